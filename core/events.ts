@@ -1,0 +1,125 @@
+import type { KubeObject, ObjectRef } from './model/object.ts';
+
+/** Global position of an event in the log. Starts at 1; 0 means "before the first event". */
+export type Position = number;
+
+/** Provenance every event carries. */
+export interface EventMetadata {
+  /** Who wrote it: `user:<name>`, a controller name (`scheduler`, `replicaset-controller`), `kubelet/<node>`, `fault-injector`, `clock`. */
+  actor: string;
+  /** Position of the event that caused this one; absent for user actions and faults, which start a chain. */
+  causationId?: Position;
+  /** Shared by every event one user action or fault set in motion. */
+  correlationId?: string;
+  /** Virtual time in milliseconds since the Unix epoch. */
+  time: number;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export interface NodeCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+/** Kubernetes' ContainerState: exactly one of the three is set. */
+export interface ContainerState {
+  waiting?: { reason: string; message?: string };
+  running?: { startedAt: string };
+  terminated?: { exitCode: number; reason: string; message?: string; startedAt?: string; finishedAt: string };
+}
+
+/** One node's verdict in a scheduling decision. */
+export interface NodeVerdict {
+  node: string;
+  /** Absent when the node passed every filter; otherwise Kubernetes' reason, e.g. `Insufficient cpu`. */
+  failure?: string;
+  /** The filter plugin that rejected the node, e.g. `NodeResourcesFit`. */
+  plugin?: string;
+  /** Per-plugin normalised scores (0–100) for feasible nodes. */
+  scores?: Record<string, number>;
+  total?: number;
+}
+
+export interface SchedulingDecision {
+  /** Nodes the scheduler looked at (percentageOfNodesToScore may stop early). */
+  evaluated: number;
+  feasible: number;
+  /** Per-node verdicts; capped for very large clusters (`truncated` says so), and replay recomputes the rest. */
+  verdicts: NodeVerdict[];
+  truncated?: boolean;
+  chosen?: string;
+  /** Kubernetes' wording for unschedulable pods: `0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable.` */
+  message?: string;
+  /** The plugin whose score separated the winner from the runner-up, when one did. */
+  decidedBy?: string;
+}
+
+/** The event catalogue: a discriminated union on `type`. */
+export type OrreryEvent =
+  | { type: 'ClusterInitialized'; data: { seed: number; startTime: number; mode: 'server' | 'simulation' } }
+  | { type: 'ClockAdvanced'; data: { time: number } }
+  // Object lifecycle, from API writes and controllers' object writes.
+  | { type: 'ObjectCreated'; data: { object: KubeObject } }
+  | { type: 'ObjectReplaced'; data: { object: KubeObject } }
+  | { type: 'ObjectStatusReplaced'; data: { ref: ObjectRef; status: unknown } }
+  | {
+      type: 'ObjectDeletionRequested';
+      data: { ref: ObjectRef; deletionTimestamp: string; gracePeriodSeconds: number; propagationPolicy: PropagationPolicy };
+    }
+  | { type: 'ObjectRemoved'; data: { ref: ObjectRef } }
+  // Node status.
+  | { type: 'NodeRegistered'; data: { node: KubeObject } }
+  | { type: 'NodeHeartbeat'; data: { node: string } }
+  | { type: 'NodeConditionChanged'; data: { node: string; condition: NodeCondition } }
+  | { type: 'NodeUnschedulableChanged'; data: { node: string; unschedulable: boolean } }
+  | { type: 'NodeTaintsChanged'; data: { node: string; taints: Taint[] } }
+  // Pod status.
+  | { type: 'PodScheduled'; data: { ref: ObjectRef; nodeName: string; decision: SchedulingDecision } }
+  | { type: 'PodUnschedulable'; data: { ref: ObjectRef; decision: SchedulingDecision } }
+  | { type: 'PodPhaseChanged'; data: { ref: ObjectRef; phase: PodPhase; reason?: string; message?: string; podIP?: string; hostIP?: string } }
+  | {
+      type: 'ContainerStateChanged';
+      data: {
+        ref: ObjectRef;
+        container: string;
+        state: ContainerState;
+        lastState?: ContainerState;
+        ready: boolean;
+        started: boolean;
+        restartCount: number;
+        reason?: string;
+      };
+    }
+  | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } };
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+export type EventType = OrreryEvent['type'];
+export type EventOfType<T extends EventType> = Extract<OrreryEvent, { type: T }>;
+
+/** An event on its way into the log. */
+export type NewEvent<E extends OrreryEvent = OrreryEvent> = E & { metadata: EventMetadata };
+
+/** An event as the log holds it. */
+export type StoredEvent<E extends OrreryEvent = OrreryEvent> = NewEvent<E> & {
+  stream: string;
+  /** 0-based revision within its stream. */
+  streamRevision: number;
+  position: Position;
+};
+
+export function isEventOfType<T extends EventType>(event: { type: string }, type: T): event is StoredEvent<EventOfType<T>> {
+  return event.type === type;
+}
+
+/** The stream that holds cluster-wide events (initialisation, clock). */
+export const CLUSTER_STREAM = 'cluster';

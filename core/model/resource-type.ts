@@ -1,0 +1,51 @@
+import type { StatusCause } from '../errors.ts';
+import type { KubeObject } from './object.ts';
+
+/** One printed column, as Kubernetes' TableColumnDefinition plus how to fill it. */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 = shown by default, 1 = only with `-o wide`. */
+  priority: 0 | 1;
+  cell(object: KubeObject, context: TableContext): string | number | boolean | null;
+}
+
+/** What a column may need beyond the object itself. */
+export interface TableContext {
+  /** Current virtual time, for AGE columns. */
+  now: number;
+}
+
+/**
+ * One entry of the resource registry. This single description drives discovery, OpenAPI,
+ * routing, defaulting, validation and table printing: a new kind is one entry plus its controller.
+ */
+export interface ResourceType {
+  kind: string;
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  /** Other versions served for the same objects (autoscaling/v1 beside v2), oldest last. */
+  alsoServedAs?: string[];
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories?: string[];
+  namespaced: boolean;
+  verbs: string[];
+  /** Subresources beyond the object itself: 'status', 'scale', 'binding', 'eviction', 'log'. */
+  subresources: string[];
+  columns: TableColumn[];
+  /** Fills in what Kubernetes defaults (mutates and returns the object). */
+  defaults(object: KubeObject): KubeObject;
+  /** Returns field errors, Kubernetes-worded; empty when valid. `old` is set on update. */
+  validate(object: KubeObject, old?: KubeObject): StatusCause[];
+  /** Whether a change between two objects counts as a spec change (bumps metadata.generation). */
+  specChanged?(previous: KubeObject, next: KubeObject): boolean;
+}
+
+export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}

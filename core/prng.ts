@@ -1,0 +1,59 @@
+/**
+ * Seeded randomness. Nothing in Orrery calls Math.random(): randomness is a pure function of the
+ * cluster's seed (recorded in the log's ClusterInitialized event) and of where it is needed, so a
+ * replay draws exactly the same numbers.
+ */
+export interface Prng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+}
+
+/** mulberry32: small, fast, and good enough for tie-breaking and name suffixes. */
+export function createPrng(seed: number): Prng {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n) };
+}
+
+/** FNV-1a over the parts, for deriving a sub-seed from the cluster seed and a context such as a position. */
+export function hashSeed(...parts: Array<string | number>): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    const text = String(part);
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0x1f;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Kubernetes' generated-name alphabet (no vowels, no 0/1/3 to avoid words and look-alikes). */
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A 5-character suffix like `x7k2p`, as `generateName` and ReplicaSet pods use. */
+export function randomSuffix(prng: Prng, length = 5): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += NAME_ALPHABET[prng.int(NAME_ALPHABET.length)];
+  return out;
+}
+
+/** A deterministic RFC 4122-shaped UUID drawn from the PRNG. */
+export function deterministicUuid(prng: Prng): string {
+  const hex: string[] = [];
+  for (let i = 0; i < 16; i++) hex.push(prng.int(256).toString(16).padStart(2, '0'));
+  hex[6] = ((parseInt(hex[6]!, 16) & 0x0f) | 0x40).toString(16).padStart(2, '0');
+  hex[8] = ((parseInt(hex[8]!, 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

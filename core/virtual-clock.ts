@@ -1,0 +1,53 @@
+/**
+ * Virtual time. It moves only when told to: by ClockAdvanced events in the log, or by the engine
+ * jumping to the next timer in simulation mode. Time is milliseconds since the Unix epoch.
+ */
+export interface VirtualClock {
+  now(): number;
+  advanceTo(time: number): void;
+}
+
+export function createVirtualClock(start: number): VirtualClock {
+  let current = start;
+  return {
+    now: () => current,
+    advanceTo(time: number) {
+      if (time < current) throw new Error(`virtual time cannot go backwards: ${new Date(current).toISOString()} → ${new Date(time).toISOString()}`);
+      current = time;
+    },
+  };
+}
+
+export function toRfc3339(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses Go-style durations (`90s`, `2m30s`, `1h`, `500ms`) into milliseconds. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const pattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const match of trimmed.matchAll(pattern)) {
+    if (match.index !== consumed) break;
+    total += Number(match[1]) * DURATION_UNITS[match[2]!]!;
+    consumed += match[0].length;
+  }
+  if (consumed === 0 || consumed !== trimmed.length) throw new Error(`invalid duration "${text}": use forms like 30s, 2m30s, 1h, 500ms`);
+  return total;
+}
+
+/** Formats milliseconds the way kubectl prints ages and durations: `5m41s`, `2h3m`, `45s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+}
