@@ -100,7 +100,10 @@ export type OrreryEvent =
         reason?: string;
       };
     }
-  | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } };
+  | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } }
+  // Faults and the simulated machinery they act on.
+  | { type: 'KubeletStopped'; data: { node: string; reason: string } }
+  | { type: 'KubeletStarted'; data: { node: string } };
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 export type EventType = OrreryEvent['type'];
