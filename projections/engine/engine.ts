@@ -1,0 +1,260 @@
+import { Subject, type Subscription } from 'rxjs';
+import type { Position, StoredEvent } from '../../core/events.ts';
+import type { EventStore } from '../../core/store/event-store.ts';
+import { isApiError } from '../../core/errors.ts';
+import type { ClusterState } from '../cluster-state.ts';
+import type { Command } from '../commands.ts';
+import { type Controller, type ControllerOutput, type ReconcileInput, isWakeAt } from './controller.ts';
+import { createTimerQueue } from './timer-queue.ts';
+
+/** What the engine needs of the write path (projections/write-path). */
+export interface CommandExecutor {
+  readonly state: ClusterState;
+  execute(command: Command): Promise<unknown>;
+}
+
+export type EngineMode = 'simulation' | 'server';
+
+export interface EngineOptions {
+  store: EventStore;
+  writePath: CommandExecutor;
+  controllers: Controller[];
+  mode: EngineMode;
+  /** Simulation mode: the clock the write path stamps events with; the engine moves it. */
+  clock?: { now(): number; advanceTo(time: number): void };
+  /** Server mode: the wall clock (injected so the engine itself never reads it). */
+  wallClock?: () => number;
+  /** Position already reconciled (events at or before it are not fed to controllers again). */
+  fromPosition?: Position;
+  /** Called for commands the write path rejected; controllers are level-based and retry on later events. */
+  onRejected?: (command: Command, error: unknown) => void;
+  /** Called when a command fails for a reason other than a Kubernetes-style rejection. */
+  onError?: (error: unknown) => void;
+}
+
+export interface EngineStats {
+  eventsProcessed: number;
+  commandsExecuted: number;
+  commandsRejected: number;
+}
+
+export interface Engine {
+  readonly mode: EngineMode;
+  /** Position of the last event fed to the controllers. */
+  readonly processed: Position;
+  readonly stats: EngineStats;
+  /** Earliest virtual time a controller asked to be woken at. */
+  nextWake(): number | undefined;
+  /**
+   * Simulation mode: reconciles every pending event, jumping the clock from timer to timer,
+   * until nothing is left at or before `time`; then moves the clock to `time`.
+   */
+  runUntil(time: number, onProgress?: (time: number) => void): Promise<void>;
+  /** Simulation mode: `runUntil(clock + ms)`. */
+  runFor(ms: number): Promise<void>;
+  /** Reconciles every pending event and command without moving the clock. */
+  settle(): Promise<void>;
+  /** Server mode: follows the store and fires timers on wall time. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs controllers over the log. Every event is fed, in position order, to every controller in
+ * the order given; their commands go to the write path in the order emitted. In simulation mode
+ * one event is reconciled at a time, which is what makes the resulting log a pure function of its
+ * starting log, seed and inputs.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const { store, writePath, controllers, mode } = options;
+  const state = writePath.state;
+  const timers = createTimerQueue();
+  const stats: EngineStats = { eventsProcessed: 0, commandsExecuted: 0, commandsRejected: 0 };
+  const queue: StoredEvent[] = [];
+  let queueHead = 0;
+  let processed = options.fromPosition ?? 0;
+  let inFlight = new Set<Promise<unknown>>();
+  let failure: unknown;
+
+  const outputs: ControllerOutput[] = [];
+  const inputs = controllers.map(() => new Subject<ReconcileInput>());
+  const controllerSubscriptions: Subscription[] = controllers.map((controller, i) =>
+    controller.reconcile(inputs[i]!.asObservable()).subscribe({
+      next: (output) => outputs.push(output),
+      error: (error) => {
+        failure ??= new Error(`controller ${controller.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      },
+    }),
+  );
+
+  const storeSubscription = store.subscribe(processed).subscribe({
+    next: (event) => {
+      queue.push(event);
+      if (mode === 'server') scheduleDrain();
+    },
+    error: (error) => {
+      failure ??= error;
+    },
+  });
+
+  function execute(command: Command): void {
+    stats.commandsExecuted++;
+    const pending = writePath.execute(command).then(
+      () => undefined,
+      (error: unknown) => {
+        if (isApiError(error)) {
+          stats.commandsRejected++;
+          options.onRejected?.(command, error);
+        } else {
+          failure ??= error;
+          options.onError?.(error);
+        }
+      },
+    );
+    inFlight.add(pending);
+    void pending.finally(() => inFlight.delete(pending));
+  }
+
+  function reconcile(event: StoredEvent): void {
+    processed = event.position;
+    stats.eventsProcessed++;
+    const input: ReconcileInput = { event, state };
+    for (const subject of inputs) {
+      subject.next(input);
+      if (outputs.length === 0) continue;
+      for (const output of outputs.splice(0)) {
+        if (isWakeAt(output)) timers.add(output.time);
+        else execute(output);
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  function drainQueue(): void {
+    while (queueHead < queue.length) {
+      const event = queue[queueHead++]!;
+      if (event.position <= processed) continue;
+      reconcile(event);
+    }
+    queue.length = 0;
+    queueHead = 0;
+  }
+
+  async function settle(): Promise<void> {
+    for (;;) {
+      drainQueue();
+      if (inFlight.size === 0) break;
+      const waiting = [...inFlight];
+      inFlight = new Set();
+      await Promise.all(waiting);
+      if (failure) throw failure;
+    }
+    // A durable store's subscription may deliver after the append resolved; catch up to head.
+    const head = await store.head();
+    if (head > processed) {
+      await waitForQueue(head);
+      return settle();
+    }
+  }
+
+  async function waitForQueue(position: Position): Promise<void> {
+    for (let spins = 0; processed < position && queue.length - queueHead === 0; spins++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (spins > 100_000) throw new Error(`engine: subscription stalled before position ${position}`);
+    }
+  }
+
+  function advanceClock(time: number): void {
+    execute({ type: 'record', actor: 'clock', event: { type: 'ClockAdvanced', data: { time } } });
+  }
+
+  async function runUntil(time: number, onProgress?: (time: number) => void): Promise<void> {
+    if (mode !== 'simulation' || !options.clock) throw new Error('runUntil needs simulation mode and a clock');
+    const clock = options.clock;
+    await settle();
+    for (;;) {
+      const next = timers.peek();
+      if (next === undefined || next > time) break;
+      timers.dropThrough(next);
+      if (next > clock.now()) {
+        clock.advanceTo(next);
+        advanceClock(next);
+        onProgress?.(next);
+      }
+      await settle();
+    }
+    if (clock.now() < time) {
+      clock.advanceTo(time);
+      advanceClock(time);
+      await settle();
+    }
+  }
+
+  // Server mode: a drain runs on the next tick after events arrive; one wall-clock timer targets
+  // the earliest wake.
+  let drainScheduled = false;
+  let wallTimer: NodeJS.Timeout | undefined;
+  let wallTimerAt: number | undefined;
+  let running = false;
+
+  function scheduleDrain(): void {
+    if (!running || drainScheduled) return;
+    drainScheduled = true;
+    setImmediate(() => {
+      drainScheduled = false;
+      try {
+        drainQueue();
+      } catch (error) {
+        options.onError?.(error);
+        failure = undefined;
+      }
+      armWallTimer();
+    });
+  }
+
+  function armWallTimer(): void {
+    if (!running || !options.wallClock) return;
+    const next = timers.peek();
+    if (next === undefined || next === wallTimerAt) return;
+    if (wallTimer) clearTimeout(wallTimer);
+    wallTimerAt = next;
+    const delay = Math.max(0, next - options.wallClock());
+    wallTimer = setTimeout(() => {
+      wallTimer = undefined;
+      wallTimerAt = undefined;
+      const now = Math.max(options.wallClock!(), next);
+      timers.dropThrough(now);
+      advanceClock(now);
+      armWallTimer();
+    }, Math.min(delay, 2 ** 31 - 1));
+    wallTimer.unref?.();
+  }
+
+  return {
+    mode,
+    get processed() {
+      return processed;
+    },
+    stats,
+    nextWake: () => timers.peek(),
+    runUntil,
+    runFor(ms: number) {
+      if (!options.clock) throw new Error('runFor needs simulation mode and a clock');
+      return runUntil(options.clock.now() + ms);
+    },
+    settle,
+    start() {
+      if (mode !== 'server') throw new Error('start() is for server mode; use runUntil() in simulation mode');
+      running = true;
+      scheduleDrain();
+    },
+    async stop() {
+      running = false;
+      if (wallTimer) clearTimeout(wallTimer);
+      storeSubscription.unsubscribe();
+      await Promise.all([...inFlight]);
+      for (const subject of inputs) subject.complete();
+      for (const subscription of controllerSubscriptions) subscription.unsubscribe();
+    },
+  };
+}
