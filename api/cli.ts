@@ -1,13 +1,43 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 
+// Each command imports its implementation lazily, so `orrery --help` stays instant.
 const program = new Command();
-program.name('orrery').description('Event-sourced, Kubernetes-compatible orchestration engine with a time-travel debugger');
+program
+  .name('orrery')
+  .description('Event-sourced, Kubernetes-compatible orchestration engine with a time-travel debugger')
+  .showHelpAfterError();
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
 
 program
   .command('serve')
   .description('serve the Kubernetes API over the embedded store with a simulated cluster')
-  .action(async () => {
-    console.log('orrery: the API server is being built; see README.md');
+  .option('-p, --port <port>', 'port to listen on (0 picks a free one)', integer, 6443)
+  .option('--host <host>', 'address to bind (anything beyond loopback needs --token-file or TLS)', '127.0.0.1')
+  .option('-d, --data <dir>', 'directory of the embedded event log', '.orrery/data')
+  .option('--store <url>', 'use EventStoreDB instead of the embedded log (esdb://host:2113?tls=false)')
+  .option('-n, --nodes <count>', 'simulated nodes on first start', integer, 3)
+  .option('--seed <seed>', 'seed for the cluster on first start', integer, 1)
+  .option('--token-file <file>', 'require this bearer token')
+  .option('--tls-cert <file>', 'TLS certificate (PEM)')
+  .option('--tls-key <file>', 'TLS private key (PEM)')
+  .action(async (options) => {
+    const { runServe } = await import('./server/serve.ts');
+    await runServe(options);
+  });
+
+const store = program.command('store').description('inspect and repair the embedded event log');
+store
+  .command('repair <dir>')
+  .description('truncate the log at its first corrupt record (drops everything after it)')
+  .action(async (dir: string) => {
+    const { repairEmbeddedLog } = await import('../core/store/embedded/repair.ts');
+    const report = await repairEmbeddedLog(dir);
+    console.log(JSON.stringify(report, null, 2));
   });
 
 await program.parseAsync(process.argv);
