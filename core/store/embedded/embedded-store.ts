@@ -1,0 +1,395 @@
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Observable, Subject } from 'rxjs';
+import type { NewEvent, Position, StoredEvent } from '../../events.ts';
+import { catchUpThenLive } from '../catch-up-then-live.ts';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type PipelinedAppend,
+  StoreClosedError,
+  checkExpectedRevision,
+} from '../event-store.ts';
+import { LogCorruptedError } from './errors.ts';
+import { scanLog } from './log-scan.ts';
+import { LOG_MAGIC, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes } from './record-format.ts';
+import { RecordIndex } from './record-index.ts';
+
+export const LOG_FILE_NAME = 'events.log';
+
+/** What opening the log found and did. A torn tail (an append cut short by a crash) is cut off and described here. */
+export interface OpenReport {
+  file: string;
+  /** Events in the log after opening. */
+  events: number;
+  /** Bytes cut off the end; 0 when the log was intact. */
+  truncatedBytes: number;
+  /** Where the torn tail started (the new end of the file), when one was cut. */
+  atOffset?: number;
+  /** Why the tail was judged torn, when one was cut. */
+  reason?: string;
+}
+
+export interface EmbeddedStoreOptions {
+  /**
+   * How an append is made durable: `fdatasync` (write, then fdatasync, the default) or `o_dsync`
+   * (the file is opened with O_DSYNC, so each write returns only once durable: one system call per
+   * group commit instead of two).
+   */
+  sync?: 'fdatasync' | 'o_dsync';
+}
+
+export type EmbeddedStore = EventStore & {
+  appendNow: NonNullable<EventStore['appendNow']>;
+  readonly openReport: OpenReport;
+  readonly directory: string;
+};
+
+interface StreamEntry {
+  /** Revision of the last event assigned (durable or not). */
+  revision: number;
+  /** Records holding this stream's events, in order. */
+  records: number[];
+}
+
+interface Commit {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const READ_CHUNK_BYTES = 4 << 20;
+const INITIAL_BUFFER_BYTES = 1 << 20;
+const MAX_STREAM_BYTES = 0xffff;
+
+/**
+ * The embedded log: one append-only file in `dir`, one CRC-checked record per append, group commit
+ * (one write and one fdatasync cover every append that arrived while the previous commit was on its
+ * way to disk). Opening rebuilds the index from record headers only and cuts off a torn tail;
+ * corruption before the tail is refused (see `repairEmbeddedLog`).
+ */
+export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, LOG_FILE_NAME);
+  const useDsync = options.sync === 'o_dsync';
+  const flags = constants.O_RDWR | (useDsync ? constants.O_DSYNC : 0);
+  const created = !existsSync(file);
+  const fd = openSync(file, created ? flags | constants.O_CREAT | constants.O_EXCL : flags, 0o644);
+
+  const index = new RecordIndex();
+  const streams = new Map<string, StreamEntry>();
+  let openReport: OpenReport;
+  try {
+    if (created) {
+      writeLogHeader(fd);
+      fsyncDirectory(dir);
+    }
+    const scan = scanLog(fd, (header, offset) => {
+      const entry = streams.get(header.stream);
+      const expected = entry ? entry.revision + 1 : 0;
+      if (header.firstRevision !== expected) return `stream "${header.stream}" revision ${header.firstRevision} out of sequence (expected ${expected})`;
+      const record = index.add(offset, header.firstPosition);
+      if (entry) {
+        entry.revision += header.count;
+        entry.records.push(record);
+      } else streams.set(header.stream, { revision: header.count - 1, records: [record] });
+      return undefined;
+    });
+    const bad = scan.badRecord;
+    if (bad?.nextValidOffset !== undefined) throw new LogCorruptedError(file, bad.offset, bad.reason, bad.nextValidOffset);
+    openReport = { file, events: scan.lastPosition, truncatedBytes: 0 };
+    if (bad) {
+      ftruncateSync(fd, scan.validEnd);
+      if (scan.validEnd === 0) writeLogHeader(fd);
+      fdatasyncSync(fd);
+      openReport = { ...openReport, truncatedBytes: scan.fileSize - scan.validEnd, atOffset: scan.validEnd, reason: bad.reason };
+    }
+    return openStore(dir, file, fd, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+function openStore(
+  directory: string,
+  file: string,
+  fd: number,
+  useDsync: boolean,
+  index: RecordIndex,
+  streams: Map<string, StreamEntry>,
+  lastPosition: number,
+  fileEnd: number,
+  openReport: OpenReport,
+): EmbeddedStore {
+  const live = new Subject<StoredEvent>();
+  let durableHead = lastPosition;
+  let nextPosition = lastPosition + 1;
+  /** File offset where the next record goes (records queued but not yet written included). */
+  let nextRecordOffset = fileEnd;
+  /** File offset up to which everything is durable. */
+  let durableEnd = fileEnd;
+
+  let pending: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+  let spare: Buffer | undefined;
+  let pendingBytes = 0;
+  let pendingEvents: StoredEvent[][] = [];
+  let pendingCommit: Commit | undefined;
+  let inFlight: Commit | undefined;
+  let flushScheduled = false;
+  let closed = false;
+  let failure: Error | undefined;
+
+  function appendNow(stream: string, events: NewEvent[], options: AppendOptions = {}): PipelinedAppend {
+    if (failure) throw failure;
+    if (closed) throw new StoreClosedError();
+    const entry = streams.get(stream);
+    const current = entry ? entry.revision : -1;
+    checkExpectedRevision(stream, options.expectedRevision, current);
+    if (events.length === 0) {
+      const result: AppendResult = { nextExpectedRevision: current, position: nextPosition - 1, events: [] };
+      const commit = pendingCommit ?? inFlight;
+      return { events: [], durable: commit ? commit.promise.then(() => result) : Promise.resolve(result) };
+    }
+    if (stream.length > MAX_STREAM_BYTES / 3 && Buffer.byteLength(stream) > MAX_STREAM_BYTES) {
+      throw new RangeError(`stream name longer than ${MAX_STREAM_BYTES} bytes`);
+    }
+    const json = JSON.stringify(events);
+    const room = maxRecordBytes(stream, json);
+    if (pendingBytes + room > pending.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(pending.length * 2, pendingBytes + room));
+      pending.copy(bigger, 0, 0, pendingBytes);
+      pending = bigger;
+    }
+    const firstPosition = nextPosition;
+    const firstRevision = current + 1;
+    const recordBytes = encodeRecord(pending, pendingBytes, stream, firstPosition, firstRevision, json, events.length);
+    const record = index.add(nextRecordOffset, firstPosition);
+    pendingBytes += recordBytes;
+    nextRecordOffset += recordBytes;
+    nextPosition += events.length;
+    if (entry) {
+      entry.revision += events.length;
+      entry.records.push(record);
+    } else streams.set(stream, { revision: events.length - 1, records: [record] });
+
+    const stored: StoredEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      stored[i] = { ...events[i]!, stream, streamRevision: firstRevision + i, position: firstPosition + i } as StoredEvent;
+    }
+    pendingEvents.push(stored);
+    const result: AppendResult = {
+      nextExpectedRevision: firstRevision + events.length - 1,
+      position: firstPosition + events.length - 1,
+      events: stored,
+    };
+    const commit = (pendingCommit ??= newCommit());
+    if (!inFlight && !flushScheduled) {
+      flushScheduled = true;
+      // After the current macrotask, so every append issued in it (and in its microtasks) shares the commit.
+      setImmediate(flush);
+    }
+    return { events: stored, durable: commit.promise.then(() => result) };
+  }
+
+  /** Writes and syncs everything queued as one commit; commits that queue meanwhile follow at once. */
+  function flush(): void {
+    flushScheduled = false;
+    const commit = pendingCommit;
+    if (!commit || failure) return;
+    const buffer = pending;
+    const bytes = pendingBytes;
+    const events = pendingEvents;
+    const head = nextPosition - 1;
+    const offset = durableEnd;
+    pending = spare && spare.length >= INITIAL_BUFFER_BYTES ? spare : Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+    spare = undefined;
+    pendingBytes = 0;
+    pendingEvents = [];
+    pendingCommit = undefined;
+    inFlight = commit;
+    const done = (error: Error | null) => {
+      if (error) return fail(error);
+      inFlight = undefined;
+      durableHead = head;
+      durableEnd = offset + bytes;
+      spare = buffer;
+      commit.resolve();
+      if (live.observed) for (const batch of events) for (const event of batch) live.next(event);
+      if (pendingCommit) flush();
+    };
+    writeFully(fd, buffer, bytes, offset, (error) => {
+      if (error) return fail(error);
+      if (useDsync) done(null);
+      else fdatasync(fd, done);
+    });
+  }
+
+  function fail(error: Error): void {
+    // Fail-stop: the caller's state has run ahead of the disk, so nothing more may be acknowledged.
+    failure = new Error(`event log ${file}: write failed, the store has stopped: ${error.message}`, { cause: error });
+    inFlight?.reject(failure);
+    pendingCommit?.reject(failure);
+    inFlight = pendingCommit = undefined;
+    live.error(failure);
+  }
+
+  /** Events with positions in (from, to], to at most the durable head, read in chunks of about `READ_CHUNK_BYTES`. */
+  function readChunk(from: Position, to: Position): StoredEvent[] {
+    const end = Math.min(to, durableHead);
+    if (from >= end) return [];
+    const first = index.recordOf(from + 1);
+    let last = first;
+    const recordEnd = (record: number) => (record + 1 < index.length ? index.offset(record + 1) : durableEnd);
+    while (last + 1 < index.length && index.firstPosition(last + 1) <= end && recordEnd(last + 1) - index.offset(first) <= READ_CHUNK_BYTES) last++;
+    const start = index.offset(first);
+    const buffer = readBytes(fd, start, recordEnd(last) - start);
+    const out: StoredEvent[] = [];
+    let at = 0;
+    while (at < buffer.length) {
+      const header = decodeRecordHeader(buffer, at, buffer.length);
+      if (typeof header === 'string') throw new LogCorruptedError(file, start + at, header);
+      for (const event of decodeRecordEvents(buffer, header)) if (event.position > from && event.position <= end) out.push(event);
+      at += header.recordBytes;
+    }
+    return out;
+  }
+
+  function readRange(from: Position, to: Position): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    for (let chunk = readChunk(from, to); chunk.length > 0; chunk = readChunk(from, to)) {
+      for (const event of chunk) out.push(event);
+      from = chunk[chunk.length - 1]!.position;
+    }
+    return out;
+  }
+
+  function readRecord(record: number): StoredEvent[] {
+    const start = index.offset(record);
+    const end = record + 1 < index.length ? index.offset(record + 1) : durableEnd;
+    const buffer = readBytes(fd, start, end - start);
+    const header = decodeRecordHeader(buffer, 0, buffer.length);
+    if (typeof header === 'string') throw new LogCorruptedError(file, start, header);
+    return decodeRecordEvents(buffer, header);
+  }
+
+  function recordCount(record: number): number {
+    return (record + 1 < index.length ? index.firstPosition(record + 1) : nextPosition) - index.firstPosition(record);
+  }
+
+  /** A stream's revision counting durable events only (a commit is always whole records). */
+  function durableRevision(stream: string): number {
+    const entry = streams.get(stream);
+    if (!entry) return -1;
+    let revision = entry.revision;
+    for (let i = entry.records.length - 1; i >= 0; i--) {
+      const record = entry.records[i]!;
+      if (index.firstPosition(record) <= durableHead) return revision;
+      revision -= recordCount(record);
+    }
+    return -1;
+  }
+
+  function settled(): Promise<void> {
+    const last = pendingCommit ?? inFlight;
+    return last ? last.promise.then(settled) : Promise.resolve();
+  }
+
+  return {
+    directory,
+    openReport,
+    appendNow,
+    append(stream, events, options) {
+      try {
+        return appendNow(stream, events, options).durable;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    async *readAll(fromPosition: Position = 0, toPosition: Position = Number.POSITIVE_INFINITY) {
+      let from = Math.max(0, fromPosition);
+      for (let chunk = readChunk(from, toPosition); chunk.length > 0; chunk = readChunk(from, toPosition)) {
+        yield* chunk;
+        from = chunk[chunk.length - 1]!.position;
+      }
+    },
+    async *readStream(stream: string) {
+      const entry = streams.get(stream);
+      if (!entry) return;
+      for (const record of [...entry.records]) {
+        if (index.firstPosition(record) > durableHead) return;
+        for (const event of readRecord(record)) if (event.position <= durableHead) yield event;
+      }
+    },
+    subscribe(fromPosition: Position = 0): Observable<StoredEvent> {
+      return catchUpThenLive(fromPosition, readRange, () => durableHead, live);
+    },
+    async head() {
+      return durableHead;
+    },
+    async streamRevision(stream: string) {
+      return durableRevision(stream);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await settled();
+      } finally {
+        closeSync(fd);
+        if (!failure) live.complete();
+      }
+    },
+  };
+}
+
+function newCommit(): Commit {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failed commit is reported through each append's `durable`; this keeps an unobserved one quiet.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+function writeFully(fd: number, buffer: Buffer, length: number, position: number, callback: (error: Error | null) => void): void {
+  let written = 0;
+  const next = () =>
+    write(fd, buffer, written, length - written, position + written, (error, bytes) => {
+      if (error) return callback(error);
+      written += bytes;
+      if (written < length) next();
+      else callback(null);
+    });
+  next();
+}
+
+function readBytes(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buffer, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? buffer : buffer.subarray(0, got);
+}
+
+function writeLogHeader(fd: number): void {
+  writeSync(fd, LOG_MAGIC, 0, LOG_MAGIC.length, 0);
+  fdatasyncSync(fd);
+}
+
+/** Makes a newly created file's directory entry durable. */
+function fsyncDirectory(dir: string): void {
+  const dirFd = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
