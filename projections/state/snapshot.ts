@@ -1,0 +1,49 @@
+import type { KubeObject } from '../../core/model/object.ts';
+import type { ClusterState } from '../cluster-state.ts';
+import { rebuildIndexes } from './indexes.ts';
+import { createClusterState } from './reducer.ts';
+
+/**
+ * A ClusterState serialised at its position. Only the primary data is written (objects in their map
+ * order, heartbeats); the indexes are derived, so loading rebuilds them. Queries sort their results,
+ * so a loaded state answers every query exactly as the replayed one does.
+ */
+
+export const SNAPSHOT_FORMAT = 'orrery-cluster-state/1';
+
+interface SnapshotBody {
+  format: typeof SNAPSHOT_FORMAT;
+  position: number;
+  time: number;
+  seed: number;
+  mode: ClusterState['mode'];
+  objects: Array<[kind: string, entries: Array<[key: string, object: KubeObject]>]>;
+  heartbeats: Array<[node: string, time: number]>;
+}
+
+export function serializeState(state: ClusterState): Buffer {
+  const body: SnapshotBody = {
+    format: SNAPSHOT_FORMAT,
+    position: state.position,
+    time: state.time,
+    seed: state.seed,
+    mode: state.mode,
+    objects: [...state.objects].map(([kind, objects]) => [kind, [...objects]]),
+    heartbeats: [...state.heartbeats],
+  };
+  return Buffer.from(JSON.stringify(body));
+}
+
+export function deserializeState(data: Buffer | string): ClusterState {
+  const body = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as SnapshotBody;
+  if (body.format !== SNAPSHOT_FORMAT) throw new Error(`not a cluster-state snapshot (format ${JSON.stringify(body.format)}, expected ${SNAPSHOT_FORMAT})`);
+  const state = createClusterState();
+  state.position = body.position;
+  state.time = body.time;
+  state.seed = body.seed;
+  state.mode = body.mode;
+  for (const [kind, entries] of body.objects) state.objects.set(kind, new Map(entries));
+  for (const [node, time] of body.heartbeats) state.heartbeats.set(node, time);
+  rebuildIndexes(state);
+  return state;
+}
