@@ -1,0 +1,129 @@
+import type { EventMetadata, NewEvent, StoredEvent } from '../../core/events.ts';
+import { apiErrors } from '../../core/errors.ts';
+import type { KubeObject } from '../../core/model/object.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+import type { EventStore } from '../../core/store/event-store.ts';
+import type { ClusterState } from '../cluster-state.ts';
+import type { Command } from '../commands.ts';
+import { applyEvent } from '../state/reducer.ts';
+import { getObject } from '../state/queries.ts';
+import { planCreate } from './plan-create.ts';
+import { planDelete } from './plan-delete.ts';
+import { planRecord } from './plan-record.ts';
+import { planUpdate } from './plan-update.ts';
+import type { Plan, WriteContext } from './write-context.ts';
+
+export interface WriteResult {
+  /** The object as the state holds it after the write (as it was, for a removal or a no-op). */
+  object?: KubeObject;
+  /** The events appended; empty for no-ops, dry runs and already-terminating deletes. */
+  events: StoredEvent[];
+}
+
+export interface WritePath {
+  readonly state: ClusterState;
+  execute(command: Command): Promise<WriteResult>;
+}
+
+export interface WritePathOptions {
+  store: EventStore;
+  /** The live projection, in step with the store: the write path applies what it appends. */
+  state: ClusterState;
+  /** Stamps events; default the state's virtual time (simulation). Server mode passes a wall clock. */
+  now?: () => number;
+  /** The resource registry (write-path.ts supplies core/model/registry.ts). */
+  resourceTypeForKind: (kind: string) => ResourceType | undefined;
+}
+
+/**
+ * The only code that appends. Each command is planned against the current state (validation,
+ * defaults, preconditions: a rejected command throws an ApiError and appends nothing), appended,
+ * and applied to the state.
+ *
+ * With a local store (`appendNow`) planning, appending and applying all happen synchronously
+ * inside `execute`, before its first await: call order is log order, each command sees the effects
+ * of every earlier one, and many commands share one group commit; the caller is answered once the
+ * events are durable. A remote store is awaited per command, so commands are queued one by one.
+ */
+export function createCommandExecutor(options: WritePathOptions): WritePath {
+  const { store, state } = options;
+  const context: WriteContext = {
+    state,
+    now: options.now ?? (() => state.time),
+    resourceTypeForKind: options.resourceTypeForKind,
+  };
+
+  function plan(command: Command): Plan {
+    switch (command.type) {
+      case 'create':
+        return planCreate(context, command.object, command.dryRun);
+      case 'update':
+        return planUpdate(context, command.object, command.subresource, command.dryRun);
+      case 'delete':
+        return planDelete(context, command.ref, command);
+      case 'record':
+        return planRecord(context, command.event);
+      default:
+        throw apiErrors.badRequest(`unknown command type ${(command as { type: string }).type}`);
+    }
+  }
+
+  function stamp(command: Command, plan: Plan): NewEvent[] {
+    const metadata: EventMetadata = { actor: command.actor, time: context.now() };
+    if (command.causationId !== undefined) metadata.causationId = command.causationId;
+    if (command.correlationId !== undefined) metadata.correlationId = command.correlationId;
+    return plan.events.map((event) => ({ ...event, metadata: { ...metadata } }) as NewEvent);
+  }
+
+  function apply(stored: StoredEvent[]): void {
+    for (const event of stored) {
+      if (event.position !== state.position + 1) {
+        // The state has fallen out of step with the log (another writer?): uids and names drawn
+        // for this position would not replay. Stop rather than diverge.
+        throw apiErrors.internal(`write path out of step with the log: state at ${state.position}, event at ${event.position}`);
+      }
+      applyEvent(state, event);
+    }
+  }
+
+  function result(plan: Plan, stored: StoredEvent[]): WriteResult {
+    if (stored.length === 0) return plan.object ? { object: plan.object, events: stored } : { events: stored };
+    if (plan.removed) return { object: plan.removed, events: stored };
+    const ref = plan.resultRef;
+    const object = ref ? getObject(state, ref.kind, ref.namespace, ref.name) : undefined;
+    return object ? { object, events: stored } : { events: stored };
+  }
+
+  const appendNow = store.appendNow?.bind(store);
+  if (appendNow) {
+    return {
+      state,
+      async execute(command) {
+        const planned = plan(command);
+        if (planned.events.length === 0) return result(planned, []);
+        const { events: stored, durable } = appendNow(planned.stream, stamp(command, planned));
+        apply(stored);
+        const answer = result(planned, stored);
+        await durable;
+        return answer;
+      },
+    };
+  }
+
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    state,
+    execute(command) {
+      const run = async (): Promise<WriteResult> => {
+        const planned = plan(command);
+        if (planned.events.length === 0) return result(planned, []);
+        const appended = await store.append(planned.stream, stamp(command, planned));
+        apply(appended.events);
+        return result(planned, appended.events);
+      };
+      const next = queue.then(run, run);
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { apiErrors } from '../../core/errors.ts';
+import { fieldErrors } from '../../core/model/field-errors.ts';
+import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
+import { apiVersionOf } from '../../core/model/resource-type.ts';
+import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
+import { toRfc3339 } from '../../core/virtual-clock.ts';
+import { getObject } from '../state/queries.ts';
+import { type Plan, type WriteContext, SYSTEM_NAMESPACES, groupOf, requireType } from './write-context.ts';
+
+/**
+ * A create, as Kubernetes' generic registry does it: generate the name, reset what the server
+ * owns, default, validate (422), check the namespace (404, or 403 while it terminates) and that the
+ * name is free (409).
+ */
+export function planCreate(context: WriteContext, input: KubeObject, dryRun = false): Plan {
+  const type = requireType(context, input.kind);
+  const { state } = context;
+  const object = structuredClone(input);
+  object.apiVersion ||= apiVersionOf(type);
+  const metadata = (object.metadata ??= {});
+  if (!type.namespaced) delete metadata.namespace;
+  const nextPosition = state.position + 1;
+
+  if (!metadata.name) {
+    if (!metadata.generateName) throw apiErrors.invalid(type.kind, '', [fieldErrors.required('metadata.name', 'name or generateName is required')], groupOf(type));
+    metadata.name = metadata.generateName + randomSuffix(createPrng(hashSeed(state.seed, 'name', nextPosition)));
+  }
+  const name = metadata.name;
+
+  delete metadata.resourceVersion;
+  delete metadata.deletionTimestamp;
+  delete metadata.deletionGracePeriodSeconds;
+  metadata.uid = deterministicUuid(createPrng(hashSeed(state.seed, 'uid', nextPosition)));
+  metadata.creationTimestamp = toRfc3339(context.now());
+  metadata.generation = 1;
+  resetStatusOnCreate(object, type.subresources.includes('status'));
+
+  type.defaults(object);
+  const causes = type.validate(object);
+  if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, groupOf(type));
+
+  if (type.namespaced) {
+    const namespace = metadata.namespace!;
+    const owner = getObject(state, 'Namespace', undefined, namespace);
+    if (!owner && !SYSTEM_NAMESPACES.has(namespace)) throw apiErrors.notFound('namespaces', namespace);
+    if (owner && (owner.metadata.deletionTimestamp || owner.status?.phase === 'Terminating')) {
+      throw apiErrors.forbidden(type.plural, name, `unable to create new content in namespace ${namespace} because it is being terminated`, groupOf(type));
+    }
+  }
+  if (getObject(state, type.kind, metadata.namespace, name)) throw apiErrors.alreadyExists(type.plural, name, groupOf(type));
+
+  const ref = refOf(object);
+  if (dryRun) return { stream: streamOf(ref), events: [], object };
+  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object } }], resultRef: ref };
+}
+
+/**
+ * What each kind's strategy PrepareForCreate does to status: the server owns it, so a create starts
+ * from the kind's initial status (Nodes keep theirs: the kubelet registers with its status).
+ */
+function resetStatusOnCreate(object: KubeObject, hasStatusSubresource: boolean): void {
+  if (object.kind === 'Namespace') {
+    object.spec = { ...object.spec, finalizers: ['kubernetes'] };
+    object.status = { phase: 'Active' };
+    return;
+  }
+  if (object.kind === 'Pod') {
+    object.status = { phase: 'Pending' };
+    return;
+  }
+  if (hasStatusSubresource && object.kind !== 'Node') object.status = {};
+}

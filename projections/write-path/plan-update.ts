@@ -1,0 +1,111 @@
+import type { OrreryEvent } from '../../core/events.ts';
+import { apiErrors } from '../../core/errors.ts';
+import { fieldErrors } from '../../core/model/field-errors.ts';
+import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+import { getObject } from '../state/queries.ts';
+import { jsonEqual } from './json-equal.ts';
+import { MODIFIED_CONFLICT, type Plan, type WriteContext, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
+
+/**
+ * A full replacement (PUT), or a status update (PUT …/status), as Kubernetes' generic registry
+ * does it: a set resourceVersion is a precondition, the server-owned metadata is kept, the main
+ * resource ignores status changes (and the status subresource ignores everything else), a no-op
+ * appends nothing, and removing the last finalizer of an object being deleted removes it.
+ */
+export function planUpdate(context: WriteContext, input: KubeObject, subresource?: 'status', dryRun = false): Plan {
+  const type = requireType(context, input.kind);
+  const incoming = structuredClone(input);
+  const metadata = (incoming.metadata ??= {});
+  const name = metadata.name ?? '';
+  const namespace = type.namespaced ? metadata.namespace : undefined;
+  const existing = getObject(context.state, type.kind, namespace, name);
+  if (!existing) throw notFound(type, name);
+  const group = groupOf(type);
+
+  if (metadata.uid && metadata.uid !== existing.metadata.uid) {
+    throw apiErrors.conflict(type.plural, name, `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`, group);
+  }
+  if (metadata.resourceVersion && metadata.resourceVersion !== existing.metadata.resourceVersion) {
+    throw apiErrors.conflict(type.plural, name, MODIFIED_CONFLICT, group);
+  }
+  const ref = refOf(existing);
+  const stream = streamOf(ref);
+
+  if (subresource === 'status') {
+    const next: KubeObject = { ...existing, status: incoming.status };
+    const causes = type.validate(next, existing);
+    if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
+    if (dryRun || jsonEqual(existing.status, next.status)) return { stream, events: [], object: dryRun ? next : existing };
+    return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: next.status } }], resultRef: ref };
+  }
+
+  const next = incoming;
+  next.apiVersion ||= existing.apiVersion;
+  next.kind = existing.kind;
+  next.metadata = {
+    ...metadata,
+    name: existing.metadata.name,
+    uid: existing.metadata.uid,
+    creationTimestamp: existing.metadata.creationTimestamp,
+    resourceVersion: existing.metadata.resourceVersion,
+  };
+  if (type.namespaced) next.metadata.namespace = existing.metadata.namespace;
+  else delete next.metadata.namespace;
+  copyOrDelete(next.metadata, existing.metadata, 'deletionTimestamp');
+  copyOrDelete(next.metadata, existing.metadata, 'deletionGracePeriodSeconds');
+  copyOrDelete(next.metadata, existing.metadata, 'generation');
+  if (type.subresources.includes('status') || 'status' in existing) copyOrDelete(next, existing, 'status');
+
+  type.defaults(next);
+  const causes = type.validate(next, existing);
+  if (existing.metadata.deletionTimestamp) {
+    const added = (next.metadata.finalizers ?? []).filter((f) => !(existing.metadata.finalizers ?? []).includes(f));
+    if (added.length > 0) {
+      causes.push(fieldErrors.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`));
+    }
+  }
+  if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
+  if (bumpsGeneration(type, existing, next)) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
+
+  if (jsonEqual(existing, next)) return { stream, events: [], object: existing };
+  if (dryRun) return { stream, events: [], object: next };
+
+  if (existing.metadata.deletionTimestamp && !hasFinalizers(next)) {
+    return { stream, events: [{ type: 'ObjectReplaced', data: { object: next } }, { type: 'ObjectRemoved', data: { ref } }], removed: next };
+  }
+  const unschedulable = onlyUnschedulableChanged(existing, next);
+  if (unschedulable !== undefined) {
+    return { stream, events: [{ type: 'NodeUnschedulableChanged', data: { node: name, unschedulable } }], resultRef: ref };
+  }
+  const event: OrreryEvent = { type: 'ObjectReplaced', data: { object: next } };
+  return { stream, events: [event], resultRef: ref };
+}
+
+/**
+ * metadata.generation counts spec changes. Nodes have no generation in Kubernetes' node strategy
+ * (and NodeUnschedulableChanged/NodeTaintsChanged must agree with updates), so theirs never moves.
+ */
+function bumpsGeneration(type: ResourceType, previous: KubeObject, next: KubeObject): boolean {
+  if (type.kind === 'Node') return false;
+  return type.specChanged ? type.specChanged(previous, next) : !jsonEqual(previous.spec, next.spec);
+}
+
+/** For a Node update that changes nothing but spec.unschedulable, the new value; else undefined. */
+function onlyUnschedulableChanged(existing: KubeObject, next: KubeObject): boolean | undefined {
+  if (existing.kind !== 'Node') return undefined;
+  const before = existing.spec?.unschedulable === true;
+  const after = next.spec?.unschedulable === true;
+  if (before === after) return undefined;
+  const strip = (object: KubeObject) => {
+    const spec = { ...object.spec };
+    delete spec.unschedulable;
+    return { ...object, spec };
+  };
+  return jsonEqual(strip(existing), strip(next)) ? after : undefined;
+}
+
+function copyOrDelete(target: Record<string, unknown>, source: Record<string, unknown>, key: string): void {
+  if (source[key] === undefined) delete target[key];
+  else target[key] = source[key];
+}

@@ -1,0 +1,61 @@
+import type { OrreryEvent } from '../../core/events.ts';
+import { ApiError, apiErrors } from '../../core/errors.ts';
+import type { KubeObject, ObjectRef } from '../../core/model/object.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+import type { ClusterState } from '../cluster-state.ts';
+
+/** What the planners read: the state, the clock the events are stamped with, the registry. */
+export interface WriteContext {
+  state: ClusterState;
+  now(): number;
+  resourceTypeForKind(kind: string): ResourceType | undefined;
+}
+
+/**
+ * A command turned into events, before they are appended. `stream` holds them all (one append,
+ * atomic). When `events` is empty (no-op update, deleting an already-terminating object, dry run)
+ * `object` is what the caller gets back; otherwise the caller gets `resultRef` as the state holds it
+ * after the events are applied, or `removed` when the events end with its removal.
+ */
+export interface Plan {
+  stream: string;
+  events: OrreryEvent[];
+  object?: KubeObject;
+  resultRef?: ObjectRef;
+  removed?: KubeObject;
+}
+
+export function requireType(context: WriteContext, kind: string | undefined): ResourceType {
+  const type = kind ? context.resourceTypeForKind(kind) : undefined;
+  if (!type) {
+    if (!kind) throw apiErrors.badRequest('Object \'Kind\' is missing in the request body');
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { kind });
+  }
+  return type;
+}
+
+/** The group as apiErrors words it: absent for the core group. */
+export function groupOf(type: ResourceType): string | undefined {
+  return type.group || undefined;
+}
+
+export const notFound = (type: ResourceType, name: string) => apiErrors.notFound(type.plural, name, groupOf(type));
+
+export const MODIFIED_CONFLICT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/** The namespaces cluster bootstrap creates: writes into them never wait for their Namespace object. */
+export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/** Finalizers still holding an object: metadata.finalizers, plus a Namespace's spec.finalizers. */
+export function hasFinalizers(object: KubeObject): boolean {
+  if (object.metadata.finalizers && object.metadata.finalizers.length > 0) return true;
+  if (object.kind === 'Namespace') {
+    const specFinalizers = object.spec?.finalizers as string[] | undefined;
+    if (specFinalizers && specFinalizers.length > 0) return true;
+  }
+  return false;
+}
+
+export function refFor(type: ResourceType, namespace: string | undefined, name: string): ObjectRef {
+  return type.namespaced ? { kind: type.kind, namespace: namespace ?? '', name } : { kind: type.kind, name };
+}
