@@ -1,0 +1,77 @@
+import type { KubeObject } from '../object.ts';
+import { defineResourceType } from './define.ts';
+import { ageColumn, column, nameColumn, timestampSince } from './columns.ts';
+import { fieldErrors } from '../field-errors.ts';
+
+function firstSeen(event: KubeObject, now: number): string {
+  return event.firstTimestamp ? timestampSince(event.firstTimestamp as string, now) : timestampSince(event.eventTime as string | undefined, now);
+}
+
+function lastSeen(event: KubeObject, now: number): string {
+  const series = event.series as { lastObservedTime?: string } | undefined;
+  if (series) return timestampSince(series.lastObservedTime, now);
+  return event.lastTimestamp ? timestampSince(event.lastTimestamp as string, now) : firstSeen(event, now);
+}
+
+function eventCount(event: KubeObject): number {
+  const series = event.series as { count?: number } | undefined;
+  if (series) return series.count ?? 0;
+  return (event.count as number | undefined) || 1;
+}
+
+function eventTarget(event: KubeObject): string {
+  const involved = (event.involvedObject ?? {}) as { kind?: string; name?: string };
+  const kind = (involved.kind ?? '').toLowerCase();
+  return involved.name ? `${kind}/${involved.name}` : kind;
+}
+
+function eventSource(event: KubeObject): string {
+  const source = (event.source ?? {}) as { component?: string; host?: string };
+  const component = source.component || (event.reportingComponent as string | undefined) || '';
+  const instance = source.host || (event.reportingInstance as string | undefined) || '';
+  return instance ? `${component}, ${instance}` : component;
+}
+
+export const eventType = defineResourceType({
+  kind: 'Event',
+  group: '',
+  version: 'v1',
+  plural: 'events',
+  shortNames: ['ev'],
+  namespaced: true,
+  columns: [
+    column('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.', (e, c) => lastSeen(e, c.now)),
+    column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future', (e) => (e.type as string) ?? ''),
+    column('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.", (e) => (e.reason as string) ?? ''),
+    column('Object', 'string', 'The object that this event is about.', eventTarget),
+    column('Subobject', 'string', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].', (e) => ((e.involvedObject as any)?.fieldPath as string) ?? '', 1),
+    column('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', eventSource, 1),
+    column('Message', 'string', 'A human-readable description of the status of this operation.', (e) => String(e.message ?? '').trim()),
+    column('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', (e, c) => firstSeen(e, c.now), 1),
+    column('Count', 'integer', 'The number of times this event has occurred.', eventCount, 1),
+    { ...nameColumn, priority: 1 },
+  ],
+  validateSpec(event) {
+    const causes = [];
+    const involved = event.involvedObject as { namespace?: string } | undefined;
+    if (!involved) causes.push(fieldErrors.required('involvedObject'));
+    if (event.type !== undefined && !['Normal', 'Warning'].includes(event.type as string)) causes.push(fieldErrors.notSupported('type', event.type, ['Normal', 'Warning']));
+    if (involved?.namespace && event.metadata.namespace && involved.namespace !== event.metadata.namespace) {
+      causes.push(fieldErrors.invalid('involvedObject.namespace', involved.namespace, 'does not match event.namespace'));
+    }
+    return causes;
+  },
+  specChanged: () => false,
+});
+
+/** events.k8s.io/v1: the same objects under the newer field names; kubectl prints them with the same table. */
+export const eventsV1Type = defineResourceType({
+  kind: 'Event',
+  group: 'events.k8s.io',
+  version: 'v1',
+  plural: 'events',
+  shortNames: ['ev'],
+  namespaced: true,
+  columns: [nameColumn, ageColumn],
+  specChanged: () => false,
+});

@@ -1,0 +1,71 @@
+import type { KubeObject } from '../object.ts';
+import { defineResourceType } from './define.ts';
+import { ageColumn, column, nameColumn } from './columns.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { loadBalancerStatusString } from './service.ts';
+
+/** kubectl's formatHosts: up to four hosts (`*` for a rule without one), then ` + N more...`. */
+function formatHosts(ingress: KubeObject): string {
+  const hosts: string[] = (ingress.spec?.rules ?? []).map((rule: any) => rule.host || '*');
+  if (hosts.length === 0) return '*';
+  const max = 4;
+  return hosts.length > max ? `${hosts.slice(0, max).join(',')} + ${hosts.length - max} more...` : hosts.join(',');
+}
+
+export const ingressType = defineResourceType({
+  kind: 'Ingress',
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'ingresses',
+  shortNames: ['ing'],
+  namespaced: true,
+  subresources: ['status'],
+  columns: [
+    nameColumn,
+    column('Class', 'string', 'The name of the IngressClass cluster resource.', (ing) => ing.spec?.ingressClassName ?? '<none>'),
+    column('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule', formatHosts),
+    column('Address', 'string', 'Address is a list containing ingress points for the load-balancer', (ing) => loadBalancerStatusString(ing.status?.loadBalancer, false)),
+    column('Ports', 'string', 'Ports of TLS configurations that open', (ing) => ((ing.spec?.tls ?? []).length ? '80, 443' : '80')),
+    ageColumn,
+  ],
+  validateSpec(ing) {
+    const spec = ing.spec ?? {};
+    const causes = [];
+    if (!spec.defaultBackend && (spec.rules ?? []).length === 0) causes.push(fieldErrors.invalid('spec.rules', spec.rules ?? [], 'either `defaultBackend` or `rules` must be specified'));
+    for (const [i, rule] of ((spec.rules ?? []) as any[]).entries()) {
+      for (const [j, path] of ((rule.http?.paths ?? []) as any[]).entries()) {
+        const at = `spec.rules[${i}].http.paths[${j}]`;
+        const types = ['Exact', 'ImplementationSpecific', 'Prefix'];
+        if (!path.pathType) causes.push(fieldErrors.required(`${at}.pathType`, 'pathType must be specified'));
+        else if (!types.includes(path.pathType)) causes.push(fieldErrors.notSupported(`${at}.pathType`, path.pathType, types));
+        if (!path.backend) causes.push(fieldErrors.required(`${at}.backend`));
+      }
+    }
+    return causes;
+  },
+});
+
+export const ingressClassType = defineResourceType({
+  kind: 'IngressClass',
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'ingressclasses',
+  namespaced: false,
+  columns: [
+    nameColumn,
+    column('Controller', 'string', 'controller refers to the name of the controller that should handle this class.', (ic) => ic.spec?.controller ?? ''),
+    column('Parameters', 'string', 'parameters is a link to a custom resource containing additional configuration for the controller.', (ic) => {
+      const p = ic.spec?.parameters;
+      if (!p) return '<none>';
+      const kind = p.apiGroup ? `${p.kind}.${p.apiGroup}` : p.kind;
+      return `${kind}/${p.name}`;
+    }),
+    ageColumn,
+  ],
+  validateSpec(ic, old) {
+    const causes = [];
+    if (!ic.spec?.controller) causes.push(fieldErrors.required('spec.controller'));
+    if (old && old.spec?.controller !== ic.spec?.controller) causes.push(fieldErrors.invalid('spec.controller', ic.spec?.controller, 'field is immutable'));
+    return causes;
+  },
+});

@@ -1,0 +1,45 @@
+import { defineResourceType } from './define.ts';
+import { podColumns } from './pod-columns.ts';
+import { defaultPodSpec, validatePodSpec, validatePodUpdate } from './pod-spec.ts';
+
+export const podType = defineResourceType({
+  kind: 'Pod',
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  shortNames: ['po'],
+  categories: ['all'],
+  namespaced: true,
+  subresources: ['status', 'binding', 'eviction', 'log', 'ephemeralcontainers'],
+  columns: podColumns,
+  defaults(pod) {
+    pod.spec ??= {};
+    defaultPodSpec(pod.spec);
+    pod.status ??= {};
+    pod.status.phase ??= 'Pending';
+    pod.status.qosClass ??= qosClassOf(pod.spec);
+  },
+  validateSpec(pod, old) {
+    const causes = validatePodSpec(pod.spec, 'spec');
+    if (old) causes.push(...validatePodUpdate(pod, old));
+    return causes;
+  },
+});
+
+/** Kubernetes' QoS class: Guaranteed when every container's requests equal its limits, BestEffort when none set any. */
+export function qosClassOf(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: any[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const container of containers) {
+    const requests = container.resources?.requests ?? {};
+    const limits = container.resources?.limits ?? {};
+    for (const resource of ['cpu', 'memory']) {
+      if (requests[resource] !== undefined || limits[resource] !== undefined) any = true;
+      if (limits[resource] === undefined) guaranteed = false;
+      else if (requests[resource] !== undefined && String(requests[resource]) !== String(limits[resource])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

@@ -1,0 +1,109 @@
+import type { StatusCause } from '../../errors.ts';
+import type { KubeObject } from '../object.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { labelSelectorAsSelector, matches, isSelectorParseError, type LabelSelector } from '../labels.ts';
+import { validateAnnotations, validateLabels } from '../object-meta-validation.ts';
+import { defaultPodSpec, validatePodSpec } from './pod-spec.ts';
+
+const LABEL_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
+
+/** metav1validation.ValidateLabelSelector. */
+export function validateLabelSelector(selector: LabelSelector | undefined, path: string): StatusCause[] {
+  if (!selector) return [];
+  const causes = validateLabels(selector.matchLabels, `${path}.matchLabels`);
+  for (const [i, expression] of (selector.matchExpressions ?? []).entries()) {
+    const at = `${path}.matchExpressions[${i}]`;
+    if (!LABEL_SELECTOR_OPERATORS.includes(expression.operator)) causes.push(fieldErrors.notSupported(`${at}.operator`, expression.operator, LABEL_SELECTOR_OPERATORS));
+    const values = expression.values ?? [];
+    if ((expression.operator === 'In' || expression.operator === 'NotIn') && values.length === 0) {
+      causes.push(fieldErrors.required(`${at}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
+    }
+    if ((expression.operator === 'Exists' || expression.operator === 'DoesNotExist') && values.length > 0) {
+      causes.push(fieldErrors.forbidden(`${at}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
+    }
+    causes.push(...validateLabels({ [expression.key]: '' }, `${at}.key`).map((c) => ({ ...c, message: c.message })));
+  }
+  return causes;
+}
+
+/** Defaults a workload's pod template the way Kubernetes defaults a Pod's spec. */
+export function defaultPodTemplate(template: any): void {
+  if (!template) return;
+  template.metadata ??= {};
+  template.spec ??= {};
+  defaultPodSpec(template.spec);
+}
+
+/**
+ * The checks every selector-plus-template workload shares (Deployment, ReplicaSet, DaemonSet,
+ * StatefulSet): selector present and non-empty, template labels matched by it, valid pod spec.
+ */
+export function validateSelectorAndTemplate(object: KubeObject, options: { restartPolicies?: string[] } = {}): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = object.spec ?? {};
+  const selector: LabelSelector | undefined = spec.selector;
+  if (!selector) {
+    causes.push(fieldErrors.required('spec.selector'));
+  } else {
+    causes.push(...validateLabelSelector(selector, 'spec.selector'));
+    if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
+      causes.push(fieldErrors.invalid('spec.selector', selector, 'empty selector is invalid for deployment'));
+    }
+  }
+  const template = spec.template;
+  if (!template) {
+    causes.push(fieldErrors.required('spec.template'));
+    return causes;
+  }
+  const templateLabels = template.metadata?.labels ?? {};
+  if (selector) {
+    try {
+      if (!matches(labelSelectorAsSelector(selector), templateLabels)) {
+        causes.push(fieldErrors.invalid('spec.template.metadata.labels', templateLabels, '`selector` does not match template `labels`'));
+      }
+    } catch (error) {
+      if (!isSelectorParseError(error)) throw error;
+      causes.push(fieldErrors.invalid('spec.selector', selector, error.message));
+    }
+  }
+  causes.push(...validateLabels(template.metadata?.labels, 'spec.template.metadata.labels'));
+  causes.push(...validateAnnotations(template.metadata?.annotations, 'spec.template.metadata.annotations'));
+  causes.push(...validatePodSpec(template.spec ?? {}, 'spec.template.spec'));
+  const restartPolicy = template.spec?.restartPolicy ?? 'Always';
+  const allowed = options.restartPolicies ?? ['Always'];
+  if (!allowed.includes(restartPolicy)) causes.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', restartPolicy, allowed));
+  return causes;
+}
+
+export function validateNonNegative(value: unknown, path: string): StatusCause[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'number' || !Number.isInteger(value)) return [fieldErrors.invalid(path, value, 'must be an integer')];
+  return value < 0 ? [fieldErrors.invalid(path, value, 'must be greater than or equal to 0')] : [];
+}
+
+export function immutableField(next: unknown, previous: unknown, path: string): StatusCause[] {
+  return JSON.stringify(canonical(next)) === JSON.stringify(canonical(previous)) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
+}
+
+/** Key-order-insensitive JSON value, for structural comparisons. */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .filter((k) => (value as any)[k] !== undefined)
+        .map((k) => [k, canonical((value as any)[k])]),
+    );
+  }
+  return value;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Default generation semantics: any change to `spec` is a spec change. */
+export function specDiffers(previous: KubeObject, next: KubeObject): boolean {
+  return !deepEqual(previous.spec, next.spec);
+}

@@ -1,0 +1,84 @@
+import type { StatusCause } from '../errors.ts';
+import type { KubeObject } from './object.ts';
+import { fieldErrors } from './field-errors.ts';
+import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from './names.ts';
+
+/** Which rule a kind's names follow: most kinds use DNS-1123 subdomains, a few (namespaces, services) labels. */
+export type NameRule = (name: string) => string[];
+
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+export function validateLabels(labels: Record<string, string> | undefined, field: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    for (const message of isQualifiedName(key)) causes.push(fieldErrors.invalid(field, key, message));
+    if (typeof value !== 'string') causes.push(fieldErrors.invalid(field, value, 'label values must be strings'));
+    else for (const message of isValidLabelValue(value)) causes.push(fieldErrors.invalid(field, value, message));
+  }
+  return causes;
+}
+
+export function validateAnnotations(annotations: Record<string, string> | undefined, field: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    for (const message of isQualifiedName(key.toLowerCase())) causes.push(fieldErrors.invalid(field, key, message));
+    total += key.length + String(value).length;
+  }
+  if (total > TOTAL_ANNOTATION_SIZE_LIMIT) causes.push(fieldErrors.tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
+  return causes;
+}
+
+/**
+ * ObjectMeta checks every kind shares (Kubernetes' ValidateObjectMeta): name or generateName,
+ * name syntax, namespace presence matching the kind's scope, labels, annotations, and on update
+ * the fields that never change (name, namespace, uid, creationTimestamp).
+ */
+export function validateObjectMeta(object: KubeObject, options: { namespaced: boolean; nameRule: NameRule }, old?: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const meta = object.metadata ?? {};
+  if (!meta.name) {
+    if (!meta.generateName) causes.push(fieldErrors.required('metadata.name', 'name or generateName is required'));
+  } else {
+    for (const message of options.nameRule(meta.name)) causes.push(fieldErrors.invalid('metadata.name', meta.name, message));
+  }
+  if (options.namespaced) {
+    if (!meta.namespace) causes.push(fieldErrors.required('metadata.namespace'));
+    else for (const message of isDns1123Label(meta.namespace)) causes.push(fieldErrors.invalid('metadata.namespace', meta.namespace, message));
+  } else if (meta.namespace) {
+    causes.push(fieldErrors.forbidden('metadata.namespace', 'not allowed on this type'));
+  }
+  if (meta.generation !== undefined && meta.generation < 0) causes.push(fieldErrors.invalid('metadata.generation', meta.generation, 'must be greater than or equal to 0'));
+  causes.push(...validateLabels(meta.labels, 'metadata.labels'));
+  causes.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  const seenOwners = new Set<string>();
+  for (const [i, owner] of (meta.ownerReferences ?? []).entries()) {
+    const path = `metadata.ownerReferences[${i}]`;
+    if (!owner.apiVersion) causes.push(fieldErrors.invalid(`${path}.apiVersion`, owner.apiVersion ?? '', 'version must not be empty'));
+    if (!owner.kind) causes.push(fieldErrors.invalid(`${path}.kind`, owner.kind ?? '', 'kind must not be empty'));
+    if (!owner.name) causes.push(fieldErrors.invalid(`${path}.name`, owner.name ?? '', 'name must not be empty'));
+    if (!owner.uid) causes.push(fieldErrors.invalid(`${path}.uid`, owner.uid ?? '', 'uid must not be empty'));
+    if (owner.uid) seenOwners.add(owner.uid);
+  }
+  const controllers = (meta.ownerReferences ?? []).filter((o) => o.controller);
+  if (controllers.length > 1) {
+    causes.push(
+      fieldErrors.invalid('metadata.ownerReferences', meta.ownerReferences, `Only one reference can have Controller set to true. Found "true" in references for ${controllers.map((o) => `${o.kind}/${o.name}`).join(' and ')}`),
+    );
+  }
+  if (old) {
+    const oldMeta = old.metadata ?? {};
+    if (oldMeta.name !== undefined && meta.name !== oldMeta.name) causes.push(fieldErrors.invalid('metadata.name', meta.name ?? '', 'field is immutable'));
+    if ((oldMeta.namespace ?? '') !== (meta.namespace ?? '')) causes.push(fieldErrors.invalid('metadata.namespace', meta.namespace ?? '', 'field is immutable'));
+    if (oldMeta.uid && meta.uid && meta.uid !== oldMeta.uid) causes.push(fieldErrors.invalid('metadata.uid', meta.uid, 'field is immutable'));
+    if (oldMeta.creationTimestamp && meta.creationTimestamp && meta.creationTimestamp !== oldMeta.creationTimestamp) {
+      causes.push(fieldErrors.invalid('metadata.creationTimestamp', meta.creationTimestamp, 'field is immutable'));
+    }
+  }
+  return causes;
+}
+
+export const nameRules = {
+  dns1123Subdomain: isDns1123Subdomain,
+  dns1123Label: isDns1123Label,
+} satisfies Record<string, NameRule>;
