@@ -1,0 +1,64 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { parseDuration } from '../../../core/virtual-clock.ts';
+
+/**
+ * How a simulated container behaves, from the pod's `sim.orrery.dev/*` annotations (documented in
+ * docs/simulation.md). A per-container form `sim.orrery.dev/<container>.<key>` overrides the
+ * pod-wide `sim.orrery.dev/<key>`.
+ */
+export const SIM_PREFIX = 'sim.orrery.dev/';
+/** On a Node: `none` leaves the node to a real (or absent) kubelet. */
+export const KUBELET_ANNOTATION = 'sim.orrery.dev/kubelet';
+
+export interface ContainerSimulation {
+  /** From the moment the kubelet may create the container until it runs. */
+  startupDelayMs: number;
+  /** How long each run lasts before the process exits on its own; undefined = runs until stopped. */
+  exitAfterMs?: number;
+  exitCode: number;
+  imagePullFails: boolean;
+  /** Time into each run after which the liveness probe's check fails. */
+  livenessFailAfterMs?: number;
+  /** Time into each run after which the readiness probe's check fails. */
+  readinessFailAfterMs?: number;
+  /** Time the process takes to exit after SIGTERM. */
+  shutdownDelayMs: number;
+}
+
+export const DEFAULT_STARTUP_DELAY_MS = 1000;
+
+/** Image tags that simulate a missing image (the pull fails with ErrImagePull). */
+export const MISSING_IMAGE_TAGS: ReadonlySet<string> = new Set(['bad', 'nonexistent', 'does-not-exist']);
+
+export function imageTag(image: string): string | undefined {
+  const withoutDigest = image.split('@')[0]!;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
+}
+
+export function containerSimulation(pod: KubeObject, container: string, image: string, defaults: { startupDelayMs?: number } = {}): ContainerSimulation {
+  const annotations = pod.metadata.annotations ?? {};
+  const read = (key: string): string | undefined => annotations[`${SIM_PREFIX}${container}.${key}`] ?? annotations[`${SIM_PREFIX}${key}`];
+  const duration = (key: string): number | undefined => {
+    const text = read(key);
+    if (text === undefined) return undefined;
+    try {
+      return parseDuration(text);
+    } catch {
+      return undefined;
+    }
+  };
+  const exitCodeText = read('exit-code');
+  const exitCode = exitCodeText !== undefined && /^-?\d+$/.test(exitCodeText.trim()) ? Number(exitCodeText) : undefined;
+  const tag = imageTag(image);
+  return {
+    startupDelayMs: duration('startup-delay') ?? defaults.startupDelayMs ?? DEFAULT_STARTUP_DELAY_MS,
+    exitAfterMs: duration('exit-after') ?? (exitCode !== undefined ? 0 : undefined),
+    exitCode: exitCode ?? 0,
+    imagePullFails: read('image-pull') === 'fail' || (tag !== undefined && MISSING_IMAGE_TAGS.has(tag)),
+    livenessFailAfterMs: duration('liveness-fail-after'),
+    readinessFailAfterMs: duration('readiness-fail-after'),
+    shutdownDelayMs: duration('shutdown-delay') ?? 0,
+  };
+}
