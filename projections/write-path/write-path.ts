@@ -1,0 +1,9 @@
+import { resourceTypeForKind } from '../../core/model/registry.ts';
+import { type WritePath, type WritePathOptions, createCommandExecutor } from './command-executor.ts';
+
+export type { WritePath, WritePathOptions, WriteResult } from './command-executor.ts';
+
+/** The write path over the resource registry; see command-executor.ts for how commands become events. */
+export function createWritePath(options: Omit<WritePathOptions, 'resourceTypeForKind'> & Partial<Pick<WritePathOptions, 'resourceTypeForKind'>>): WritePath {
+  return createCommandExecutor({ ...options, resourceTypeForKind: options.resourceTypeForKind ?? resourceTypeForKind });
+}
