@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { createPrng, hashSeed } from '../../../core/prng.ts';
+import type { KubeObject } from '../../../core/model/object.ts';
+import { podInfoOf } from './pod-info.ts';
+import { SchedulerCache } from './scheduler-cache.ts';
+import { schedulePod, type ScheduleOptions } from './schedule-pod.ts';
+import { replicaSetOwner, stateWith, testNode, testPod } from './test-objects.ts';
+
+function decide(objects: KubeObject[], pod: KubeObject, options: Partial<ScheduleOptions> = {}, seed = 1) {
+  const cache = SchedulerCache.fromState(stateWith(objects, seed));
+  return schedulePod(podInfoOf(pod), cache.nodes, cache, { startIndex: 0, prng: createPrng(hashSeed(seed, 'tiebreak', 1)), ...options });
+}
+
+describe('schedulePod: given a cluster, when a pod arrives', () => {
+  it('reports "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable." for 3 full and 2 cordoned nodes', () => {
+    const objects = [
+      testNode('node-1', { cpu: '2' }),
+      testNode('node-2', { cpu: '2' }),
+      testNode('node-3', { cpu: '2' }),
+      testNode('node-4', { unschedulable: true }),
+      testNode('node-5', { unschedulable: true }),
+      testPod('full-1', { cpu: '2', nodeName: 'node-1', phase: 'Running' }),
+      testPod('full-2', { cpu: '2', nodeName: 'node-2', phase: 'Running' }),
+      testPod('full-3', { cpu: '1500m', nodeName: 'node-3', phase: 'Running' }),
+    ];
+    const { decision, node } = decide(objects, testPod('web', { cpu: '1' }));
+    expect(node).toBeUndefined();
+    expect(decision.message).toBe('0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable.');
+    expect(decision).toMatchObject({ evaluated: 5, feasible: 0 });
+    expect(decision.verdicts).toEqual([
+      { node: 'node-1', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
+      { node: 'node-2', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
+      { node: 'node-3', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
+      { node: 'node-4', failure: 'node(s) were unschedulable', plugin: 'NodeUnschedulable' },
+      { node: 'node-5', failure: 'node(s) were unschedulable', plugin: 'NodeUnschedulable' },
+    ]);
+  });
+
+  it('counts each reason of a node short of both cpu and memory', () => {
+    const { decision } = decide([testNode('node-1', { cpu: '1', memory: '1Gi' }), testNode('node-2', { taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] })], testPod('big', { cpu: '2', memory: '2Gi' }));
+    expect(decision.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) had untolerated taint {gpu: true}.');
+  });
+
+  it('says there are no nodes when the cluster has none', () => {
+    expect(decide([], testPod('web')).decision.message).toBe('no nodes available to schedule pods');
+  });
+
+  it('does not count finished pods against their node', () => {
+    const objects = [testNode('node-1', { cpu: '1' }), testPod('done', { cpu: '1', nodeName: 'node-1', phase: 'Succeeded' })];
+    expect(decide(objects, testPod('web', { cpu: '1' })).node?.name).toBe('node-1');
+  });
+
+  it('prefers the least allocated node and records per-plugin scores', () => {
+    const objects = [testNode('busy'), testNode('idle'), testPod('hog', { cpu: '3', memory: '12Gi', nodeName: 'busy', phase: 'Running' })];
+    const { decision, node } = decide(objects, testPod('web', { cpu: '100m', memory: '128Mi' }));
+    expect(node?.name).toBe('idle');
+    expect(decision.chosen).toBe('idle');
+    expect(decision.feasible).toBe(2);
+    const idle = decision.verdicts.find((v) => v.node === 'idle')!;
+    const busy = decision.verdicts.find((v) => v.node === 'busy')!;
+    expect(idle.scores!.NodeResourcesFit).toBeGreaterThan(busy.scores!.NodeResourcesFit!);
+    expect(decision.decidedBy).toBe('NodeResourcesFit');
+    expect(decision.verdicts[0]!.node).toBe('idle');
+  });
+
+  it('avoids nodes with untolerated PreferNoSchedule taints', () => {
+    const objects = [testNode('soft', { taints: [{ key: 'spot', effect: 'PreferNoSchedule' }] }), testNode('plain')];
+    const { decision } = decide(objects, testPod('web'));
+    expect(decision.chosen).toBe('plain');
+    expect(decision.decidedBy).toBe('TaintToleration');
+  });
+
+  it('follows preferred node affinity', () => {
+    const preferred = [{ weight: 50, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }];
+    const pod = testPod('web', { spec: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } } } });
+    const { decision } = decide([testNode('a', { labels: { disk: 'hdd' } }), testNode('b', { labels: { disk: 'ssd' } })], pod);
+    expect(decision.chosen).toBe('b');
+    expect(decision.verdicts[0]!.scores!.NodeAffinity).toBe(100);
+  });
+
+  it("spreads a ReplicaSet's pods away from nodes that already run its siblings", () => {
+    const owner = replicaSetOwner('web-abc');
+    const objects = [
+      testNode('node-1'),
+      testNode('node-2'),
+      testNode('node-3'),
+      testPod('web-1', { owner, nodeName: 'node-1', phase: 'Running' }),
+      testPod('web-2', { owner, nodeName: 'node-2', phase: 'Running' }),
+      testPod('other', { nodeName: 'node-3', phase: 'Running', owner: replicaSetOwner('other') }),
+    ];
+    const { decision } = decide(objects, testPod('web-3', { owner }));
+    expect(decision.chosen).toBe('node-3');
+    expect(decision.decidedBy).toBe('PodTopologySpread');
+  });
+
+  it('breaks ties with the seeded PRNG: the same seed picks the same node, other seeds may not', () => {
+    const nodes = Array.from({ length: 8 }, (_, i) => testNode(`node-${i + 1}`));
+    const chosen = (seed: number) => decide(nodes, testPod('web'), {}, seed).decision.chosen;
+    expect(chosen(7)).toBe(chosen(7));
+    const picks = new Set(Array.from({ length: 12 }, (_, seed) => chosen(seed)));
+    expect(picks.size).toBeGreaterThan(1);
+    expect(decide(nodes, testPod('web'), {}, 7).decision.decidedBy).toBeUndefined();
+  });
+
+  it('evaluates only enough nodes on a large cluster and keeps at most 100 verdicts', () => {
+    const nodes = Array.from({ length: 1000 }, (_, i) => testNode(`node-${String(i).padStart(4, '0')}`));
+    const { decision, processed } = decide(nodes, testPod('web'), { startIndex: 990 });
+    // 50% − 1000/125 = 42% of 1,000 nodes.
+    expect(decision.evaluated).toBe(420);
+    expect(processed).toBe(420);
+    expect(decision.verdicts).toHaveLength(100);
+    expect(decision.truncated).toBe(true);
+    expect(decision.verdicts[0]!.node).toBe(decision.chosen);
+  });
+
+  it('keeps one failure per distinct reason when truncating', () => {
+    const nodes = Array.from({ length: 150 }, (_, i) => testNode(`node-${String(i).padStart(3, '0')}`, i < 140 ? { unschedulable: true } : { cpu: '1' }));
+    const { decision } = decide(nodes, testPod('web', { cpu: '2' }));
+    expect(decision.message).toBe('0/150 nodes are available: 140 node(s) were unschedulable, 10 Insufficient cpu.');
+    expect(decision.verdicts).toHaveLength(100);
+    expect(decision.truncated).toBe(true);
+    expect(new Set(decision.verdicts.map((v) => v.failure))).toEqual(new Set(['node(s) were unschedulable', 'Insufficient cpu']));
+  });
+});

@@ -1,0 +1,223 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import { type NodeInfo, nodeInfoOf } from './node-info.ts';
+import { type PodInfo, podInfoOf } from './pod-info.ts';
+import type { SpreadCounts } from './scores/score.ts';
+
+/** What one pod adds to the node it is bound (or assumed) to. */
+interface PodEntry {
+  object: KubeObject | undefined;
+  node: string;
+  cpu: number;
+  memory: number;
+  nonZeroCpu: number;
+  nonZeroMemory: number;
+  spreadGroup: string | undefined;
+  /** Terminating pods still hold their resources but no longer count as spread siblings. */
+  terminating: boolean;
+  /** Placed by this scheduler, binding not yet seen in the state. */
+  assumed: boolean;
+}
+
+export type NodeChange = 'added' | 'changed' | 'unchanged';
+
+/**
+ * kube-scheduler's cache: every node's NodeInfo, in name order, with the running sums of what its
+ * pods request, and per spread group the pods on each node and in each zone. It is kept
+ * incrementally: `syncPod` and `syncNode` are level-based (they read the object as it is now and
+ * apply the difference), so feeding them the same object twice changes nothing.
+ */
+export class SchedulerCache implements SpreadCounts {
+  readonly nodes: NodeInfo[] = [];
+  private readonly byName = new Map<string, NodeInfo>();
+  private readonly pods = new Map<string, PodEntry>();
+  private readonly podsByNode = new Map<string, Set<string>>();
+  private readonly groupOnNode = new Map<string, Map<string, number>>();
+  private readonly groupInZone = new Map<string, Map<string, number>>();
+
+  /** A cache holding exactly what `state` says: every node and every bound, unfinished pod. */
+  static fromState(state: ClusterState): SchedulerCache {
+    const cache = new SchedulerCache();
+    for (const node of state.objects.get('Node')?.values() ?? []) cache.syncNode(node.metadata.name ?? '', node);
+    for (const [key, pod] of state.objects.get('Pod') ?? []) cache.syncPod(key, pod);
+    return cache;
+  }
+
+  node(name: string): NodeInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Brings a node in line with its object (`undefined` = gone). */
+  syncNode(name: string, object: KubeObject | undefined): NodeChange {
+    const existing = this.byName.get(name);
+    if (!object) {
+      if (existing) this.removeNode(existing);
+      return existing ? 'changed' : 'unchanged';
+    }
+    const next = nodeInfoOf(object);
+    if (existing && existing.fingerprint === next.fingerprint) return 'unchanged';
+    if (existing) {
+      next.requestedCpu = existing.requestedCpu;
+      next.requestedMemory = existing.requestedMemory;
+      next.nonZeroCpu = existing.nonZeroCpu;
+      next.nonZeroMemory = existing.nonZeroMemory;
+      next.podCount = existing.podCount;
+      this.nodes[this.indexOf(name)] = next;
+      this.byName.set(name, next);
+      if (existing.zone !== next.zone) this.moveZone(name, existing.zone, next.zone);
+      return 'changed';
+    }
+    this.nodes.splice(this.insertionPoint(name), 0, next);
+    this.byName.set(name, next);
+    for (const key of this.podsByNode.get(name) ?? []) this.addToNode(next, this.pods.get(key)!, 1);
+    return 'added';
+  }
+
+  /**
+   * Brings a pod's contribution in line with its object (`undefined` = gone). Returns the node it
+   * stopped counting against, if any, since that node may now fit a pod that did not fit before.
+   */
+  syncPod(key: string, object: KubeObject | undefined): string | undefined {
+    const entry = this.pods.get(key);
+    if (entry && entry.object === object && object !== undefined) return undefined;
+    const nodeName = object?.spec?.nodeName as string | undefined;
+    const phase = object?.status?.phase;
+    const holdsNode = !!nodeName && phase !== 'Succeeded' && phase !== 'Failed';
+    if (entry?.assumed && object && !nodeName && !object.metadata.deletionTimestamp) {
+      entry.object = object;
+      return undefined;
+    }
+    if (!holdsNode) {
+      if (!entry) return undefined;
+      this.removeEntry(key, entry);
+      return entry.node;
+    }
+    const info = podInfoOf(object!);
+    const next = entryOf(object!, nodeName!, info, false);
+    if (entry && sameContribution(entry, next)) {
+      entry.object = object;
+      entry.assumed = false;
+      return undefined;
+    }
+    if (entry) this.removeEntry(key, entry);
+    this.addEntry(key, next);
+    return entry && entry.node !== nodeName ? entry.node : undefined;
+  }
+
+  /** Counts a pod against the node this scheduler just chose, before its binding comes back as an event. */
+  assume(pod: PodInfo, object: KubeObject, nodeName: string): void {
+    const existing = this.pods.get(pod.key);
+    if (existing) this.removeEntry(pod.key, existing);
+    this.addEntry(pod.key, entryOf(object, nodeName, pod, true));
+  }
+
+  isAssumed(key: string): boolean {
+    return this.pods.get(key)?.assumed === true;
+  }
+
+  onNode(group: string, node: NodeInfo): number {
+    return this.groupOnNode.get(group)?.get(node.name) ?? 0;
+  }
+
+  inZone(group: string, zone: string): number {
+    return this.groupInZone.get(group)?.get(zone) ?? 0;
+  }
+
+  private addEntry(key: string, entry: PodEntry): void {
+    this.pods.set(key, entry);
+    let keys = this.podsByNode.get(entry.node);
+    if (!keys) this.podsByNode.set(entry.node, (keys = new Set()));
+    keys.add(key);
+    const node = this.byName.get(entry.node);
+    if (node) this.addToNode(node, entry, 1);
+  }
+
+  private removeEntry(key: string, entry: PodEntry): void {
+    this.pods.delete(key);
+    const keys = this.podsByNode.get(entry.node);
+    keys?.delete(key);
+    if (keys?.size === 0) this.podsByNode.delete(entry.node);
+    const node = this.byName.get(entry.node);
+    if (node) this.addToNode(node, entry, -1);
+  }
+
+  private addToNode(node: NodeInfo, entry: PodEntry, sign: 1 | -1): void {
+    node.requestedCpu += sign * entry.cpu;
+    node.requestedMemory += sign * entry.memory;
+    node.nonZeroCpu += sign * entry.nonZeroCpu;
+    node.nonZeroMemory += sign * entry.nonZeroMemory;
+    node.podCount += sign;
+    if (entry.spreadGroup && !entry.terminating) {
+      bump(this.groupOnNode, entry.spreadGroup, node.name, sign);
+      if (node.zone !== undefined) bump(this.groupInZone, entry.spreadGroup, node.zone, sign);
+    }
+  }
+
+  private removeNode(node: NodeInfo): void {
+    for (const key of this.podsByNode.get(node.name) ?? []) this.addToNode(node, this.pods.get(key)!, -1);
+    this.nodes.splice(this.indexOf(node.name), 1);
+    this.byName.delete(node.name);
+  }
+
+  private moveZone(nodeName: string, from: string | undefined, to: string | undefined): void {
+    for (const key of this.podsByNode.get(nodeName) ?? []) {
+      const entry = this.pods.get(key)!;
+      if (!entry.spreadGroup || entry.terminating) continue;
+      if (from !== undefined) bump(this.groupInZone, entry.spreadGroup, from, -1);
+      if (to !== undefined) bump(this.groupInZone, entry.spreadGroup, to, 1);
+    }
+  }
+
+  private insertionPoint(name: string): number {
+    let low = 0;
+    let high = this.nodes.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.nodes[mid]!.name < name) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private indexOf(name: string): number {
+    const index = this.insertionPoint(name);
+    return this.nodes[index]?.name === name ? index : -1;
+  }
+}
+
+function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boolean): PodEntry {
+  const { cpu, memory, nonZeroCpu, nonZeroMemory } = info.requests;
+  return {
+    object,
+    node,
+    cpu,
+    memory,
+    nonZeroCpu,
+    nonZeroMemory,
+    spreadGroup: info.spreadGroup,
+    terminating: !!object.metadata.deletionTimestamp,
+    assumed,
+  };
+}
+
+function sameContribution(a: PodEntry, b: PodEntry): boolean {
+  return (
+    a.node === b.node &&
+    a.cpu === b.cpu &&
+    a.memory === b.memory &&
+    a.nonZeroCpu === b.nonZeroCpu &&
+    a.nonZeroMemory === b.nonZeroMemory &&
+    a.spreadGroup === b.spreadGroup &&
+    a.terminating === b.terminating
+  );
+}
+
+function bump(counts: Map<string, Map<string, number>>, group: string, key: string, delta: number): void {
+  let byKey = counts.get(group);
+  if (!byKey) counts.set(group, (byKey = new Map()));
+  const next = (byKey.get(key) ?? 0) + delta;
+  if (next === 0) {
+    byKey.delete(key);
+    if (byKey.size === 0) counts.delete(group);
+  } else byKey.set(key, next);
+}

@@ -1,0 +1,181 @@
+import { defer, mergeMap } from 'rxjs';
+import type { OrreryEvent, StoredEvent } from '../../../core/events.ts';
+import type { KubeObject } from '../../../core/model/object.ts';
+import { type Prng, createPrng, hashSeed } from '../../../core/prng.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { Command } from '../../commands.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { DEFAULT_FILTERS } from './filters/default-filters.ts';
+import type { NodeInfo } from './node-info.ts';
+import { type PodInfo, needsScheduling, podInfoOf } from './pod-info.ts';
+import { SchedulerCache } from './scheduler-cache.ts';
+import { schedulePod } from './schedule-pod.ts';
+
+export const SCHEDULER_NAME = 'scheduler';
+
+export interface SchedulerOptions {
+  /** kube-scheduler's percentageOfNodesToScore; 0 (default) is adaptive. */
+  percentageOfNodesToScore?: number;
+  /** Verdicts kept per decision (default 100). */
+  maxVerdicts?: number;
+}
+
+/**
+ * The default scheduler. Pods that need a node are scheduled as soon as the scheduler sees them;
+ * each decision is recorded as PodScheduled or PodUnschedulable (actor `scheduler`, caused by the
+ * event that prompted it). Unschedulable pods wait until a node is added or changes, or a bound pod
+ * goes away, and are retried only if that node now passes their filters; an unchanged failure
+ * message is not recorded again.
+ */
+export function createSchedulerController(options: SchedulerOptions = {}): Controller {
+  return {
+    name: SCHEDULER_NAME,
+    reconcile: (input$) =>
+      defer(() => {
+        const scheduler = new Scheduler(options);
+        return input$.pipe(mergeMap((input) => scheduler.handle(input)));
+      }),
+  };
+}
+
+interface WaitingPod {
+  info: PodInfo;
+  object: KubeObject;
+  /** The FailedScheduling message last recorded for it. */
+  message: string | undefined;
+  sequence: number;
+}
+
+const IGNORED_EVENTS = new Set<OrreryEvent['type']>(['NodeHeartbeat', 'ClockAdvanced', 'KubeletStopped', 'KubeletStarted', 'ClusterInitialized']);
+
+class Scheduler {
+  private cache: SchedulerCache | undefined;
+  private readonly unschedulable = new Map<string, WaitingPod>();
+  private nextStartIndex = 0;
+  private sequence = 0;
+  private outputs: ControllerOutput[] = [];
+  private event!: StoredEvent;
+  private state!: ClusterState;
+  private prng: Prng | undefined;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  handle({ event, state }: ReconcileInput): ControllerOutput[] {
+    this.outputs = [];
+    this.event = event;
+    this.state = state;
+    this.prng = undefined;
+    if (!this.cache) {
+      this.cache = SchedulerCache.fromState(state);
+      for (const pod of pendingPodsIn(state)) this.schedule(pod);
+      return this.outputs;
+    }
+    if (IGNORED_EVENTS.has(event.type)) return this.outputs;
+    const stream = event.stream;
+    if (stream.startsWith('Node/')) this.onNodeEvent(stream.slice(5));
+    else if (stream.startsWith('Pod/')) this.onPodEvent(stream.slice(4));
+    return this.outputs;
+  }
+
+  private onNodeEvent(name: string): void {
+    const change = this.cache!.syncNode(name, this.state.objects.get('Node')?.get(name));
+    if (change !== 'unchanged') this.retryOn(name);
+  }
+
+  private onPodEvent(key: string): void {
+    const cache = this.cache!;
+    const pod = this.state.objects.get('Pod')?.get(key);
+    const freed = cache.syncPod(key, pod);
+    const waiting = this.unschedulable.get(key);
+    if (!pod || !needsScheduling(pod)) {
+      if (waiting) this.unschedulable.delete(key);
+    } else if (!cache.isAssumed(key) && (!waiting || (this.event.type === 'ObjectReplaced' && waiting.object !== pod))) {
+      this.schedule(pod, waiting);
+    }
+    if (freed) this.retryOn(freed);
+  }
+
+  /** Retries, in queue order, the unschedulable pods that the given node now fits. */
+  private retryOn(nodeName: string): void {
+    if (this.unschedulable.size === 0) return;
+    const node = this.cache!.node(nodeName);
+    if (!node) return;
+    const candidates = [...this.unschedulable.values()].filter((waiting) => passesFilters(waiting.info, node)).sort(queueOrder);
+    for (const waiting of candidates) this.schedule(waiting.object, waiting);
+  }
+
+  private schedule(pod: KubeObject, waiting?: WaitingPod): void {
+    const cache = this.cache!;
+    const info = podInfoOf(pod);
+    const result = schedulePod(info, cache.nodes, cache, {
+      startIndex: this.nextStartIndex,
+      prng: this.tiebreaker(),
+      ...(this.options.percentageOfNodesToScore !== undefined ? { percentageOfNodesToScore: this.options.percentageOfNodesToScore } : {}),
+      ...(this.options.maxVerdicts !== undefined ? { maxVerdicts: this.options.maxVerdicts } : {}),
+    });
+    if (cache.nodes.length > 0) this.nextStartIndex = (this.nextStartIndex + result.processed) % cache.nodes.length;
+    if (result.node) {
+      this.unschedulable.delete(info.key);
+      cache.assume(info, pod, result.node.name);
+      this.record({ type: 'PodScheduled', data: { ref: info.ref, nodeName: result.node.name, decision: result.decision } });
+      return;
+    }
+    const message = result.decision.message;
+    const previous = waiting?.message ?? unschedulableMessageOf(pod);
+    this.unschedulable.set(info.key, { info, object: pod, message, sequence: waiting?.sequence ?? this.sequence++ });
+    if (message !== previous) this.record({ type: 'PodUnschedulable', data: { ref: info.ref, decision: result.decision } });
+  }
+
+  private record(event: Extract<OrreryEvent, { type: 'PodScheduled' | 'PodUnschedulable' }>): void {
+    const command: Command = { type: 'record', actor: SCHEDULER_NAME, causationId: this.event.position, event };
+    const correlationId = this.event.metadata.correlationId;
+    if (correlationId !== undefined) command.correlationId = correlationId;
+    this.outputs.push(command);
+  }
+
+  /** One PRNG per input event, drawn from in decision order, so a replay breaks ties identically. */
+  private tiebreaker(): Prng {
+    return {
+      next: () => this.draw().next(),
+      int: (n) => this.draw().int(n),
+    };
+  }
+
+  private draw(): Prng {
+    return (this.prng ??= createPrng(hashSeed(this.state.seed, 'tiebreak', this.event.position)));
+  }
+}
+
+function passesFilters(pod: PodInfo, node: NodeInfo): boolean {
+  for (const plugin of DEFAULT_FILTERS) if (plugin.filter(pod, node)) return false;
+  return true;
+}
+
+/** kube-scheduler's PrioritySort: higher priority first, then first come first served. */
+function queueOrder(a: WaitingPod, b: WaitingPod): number {
+  return b.info.priority - a.info.priority || a.sequence - b.sequence;
+}
+
+/** Pods in the state waiting for a node, in PrioritySort order (creation time, then name, for equal priority). */
+function pendingPodsIn(state: ClusterState): KubeObject[] {
+  const pods: KubeObject[] = [];
+  for (const pod of state.objects.get('Pod')?.values() ?? []) if (needsScheduling(pod)) pods.push(pod);
+  const priority = (pod: KubeObject) => (typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0);
+  return pods.sort(
+    (a, b) =>
+      priority(b) - priority(a) ||
+      compare(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
+      compare(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The message of the pod's PodScheduled=False condition, so a restarted scheduler does not repeat it. */
+function unschedulableMessageOf(pod: KubeObject): string | undefined {
+  const conditions = (pod.status?.conditions ?? []) as Array<{ type: string; status: string; message?: string }>;
+  const condition = conditions.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  return condition?.message;
+}

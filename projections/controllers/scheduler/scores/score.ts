@@ -1,0 +1,36 @@
+import type { NodeInfo } from '../node-info.ts';
+import type { PodInfo } from '../pod-info.ts';
+
+/** kube-scheduler's MaxNodeScore: every plugin's normalised score lies in 0..100. */
+export const MAX_NODE_SCORE = 100;
+
+/** How many pods of a spread group (a ReplicaSet's pods, say) sit on a node or in a zone. */
+export interface SpreadCounts {
+  onNode(group: string, node: NodeInfo): number;
+  inZone(group: string, zone: string): number;
+}
+
+/**
+ * A score plugin: `applies` is PreScore (a plugin with nothing to say about the pod is left out of
+ * the decision), `score` writes the normalised score of `nodes[i]` into `out[i]`.
+ */
+export interface ScorePlugin {
+  name: string;
+  weight: number;
+  applies(pod: PodInfo): boolean;
+  score(pod: PodInfo, nodes: readonly NodeInfo[], count: number, out: Int32Array, spread: SpreadCounts): void;
+}
+
+/** The framework's DefaultNormalizeScore: scale to 0..100 by the maximum, optionally reversed. */
+export function defaultNormalizeScore(scores: Int32Array, count: number, reverse: boolean): void {
+  let max = 0;
+  for (let i = 0; i < count; i++) if (scores[i]! > max) max = scores[i]!;
+  if (max === 0) {
+    if (reverse) scores.fill(MAX_NODE_SCORE, 0, count);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const score = Math.trunc((MAX_NODE_SCORE * scores[i]!) / max);
+    scores[i] = reverse ? MAX_NODE_SCORE - score : score;
+  }
+}
