@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiContext } from './api-context.ts';
+import { bearerAuthPlugin } from './bearer-auth.ts';
+import { type ApiServerOptions, DEFAULT_BODY_LIMIT } from './cluster-backend.ts';
+import { discoveryRoutes } from './discovery/discovery-routes.ts';
+import { openApiRoutes } from './openapi-routes.ts';
+import { rawBodyPlugin } from './request-body.ts';
+import { resourceRoutes } from './resources/resource-router.ts';
+import { createStateHistory } from './state-at.ts';
+import { statusErrorsPlugin } from './status-errors.ts';
+import { createWatchHub } from './watch/watch-hub.ts';
+
+/**
+ * The Kubernetes-compatible HTTP API over a cluster (store, live state, write path). Routes are
+ * registered in plain functions, one concern per file; the watch hub is closed with the server.
+ */
+export function createApiServer(options: ApiServerOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    logger: options.logLevel ? { level: options.logLevel } : false,
+    bodyLimit,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Watches are long-lived; Kubernetes clients time them out themselves.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  const { cluster } = options;
+  const history = createStateHistory(cluster.store, () => cluster.state.position);
+  const hub = createWatchHub(cluster.store, history);
+  const context: ApiContext = {
+    cluster,
+    hub,
+    history,
+    // wall-clock-ok: the API measures ages in server mode against wall time, as kubectl expects.
+    now: options.now ?? (() => (cluster.state.mode === 'server' ? Date.now() : cluster.state.time)),
+  };
+  statusErrorsPlugin(app, bodyLimit);
+  bearerAuthPlugin(app, options.token);
+  rawBodyPlugin(app);
+  discoveryRoutes(app);
+  openApiRoutes(app);
+  resourceRoutes(app, context);
+  app.get('/healthz', async () => 'ok');
+  app.get('/readyz', async () => 'ok');
+  app.get('/livez', async () => 'ok');
+  app.addHook('onClose', async () => hub.close());
+  return app;
+}
+
+export type { ApiServerOptions };

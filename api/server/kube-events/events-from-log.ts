@@ -1,0 +1,189 @@
+import type { StoredEvent } from '../../../core/events.ts';
+import { type KubeObject, objectKey } from '../../../core/model/object.ts';
+import { toRfc3339 } from '../../../core/virtual-clock.ts';
+import type { ClusterState } from '../../../projections/cluster-state.ts';
+import type { ObjectChange } from '../watch/object-changes.ts';
+
+/** What one log event says happened, in a core/v1 Event's terms (before naming and timestamps). */
+export interface EventFact {
+  involved: KubeObject;
+  fieldPath?: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  component: string;
+  host?: string;
+}
+
+/**
+ * Kubernetes Events are a projection of the log (docs/architecture.md): the facts the scheduler,
+ * kubelets and controllers recorded, worded as the real components word their Events.
+ */
+export function eventFactsOf(event: StoredEvent, changes: ObjectChange[], state: ClusterState): EventFact[] {
+  const changed = changes[0];
+  const after = changed?.after;
+  const before = changed?.before;
+  const actor = event.metadata.actor;
+  switch (event.type) {
+    case 'PodScheduled':
+      if (!after) return [];
+      return [{ involved: after, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${after.metadata.namespace}/${after.metadata.name} to ${event.data.nodeName}`, component: 'default-scheduler' }];
+    case 'PodUnschedulable':
+      if (!after) return [];
+      return [{ involved: after, type: 'Warning', reason: 'FailedScheduling', message: event.data.decision.message ?? 'no nodes available to schedule pods', component: 'default-scheduler' }];
+    case 'ContainerStateChanged':
+      return after ? containerFacts(event, before, after) : [];
+    case 'PodEvicted':
+      if (!after || event.data.reason === 'EvictionByEvictionAPI') return [];
+      return [{ involved: after, type: 'Warning', reason: event.data.reason, message: event.data.message, component: componentOf(actor), ...hostOf(actor) }];
+    case 'ObjectCreated':
+      return after ? createdFacts(after, actor, state) : [];
+    case 'ObjectReplaced':
+      return after && before ? replacedFacts(before, after, actor, state) : [];
+    case 'ObjectDeletionRequested':
+    case 'ObjectRemoved':
+      if (!before || before.metadata.deletionTimestamp) return [];
+      return deletedFacts(before, actor, state);
+    case 'NodeConditionChanged': {
+      if (!after || event.data.condition.type !== 'Ready') return [];
+      const wasReady = (before?.status?.conditions as Array<{ type: string; status: string }> | undefined)?.find((c) => c.type === 'Ready')?.status;
+      if (wasReady === event.data.condition.status) return [];
+      const ready = event.data.condition.status === 'True';
+      return [{ involved: after, type: 'Normal', reason: ready ? 'NodeReady' : 'NodeNotReady', message: `Node ${after.metadata.name} status is now: ${ready ? 'NodeReady' : 'NodeNotReady'}`, component: ready ? 'kubelet' : 'node-controller', ...(ready ? { host: after.metadata.name } : {}) }];
+    }
+    case 'NodeUnschedulableChanged':
+      if (!after) return [];
+      return [{ involved: after, type: 'Normal', reason: event.data.unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable', message: `Node ${after.metadata.name} status is now: ${event.data.unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable'}`, component: 'kubelet', host: after.metadata.name! }];
+    case 'NodeRegistered':
+      if (!after || after.kind !== 'Node') return [];
+      return [
+        { involved: after, type: 'Normal', reason: 'Starting', message: 'Starting kubelet.', component: 'kubelet', host: after.metadata.name! },
+        { involved: after, type: 'Normal', reason: 'RegisteredNode', message: `Node ${after.metadata.name} event: Registered Node ${after.metadata.name} in Controller`, component: 'node-controller' },
+      ];
+    default:
+      return [];
+  }
+}
+
+function componentOf(actor: string): string {
+  return actor.startsWith('kubelet/') ? 'kubelet' : actor;
+}
+
+function hostOf(actor: string): { host?: string } {
+  return actor.startsWith('kubelet/') ? { host: actor.slice('kubelet/'.length) } : {};
+}
+
+function ownerOf(object: KubeObject, kind: string, state: ClusterState): KubeObject | undefined {
+  const reference = object.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller);
+  if (!reference) return undefined;
+  return state.objects.get(kind)?.get(objectKey(object.metadata.namespace, reference.name));
+}
+
+function createdFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {
+  if (object.kind === 'Pod') {
+    const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state) ?? ownerOf(object, 'Job', state);
+    if (!owner || !actor.endsWith('-controller') && actor !== 'replicaset' && !actor.includes('controller')) return [];
+    const component = actor;
+    return [{ involved: owner, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${object.metadata.name}`, component }];
+  }
+  if (object.kind === 'ReplicaSet') {
+    const deployment = ownerOf(object, 'Deployment', state);
+    if (!deployment) return [];
+    const replicas = Number(object.spec?.replicas ?? 0);
+    if (replicas === 0) return [];
+    return [{ involved: deployment, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${object.metadata.name} from 0 to ${replicas}`, component: 'deployment-controller' }];
+  }
+  return [];
+}
+
+function replacedFacts(before: KubeObject, after: KubeObject, _actor: string, state: ClusterState): EventFact[] {
+  if (after.kind !== 'ReplicaSet') return [];
+  const deployment = ownerOf(after, 'Deployment', state);
+  const from = Number(before.spec?.replicas ?? 0);
+  const to = Number(after.spec?.replicas ?? 0);
+  if (!deployment || from === to) return [];
+  const direction = to > from ? 'up' : 'down';
+  return [{ involved: deployment, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${direction} replica set ${after.metadata.name} from ${from} to ${to}`, component: 'deployment-controller' }];
+}
+
+function deletedFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {
+  if (object.kind !== 'Pod' || !actor.includes('controller')) return [];
+  const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state);
+  if (!owner) return [];
+  return [{ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${object.metadata.name}`, component: actor }];
+}
+
+function containerFacts(event: StoredEvent & { type: 'ContainerStateChanged' }, before: KubeObject | undefined, pod: KubeObject): EventFact[] {
+  const { container, state, restartCount } = event.data;
+  const containers = [...((pod.spec?.initContainers as Array<{ name: string; image?: string }> | undefined) ?? []), ...((pod.spec?.containers as Array<{ name: string; image?: string }> | undefined) ?? [])];
+  const spec = containers.find((c) => c.name === container);
+  const isInit = ((pod.spec?.initContainers as Array<{ name: string }> | undefined) ?? []).some((c) => c.name === container);
+  const fieldPath = `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
+  const image = spec?.image ?? '';
+  const host = { ...hostOf(event.metadata.actor) };
+  const base = { involved: pod, fieldPath, component: 'kubelet', ...host };
+  const previous = [...((before?.status?.initContainerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? []), ...((before?.status?.containerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? [])].find((s) => s.name === container)?.state;
+  const facts: EventFact[] = [];
+  if (state.waiting) {
+    const reason = state.waiting.reason;
+    if (previous?.waiting?.reason === reason) return [];
+    if (reason === 'ContainerCreating' && restartCount === 0) facts.push({ ...base, type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` });
+    else if (reason === 'CrashLoopBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
+    else if (reason === 'ImagePullBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off pulling image "${image}"` });
+    else if (reason === 'ErrImagePull') facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${state.waiting.message ?? 'image not found'}` });
+    return facts;
+  }
+  if (state.running && !previous?.running) {
+    if (restartCount === 0) facts.push({ ...base, type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}"` });
+    facts.push({ ...base, type: 'Normal', reason: 'Created', message: `Created container: ${container}` });
+    facts.push({ ...base, type: 'Normal', reason: 'Started', message: `Started container ${container}` });
+    return facts;
+  }
+  if (state.running && event.data.reason === 'Unhealthy') {
+    facts.push({ ...base, type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed` });
+    return facts;
+  }
+  if (state.terminated && !previous?.terminated && pod.metadata.deletionTimestamp) {
+    facts.push({ ...base, type: 'Normal', reason: 'Killing', message: `Stopping container ${container}` });
+  }
+  return facts;
+}
+
+/** A fact as a core/v1 Event object, named and versioned by the log position it comes from. */
+export function kubeEventOf(fact: EventFact, event: StoredEvent, index: number): KubeObject {
+  const involved = fact.involved;
+  const namespace = involved.metadata.namespace ?? 'default';
+  const time = toRfc3339(event.metadata.time);
+  const involvedObject: Record<string, unknown> = {
+    kind: involved.kind,
+    name: involved.metadata.name,
+    uid: involved.metadata.uid,
+    apiVersion: involved.apiVersion,
+    resourceVersion: involved.metadata.resourceVersion,
+  };
+  if (involved.metadata.namespace) involvedObject.namespace = involved.metadata.namespace;
+  if (fact.fieldPath) involvedObject.fieldPath = fact.fieldPath;
+  const suffix = `${event.position.toString(16).padStart(12, '0')}${index ? `-${index}` : ''}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {
+      name: `${involved.metadata.name}.${suffix}`,
+      namespace,
+      uid: `${event.position.toString(16).padStart(8, '0')}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
+      resourceVersion: String(event.position),
+      creationTimestamp: time,
+    },
+    involvedObject,
+    reason: fact.reason,
+    message: fact.message,
+    source: fact.host ? { component: fact.component, host: fact.host } : { component: fact.component },
+    firstTimestamp: time,
+    lastTimestamp: time,
+    count: 1,
+    type: fact.type,
+    eventTime: null,
+    reportingComponent: fact.component,
+    reportingInstance: fact.host ?? '',
+  };
+}

@@ -1,0 +1,66 @@
+import { resourceTypeForPlural } from '../../core/model/registry.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+
+/** A request path under /api or /apis, resolved against the registry. */
+export type ResourcePath =
+  | { target: 'groupVersion'; group: string; version: string }
+  | {
+      target: 'resource';
+      group: string;
+      version: string;
+      type: ResourceType;
+      /** Set for namespaced paths (`/namespaces/<ns>/<plural>`); absent for cluster-wide ones. */
+      namespace?: string;
+      name?: string;
+      subresource?: string;
+    }
+  | { target: 'unknown'; group: string; version: string; plural?: string };
+
+/**
+ * Parses `/api/v1/...` or `/apis/<group>/<version>/...` into the resource it names. Kubernetes'
+ * shapes: `<plural>`, `<plural>/<name>[/<sub>]`, `namespaces/<ns>/<plural>[/<name>[/<sub>]]`, and
+ * `namespaces/<name>[/<sub>]` for the namespaces themselves.
+ */
+export function parseResourcePath(path: string): ResourcePath | undefined {
+  const segments = path.split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 2) {
+    group = '';
+    version = segments[1]!;
+    rest = segments.slice(2);
+  } else if (segments[0] === 'apis' && segments.length >= 3) {
+    group = segments[1]!;
+    version = segments[2]!;
+    rest = segments.slice(3);
+  } else return undefined;
+  if (rest.length === 0) return { target: 'groupVersion', group, version };
+
+  const lookup = (plural: string) => {
+    const type = resourceTypeForPlural(group, plural);
+    return type && (type.version === version || (type.alsoServedAs ?? []).includes(version)) ? type : undefined;
+  };
+
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const namespacedType = lookup(rest[2]!);
+    if (namespacedType && namespacedType.namespaced) {
+      return { target: 'resource', group, version, type: namespacedType, namespace: rest[1]!, ...nameAndSub(rest.slice(3)) };
+    }
+    if (rest.length === 3 && group === '') {
+      const namespaces = lookup('namespaces');
+      if (namespaces) return { target: 'resource', group, version, type: namespaces, name: rest[1]!, subresource: rest[2]! };
+    }
+    return { target: 'unknown', group, version, plural: rest[2]! };
+  }
+  const type = lookup(rest[0]!);
+  if (!type || rest.length > 3) return { target: 'unknown', group, version, plural: rest[0]! };
+  return { target: 'resource', group, version, type, ...nameAndSub(rest.slice(1)) };
+}
+
+function nameAndSub(rest: string[]): { name?: string; subresource?: string } {
+  const out: { name?: string; subresource?: string } = {};
+  if (rest[0] !== undefined) out.name = rest[0];
+  if (rest[1] !== undefined) out.subresource = rest[1];
+  return out;
+}

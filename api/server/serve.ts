@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../core/store/event-store.ts';
+import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
+import { createApiServer } from './create-api-server.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Directory of the embedded log (default `./.orrery/data`); `dataDir` is accepted too. */
+  data?: string;
+  dataDir?: string;
+  /** `esdb://…` to use EventStoreDB instead of the embedded log. */
+  store?: string;
+  nodes?: number;
+  seed?: number;
+  tokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Where to write the kubeconfig; default next to the data directory (`.orrery/kubeconfig`). */
+  kubeconfig?: string;
+  logLevel?: string;
+  /** Print nothing (tests). */
+  quiet?: boolean;
+  /** Install SIGINT/SIGTERM handlers (default true). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  cluster: SimulatedCluster;
+  url: string;
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+async function openStore(options: ServeOptions, dataDir: string): Promise<EventStore> {
+  if (options.store?.startsWith('esdb://')) {
+    const adapter = '../../core/store/esdb/esdb-store.ts';
+    const { createEsdbStore } = (await import(adapter)) as { createEsdbStore(url: string): Promise<EventStore> | EventStore };
+    return createEsdbStore(options.store);
+  }
+  return createEmbeddedStore(dataDir);
+}
+
+/**
+ * `orrery serve`: opens the log (embedded at the data directory, or EventStoreDB), starts the
+ * simulated cluster in server mode (N nodes on first start; a later start resumes the same log),
+ * serves the Kubernetes API on 127.0.0.1, and writes a kubeconfig for kubectl.
+ */
+export async function runServe(options: ServeOptions = {}): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir ?? options.data ?? '.orrery/data');
+  const host = options.host ?? '127.0.0.1';
+  const store = await openStore(options, dataDir);
+  const cluster = await createSimulatedCluster({
+    store,
+    mode: 'server',
+    nodes: options.nodes ?? 3,
+    seed: options.seed ?? 1,
+    // wall-clock-ok: server mode follows wall time.
+    wallClock: () => Date.now(),
+  });
+  cluster.engine.start();
+
+  const token = options.tokenFile ? (await readFile(options.tokenFile, 'utf8')).trim() : undefined;
+  const tls = options.tlsCert && options.tlsKey ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } : undefined;
+  const app = createApiServer({ cluster, ...(token ? { token } : {}), ...(tls ? { tls } : {}), ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  await app.listen({ port: options.port ?? 6443, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 6443;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const kubeconfigPath = resolve(options.kubeconfig ?? join(options.store?.startsWith('esdb://') ? '.orrery' : dirname(dataDir), 'kubeconfig'));
+  await writeKubeconfig(kubeconfigPath, { server: url, ...(token ? { token } : {}), ...(tls ? { caCertificate: tls.cert } : {}) });
+
+  if (!options.quiet) {
+    console.log(`orrery: serving the Kubernetes API at ${url} (${cluster.state.objects.get('Node')?.size ?? 0} nodes, log at ${options.store ?? dataDir})`);
+    console.log(`  kubectl --kubeconfig ${kubeconfigPath} get nodes`);
+    console.log(`  debugger UI: ${url}/ui`);
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await cluster.close();
+    })());
+  if (options.handleSignals !== false) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!options.quiet) console.log(`orrery: ${signal}, shutting down`);
+      void close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  return { app, cluster, url, kubeconfigPath, close };
+}

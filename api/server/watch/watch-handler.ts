@@ -1,0 +1,118 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { apiErrors } from '../../../core/errors.ts';
+import { type ObjectFilter, objectMatches } from '../selectors.ts';
+import { columnDefinitions, includeObjectOf, tableRow, wantsTable } from '../table.ts';
+import { filterOf } from '../resources/read-handlers.ts';
+import { type ResourceScope, servedAs } from '../resources/request-scope.ts';
+import type { ChangeBatch } from './watch-hub.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+/** Kubernetes' watch semantics for one change seen through a filter: entering it is ADDED, leaving it DELETED. */
+export function watchEventFor(before: KubeObject | undefined, after: KubeObject | undefined, position: number, filter: ObjectFilter): { type: WatchEventType; object: KubeObject } | undefined {
+  const wasIn = !!before && objectMatches(before, filter);
+  const isIn = !!after && objectMatches(after, filter);
+  if (wasIn && isIn) return { type: 'MODIFIED', object: after! };
+  if (!wasIn && isIn) return { type: 'ADDED', object: after! };
+  if (wasIn && !isIn) {
+    const last = after ?? before!;
+    return { type: 'DELETED', object: after ? last : { ...last, metadata: { ...last.metadata, resourceVersion: String(position) } } };
+  }
+  return undefined;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
+const BOOKMARK_INTERVAL_MS = 30_000;
+
+/**
+ * `?watch=true`: newline-delimited JSON watch events over a chunked response. From a
+ * resourceVersion N it streams every change strictly after N (old positions work: the log is never
+ * compacted); without one (or "0") it first sends the current objects as ADDED.
+ */
+export async function watchHandler(scope: ResourceScope) {
+  const { context, query, type } = scope;
+  const hub = context.hub;
+  const filter = filterOf(scope);
+  if (scope.name) filter.name = scope.name;
+  const rv = query.resourceVersion;
+  if (rv !== undefined && rv !== '' && !/^\d+$/.test(rv)) throw apiErrors.badRequest(`invalid resource version "${rv}"`);
+  const sendInitial = query.sendInitialEvents === 'true' || !rv || rv === '0';
+  const bookmarks = query.allowWatchBookmarks === 'true';
+  const timeoutSeconds = query.timeoutSeconds ? Number(query.timeoutSeconds) : DEFAULT_TIMEOUT_SECONDS;
+  const table = wantsTable(scope.request.headers.accept);
+  const include = includeObjectOf(query.includeObject);
+
+  const reply = scope.reply;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+  raw.flushHeaders?.();
+
+  let sentColumns = false;
+  let lastPosition = rv && /^\d+$/.test(rv) ? Number(rv) : 0;
+  const write = (eventType: WatchEventType, object: KubeObject) => {
+    let payload: unknown = eventType === 'BOOKMARK' ? object : servedAs(scope, object);
+    if (table && eventType !== 'BOOKMARK') {
+      payload = {
+        kind: 'Table',
+        apiVersion: `meta.k8s.io/${table}`,
+        metadata: { resourceVersion: object.metadata.resourceVersion },
+        columnDefinitions: sentColumns ? [] : columnDefinitions(type),
+        rows: [tableRow(type, payload as KubeObject, { now: context.now() }, include)],
+      };
+      sentColumns = true;
+    }
+    raw.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+  };
+  const bookmark = (position: number, initialEventsEnd = false) => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(position) };
+    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    write('BOOKMARK', { kind: type.kind, apiVersion: scope.group ? `${scope.group}/${scope.version}` : scope.version, metadata });
+  };
+
+  let stop: (() => void) | undefined;
+  let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    stop?.();
+    for (const timer of timers) clearTimeout(timer);
+    if (!raw.writableEnded) raw.end();
+  };
+  raw.on('close', finish);
+  scope.request.raw.on('close', finish);
+  timers.push(setTimeout(finish, Math.max(0, timeoutSeconds) * 1000));
+
+  const onBatch = (batch: ChangeBatch) => {
+    if (closed) return;
+    lastPosition = batch.position;
+    for (const change of batch.changes) {
+      if (change.kind !== type.kind) continue;
+      const event = watchEventFor(change.before, change.after, change.position, filter);
+      if (event) write(event.type, event.object);
+    }
+  };
+
+  let from: number;
+  if (sendInitial) {
+    // The hub's durable state, then everything after it: no gap, no duplicate.
+    from = hub.position();
+    const objects: KubeObject[] = [];
+    if (type.kind === 'Event') objects.push(...hub.kubeEvents.list(filter.namespace));
+    for (const object of hub.state.objects.get(type.kind)?.values() ?? []) objects.push(object);
+    for (const object of objects) if (objectMatches(object, filter)) write('ADDED', object);
+    if (bookmarks && query.sendInitialEvents === 'true') bookmark(from, true);
+    lastPosition = from;
+  } else from = Number(rv);
+  stop = await hub.follow(from, onBatch);
+  if (closed) stop();
+  if (bookmarks) {
+    const tick = () => {
+      if (closed) return;
+      bookmark(lastPosition);
+      timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+    };
+    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+  }
+}

@@ -1,0 +1,126 @@
+import type { Subscription } from 'rxjs';
+import type { Position, StoredEvent } from '../../../core/events.ts';
+import type { EventStore } from '../../../core/store/event-store.ts';
+import type { ClusterState } from '../../../projections/cluster-state.ts';
+import { createClusterState } from '../../../projections/state/reducer.ts';
+import { type StateHistory, cloneState } from '../state-at.ts';
+import { type KubeEventLog, createKubeEventLog } from '../kube-events/kube-event-log.ts';
+import { type ObjectChange, applyAndDiff } from './object-changes.ts';
+
+export interface ChangeBatch {
+  position: Position;
+  changes: ObjectChange[];
+}
+
+export type ChangeListener = (batch: ChangeBatch) => void;
+
+export interface WatchHub {
+  /** The durable state the hub has applied, and the position it has reached. */
+  readonly state: ClusterState;
+  /** core/v1 Events projected from the log so far. */
+  readonly kubeEvents: KubeEventLog;
+  position(): Position;
+  /**
+   * Delivers every change after `from` (first past ones, then live ones) to `listener`, without
+   * gaps or duplicates. Resolves with a function that stops the delivery.
+   */
+  follow(from: Position, listener: ChangeListener): Promise<() => void>;
+  /** Resolves once the hub has applied everything up to `position`. */
+  reached(position: Position): Promise<void>;
+  close(): void;
+}
+
+/**
+ * One subscription to the log shared by every watch: it applies durable events to its own copy of
+ * the state (the live one runs ahead with not-yet-durable writes), computes which objects each event
+ * changed (plus the Kubernetes Events it stands for), keeps a window of recent changes for watches
+ * that start in the recent past, and fans live changes out to the watches.
+ */
+export function createWatchHub(store: EventStore, history: StateHistory, options: { retain?: number } = {}): WatchHub {
+  const retain = options.retain ?? 50_000;
+  const state = createClusterState();
+  const kubeEvents = createKubeEventLog();
+  const recent: ChangeBatch[] = [];
+  let windowStart = 0;
+  const listeners = new Set<ChangeListener>();
+  const waiters: Array<{ position: Position; resolve: () => void }> = [];
+  let failure: unknown;
+
+  const subscription: Subscription = store.subscribe(0).subscribe({
+    next: (event) => {
+      const batch = derive(state, kubeEvents, event);
+      recent.push(batch);
+      if (recent.length > retain) windowStart = recent.shift()!.position;
+      for (const listener of listeners) listener(batch);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.position <= event.position) waiters.splice(i, 1)[0]!.resolve();
+      }
+    },
+    error: (error) => {
+      failure = error;
+    },
+  });
+
+  function replayRecent(from: Position, listener: ChangeListener): void {
+    let low = 0;
+    let high = recent.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (recent[mid]!.position <= from) low = mid + 1;
+      else high = mid;
+    }
+    for (let i = low; i < recent.length; i++) listener(recent[i]!);
+  }
+
+  return {
+    state,
+    kubeEvents,
+    position: () => state.position,
+    async follow(from, listener) {
+      if (failure) throw failure;
+      let stopped = false;
+      const guarded: ChangeListener = (batch) => {
+        if (!stopped && batch.position > from) listener(batch);
+      };
+      let cursor = from;
+      if (cursor < windowStart) {
+        // Older than the window: rebuild the state there and replay the log up to the window.
+        // stateAt's results are shared checkpoints: replay on a copy.
+        const past = cloneState(await history.stateAt(cursor));
+        const pastEvents = createKubeEventLog();
+        while (cursor < windowStart && !stopped) {
+          const target = windowStart;
+          for await (const event of store.readAll(cursor, target)) {
+            if (stopped) break;
+            guarded(derive(past, pastEvents, event));
+            cursor = event.position;
+          }
+          cursor = target;
+        }
+      }
+      replayRecent(cursor, guarded);
+      listeners.add(guarded);
+      return () => {
+        stopped = true;
+        listeners.delete(guarded);
+      };
+    },
+    reached(position) {
+      if (state.position >= position) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ position, resolve }));
+    },
+    close() {
+      subscription.unsubscribe();
+      listeners.clear();
+    },
+  };
+}
+
+function derive(state: ClusterState, kubeEvents: KubeEventLog, event: StoredEvent): ChangeBatch {
+  const changes = applyAndDiff(state, event);
+  for (const kubeEvent of kubeEvents.record(event, changes, state)) {
+    changes.push({ position: event.position, kind: 'Event', key: `${kubeEvent.metadata.namespace}/${kubeEvent.metadata.name}`, after: kubeEvent, event });
+  }
+  return { position: event.position, changes };
+}
+
