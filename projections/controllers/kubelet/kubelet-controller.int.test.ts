@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../../core/events.ts';
+import type { KubeObject } from '../../../core/model/object.ts';
+import { type InMemoryStore, createInMemoryStore } from '../../../core/store/in-memory-store.ts';
+import { DEFAULT_START_TIME, createSimulatedCluster } from '../../engine/simulated-cluster.ts';
+import { getObject } from '../../state/queries.ts';
+import { createKubeletController } from './kubelet-controller.ts';
+
+const T0 = DEFAULT_START_TIME;
+
+function pod(name: string, node: string | undefined, annotations: Record<string, string> = {}, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { ...(node ? { nodeName: node } : {}), containers: [{ name: 'app', image: 'nginx' }], ...spec },
+  };
+}
+
+async function cluster(nodes = 2) {
+  const store: InMemoryStore = createInMemoryStore();
+  const sim = await createSimulatedCluster({ store, nodes, controllers: [createKubeletController()] });
+  const events = (filter: (e: StoredEvent) => boolean) => store.events().filter(filter);
+  return { sim, store, events };
+}
+
+describe('simulated kubelet', () => {
+  it('posts Ready once per node and renews every node\'s lease every 10 s, at spread phases', async () => {
+    const { sim, events } = await cluster(3);
+    await sim.run(60_000);
+    const ready = events((e) => e.type === 'NodeConditionChanged' && e.data.condition.type === 'Ready');
+    expect(ready.map((e) => [e.metadata.actor, (e as any).data.condition.reason])).toEqual([
+      ['kubelet/node-1', 'KubeletReady'],
+      ['kubelet/node-2', 'KubeletReady'],
+      ['kubelet/node-3', 'KubeletReady'],
+    ]);
+    for (const node of ['node-1', 'node-2', 'node-3']) {
+      const beats = events((e) => e.type === 'NodeHeartbeat' && e.data.node === node).map((e) => e.metadata.time);
+      expect(beats.length).toBe(6);
+      expect(beats.slice(1).map((t, i) => t - beats[i]!)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
+      expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === node).every((e) => e.metadata.actor === `kubelet/${node}`)).toBe(true);
+    }
+    const phases = new Set(['node-1', 'node-2', 'node-3'].map((node) => events((e) => e.type === 'NodeHeartbeat' && e.data.node === node)[0]!.metadata.time % 10_000));
+    expect(phases.size).toBeGreaterThan(1);
+    const lease = getObject(sim.state, 'Lease', 'kube-node-lease', 'node-1')!;
+    expect(Date.parse(lease.spec.renewTime)).toBeGreaterThan(T0 + 49_000);
+    await sim.close();
+  });
+
+  it('runs a bound pod: Pending, then Running after the startup delay with a pod IP from the node\'s CIDR and the node\'s IP', async () => {
+    const { sim } = await cluster(2);
+    await sim.apply([pod('web', 'node-2', { 'sim.orrery.dev/startup-delay': '5s' })]);
+    await sim.run(4_000);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.phase).toBe('Pending');
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses[0].state.waiting.reason).toBe('ContainerCreating');
+    await sim.run(2_000);
+    const web = getObject(sim.state, 'Pod', 'default', 'web')!;
+    const node = getObject(sim.state, 'Node', undefined, 'node-2')!;
+    expect(web.status.phase).toBe('Running');
+    expect(web.status.containerStatuses[0]).toMatchObject({ name: 'app', ready: true, started: true, restartCount: 0 });
+    expect(web.status.podIP).toMatch(/^10\.244\.1\.\d+$/);
+    expect(web.status.hostIP).toBe(node.status.addresses.find((a: any) => a.type === 'InternalIP').address);
+    expect(web.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    await sim.close();
+  });
+
+  it('gives pods on one node distinct IPs', async () => {
+    const { sim } = await cluster(1);
+    await sim.apply([pod('a', 'node-1'), pod('b', 'node-1'), pod('c', 'node-1')]);
+    await sim.run(5_000);
+    const ips = ['a', 'b', 'c'].map((name) => getObject(sim.state, 'Pod', 'default', name)!.status.podIP);
+    expect(new Set(ips).size).toBe(3);
+    await sim.close();
+  });
+
+  it('finishes a graceful deletion: stops the containers, then removes the pod', async () => {
+    const { sim, events } = await cluster(1);
+    await sim.apply([pod('web', 'node-1', { 'sim.orrery.dev/shutdown-delay': '3s' })]);
+    await sim.run(5_000);
+    await sim.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' } });
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.metadata.deletionTimestamp).toBeDefined();
+    await sim.run(2_000);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeDefined();
+    await sim.run(2_000);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeUndefined();
+    const stop = events((e) => e.type === 'ContainerStateChanged' && !!e.data.state.terminated).at(-1)!;
+    expect((stop as any).data.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    const removed = events((e) => e.type === 'ObjectRemoved' && e.data.ref.name === 'web').at(-1)!;
+    expect(removed.metadata.actor).toBe('kubelet/node-1');
+    expect(removed.metadata.time - stop.metadata.time).toBe(0);
+    await sim.close();
+  });
+
+  it('does nothing for a stopped kubelet, and resyncs when it starts again', async () => {
+    const { sim, events } = await cluster(2);
+    await sim.apply([pod('web', 'node-1', { 'sim.orrery.dev/exit-after': '30s' })]);
+    await sim.run(5_000);
+    await sim.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-1', reason: 'crash' } } });
+    const stoppedAt = sim.state.time;
+    await sim.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' } });
+    await sim.run(120_000);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-1' && e.metadata.time > stoppedAt)).toEqual([]);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-2' && e.metadata.time > stoppedAt).length).toBe(12);
+    const stuck = getObject(sim.state, 'Pod', 'default', 'web')!;
+    expect(stuck.metadata.deletionTimestamp).toBeDefined();
+    expect(stuck.status.phase).toBe('Running');
+    expect(stuck.status.containerStatuses[0].state.running).toBeDefined();
+
+    await sim.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStarted', data: { node: 'node-1' } } });
+    await sim.run(1_000);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeUndefined();
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-1' && e.metadata.time > stoppedAt).length).toBeGreaterThan(0);
+    await sim.close();
+  });
+
+  it('leaves nodes annotated sim.orrery.dev/kubelet: none alone', async () => {
+    const { sim, events } = await cluster(1);
+    await sim.apply([
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'real-1', annotations: { 'sim.orrery.dev/kubelet': 'none' } } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'api-made' } },
+    ]);
+    await sim.apply([pod('web', 'real-1')]);
+    await sim.run(30_000);
+    expect(events((e) => (e.type === 'NodeHeartbeat' || e.type === 'NodeConditionChanged') && e.data.node === 'real-1')).toEqual([]);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'api-made').length).toBeGreaterThan(0);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.phase).toBe('Pending');
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses).toBeUndefined();
+    await sim.close();
+  });
+
+  it('restarts a crash-looping pod on the back-off schedule', async () => {
+    const { sim, events } = await cluster(1);
+    await sim.apply([pod('crash', 'node-1', { 'sim.orrery.dev/exit-after': '0s', 'sim.orrery.dev/exit-code': '1' })]);
+    await sim.run(20 * 60_000);
+    const starts = events((e) => e.type === 'ContainerStateChanged' && !!e.data.state.terminated).map((e) => Date.parse((e as any).data.state.terminated.startedAt));
+    expect(starts.slice(1, 9).map((t, i) => (t - starts[i]!) / 1000)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);
+    const crash = getObject(sim.state, 'Pod', 'default', 'crash')!;
+    expect(crash.status.phase).toBe('Running');
+    await sim.close();
+  });
+});

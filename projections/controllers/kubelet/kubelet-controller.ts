@@ -1,0 +1,296 @@
+import { concatMap, defer } from 'rxjs';
+import type { OrreryEvent, Position, StoredEvent } from '../../../core/events.ts';
+import { type KubeObject, objectKey } from '../../../core/model/object.ts';
+import { hashSeed } from '../../../core/prng.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { Command } from '../../commands.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { getObject, podsOnNode } from '../../state/queries.ts';
+import { createBackoff } from './backoff.ts';
+import { createKeyedTimers } from './keyed-timers.ts';
+import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
+import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
+import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, newPodRun } from './pod-runtime.ts';
+import { KUBELET_ANNOTATION } from './sim-annotations.ts';
+
+export interface KubeletOptions {
+  /** Lease renewal interval (Kubernetes: 10 s, a quarter of the 40 s lease). */
+  heartbeatIntervalMs?: number;
+  /** Heartbeat phases: nodes are spread over this many evenly spaced instants per interval. */
+  heartbeatSlots?: number;
+  /** Default time from a pod's binding to its containers running (`sim.orrery.dev/startup-delay` overrides). */
+  startupDelayMs?: number;
+}
+
+export const KUBELET_CONTROLLER_NAME = 'kubelet';
+
+interface NodeRecord {
+  name: string;
+  slot: number;
+  stopped: boolean;
+  hostIP?: string;
+  ipam: PodIpAllocator;
+}
+
+interface PodRecord {
+  run: PodRun;
+  /** The event that last set this pod's runtime in motion (binding, deletion): the cause of what its timers do. */
+  causationId: Position;
+  correlationId?: string;
+  deleteIssued: boolean;
+}
+
+/**
+ * One simulated kubelet for every Node (see docs/simulation.md): posts node status and Lease
+ * heartbeats, runs the pods bound to its nodes through the simulated runtime, and finishes their
+ * graceful deletion. A node annotated `sim.orrery.dev/kubelet: none` is left alone; a node whose
+ * kubelet was stopped (KubeletStopped) gets nothing until KubeletStarted.
+ */
+export function createKubeletController(options: KubeletOptions = {}): Controller {
+  return {
+    name: KUBELET_CONTROLLER_NAME,
+    reconcile: (input$) =>
+      defer(() => {
+        const kubelet = createKubelet(options);
+        return input$.pipe(concatMap((input) => kubelet.handle(input)));
+      }),
+  };
+}
+
+function createKubelet(options: KubeletOptions) {
+  const interval = options.heartbeatIntervalMs ?? 10_000;
+  const slots = Math.max(1, Math.min(options.heartbeatSlots ?? 100, interval));
+  const spacing = interval / slots;
+  const nodes = new Map<string, NodeRecord>();
+  const slotMembers = new Map<number, Set<string>>();
+  const pods = new Map<string, PodRecord>();
+  const uidByKey = new Map<string, string>();
+  const timers = createKeyedTimers();
+  const ctxByNode = new Map<string, RuntimeContext>();
+  const crashBackoff = createBackoff();
+  const pullBackoff = createBackoff();
+  let requestedWake: number | undefined;
+
+  let out: ControllerOutput[] = [];
+  let state: ClusterState;
+  let event: StoredEvent;
+
+  function emit(node: string, fact: OrreryEvent, causationId: Position, correlationId?: string): void {
+    out.push({ type: 'record', actor: `kubelet/${node}`, causationId, ...(correlationId ? { correlationId } : {}), event: fact });
+  }
+
+  function inputMeta() {
+    return { causationId: event.position, correlationId: event.metadata.correlationId };
+  }
+
+  function isSimulated(node: KubeObject | undefined): node is KubeObject {
+    return !!node && node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'none';
+  }
+
+  function hostIPOf(node: KubeObject): string | undefined {
+    return (node.status?.addresses as Array<{ type: string; address: string }> | undefined)?.find((a) => a.type === 'InternalIP')?.address;
+  }
+
+  function contextFor(record: NodeRecord): RuntimeContext {
+    let ctx = ctxByNode.get(record.name);
+    if (!ctx) {
+      ctx = { crashBackoff, pullBackoff, allocatePodIP: () => record.ipam.allocate(), ...(options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {}) };
+      ctxByNode.set(record.name, ctx);
+    }
+    return ctx;
+  }
+
+  function nextSlotTime(slot: number, now: number): number {
+    const offset = slot * spacing;
+    const cycles = Math.floor((now - offset) / interval) + 1;
+    return cycles * interval + offset;
+  }
+
+  /** Starts (or restarts) the kubelet of a node: full status, a heartbeat, and a resync of its pods. */
+  function activate(name: string, now: number, heartbeatNow: boolean): void {
+    const node = getObject(state, 'Node', undefined, name);
+    if (!isSimulated(node)) return;
+    let record = nodes.get(name);
+    if (record && !record.stopped) return;
+    const hostIP = hostIPOf(node);
+    record = {
+      name,
+      slot: hashSeed('kubelet-heartbeat', name) % slots,
+      stopped: false,
+      ...(hostIP ? { hostIP } : {}),
+      ipam: createPodIpAllocator(node.spec?.podCIDR, name),
+    };
+    nodes.set(name, record);
+    ctxByNode.delete(name);
+    const { causationId, correlationId } = inputMeta();
+    if (heartbeatNow) emit(name, { type: 'NodeHeartbeat', data: { node: name } }, causationId, correlationId);
+    const current = (node.status?.conditions as Array<{ type: string; status: string; reason?: string }> | undefined) ?? [];
+    for (const condition of HEALTHY_NODE_CONDITIONS) {
+      const existing = current.find((c) => c.type === condition.type);
+      if (existing?.status === condition.status && existing.reason === condition.reason) continue;
+      emit(name, { type: 'NodeConditionChanged', data: { node: name, condition } }, causationId, correlationId);
+    }
+    let members = slotMembers.get(record.slot);
+    if (!members) slotMembers.set(record.slot, (members = new Set()));
+    members.add(name);
+    if (timers.dueAt(`hb:${record.slot}`) === undefined) timers.schedule(`hb:${record.slot}`, nextSlotTime(record.slot, now));
+    for (const pod of podsOnNode(state, name)) takePod(record, pod, now);
+  }
+
+  function deactivate(name: string, forget: boolean): void {
+    const record = nodes.get(name);
+    if (!record) return;
+    record.stopped = true;
+    slotMembers.get(record.slot)?.delete(name);
+    for (const [uid, pod] of [...pods]) {
+      if (pod.run.node !== name) continue;
+      dropPod(uid, false);
+    }
+    if (forget) nodes.delete(name);
+  }
+
+  function activeNode(name: string | undefined): NodeRecord | undefined {
+    if (!name) return undefined;
+    const record = nodes.get(name);
+    return record && !record.stopped ? record : undefined;
+  }
+
+  /** Starts running a pod bound to an active node: fresh, or from its recorded status. */
+  function takePod(record: NodeRecord, pod: KubeObject, now: number): void {
+    const uid = pod.metadata.uid ?? '';
+    if (pods.has(uid)) return;
+    const ctx = contextFor(record);
+    const startupDelay = options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {};
+    const hasStatus = !!(pod.status?.containerStatuses || pod.status?.initContainerStatuses);
+    const run = hasStatus ? adoptPod(pod, record.name, record.hostIP, now, startupDelay) : newPodRun(pod, record.name, record.hostIP, startupDelay);
+    if (run.podIP) record.ipam.reserve(run.podIP);
+    const { causationId, correlationId } = inputMeta();
+    const entry: PodRecord = { run, causationId, deleteIssued: false, ...(correlationId ? { correlationId } : {}) };
+    pods.set(uid, entry);
+    uidByKey.set(objectKey(pod.metadata.namespace, pod.metadata.name ?? ''), uid);
+    if (pod.metadata.deletionTimestamp) beginTermination(run, now, pod.metadata.deletionGracePeriodSeconds ?? 30);
+    const step = hasStatus || run.terminating ? advancePod(run, now, ctx) : admitPod(run, now, ctx);
+    applyStep(uid, entry, step);
+  }
+
+  function applyStep(uid: string, entry: PodRecord, step: PodStep): void {
+    const { run } = entry;
+    for (const fact of step.events) emit(run.node, fact, entry.causationId, entry.correlationId);
+    if ((run.phase === 'Succeeded' || run.phase === 'Failed') && run.podIP) nodes.get(run.node)?.ipam.release(run.podIP);
+    if (step.stopped && !entry.deleteIssued) {
+      entry.deleteIssued = true;
+      out.push({
+        type: 'delete',
+        actor: `kubelet/${run.node}`,
+        causationId: entry.causationId,
+        ...(entry.correlationId ? { correlationId: entry.correlationId } : {}),
+        ref: { kind: 'Pod', namespace: run.ref.namespace, name: run.ref.name },
+        gracePeriodSeconds: 0,
+        preconditions: { uid },
+      } satisfies Command);
+    }
+    if (step.nextAt !== undefined && !step.stopped) timers.schedule(`pod:${uid}`, step.nextAt);
+    else timers.cancel(`pod:${uid}`);
+  }
+
+  function dropPod(uid: string, releaseIP: boolean): void {
+    const entry = pods.get(uid);
+    if (!entry) return;
+    pods.delete(uid);
+    timers.cancel(`pod:${uid}`);
+    crashBackoff.forgetPrefix(`${uid}/`);
+    pullBackoff.forgetPrefix(`${uid}/`);
+    const key = objectKey(entry.run.ref.namespace, entry.run.ref.name);
+    if (uidByKey.get(key) === uid) uidByKey.delete(key);
+    if (releaseIP && entry.run.podIP) nodes.get(entry.run.node)?.ipam.release(entry.run.podIP);
+  }
+
+  function onEvent(now: number): void {
+    switch (event.type) {
+      case 'NodeRegistered':
+        activate(event.data.node.metadata.name ?? '', now, false);
+        return;
+      case 'ObjectCreated':
+        if (event.data.object.kind === 'Node') activate(event.data.object.metadata.name ?? '', now, true);
+        else if (event.data.object.kind === 'Pod') onPodBound(event.data.object.metadata.namespace, event.data.object.metadata.name ?? '', now);
+        return;
+      case 'ObjectRemoved':
+        if (event.data.ref.kind === 'Node') deactivate(event.data.ref.name, true);
+        else if (event.data.ref.kind === 'Pod') {
+          const uid = event.data.ref.uid ?? uidByKey.get(objectKey(event.data.ref.namespace, event.data.ref.name));
+          if (uid) dropPod(uid, true);
+        }
+        return;
+      case 'KubeletStopped':
+        deactivate(event.data.node, false);
+        return;
+      case 'KubeletStarted':
+        activate(event.data.node, now, true);
+        return;
+      case 'PodScheduled':
+        onPodBound(event.data.ref.namespace, event.data.ref.name, now);
+        return;
+      case 'ObjectDeletionRequested': {
+        if (event.data.ref.kind !== 'Pod') return;
+        const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
+        if (!pod) return;
+        const uid = pod.metadata.uid ?? '';
+        const entry = pods.get(uid);
+        if (!entry) {
+          onPodBound(pod.metadata.namespace, pod.metadata.name ?? '', now);
+          return;
+        }
+        entry.causationId = event.position;
+        if (event.metadata.correlationId) entry.correlationId = event.metadata.correlationId;
+        else delete entry.correlationId;
+        beginTermination(entry.run, now, pod.metadata.deletionGracePeriodSeconds ?? event.data.gracePeriodSeconds);
+        applyStep(uid, entry, advancePod(entry.run, now, contextFor(nodes.get(entry.run.node)!)));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  function onPodBound(namespace: string | undefined, name: string, now: number): void {
+    const pod = getObject(state, 'Pod', namespace, name);
+    const record = activeNode(pod?.spec?.nodeName);
+    if (!pod || !record) return;
+    takePod(record, pod, now);
+  }
+
+  function fireTimers(now: number): void {
+    for (const key of timers.popDue(now)) {
+      if (key.startsWith('hb:')) {
+        const slot = Number(key.slice(3));
+        const members = slotMembers.get(slot);
+        if (!members || members.size === 0) continue;
+        for (const name of members) emit(name, { type: 'NodeHeartbeat', data: { node: name } }, event.position);
+        timers.schedule(key, nextSlotTime(slot, now));
+      } else {
+        const uid = key.slice(4);
+        const entry = pods.get(uid);
+        const record = entry && activeNode(entry.run.node);
+        if (!entry || !record) continue;
+        applyStep(uid, entry, advancePod(entry.run, now, contextFor(record)));
+      }
+    }
+  }
+
+  return {
+    handle(input: ReconcileInput): ControllerOutput[] {
+      state = input.state;
+      event = input.event;
+      out = [];
+      const now = Math.max(state.time, event.metadata.time);
+      onEvent(now);
+      fireTimers(now);
+      const next = timers.peek();
+      if (next !== undefined && (requestedWake === undefined || requestedWake <= now || next < requestedWake)) {
+        requestedWake = next;
+        out.push({ type: 'wakeAt', time: next });
+      }
+      return out;
+    },
+  };
+}
