@@ -1,6 +1,7 @@
 import { defineResourceType } from './define.ts';
 import { podColumns } from './pod-columns.ts';
-import { defaultPodSpec, validatePodSpec, validatePodUpdate } from './pod-spec.ts';
+import { admitPodSpec, defaultPodSpec, validatePodSpec, validatePodUpdate } from './pod-spec.ts';
+import { compareQuantities } from '../quantity.ts';
 
 export const podType = defineResourceType({
   kind: 'Pod',
@@ -15,6 +16,7 @@ export const podType = defineResourceType({
   defaults(pod) {
     pod.spec ??= {};
     defaultPodSpec(pod.spec);
+    admitPodSpec(pod.spec);
     pod.status ??= {};
     pod.status.phase ??= 'Pending';
     pod.status.qosClass ??= qosClassOf(pod.spec);
@@ -37,7 +39,7 @@ export function qosClassOf(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort'
     for (const resource of ['cpu', 'memory']) {
       if (requests[resource] !== undefined || limits[resource] !== undefined) any = true;
       if (limits[resource] === undefined) guaranteed = false;
-      else if (requests[resource] !== undefined && String(requests[resource]) !== String(limits[resource])) guaranteed = false;
+      else if (requests[resource] !== undefined && compareQuantities(requests[resource], limits[resource]) !== 0) guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';
