@@ -8,6 +8,7 @@ import type { Command } from '../commands.ts';
 import { applyEvent, createClusterState } from '../state/reducer.ts';
 import { createWritePath, type WritePath, type WriteResult } from '../write-path/write-path.ts';
 import type { Controller } from './controller.ts';
+import { type DefaultControllerOptions, defaultControllers } from './default-controllers.ts';
 import { createEngine, type Engine, type EngineMode } from './engine.ts';
 import { type SimulatedNodeSpec, simulatedNodeObject, uniformNodes } from './simulated-node.ts';
 
@@ -19,6 +20,8 @@ export interface SimulatedClusterOptions {
   nodes?: number | SimulatedNodeSpec[];
   /** Controllers to run; default: every built-in controller. */
   controllers?: Controller[];
+  /** Options for the built-in controllers, when `controllers` is not given. */
+  controllerOptions?: DefaultControllerOptions;
   /** Default: a fresh in-memory store. An existing log is resumed, not re-initialised. */
   store?: EventStore;
   /** Default 'simulation'. */
@@ -66,7 +69,7 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
       ? () => Math.max(options.wallClock!(), state.time)
       : () => Math.max(clock.now(), state.time);
   const writePath = createWritePath({ store, state, now });
-  const controllers = options.controllers ?? (await import('./default-controllers.ts')).defaultControllers();
+  const controllers = options.controllers ?? defaultControllers(options.controllerOptions);
   const engine = createEngine({
     store,
     writePath,
