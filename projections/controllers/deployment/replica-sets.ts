@@ -1,0 +1,79 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { jsonEqual } from '../../write-path/json-equal.ts';
+import { revisionOf } from './annotations.ts';
+
+/** Helpers over a Deployment's ReplicaSets (pkg/controller/controller_utils.go, deploymentutil). */
+
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+
+export const specReplicas = (rs: KubeObject): number => rs.spec?.replicas ?? 1;
+export const statusReplicas = (rs: KubeObject): number => rs.status?.replicas ?? 0;
+export const readyReplicas = (rs: KubeObject): number => rs.status?.readyReplicas ?? 0;
+export const availableReplicas = (rs: KubeObject): number => rs.status?.availableReplicas ?? 0;
+
+export const sum = (list: readonly KubeObject[], of: (rs: KubeObject) => number): number => list.reduce((total, rs) => total + of(rs), 0);
+
+function created(rs: KubeObject): number {
+  const time = Date.parse(rs.metadata.creationTimestamp ?? '');
+  return Number.isNaN(time) ? 0 : time;
+}
+
+/** `ReplicaSetsByCreationTimestamp`: older first, then by name. */
+export function byCreation(a: KubeObject, b: KubeObject): number {
+  const diff = created(a) - created(b);
+  if (diff !== 0) return diff;
+  const an = a.metadata.name ?? '';
+  const bn = b.metadata.name ?? '';
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+/** `ReplicaSetsBySizeOlder`: larger first, ties older first. */
+export function bySizeOlder(a: KubeObject, b: KubeObject): number {
+  const diff = specReplicas(b) - specReplicas(a);
+  return diff !== 0 ? diff : byCreation(a, b);
+}
+
+/** `ReplicaSetsBySizeNewer`: larger first, ties newer first. */
+export function bySizeNewer(a: KubeObject, b: KubeObject): number {
+  const diff = specReplicas(b) - specReplicas(a);
+  return diff !== 0 ? diff : byCreation(b, a);
+}
+
+/** `ReplicaSetsByRevision`: lower revision first, ties by creation. */
+export function byRevision(a: KubeObject, b: KubeObject): number {
+  const ra = revisionOf(a);
+  const rb = revisionOf(b);
+  if (ra === undefined || rb === undefined || ra === rb) return byCreation(a, b);
+  return ra - rb;
+}
+
+/** `FilterActiveReplicaSets`: those with spec.replicas > 0. */
+export function activeReplicaSets(list: ReadonlyArray<KubeObject | undefined>): KubeObject[] {
+  return list.filter((rs): rs is KubeObject => !!rs && specReplicas(rs) > 0);
+}
+
+function withoutHashLabel(template: any): any {
+  const copy = structuredClone(template ?? {});
+  if (copy.metadata?.labels) {
+    delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+    if (Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
+  }
+  if (copy.metadata && Object.keys(copy.metadata).length === 0) delete copy.metadata;
+  return copy;
+}
+
+/** `EqualIgnoreHash`: two pod templates are the same apart from the pod-template-hash label. */
+export function equalIgnoreHash(a: unknown, b: unknown): boolean {
+  return jsonEqual(withoutHashLabel(a), withoutHashLabel(b));
+}
+
+/** `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's. */
+export function findNewReplicaSet(d: KubeObject, rsList: readonly KubeObject[]): KubeObject | undefined {
+  return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
+}
+
+/** `FindOldReplicaSets`' second result: every ReplicaSet but the new one. */
+export function findOldReplicaSets(d: KubeObject, rsList: readonly KubeObject[]): KubeObject[] {
+  const newRS = findNewReplicaSet(d, rsList);
+  return rsList.filter((rs) => rs !== newRS);
+}

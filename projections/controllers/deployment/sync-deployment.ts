@@ -1,0 +1,585 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { type Selector, labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { toRfc3339 } from '../../../core/virtual-clock.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { Command, CommandMeta } from '../../commands.ts';
+import { getObject, listObjects, ownedBy } from '../../state/queries.ts';
+import { jsonEqual } from '../../write-path/json-equal.ts';
+import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withoutOwner } from '../replicaset/controller-ref.ts';
+import { splitKey } from '../replicaset/sync-replicaset.ts';
+import {
+  REVISION_ANNOTATION,
+  desiredReplicasAnnotation,
+  maxReplicasAnnotation,
+  maxRevision,
+  replicasAnnotationsNeedUpdate,
+  setDeploymentRevision,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
+} from './annotations.ts';
+import { type DeploymentCondition, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.ts';
+import { type DeploymentStatus, calculateStatus, deploymentComplete, deploymentProgressing, deploymentTimedOut } from './deployment-status.ts';
+import { type DeploymentSpec, deploymentSpec, maxSurge, maxUnavailable } from './deployment-spec.ts';
+import {
+  POD_TEMPLATE_HASH_LABEL,
+  activeReplicaSets,
+  availableReplicas,
+  byCreation,
+  byRevision,
+  bySizeNewer,
+  bySizeOlder,
+  equalIgnoreHash,
+  findNewReplicaSet,
+  findOldReplicaSets,
+  specReplicas,
+  statusReplicas,
+  sum,
+} from './replica-sets.ts';
+import { computeTemplateHash } from './template-hash.ts';
+
+export interface DeploymentSyncContext {
+  state: ClusterState;
+  now: number;
+  meta: CommandMeta;
+}
+
+export interface DeploymentSyncResult {
+  commands: Command[];
+  /** When the progress deadline would pass, if the rollout is still going. */
+  wakeAt?: number;
+  /** Recreate is waiting for old pods to go: pod removals in the namespace should resync it. */
+  waitingForOldPods?: boolean;
+}
+
+/** A ReplicaSet create whose name is already taken by someone else's: bump collisionCount and stop. */
+class HashCollision extends Error {}
+
+/**
+ * One reconcile of one Deployment (`syncDeployment`, pkg/controller/deployment): the same steps and
+ * decisions as Kubernetes, planned on working copies. Kubernetes writes as it goes and later steps
+ * see the results; here every write lands in one ordered command list (a ReplicaSet touched twice
+ * gets one update carrying both changes) and the Deployment's status is written once, at the end.
+ */
+export function syncDeployment(key: string, context: DeploymentSyncContext): DeploymentSyncResult {
+  const [namespace, name] = splitKey(key);
+  const current = getObject(context.state, 'Deployment', namespace, name);
+  if (!current) return { commands: [] };
+  return new DeploymentSync(current, context).run();
+}
+
+class DeploymentSync {
+  private readonly d: KubeObject;
+  private readonly spec: DeploymentSpec;
+  private readonly nowText: string;
+  private readonly commands: Command[] = [];
+  /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
+  private readonly rsWrites = new Map<string, Command>();
+  private deploymentWrite: Command | undefined;
+  private waitingForOldPods = false;
+  /** Whether this sync estimated progress (only then is a progress-deadline timer due). */
+  private progressEstimated = false;
+
+  constructor(
+    private readonly original: KubeObject,
+    private readonly context: DeploymentSyncContext,
+  ) {
+    this.d = structuredClone(original);
+    this.d.status ??= {};
+    this.spec = deploymentSpec(this.d);
+    this.nowText = toRfc3339(context.now);
+  }
+
+  run(): DeploymentSyncResult {
+    const d = this.d;
+    const selector = d.spec?.selector;
+    if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
+      // Kubernetes refuses to act on a Deployment selecting everything; it only records that it saw it.
+      if ((d.status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) d.status.observedGeneration = d.metadata.generation;
+      return this.finish();
+    }
+    let parsed: Selector;
+    try {
+      parsed = labelSelectorAsSelector(selector);
+    } catch {
+      return this.finish();
+    }
+    try {
+      const rsList = this.claimReplicaSets(parsed);
+      if (d.metadata.deletionTimestamp) {
+        const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+        this.syncDeploymentStatus([...oldRSs, newRS], newRS);
+        return this.finish();
+      }
+      this.checkPausedConditions();
+      if (this.spec.paused) this.scaleOnly(rsList);
+      else if (this.isScalingEvent(rsList)) this.scaleOnly(rsList);
+      else if (this.spec.strategy === 'Recreate') this.rolloutRecreate(rsList);
+      else this.rolloutRolling(rsList);
+    } catch (error) {
+      if (!(error instanceof HashCollision)) throw error;
+    }
+    return this.finish();
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  private updateReplicaSet(rs: KubeObject): void {
+    const name = rs.metadata.name!;
+    if (this.rsWrites.has(name)) return;
+    const command: Command = { ...this.context.meta, type: 'update', object: rs };
+    this.rsWrites.set(name, command);
+    this.commands.push(command);
+  }
+
+  private createReplicaSet(rs: KubeObject): void {
+    const command: Command = { ...this.context.meta, type: 'create', object: rs };
+    this.rsWrites.set(rs.metadata.name!, command);
+    this.commands.push(command);
+  }
+
+  private updateDeploymentMetadata(): void {
+    if (this.deploymentWrite) return;
+    this.deploymentWrite = { ...this.context.meta, type: 'update', object: this.d };
+    this.commands.push(this.deploymentWrite);
+  }
+
+  private finish(): DeploymentSyncResult {
+    const commands = this.commands.map((command) => (command.type === 'update' || command.type === 'create' ? { ...command, object: stripStatus(command.object, command === this.deploymentWrite) } : command));
+    const status = this.d.status as DeploymentStatus;
+    if (!jsonEqual(status, this.original.status ?? {})) {
+      const object = structuredClone(this.original);
+      delete object.metadata.resourceVersion;
+      object.status = status;
+      commands.push({ ...this.context.meta, type: 'update', subresource: 'status', object });
+    }
+    const result: DeploymentSyncResult = { commands };
+    const wakeAt = this.progressCheckTime(status);
+    if (wakeAt !== undefined) result.wakeAt = wakeAt;
+    if (this.waitingForOldPods) result.waitingForOldPods = true;
+    return result;
+  }
+
+  /** `requeueStuckDeployment`: when to look again for a missed progress deadline. */
+  private progressCheckTime(status: DeploymentStatus): number | undefined {
+    if (!this.progressEstimated || this.spec.progressDeadlineSeconds === undefined || this.spec.paused) return undefined;
+    const condition = getCondition(status, 'Progressing');
+    if (!condition || condition.reason === REASONS.timedOut || condition.reason === REASONS.newReplicaSetAvailable) return undefined;
+    if (deploymentComplete(this.d, this.spec, status)) return undefined;
+    const deadline = Date.parse(condition.lastUpdateTime) + this.spec.progressDeadlineSeconds * 1000 + 1;
+    return Math.max(deadline, this.context.now + 1);
+  }
+
+  // ---- ReplicaSet ownership ----------------------------------------------------------------------
+
+  /** `getReplicaSetsForDeployment`: adopt matching orphans, release owned ones that stopped matching. */
+  private claimReplicaSets(selector: Selector): KubeObject[] {
+    const owned: KubeObject[] = [];
+    for (const rs of listObjects(this.context.state, 'ReplicaSet', this.d.metadata.namespace)) {
+      switch (claimVerdict(this.d, rs, matches(selector, rs.metadata.labels))) {
+        case 'owned':
+          owned.push(structuredClone(rs));
+          break;
+        case 'adopt': {
+          const adopted = withControllerRef(rs, this.d);
+          this.updateReplicaSet(adopted);
+          owned.push(adopted);
+          break;
+        }
+        case 'release':
+          this.updateReplicaSet(withoutOwner(rs, this.d.metadata.uid ?? ''));
+          break;
+        case 'ignore':
+          break;
+      }
+    }
+    return owned;
+  }
+
+  // ---- new and old ReplicaSets -------------------------------------------------------------------
+
+  private getAllReplicaSetsAndSyncRevision(rsList: KubeObject[], createIfNotExisted: boolean): { newRS: KubeObject | undefined; oldRSs: KubeObject[] } {
+    const oldRSs = findOldReplicaSets(this.d, rsList);
+    const newRS = this.getNewReplicaSet(rsList, oldRSs, createIfNotExisted);
+    return { newRS, oldRSs };
+  }
+
+  private getNewReplicaSet(rsList: KubeObject[], oldRSs: KubeObject[], createIfNotExisted: boolean): KubeObject | undefined {
+    const d = this.d;
+    const spec = this.spec;
+    const existing = findNewReplicaSet(d, rsList);
+    const newRevision = maxRevision(oldRSs) + 1;
+    const maxReplicas = spec.replicas + maxSurge(spec);
+
+    if (existing) {
+      const annotationsUpdated = setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
+      const minReadySecondsNeedsUpdate = (existing.spec.minReadySeconds ?? 0) !== spec.minReadySeconds;
+      if (annotationsUpdated || minReadySecondsNeedsUpdate) {
+        if (spec.minReadySeconds) existing.spec.minReadySeconds = spec.minReadySeconds;
+        else delete existing.spec.minReadySeconds;
+        this.updateReplicaSet(existing);
+        return existing;
+      }
+      if (setDeploymentRevision(d, existing.metadata.annotations?.[REVISION_ANNOTATION] ?? '')) this.updateDeploymentMetadata();
+      if (spec.progressDeadlineSeconds !== undefined && !getCondition(d.status, 'Progressing')) {
+        setCondition(d.status, newCondition('Progressing', 'True', REASONS.foundNewReplicaSet, `Found new replica set "${existing.metadata.name}"`, this.nowText));
+      }
+      return existing;
+    }
+    if (!createIfNotExisted) return undefined;
+
+    const template = structuredClone(d.spec.template ?? {});
+    const hash = computeTemplateHash(template, d.status.collisionCount);
+    template.metadata ??= {};
+    template.metadata.labels = { ...(template.metadata.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
+    const selector = structuredClone(d.spec.selector ?? {});
+    selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
+    const rsName = `${d.metadata.name}-${hash}`;
+    const newRS: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: rsName, namespace: d.metadata.namespace, labels: { ...template.metadata.labels }, ownerReferences: [newControllerRef(d)] },
+      spec: { replicas: 0, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template },
+    };
+    newRS.spec.replicas = newRSNewReplicas(spec, [...oldRSs, newRS], newRS);
+    setNewReplicaSetAnnotations(d, newRS, newRevision, false, spec.replicas, maxReplicas);
+
+    const taken = getObject(this.context.state, 'ReplicaSet', d.metadata.namespace, rsName);
+    if (taken) {
+      if (controllerOf(taken)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, taken.spec?.template)) {
+        const adopted = structuredClone(taken);
+        rsList.push(adopted);
+        if (setDeploymentRevision(d, String(newRevision))) this.updateDeploymentMetadata();
+        return adopted;
+      }
+      d.status.collisionCount = (d.status.collisionCount ?? 0) + 1;
+      throw new HashCollision();
+    }
+    this.createReplicaSet(newRS);
+    rsList.push(newRS);
+    if (setDeploymentRevision(d, String(newRevision))) this.updateDeploymentMetadata();
+    if (spec.progressDeadlineSeconds !== undefined) {
+      setCondition(d.status, newCondition('Progressing', 'True', REASONS.newReplicaSetCreated, `Created new replica set "${rsName}"`, this.nowText));
+    }
+    return newRS;
+  }
+
+  // ---- scaling -----------------------------------------------------------------------------------
+
+  /** `scaleReplicaSetAndRecordEvent`: whether the size changed. */
+  private scaleReplicaSetAndRecordEvent(rs: KubeObject, newScale: number): boolean {
+    if (specReplicas(rs) === newScale) return false;
+    return this.scaleReplicaSet(rs, newScale);
+  }
+
+  /** `scaleReplicaSet`: set the size and the desired/max annotations; whether the size changed. */
+  private scaleReplicaSet(rs: KubeObject, newScale: number): boolean {
+    const spec = this.spec;
+    const max = spec.replicas + maxSurge(spec);
+    const sizeNeedsUpdate = specReplicas(rs) !== newScale;
+    if (sizeNeedsUpdate || replicasAnnotationsNeedUpdate(rs, spec.replicas, max)) {
+      rs.spec.replicas = newScale;
+      setReplicasAnnotations(rs, spec.replicas, max);
+      this.updateReplicaSet(rs);
+    }
+    return sizeNeedsUpdate;
+  }
+
+  /** `isScalingEvent`: an active ReplicaSet was sized for a different spec.replicas. */
+  private isScalingEvent(rsList: KubeObject[]): boolean {
+    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+    for (const rs of activeReplicaSets([...oldRSs, newRS])) {
+      const desired = desiredReplicasAnnotation(rs);
+      if (desired !== undefined && desired !== this.spec.replicas) return true;
+    }
+    return false;
+  }
+
+  /** `sync`: scaling events and paused Deployments; no rollout. */
+  private scaleOnly(rsList: KubeObject[]): void {
+    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+    this.scale(newRS, oldRSs);
+    if (this.spec.paused) this.cleanupDeployment(oldRSs);
+    this.syncDeploymentStatus([...oldRSs, newRS], newRS);
+  }
+
+  /** `scale`: proportional scaling across active ReplicaSets (pkg/controller/deployment/sync.go). */
+  private scale(newRS: KubeObject | undefined, oldRSs: KubeObject[]): void {
+    const spec = this.spec;
+    const activeOrLatest = findActiveOrLatest(newRS, oldRSs);
+    if (activeOrLatest) {
+      if (specReplicas(activeOrLatest) !== spec.replicas) this.scaleReplicaSetAndRecordEvent(activeOrLatest, spec.replicas);
+      return;
+    }
+    if (isSaturated(spec, newRS)) {
+      for (const old of activeReplicaSets(oldRSs)) this.scaleReplicaSetAndRecordEvent(old, 0);
+      return;
+    }
+    if (spec.strategy !== 'RollingUpdate') return;
+    const allRSs = activeReplicaSets([...oldRSs, newRS]);
+    const allowedSize = spec.replicas > 0 ? spec.replicas + maxSurge(spec) : 0;
+    const toAdd = allowedSize - sum(allRSs, specReplicas);
+    if (toAdd > 0) allRSs.sort(bySizeNewer);
+    else if (toAdd < 0) allRSs.sort(bySizeOlder);
+    let added = 0;
+    const sizes = new Map<KubeObject, number>();
+    for (const rs of allRSs) {
+      if (toAdd !== 0) {
+        const proportion = replicaSetProportion(rs, this.d, spec, toAdd, added);
+        sizes.set(rs, specReplicas(rs) + proportion);
+        added += proportion;
+      } else sizes.set(rs, specReplicas(rs));
+    }
+    allRSs.forEach((rs, i) => {
+      if (i === 0 && toAdd !== 0) sizes.set(rs, Math.max(0, sizes.get(rs)! + toAdd - added));
+      this.scaleReplicaSet(rs, sizes.get(rs)!);
+    });
+  }
+
+  // ---- rollouts ----------------------------------------------------------------------------------
+
+  /** `rolloutRolling` (rolling.go). */
+  private rolloutRolling(rsList: KubeObject[]): void {
+    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, true);
+    const created = newRS!;
+    const allRSs = [...oldRSs, created];
+    if (this.reconcileNewReplicaSet(allRSs, created)) return this.syncRolloutStatus(allRSs, created);
+    if (this.reconcileOldReplicaSets(allRSs, activeReplicaSets(oldRSs), created)) return this.syncRolloutStatus(allRSs, created);
+    if (deploymentComplete(this.d, this.spec, this.d.status)) this.cleanupDeployment(oldRSs);
+    this.syncRolloutStatus(allRSs, created);
+  }
+
+  private reconcileNewReplicaSet(allRSs: KubeObject[], newRS: KubeObject): boolean {
+    const replicas = this.spec.replicas;
+    if (specReplicas(newRS) === replicas) return false;
+    if (specReplicas(newRS) > replicas) return this.scaleReplicaSetAndRecordEvent(newRS, replicas);
+    return this.scaleReplicaSetAndRecordEvent(newRS, newRSNewReplicas(this.spec, allRSs, newRS));
+  }
+
+  private reconcileOldReplicaSets(allRSs: KubeObject[], oldRSs: KubeObject[], newRS: KubeObject): boolean {
+    if (sum(oldRSs, specReplicas) === 0) return false;
+    const allPodsCount = sum(allRSs, specReplicas);
+    const minAvailable = this.spec.replicas - maxUnavailable(this.spec);
+    const newRSUnavailablePodCount = specReplicas(newRS) - availableReplicas(newRS);
+    const maxScaledDown = allPodsCount - minAvailable - newRSUnavailablePodCount;
+    if (maxScaledDown <= 0) return false;
+    const cleanupCount = this.cleanupUnhealthyReplicas(oldRSs, maxScaledDown);
+    const scaledDownCount = this.scaleDownOldReplicaSetsForRollingUpdate([...oldRSs, newRS], oldRSs);
+    return cleanupCount + scaledDownCount > 0;
+  }
+
+  /** Scale old ReplicaSets down by their unavailable pods first: deleting those costs no availability. */
+  private cleanupUnhealthyReplicas(oldRSs: KubeObject[], maxCleanupCount: number): number {
+    let total = 0;
+    for (const rs of [...oldRSs].sort(byCreation)) {
+      if (total >= maxCleanupCount) break;
+      if (specReplicas(rs) === 0) continue;
+      if (specReplicas(rs) === availableReplicas(rs)) continue;
+      const count = Math.min(maxCleanupCount - total, specReplicas(rs) - availableReplicas(rs));
+      this.scaleReplicaSetAndRecordEvent(rs, specReplicas(rs) - count);
+      total += count;
+    }
+    return total;
+  }
+
+  private scaleDownOldReplicaSetsForRollingUpdate(allRSs: KubeObject[], oldRSs: KubeObject[]): number {
+    const minAvailable = this.spec.replicas - maxUnavailable(this.spec);
+    const available = sum(allRSs, availableReplicas);
+    if (available <= minAvailable) return 0;
+    const target = available - minAvailable;
+    let total = 0;
+    for (const rs of [...oldRSs].sort(byCreation)) {
+      if (total >= target) break;
+      if (specReplicas(rs) === 0) continue;
+      const count = Math.min(specReplicas(rs), target - total);
+      this.scaleReplicaSetAndRecordEvent(rs, specReplicas(rs) - count);
+      total += count;
+    }
+    return total;
+  }
+
+  /** `rolloutRecreate` (recreate.go): old ReplicaSets to 0, wait for their pods to be gone, then the new one. */
+  private rolloutRecreate(rsList: KubeObject[]): void {
+    let { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+    let allRSs = [...oldRSs, newRS];
+    let scaledDown = false;
+    for (const rs of activeReplicaSets(oldRSs)) if (this.scaleReplicaSetAndRecordEvent(rs, 0)) scaledDown = true;
+    if (scaledDown) {
+      this.waitingForOldPods = true;
+      return this.syncRolloutStatus(allRSs, newRS);
+    }
+    if (this.oldPodsRunning(newRS, oldRSs)) {
+      this.waitingForOldPods = true;
+      return this.syncRolloutStatus(allRSs, newRS);
+    }
+    if (!newRS) {
+      ({ newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, true));
+      allRSs = [...oldRSs, newRS];
+    }
+    this.scaleReplicaSetAndRecordEvent(newRS!, this.spec.replicas);
+    if (deploymentComplete(this.d, this.spec, this.d.status)) this.cleanupDeployment(oldRSs);
+    this.syncRolloutStatus(allRSs, newRS);
+  }
+
+  private oldPodsRunning(newRS: KubeObject | undefined, oldRSs: KubeObject[]): boolean {
+    if (sum(oldRSs, statusReplicas) > 0) return true;
+    const selector = labelSelectorAsSelector(this.d.spec.selector);
+    for (const rs of oldRSs) {
+      if (!rs.metadata.uid || rs.metadata.uid === newRS?.metadata.uid) continue;
+      for (const pod of ownedBy(this.context.state, rs.metadata.uid)) {
+        if (pod.kind !== 'Pod' || controllerOf(pod)?.uid !== rs.metadata.uid || !matches(selector, pod.metadata.labels)) continue;
+        const phase = pod.status?.phase;
+        if (phase !== 'Failed' && phase !== 'Succeeded') return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- history, pause, status --------------------------------------------------------------------
+
+  /** `cleanupDeployment`: delete the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit. */
+  private cleanupDeployment(oldRSs: KubeObject[]): void {
+    const limit = this.spec.revisionHistoryLimit;
+    if (limit === undefined) return;
+    const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
+    const diff = cleanable.length - limit;
+    if (diff <= 0) return;
+    cleanable.sort(byRevision);
+    for (const rs of cleanable.slice(0, diff)) {
+      if (statusReplicas(rs) !== 0 || specReplicas(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0) || !rs.metadata.uid) continue;
+      this.commands.push({
+        ...this.context.meta,
+        type: 'delete',
+        ref: { kind: 'ReplicaSet', namespace: rs.metadata.namespace!, name: rs.metadata.name!, uid: rs.metadata.uid },
+        preconditions: { uid: rs.metadata.uid },
+      });
+    }
+  }
+
+  /** `checkPausedConditions`: Progressing=Unknown DeploymentPaused / DeploymentResumed. */
+  private checkPausedConditions(): void {
+    if (this.spec.progressDeadlineSeconds === undefined) return;
+    const condition = getCondition(this.d.status, 'Progressing');
+    if (condition?.reason === REASONS.timedOut) return;
+    const pausedConditionExists = condition?.reason === REASONS.paused;
+    if (this.spec.paused && !pausedConditionExists) {
+      setCondition(this.d.status, newCondition('Progressing', 'Unknown', REASONS.paused, 'Deployment is paused', this.nowText));
+    } else if (!this.spec.paused && pausedConditionExists) {
+      setCondition(this.d.status, newCondition('Progressing', 'Unknown', REASONS.resumed, 'Deployment is resumed', this.nowText));
+    }
+  }
+
+  /** `syncDeploymentStatus`: counts and Available only. */
+  private syncDeploymentStatus(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): void {
+    this.d.status = calculateStatus(present(allRSs), newRS, this.d, this.spec, this.nowText);
+  }
+
+  /** `syncRolloutStatus` (progress.go): counts, Available, and the Progressing condition. */
+  private syncRolloutStatus(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): void {
+    const d = this.d;
+    const spec = this.spec;
+    this.progressEstimated = true;
+    const status = calculateStatus(present(allRSs), newRS, d, spec, this.nowText);
+    if (spec.progressDeadlineSeconds === undefined) removeCondition(status, 'Progressing');
+    const currentCond = getCondition(d.status, 'Progressing');
+    const isCompleteDeployment = (status.replicas ?? 0) === (status.updatedReplicas ?? 0) && currentCond?.reason === REASONS.newReplicaSetAvailable;
+    if (spec.progressDeadlineSeconds !== undefined && !isCompleteDeployment) {
+      const subject = newRS ? `ReplicaSet "${newRS.metadata.name}"` : `Deployment "${d.metadata.name}"`;
+      if (deploymentComplete(d, spec, status)) {
+        setCondition(status, newCondition('Progressing', 'True', REASONS.newReplicaSetAvailable, `${subject} has successfully progressed.`, this.nowText));
+      } else if (deploymentProgressing(d, status)) {
+        const condition: DeploymentCondition = newCondition('Progressing', 'True', REASONS.replicaSetUpdated, `${subject} is progressing.`, this.nowText);
+        if (currentCond) {
+          if (currentCond.status === 'True') condition.lastTransitionTime = currentCond.lastTransitionTime;
+          removeCondition(status, 'Progressing');
+        }
+        setCondition(status, condition);
+      } else if (deploymentTimedOut(spec, status, this.context.now)) {
+        setCondition(status, newCondition('Progressing', 'False', REASONS.timedOut, `${subject} has timed out progressing.`, this.nowText));
+      }
+    }
+    const failure = replicaFailure(allRSs, newRS);
+    if (failure) setCondition(status, failure);
+    else removeCondition(status, 'ReplicaFailure');
+    d.status = status;
+  }
+}
+
+function present(list: Array<KubeObject | undefined>): KubeObject[] {
+  return list.filter((rs): rs is KubeObject => !!rs);
+}
+
+/** The object as sent: a ReplicaSet create/update carries no status (the server owns it). */
+function stripStatus(object: KubeObject, isDeployment: boolean): KubeObject {
+  const copy = structuredClone(object);
+  if (isDeployment || copy.kind === 'ReplicaSet') delete copy.status;
+  return copy;
+}
+
+/** `getReplicaFailures`: a ReplicaFailure condition of the new ReplicaSet, else of any. */
+function replicaFailure(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): DeploymentCondition | undefined {
+  const convert = (c: any): DeploymentCondition => ({
+    type: c.type,
+    status: c.status,
+    lastUpdateTime: c.lastTransitionTime,
+    lastTransitionTime: c.lastTransitionTime,
+    reason: c.reason,
+    message: c.message,
+  });
+  const fromNew = (newRS?.status?.conditions as any[] | undefined)?.find((c) => c.type === 'ReplicaFailure');
+  if (fromNew) return convert(fromNew);
+  for (const rs of present(allRSs)) {
+    const found = (rs.status?.conditions as any[] | undefined)?.find((c) => c.type === 'ReplicaFailure');
+    if (found) return convert(found);
+  }
+  return undefined;
+}
+
+/** `NewRSNewReplicas`: how far the new ReplicaSet may grow now. */
+export function newRSNewReplicas(spec: DeploymentSpec, allRSs: readonly KubeObject[], newRS: KubeObject): number {
+  if (spec.strategy === 'Recreate') return spec.replicas;
+  const maxTotalPods = spec.replicas + maxSurge(spec);
+  const currentPodCount = sum(allRSs, specReplicas);
+  if (currentPodCount >= maxTotalPods) return specReplicas(newRS);
+  const scaleUpCount = Math.min(maxTotalPods - currentPodCount, spec.replicas - specReplicas(newRS));
+  return specReplicas(newRS) + scaleUpCount;
+}
+
+/** `FindActiveOrLatest`: the only active ReplicaSet, or the newest when none is active; undefined when several are. */
+function findActiveOrLatest(newRS: KubeObject | undefined, oldRSs: KubeObject[]): KubeObject | undefined {
+  if (!newRS && oldRSs.length === 0) return undefined;
+  const newestFirst = [...oldRSs].sort((a, b) => byCreation(b, a));
+  const active = activeReplicaSets([...newestFirst, newRS]);
+  if (active.length === 0) return newRS ?? newestFirst[0];
+  if (active.length === 1) return active[0];
+  return undefined;
+}
+
+/** `IsSaturated`: the new ReplicaSet holds every desired replica, all available. */
+function isSaturated(spec: DeploymentSpec, rs: KubeObject | undefined): boolean {
+  if (!rs) return false;
+  const desired = desiredReplicasAnnotation(rs);
+  if (desired === undefined) return false;
+  return specReplicas(rs) === spec.replicas && desired === spec.replicas && availableReplicas(rs) === spec.replicas;
+}
+
+/** `GetReplicaSetProportion`. */
+function replicaSetProportion(rs: KubeObject, d: KubeObject, spec: DeploymentSpec, toAdd: number, added: number): number {
+  if (specReplicas(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
+  const fraction = replicaSetFraction(rs, d, spec);
+  const allowed = toAdd - added;
+  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
+}
+
+/** `getReplicaSetFraction`: the ReplicaSet's share of the new size, relative to the size it was made for. */
+function replicaSetFraction(rs: KubeObject, d: KubeObject, spec: DeploymentSpec): number {
+  if (spec.replicas === 0) return -specReplicas(rs);
+  const deploymentReplicas = spec.replicas + maxSurge(spec);
+  const annotated = maxReplicasAnnotation(rs) ?? d.status?.replicas ?? 0;
+  if (annotated === 0) return 0;
+  const newSize = (specReplicas(rs) * deploymentReplicas) / annotated;
+  return roundHalfAwayFromZero(newSize) - specReplicas(rs);
+}
+
+function roundHalfAwayFromZero(value: number): number {
+  return value < 0 ? -Math.round(-value) : Math.round(value);
+}

@@ -1,0 +1,55 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { matches, selectorFromSet } from '../../../core/model/labels.ts';
+import { jsonEqual } from '../../write-path/json-equal.ts';
+import { isPodAvailable, isPodReady } from './pod-availability.ts';
+
+/** apps/v1 ReplicaSetStatus, fields in Kubernetes' order; zero counts are omitted as Go's omitempty does. */
+export interface ReplicaSetStatus {
+  replicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: unknown[];
+}
+
+/**
+ * `calculateStatus` + `updateReplicaSetStatus` (pkg/controller/replicaset/replica_set_utils.go):
+ * counts over the pods the ReplicaSet owns and that are active, with observedGeneration set to the
+ * generation just reconciled.
+ */
+export function calculateReplicaSetStatus(rs: KubeObject, pods: readonly KubeObject[], now: number): ReplicaSetStatus {
+  const templateLabels = selectorFromSet(rs.spec?.template?.metadata?.labels);
+  const minReadySeconds: number = rs.spec?.minReadySeconds ?? 0;
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  for (const pod of pods) {
+    if (matches(templateLabels, pod.metadata.labels)) fullyLabeled++;
+    if (isPodReady(pod)) {
+      ready++;
+      if (isPodAvailable(pod, minReadySeconds, now)) available++;
+    }
+  }
+  const status: ReplicaSetStatus = { replicas: pods.length };
+  if (fullyLabeled) status.fullyLabeledReplicas = fullyLabeled;
+  if (ready) status.readyReplicas = ready;
+  if (available) status.availableReplicas = available;
+  const generation = rs.metadata.generation ?? 0;
+  if (generation) status.observedGeneration = generation;
+  const conditions = rs.status?.conditions as unknown[] | undefined;
+  if (conditions?.length) status.conditions = conditions;
+  return status;
+}
+
+export function replicaSetStatusChanged(rs: KubeObject, next: ReplicaSetStatus): boolean {
+  const current = rs.status ?? {};
+  return (
+    (current.replicas ?? 0) !== next.replicas ||
+    (current.fullyLabeledReplicas ?? 0) !== (next.fullyLabeledReplicas ?? 0) ||
+    (current.readyReplicas ?? 0) !== (next.readyReplicas ?? 0) ||
+    (current.availableReplicas ?? 0) !== (next.availableReplicas ?? 0) ||
+    (current.observedGeneration ?? 0) !== (next.observedGeneration ?? 0) ||
+    !jsonEqual(current.conditions ?? [], next.conditions ?? [])
+  );
+}

@@ -1,0 +1,184 @@
+import type { KubeObject } from '../../../core/model/object.ts';
+import { type Selector, labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { Command, CommandMeta } from '../../commands.ts';
+import { getObject, listObjects, objectsWithLabel, ownedBy } from '../../state/queries.ts';
+import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withoutOwner } from './controller-ref.ts';
+import type { Expectations } from './expectations.ts';
+import { isPodActive, podAvailableAt } from './pod-availability.ts';
+import { podsToDelete } from './pod-deletion-order.ts';
+import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.ts';
+
+/** Kubernetes' `burstReplicas`: at most this many creates or deletes per sync. */
+export const BURST_REPLICAS = 500;
+/** The API server's `maxGeneratedNameLength` (63 - 5 random characters). */
+const MAX_GENERATED_NAME_BASE = 58;
+
+export interface SyncContext {
+  state: ClusterState;
+  now: number;
+  /** Position of the event being reacted to: seeds pod names. */
+  position: number;
+  meta: CommandMeta;
+  expectations: Expectations;
+}
+
+export interface SyncResult {
+  commands: Command[];
+  /** When a pod of this ReplicaSet becomes available (minReadySeconds), if one is waiting to. */
+  wakeAt?: number;
+}
+
+/** Parses a ReplicaSet's selector; an invalid one selects nothing (validation should have caught it). */
+export function replicaSetSelector(rs: KubeObject): Selector {
+  try {
+    return labelSelectorAsSelector(rs.spec?.selector);
+  } catch {
+    return { requirements: [], matchesNothing: true };
+  }
+}
+
+/** Pods that may concern a ReplicaSet: those that name it as owner, and those its selector matches. */
+function candidatePods(state: ClusterState, rs: KubeObject, selector: Selector): KubeObject[] {
+  const namespace = rs.metadata.namespace;
+  const byKey = new Map<string, KubeObject>();
+  for (const object of ownedBy(state, rs.metadata.uid ?? '')) {
+    if (object.kind === 'Pod') byKey.set(object.metadata.name!, object);
+  }
+  const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
+  const selected = equality
+    ? objectsWithLabel(state, 'Pod', equality.key, equality.values[0]!).filter((pod) => pod.metadata.namespace === namespace)
+    : listObjects(state, 'Pod', namespace);
+  for (const pod of selected) if (matches(selector, pod.metadata.labels)) byKey.set(pod.metadata.name!, pod);
+  return [...byKey.keys()].sort().map((name) => byKey.get(name)!);
+}
+
+/** Pods of every ReplicaSet sharing this one's controller (a Deployment's RSes), for the deletion ranking. */
+function relatedPods(state: ClusterState, rs: KubeObject): KubeObject[] {
+  const owner = controllerOf(rs);
+  if (!owner) return [];
+  const seen = new Map<string, KubeObject>();
+  for (const sibling of listObjects(state, 'ReplicaSet', rs.metadata.namespace)) {
+    if (controllerOf(sibling)?.uid !== owner.uid) continue;
+    const selector = replicaSetSelector(sibling);
+    for (const pod of candidatePods(state, sibling, selector)) {
+      if (matches(selector, pod.metadata.labels)) seen.set(pod.metadata.uid ?? pod.metadata.name!, pod);
+    }
+  }
+  return [...seen.values()];
+}
+
+function podPrefix(rsName: string): string {
+  const prefix = `${rsName}-`;
+  return prefix.length > MAX_GENERATED_NAME_BASE ? prefix.slice(0, MAX_GENERATED_NAME_BASE) : prefix;
+}
+
+/** `controller.GetPodFromTemplate`: labels, annotations and finalizers from the template, plus the controller ref. */
+function podFromTemplate(rs: KubeObject, name: string, generateName: string): KubeObject {
+  const template = rs.spec?.template ?? {};
+  const metadata: KubeObject['metadata'] = { name, generateName, namespace: rs.metadata.namespace };
+  if (template.metadata?.labels) metadata.labels = { ...template.metadata.labels };
+  if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
+  if (template.metadata?.finalizers) metadata.finalizers = [...template.metadata.finalizers];
+  metadata.ownerReferences = [newControllerRef(rs)];
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? {}) };
+}
+
+/**
+ * One reconcile of one ReplicaSet (`syncReplicaSet` in pkg/controller/replicaset/replica_set.go):
+ * claim pods (adopt orphans the selector matches, release owned pods it no longer matches), create
+ * or delete pods towards spec.replicas unless earlier creates/deletes are still in flight, and
+ * write the status when it changed.
+ */
+export function syncReplicaSet(rsKey: string, context: SyncContext): SyncResult {
+  const { state, now, expectations, meta } = context;
+  const [namespace, name] = splitKey(rsKey);
+  const rs = getObject(state, 'ReplicaSet', namespace, name);
+  if (!rs) {
+    expectations.forget(rsKey);
+    return { commands: [] };
+  }
+  const commands: Command[] = [];
+  const lookupPod = (podKey: string) => {
+    const [ns, podName] = splitKey(podKey);
+    return getObject(state, 'Pod', ns, podName);
+  };
+  const needsSync = expectations.satisfied(rsKey, lookupPod, now);
+  const selector = replicaSetSelector(rs);
+
+  const claimed: KubeObject[] = [];
+  for (const pod of candidatePods(state, rs, selector)) {
+    if (!isPodActive(pod)) continue;
+    switch (claimVerdict(rs, pod, matches(selector, pod.metadata.labels))) {
+      case 'owned':
+        claimed.push(pod);
+        break;
+      case 'adopt':
+        commands.push({ ...meta, type: 'update', object: withControllerRef(pod, rs) });
+        claimed.push(pod);
+        break;
+      case 'release':
+        commands.push({ ...meta, type: 'update', object: withoutOwner(pod, rs.metadata.uid ?? '') });
+        break;
+      case 'ignore':
+        break;
+    }
+  }
+
+  if (needsSync && !rs.metadata.deletionTimestamp) commands.push(...manageReplicas(rs, rsKey, claimed, context));
+
+  const status = calculateReplicaSetStatus(rs, claimed, now);
+  if (replicaSetStatusChanged(rs, status)) {
+    const object = structuredClone(rs);
+    delete object.metadata.resourceVersion;
+    object.status = status;
+    commands.push({ ...meta, type: 'update', subresource: 'status', object });
+  }
+
+  let wakeAt: number | undefined;
+  const minReadySeconds: number = rs.spec?.minReadySeconds ?? 0;
+  for (const pod of claimed) {
+    const at = podAvailableAt(pod, minReadySeconds, now);
+    if (at !== undefined && (wakeAt === undefined || at < wakeAt)) wakeAt = at;
+  }
+  return wakeAt === undefined ? { commands } : { commands, wakeAt };
+}
+
+function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], context: SyncContext): Command[] {
+  const { state, now, meta, expectations } = context;
+  const desired: number = rs.spec?.replicas ?? 1;
+  const diff = pods.length - desired;
+  if (diff < 0) {
+    const count = Math.min(-diff, BURST_REPLICAS);
+    const prng = createPrng(hashSeed(state.seed, 'name', context.position, rsKey));
+    const prefix = podPrefix(rs.metadata.name!);
+    const names: string[] = [];
+    const taken = new Set<string>();
+    while (names.length < count) {
+      const candidate = prefix + randomSuffix(prng);
+      if (taken.has(candidate) || getObject(state, 'Pod', rs.metadata.namespace, candidate)) continue;
+      taken.add(candidate);
+      names.push(candidate);
+    }
+    expectations.expectCreations(rsKey, names.map((n) => `${rs.metadata.namespace}/${n}`), now);
+    return names.map((podName) => ({ ...meta, type: 'create', object: podFromTemplate(rs, podName, prefix) }));
+  }
+  if (diff > 0) {
+    const count = Math.min(diff, BURST_REPLICAS);
+    const victims = podsToDelete(pods, relatedPods(state, rs), count, now);
+    expectations.expectDeletions(rsKey, victims, now);
+    return victims.map((pod) => ({
+      ...meta,
+      type: 'delete',
+      ref: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
+      preconditions: { uid: pod.metadata.uid! },
+    }));
+  }
+  return [];
+}
+
+export function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
