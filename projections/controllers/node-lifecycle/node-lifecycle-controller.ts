@@ -1,0 +1,228 @@
+import { concatMap, defer } from 'rxjs';
+import type { NodeCondition, OrreryEvent, StoredEvent, Taint } from '../../../core/events.ts';
+import type { KubeObject } from '../../../core/model/object.ts';
+import { toRfc3339 } from '../../../core/virtual-clock.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { getObject, listObjects, podsOnNode } from '../../state/queries.ts';
+import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
+import { type Toleration, toleratesTaint } from '../scheduler/tolerations.ts';
+import { desiredManagedTaints, reconcileTaints } from './node-taints.ts';
+
+export interface NodeLifecycleOptions {
+  /** node-monitor-grace-period: how long without a heartbeat before a node is Unknown (Kubernetes: 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+}
+
+export const NODE_LIFECYCLE_CONTROLLER_NAME = 'node-lifecycle-controller';
+export const EVICTION_REASON = 'DeletionByTaintManager';
+export const EVICTION_MESSAGE = 'Taint manager: deleting due to NoExecute taint';
+
+const CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
+
+interface PendingEviction {
+  uid: string;
+  namespace: string;
+  name: string;
+  createdAt: number;
+  at: number;
+}
+
+/**
+ * Kubernetes' node lifecycle controller together with its taint-based eviction:
+ * - a node whose kubelet has not renewed its Lease for the grace period gets Ready (and the other
+ *   kubelet conditions) `Unknown` / NodeStatusUnknown;
+ * - node conditions and `spec.unschedulable` become `node.kubernetes.io/*` taints (NoSchedule, and
+ *   NoExecute not-ready / unreachable), removed again when the kubelet reports Ready;
+ * - pods on a node with NoExecute taints are evicted (DisruptionTarget condition, then a graceful
+ *   delete) once their matching tolerations' tolerationSeconds have run out, at once when a taint
+ *   is not tolerated, never when tolerated without a limit.
+ */
+export function createNodeLifecycleController(options: NodeLifecycleOptions = {}): Controller {
+  return {
+    name: NODE_LIFECYCLE_CONTROLLER_NAME,
+    reconcile: (input$) =>
+      defer(() => {
+        const controller = createNodeLifecycle(options);
+        return input$.pipe(concatMap((input) => controller.handle(input)));
+      }),
+  };
+}
+
+function createNodeLifecycle(options: NodeLifecycleOptions) {
+  const grace = options.nodeMonitorGracePeriodMs ?? 40_000;
+  const timers = createKeyedTimers();
+  const evictions = new Map<string, PendingEviction>();
+  let requestedWake: number | undefined;
+  let out: ControllerOutput[] = [];
+  let state: ClusterState;
+  let event: StoredEvent;
+
+  function meta() {
+    return { actor: NODE_LIFECYCLE_CONTROLLER_NAME, causationId: event.position, ...(event.metadata.correlationId ? { correlationId: event.metadata.correlationId } : {}) };
+  }
+
+  function record(fact: OrreryEvent): void {
+    out.push({ type: 'record', ...meta(), event: fact });
+  }
+
+  function checkHealthBy(time: number): void {
+    const due = timers.dueAt('monitor');
+    if (due === undefined || time < due) timers.schedule('monitor', time);
+  }
+
+  /** monitorNodeHealth: marks nodes whose Lease went stale, and works out when to look again. */
+  function monitorNodeHealth(now: number): void {
+    let next: number | undefined;
+    for (const node of listObjects(state, 'Node')) {
+      const name = node.metadata.name ?? '';
+      const created = Date.parse(node.metadata.creationTimestamp ?? '');
+      const probe = state.heartbeats.get(name) ?? (Number.isNaN(created) ? now : created);
+      const conditions = (node.status?.conditions as Array<NodeCondition> | undefined) ?? [];
+      const ready = conditions.find((c) => c.type === 'Ready');
+      if (now >= probe + grace) {
+        if (ready?.status === 'Unknown') continue;
+        for (const type of CONDITION_TYPES) {
+          const existing = conditions.find((c) => c.type === type);
+          if (existing?.status === 'Unknown') continue;
+          const condition: NodeCondition = existing
+            ? { type, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
+            : { type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' };
+          record({ type: 'NodeConditionChanged', data: { node: name, condition } });
+        }
+      } else if (next === undefined || probe + grace < next) {
+        next = probe + grace;
+      }
+    }
+    if (next !== undefined) timers.schedule('monitor', next);
+  }
+
+  function reconcileNodeTaints(name: string, now: number): void {
+    const node = getObject(state, 'Node', undefined, name);
+    if (!node) return;
+    const taints = reconcileTaints((node.spec?.taints as Taint[] | undefined) ?? [], desiredManagedTaints(node), toRfc3339(now));
+    if (taints) record({ type: 'NodeTaintsChanged', data: { node: name, taints } });
+  }
+
+  /** The taint manager's processPodOnNode. */
+  function processPod(pod: KubeObject, node: KubeObject | undefined, now: number): void {
+    const uid = pod.metadata.uid ?? '';
+    const noExecute = ((node?.spec?.taints as Taint[] | undefined) ?? []).filter((t) => t.effect === 'NoExecute');
+    if (noExecute.length === 0 || pod.metadata.deletionTimestamp) {
+      cancelEviction(uid);
+      return;
+    }
+    const tolerations = (pod.spec?.tolerations as Toleration[] | undefined) ?? [];
+    const used: Toleration[] = [];
+    for (const taint of noExecute) {
+      const matching = tolerations.filter((t) => toleratesTaint(t, taint));
+      if (matching.length === 0) {
+        scheduleEviction(pod, now, 0);
+        return;
+      }
+      used.push(...matching);
+    }
+    const seconds = minTolerationSeconds(used);
+    if (seconds < 0) cancelEviction(uid);
+    else scheduleEviction(pod, now, seconds * 1000);
+  }
+
+  function scheduleEviction(pod: KubeObject, now: number, delayMs: number): void {
+    const uid = pod.metadata.uid ?? '';
+    const existing = evictions.get(uid);
+    const createdAt = existing?.createdAt ?? now;
+    const at = createdAt + delayMs;
+    evictions.set(uid, { uid, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', createdAt, at });
+    timers.schedule(`evict:${uid}`, at);
+  }
+
+  function cancelEviction(uid: string): void {
+    if (!evictions.delete(uid)) return;
+    timers.cancel(`evict:${uid}`);
+  }
+
+  function evict(uid: string): void {
+    const pending = evictions.get(uid);
+    evictions.delete(uid);
+    if (!pending) return;
+    const pod = getObject(state, 'Pod', pending.namespace, pending.name);
+    if (!pod || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) return;
+    const ref = { kind: 'Pod', namespace: pending.namespace, name: pending.name, uid };
+    record({ type: 'PodEvicted', data: { ref, reason: EVICTION_REASON, message: EVICTION_MESSAGE } });
+    out.push({ type: 'delete', ...meta(), ref: { kind: 'Pod', namespace: pending.namespace, name: pending.name }, preconditions: { uid } });
+  }
+
+  function onEvent(now: number): void {
+    switch (event.type) {
+      case 'NodeRegistered':
+        checkHealthBy(now + grace);
+        reconcileNodeTaints(event.data.node.metadata.name ?? '', now);
+        return;
+      case 'ObjectCreated':
+      case 'ObjectReplaced': {
+        const object = event.data.object;
+        if (object.kind === 'Node') {
+          checkHealthBy(now + grace);
+          reconcileNodeTaints(object.metadata.name ?? '', now);
+        } else if (object.kind === 'Pod' && object.spec?.nodeName && event.type === 'ObjectCreated') {
+          const pod = getObject(state, 'Pod', object.metadata.namespace, object.metadata.name ?? '');
+          if (pod) processPod(pod, getObject(state, 'Node', undefined, object.spec.nodeName), now);
+        }
+        return;
+      }
+      case 'NodeConditionChanged':
+        if (event.data.condition.type === 'Ready' && event.data.condition.status !== 'Unknown') checkHealthBy(now + grace);
+        reconcileNodeTaints(event.data.node, now);
+        return;
+      case 'NodeUnschedulableChanged':
+        reconcileNodeTaints(event.data.node, now);
+        return;
+      case 'NodeTaintsChanged': {
+        const node = getObject(state, 'Node', undefined, event.data.node);
+        for (const pod of podsOnNode(state, event.data.node)) processPod(pod, node, now);
+        return;
+      }
+      case 'PodScheduled': {
+        const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
+        if (pod) processPod(pod, getObject(state, 'Node', undefined, event.data.nodeName), now);
+        return;
+      }
+      case 'ObjectRemoved':
+        if (event.data.ref.kind === 'Pod' && event.data.ref.uid) cancelEviction(event.data.ref.uid);
+        return;
+      default:
+        return;
+    }
+  }
+
+  return {
+    handle(input: ReconcileInput): ControllerOutput[] {
+      state = input.state;
+      event = input.event;
+      out = [];
+      const now = Math.max(state.time, event.metadata.time);
+      onEvent(now);
+      for (const key of timers.popDue(now)) {
+        if (key === 'monitor') monitorNodeHealth(now);
+        else evict(key.slice('evict:'.length));
+      }
+      const next = timers.peek();
+      if (next !== undefined && (requestedWake === undefined || requestedWake <= now || next < requestedWake)) {
+        requestedWake = next;
+        out.push({ type: 'wakeAt', time: next });
+      }
+      return out;
+    },
+  };
+}
+
+/** `getMinTolerationTime`: the smallest tolerationSeconds (≤ 0 counts as 0), or -1 when none limits it. */
+export function minTolerationSeconds(tolerations: readonly Toleration[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const t of tolerations) {
+    if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) continue;
+    if (t.tolerationSeconds <= 0) return 0;
+    if (t.tolerationSeconds < min) min = t.tolerationSeconds;
+  }
+  return min === Number.POSITIVE_INFINITY ? -1 : min;
+}
