@@ -49,7 +49,7 @@ describe('syncReplicaSet expectations', () => {
   it('draws deterministic, distinct pod names from the seed and the position', () => {
     const names = (position: number) =>
       creates(syncReplicaSet('default/web', { state: stateWith([rs]), now: T0, position, meta, expectations: createExpectations() }).commands).map(
-        (c) => (c as { object: KubeObject }).object.metadata.name,
+        (c) => (c as unknown as { object: KubeObject }).object.metadata.name,
       );
     expect(names(2)).toEqual(names(2));
     expect(new Set(names(2)).size).toBe(3);
