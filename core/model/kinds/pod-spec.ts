@@ -4,7 +4,7 @@ import { fieldErrors } from '../field-errors.ts';
 import { isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNumber } from '../names.ts';
 import { validateLabels } from '../object-meta-validation.ts';
 import { compareQuantities, formatQuantity, parseQuantity, quantityProblem } from '../quantity.ts';
-import { canonical, deepEqual } from './workload-validation.ts';
+import { canonical, deepEqual } from '../canonical-json.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];

@@ -4,6 +4,7 @@ import { fieldErrors } from '../field-errors.ts';
 import { labelSelectorAsSelector, matches, isSelectorParseError, type LabelSelector } from '../labels.ts';
 import { validateAnnotations, validateLabels } from '../object-meta-validation.ts';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.ts';
+import { canonicalJson, deepEqual } from '../canonical-json.ts';
 
 const LABEL_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
 
@@ -82,25 +83,7 @@ export function validateNonNegative(value: unknown, path: string): StatusCause[]
 }
 
 export function immutableField(next: unknown, previous: unknown, path: string): StatusCause[] {
-  return JSON.stringify(canonical(next)) === JSON.stringify(canonical(previous)) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
-}
-
-/** Key-order-insensitive JSON value, for structural comparisons. */
-export function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .sort()
-        .filter((k) => (value as any)[k] !== undefined)
-        .map((k) => [k, canonical((value as any)[k])]),
-    );
-  }
-  return value;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonicalJson(next) === canonicalJson(previous) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
 }
 
 /** Default generation semantics: any change to `spec` is a spec change. */
