@@ -1,10 +1,9 @@
 import type { KubeObject } from '../../../core/model/object.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
+import { POD_TEMPLATE_HASH_LABEL } from '../../../core/model/pod-template-hash.ts';
 import { revisionOf } from './annotations.ts';
 
 /** Helpers over a Deployment's ReplicaSets (pkg/controller/controller_utils.go, deploymentutil). */
-
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 export const specReplicas = (rs: KubeObject): number => rs.spec?.replicas ?? 1;
 export const statusReplicas = (rs: KubeObject): number => rs.status?.replicas ?? 0;

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type Selector, labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { POD_TEMPLATE_HASH_LABEL, computeHash } from '../../../core/model/pod-template-hash.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
@@ -21,7 +22,6 @@ import { type DeploymentCondition, REASONS, getCondition, newCondition, removeCo
 import { type DeploymentStatus, calculateStatus, deploymentComplete, deploymentProgressing, deploymentTimedOut } from './deployment-status.ts';
 import { type DeploymentSpec, deploymentSpec, maxSurge, maxUnavailable } from './deployment-spec.ts';
 import {
-  POD_TEMPLATE_HASH_LABEL,
   activeReplicaSets,
   availableReplicas,
   byCreation,
@@ -35,7 +35,6 @@ import {
   statusReplicas,
   sum,
 } from './replica-sets.ts';
-import { computeTemplateHash } from './template-hash.ts';
 
 export interface DeploymentSyncContext {
   state: ClusterState;
@@ -228,7 +227,7 @@ class DeploymentSync {
     if (!createIfNotExisted) return undefined;
 
     const template = structuredClone(d.spec.template ?? {});
-    const hash = computeTemplateHash(template, d.status.collisionCount);
+    const hash = computeHash(template, d.status.collisionCount);
     template.metadata ??= {};
     template.metadata.labels = { ...(template.metadata.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
     const selector = structuredClone(d.spec.selector ?? {});
