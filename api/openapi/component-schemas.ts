@@ -1,5 +1,5 @@
 import { allModels, modelDocs, servedKinds, type ModelClass } from './model-source.ts';
-import { listSemanticsTable, microTimeFields, quantityFields } from './list-semantics.ts';
+import { atomicStructs, listSemanticsTable, microTimeFields, quantityFields } from './list-semantics.ts';
 
 /** An OpenAPI v3 schema object, as Kubernetes publishes them. */
 export type Schema = Record<string, any>;
@@ -196,6 +196,7 @@ function classSchema(model: ModelClass, nameOf: (className: string) => string | 
   schema.properties = properties;
   if (required.length > 0) schema.required = required;
   schema.type = 'object';
+  if (atomicStructs.has(model.className)) schema['x-kubernetes-map-type'] = 'atomic';
   if (gvk) schema['x-kubernetes-group-version-kind'] = [gvk];
   return schema;
 }

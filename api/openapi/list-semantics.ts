@@ -146,3 +146,19 @@ export const microTimeFields: ReadonlySet<string> = new Set([
   'V1LeaseSpec.acquireTime',
   'V1LeaseSpec.renewTime',
 ]);
+
+/** Structs Kubernetes marks `+structType=atomic` (`x-kubernetes-map-type: atomic`): owned and replaced whole by apply. */
+export const atomicStructs: ReadonlySet<string> = new Set([
+  'V1LabelSelector',
+  'V1LocalObjectReference',
+  'V1ObjectReference',
+  'V1TypedLocalObjectReference',
+  'V1ConfigMapKeySelector',
+  'V1SecretKeySelector',
+  'V1ObjectFieldSelector',
+  'V1ResourceFieldSelector',
+  'V1NodeSelector',
+  'V1NodeSelectorTerm',
+  'V1TopologySelectorTerm',
+  'V1OwnerReference',
+]);

@@ -1,0 +1,150 @@
+import type { KubeObject } from '../../core/model/object.ts';
+import { schemaFor } from '../openapi/schema-lookup.ts';
+import type { Schema } from '../openapi/component-schemas.ts';
+import { FieldSet } from './field-set.ts';
+import { cloneJson, isPlainObject, type JsonObject } from './json-values.ts';
+import { compareFields } from './typed-fields.ts';
+
+/** One `metadata.managedFields` entry, as Kubernetes serialises it. */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+/** A manager's identity (everything but time and fields) and the fields it owns. */
+export interface ManagerFields {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  fields: FieldSet;
+}
+
+export interface ManagedFieldsOptions {
+  /** RFC 3339 time of this write (virtual in simulation, wall clock in server mode). */
+  time: string;
+  /** `status`, `scale`, ... when the write came through a subresource. */
+  subresource?: string;
+}
+
+export function managerKey(entry: Pick<ManagerFields, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify([entry.manager, entry.operation, entry.apiVersion, entry.subresource ?? '']);
+}
+
+export function decodeManagedFields(entries: unknown): ManagerFields[] {
+  if (!Array.isArray(entries)) return [];
+  return entries.filter(isPlainObject).map((entry) => {
+    const decoded: ManagerFields = {
+      manager: String(entry.manager ?? ''),
+      operation: entry.operation === 'Apply' ? 'Apply' : 'Update',
+      apiVersion: String(entry.apiVersion ?? ''),
+      fields: FieldSet.fromFieldsV1(entry.fieldsV1),
+    };
+    if (typeof entry.time === 'string') decoded.time = entry.time;
+    if (typeof entry.subresource === 'string' && entry.subresource) decoded.subresource = entry.subresource;
+    return decoded;
+  });
+}
+
+/** Kubernetes' order: Apply before Update, then by time, manager, apiVersion, subresource. */
+export function encodeManagedFields(managers: ManagerFields[]): ManagedFieldsEntry[] {
+  const seconds = (time?: string) => (time ? Math.floor(Date.parse(time) / 1000) : 0);
+  return managers
+    .filter((manager) => !manager.fields.isEmpty())
+    .sort(
+      (p, q) =>
+        compare(p.operation, q.operation) ||
+        seconds(p.time) - seconds(q.time) ||
+        compare(p.manager, q.manager) ||
+        compare(p.apiVersion, q.apiVersion) ||
+        compare(p.subresource ?? '', q.subresource ?? ''),
+    )
+    .map((manager) => {
+      // Key order as Kubernetes serialises entries.
+      const entry: ManagedFieldsEntry = {
+        manager: manager.manager,
+        operation: manager.operation,
+        apiVersion: manager.apiVersion,
+        ...(manager.time ? { time: manager.time } : {}),
+        fieldsType: 'FieldsV1',
+        fieldsV1: manager.fields.toFieldsV1(),
+        ...(manager.subresource ? { subresource: manager.subresource } : {}),
+      };
+      return entry;
+    });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Fields no manager owns (stripMetaManager), plus those reset by the endpoint written through. */
+export function trackedContent(object: JsonObject | undefined, subresource?: string): JsonObject {
+  if (!object) return {};
+  const { apiVersion: _a, kind: _k, metadata, ...rest } = object;
+  const content: JsonObject = { ...rest };
+  if (isPlainObject(metadata)) {
+    const { name: _n, namespace: _ns, creationTimestamp: _c, selfLink: _s, uid: _u, clusterName: _cn, generation: _g, managedFields: _m, resourceVersion: _r, ...meta } = metadata;
+    if (Object.keys(meta).length > 0) content.metadata = meta;
+  }
+  if (subresource === undefined) delete content.status;
+  if (subresource === 'status') delete content.spec;
+  return content;
+}
+
+/** The RFC 3339 second-precision form Kubernetes stores in managedFields[].time. */
+export function managedFieldsTime(time: string): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `kubectl/v1.32.0 (linux/amd64) kubernetes/abc` → `kubectl`: the manager when a write names none. */
+export function defaultFieldManager(userAgent: string | undefined): string {
+  return (userAgent ?? '').split('/')[0].slice(0, 128);
+}
+
+export function objectSchema(object: { kind?: string; apiVersion?: string }): Schema | undefined {
+  return object.kind ? schemaFor(object.kind, object.apiVersion) : undefined;
+}
+
+/**
+ * Records a non-apply write (create, update, patch) in `metadata.managedFields` the way Kubernetes
+ * does: the writer takes every field it added or changed (taking them away from other managers,
+ * which is what later makes an apply of those fields conflict) and everyone loses removed fields.
+ * Returns a copy of `next` with the new managedFields.
+ */
+export function recordUpdateManagedFields<T extends KubeObject>(
+  previous: KubeObject | undefined,
+  next: T,
+  manager: string,
+  operation: 'Update' | 'Apply',
+  options: ManagedFieldsOptions,
+): T {
+  const schema = objectSchema(next);
+  const managers = decodeManagedFields(previous?.metadata?.managedFields ?? next.metadata?.managedFields);
+  const diff = compareFields(trackedContent(previous as JsonObject | undefined, options.subresource), trackedContent(next as JsonObject, options.subresource), schema);
+  const changed = diff.modified.union(diff.added);
+  const identity = { manager, operation, apiVersion: next.apiVersion, ...(options.subresource ? { subresource: options.subresource } : {}) };
+  const key = managerKey(identity);
+  const time = managedFieldsTime(options.time);
+  let own = managers.find((entry) => managerKey(entry) === key);
+  for (const entry of managers) {
+    if (entry === own) continue;
+    entry.fields = entry.fields.difference(changed).difference(diff.removed);
+  }
+  if (!own) managers.push((own = { ...identity, fields: new FieldSet() }));
+  const before = own.fields;
+  own.fields = own.fields.difference(diff.removed).union(changed);
+  if (!before.isEmpty() || !own.fields.isEmpty()) {
+    if (JSON.stringify(before.toFieldsV1()) !== JSON.stringify(own.fields.toFieldsV1()) || !own.time) own.time = time;
+  }
+  const result = cloneJson(next);
+  result.metadata = { ...result.metadata, managedFields: encodeManagedFields(managers) };
+  if ((result.metadata.managedFields as unknown[]).length === 0) delete result.metadata.managedFields;
+  return result;
+}

@@ -1,0 +1,274 @@
+import { ApiError } from '../../core/errors.ts';
+import { resolveSchema, type Schema } from '../openapi/component-schemas.ts';
+import { listSemanticsOf } from '../openapi/schema-lookup.ts';
+import { FieldSet, formatFieldPath } from './field-set.ts';
+import { cloneJson, isPlainObject, jsonEqual, type JsonObject } from './json-values.ts';
+
+/**
+ * Schema-aware walks over objects, as structured-merge-diff does them for server-side apply:
+ * the field set of an applied configuration, the added/modified/removed fields between two
+ * versions, merging an applied configuration into the live object, and removing fields.
+ * Objects without a schema are treated as granular maps with atomic lists.
+ */
+
+/** List-map key fields that Kubernetes defaults when absent (ports' protocol). */
+const keyDefaults: Record<string, unknown> = { protocol: 'TCP' };
+
+function childSchema(schema: Schema | undefined, key: string): Schema | undefined {
+  const resolved = resolveSchema(schema);
+  if (!resolved) return undefined;
+  if (resolved.properties?.[key]) return resolved.properties[key];
+  return isPlainObject(resolved.additionalProperties) ? resolved.additionalProperties : undefined;
+}
+
+function isAtomicObject(schema: Schema | undefined): boolean {
+  const resolved = resolveSchema(schema);
+  return resolved?.['x-kubernetes-map-type'] === 'atomic' || resolved?.['x-kubernetes-int-or-string'] === true || (resolved?.type === 'string');
+}
+
+/** A struct has declared properties; a map (labels, or anything schemaless) does not. */
+function isStruct(schema: Schema | undefined): boolean {
+  return Boolean(resolveSchema(schema)?.properties);
+}
+
+function itemSchemaOf(schema: Schema | undefined): Schema | undefined {
+  return resolveSchema(schema)?.items;
+}
+
+type ListKind = 'atomic' | 'set' | 'map';
+
+function listKind(schema: Schema | undefined): { kind: ListKind; keys: string[] } {
+  const semantics = listSemanticsOf(schema);
+  if (semantics.listType === 'map' && semantics.listMapKeys) return { kind: 'map', keys: semantics.listMapKeys };
+  return { kind: semantics.listType === 'set' ? 'set' : 'atomic', keys: [] };
+}
+
+/** The path element naming one list item: `k:{"name":"web"}` or `v:"finalizer"`. */
+function elementKey(item: unknown, list: { kind: ListKind; keys: string[] }, path: string[], index: number): string {
+  if (list.kind === 'set') return `v:${JSON.stringify(item)}`;
+  if (!isPlainObject(item)) throw new FieldPathError(`${formatFieldPath(path)}: element ${index}: expected map, got ${JSON.stringify(item)}`);
+  const key: JsonObject = {};
+  for (const name of [...list.keys].sort()) {
+    const value = item[name] ?? keyDefaults[name];
+    if (value === undefined) throw new FieldPathError(`${formatFieldPath(path)}: element ${index}: associative list with keys has an element that omits key field "${name}" (and doesn't have default value)`);
+    key[name] = value;
+  }
+  return `k:${JSON.stringify(key)}`;
+}
+
+export class FieldPathError extends Error {}
+
+/** The fields an applied configuration sets (structured-merge-diff's ToFieldSet). */
+export function appliedFieldSet(value: JsonObject, schema: Schema | undefined): FieldSet {
+  const set = new FieldSet();
+  const walkValue = (item: unknown, itemSchema: Schema | undefined, path: string[]) => {
+    if (isPlainObject(item) && Object.keys(item).length > 0 && !isAtomicObject(itemSchema)) {
+      for (const [key, child] of Object.entries(item)) walkValue(child, childSchema(itemSchema, key), [...path, `f:${key}`]);
+      return;
+    }
+    const list = Array.isArray(item) ? listKind(itemSchema) : undefined;
+    if (Array.isArray(item) && list && list.kind !== 'atomic' && item.length > 0) {
+      const elementSchema = itemSchemaOf(itemSchema);
+      item.forEach((element, index) => {
+        const elementPath = [...path, elementKey(element, list, path, index)];
+        set.insert(elementPath);
+        if (list.kind === 'map' && isPlainObject(element) && !isAtomicObject(elementSchema)) {
+          for (const [key, child] of Object.entries(element)) walkValue(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`]);
+        }
+      });
+      return;
+    }
+    set.insert(path);
+  };
+  for (const [key, child] of Object.entries(value)) walkValue(child, childSchema(schema, key), [`f:${key}`]);
+  return set;
+}
+
+/** Every field of a value that appears or disappears as a whole, as an update's diff records it. */
+function addWhole(value: unknown, schema: Schema | undefined, path: string[], into: FieldSet): void {
+  if (isPlainObject(value) && !isAtomicObject(schema)) {
+    if (!isStruct(schema) || Object.keys(value).length === 0) into.insert(path);
+    for (const [key, child] of Object.entries(value)) addWhole(child, childSchema(schema, key), [...path, `f:${key}`], into);
+    return;
+  }
+  const list = Array.isArray(value) ? listKind(schema) : undefined;
+  if (Array.isArray(value) && list && list.kind !== 'atomic') {
+    if (list.kind === 'set' || value.length === 0) into.insert(path);
+    const elementSchema = itemSchemaOf(schema);
+    value.forEach((element, index) => {
+      const elementPath = [...path, elementKey(element, list, path, index)];
+      into.insert(elementPath);
+      if (list.kind === 'map' && isPlainObject(element) && !isAtomicObject(elementSchema)) {
+        for (const [key, child] of Object.entries(element)) addWhole(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`], into);
+      }
+    });
+    return;
+  }
+  into.insert(path);
+}
+
+export interface FieldComparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/** What changed between two versions of an object, field by field (structured-merge-diff's Compare). */
+export function compareFields(before: JsonObject, after: JsonObject, schema: Schema | undefined): FieldComparison {
+  const out: FieldComparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  compareMaps(before, after, schema, [], out);
+  return out;
+}
+
+function compareMaps(before: JsonObject, after: JsonObject, schema: Schema | undefined, path: string[], out: FieldComparison): void {
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const childPath = [...path, `f:${key}`];
+    const child = childSchema(schema, key);
+    const a = before[key];
+    const b = after[key];
+    if (a === undefined || a === null) {
+      if (b !== undefined && b !== null) addWhole(b, child, childPath, out.added);
+    } else if (b === undefined || b === null) {
+      addWhole(a, child, childPath, out.removed);
+    } else {
+      compareValues(a, b, child, childPath, out);
+    }
+  }
+}
+
+function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path: string[], out: FieldComparison): void {
+  if (jsonEqual(a, b)) return;
+  if (isPlainObject(a) && isPlainObject(b) && !isAtomicObject(schema)) return compareMaps(a, b, schema, path, out);
+  const list = Array.isArray(a) && Array.isArray(b) ? listKind(schema) : undefined;
+  if (Array.isArray(a) && Array.isArray(b) && list && list.kind !== 'atomic') {
+    const elementSchema = itemSchemaOf(schema);
+    const index = (items: unknown[]) => new Map(items.map((item, i) => [elementKey(item, list, path, i), item] as const));
+    const before = index(a);
+    const after = index(b);
+    for (const [key, item] of after) {
+      const elementPath = [...path, key];
+      const old = before.get(key);
+      if (old === undefined) {
+        if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) addWhole(item, elementSchema, elementPath, out.added);
+        else out.added.insert(elementPath);
+      } else if (list.kind === 'map' && isPlainObject(old) && isPlainObject(item) && !isAtomicObject(elementSchema)) {
+        compareMaps(old, item, elementSchema, elementPath, out);
+      } else if (!jsonEqual(old, item)) {
+        out.modified.insert(elementPath);
+      }
+    }
+    for (const [key, item] of before) {
+      if (after.has(key)) continue;
+      if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) addWhole(item, elementSchema, [...path, key], out.removed);
+      else out.removed.insert([...path, key]);
+    }
+    return;
+  }
+  out.modified.insert(path);
+}
+
+/** Keeps `merged` items in `preferred` order, weaving the others in by their position in `live` (as list merges do). */
+function weave(preferred: unknown[], others: unknown[], live: unknown[], keyOf: (item: unknown) => string): unknown[] {
+  const liveIndex = new Map(live.map((item, i) => [keyOf(item), i] as const));
+  const result: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < others.length || j < preferred.length) {
+    if (j >= preferred.length) result.push(others[i++]);
+    else if (i >= others.length) result.push(preferred[j++]);
+    else {
+      const left = liveIndex.get(keyOf(others[i]));
+      const right = liveIndex.get(keyOf(preferred[j]));
+      if (left !== undefined && right !== undefined && left < right) result.push(others[i++]);
+      else result.push(preferred[j++]);
+    }
+  }
+  return result;
+}
+
+/** Merges an applied configuration into the live object (structured-merge-diff's Merge). */
+export function mergeApplied(live: unknown, config: unknown, schema: Schema | undefined, path: string[] = []): unknown {
+  if (config === null) return undefined;
+  if (isPlainObject(config) && isPlainObject(live) && !isAtomicObject(schema)) {
+    const result: JsonObject = { ...live };
+    for (const [key, value] of Object.entries(config)) {
+      const merged = mergeApplied(live[key], value, childSchema(schema, key), [...path, `f:${key}`]);
+      if (merged === undefined) delete result[key];
+      else result[key] = merged;
+    }
+    return result;
+  }
+  const list = Array.isArray(config) && Array.isArray(live) ? listKind(schema) : undefined;
+  if (Array.isArray(config) && Array.isArray(live) && list && list.kind !== 'atomic') {
+    const elementSchema = itemSchemaOf(schema);
+    const keyOf = (item: unknown) => elementKey(item, list, path, 0);
+    const liveByKey = new Map(live.map((item, i) => [elementKey(item, list, path, i), item] as const));
+    const configKeys = new Set(config.map((item, i) => elementKey(item, list, path, i)));
+    const preferred = config.map((item) => {
+      const existing = liveByKey.get(keyOf(item));
+      return existing === undefined ? cloneJson(item) : mergeApplied(existing, item, elementSchema, [...path, keyOf(item)]);
+    });
+    const others = live.filter((item) => !configKeys.has(keyOf(item)));
+    return weave(preferred, others, live, keyOf);
+  }
+  return cloneJson(config);
+}
+
+/** Removes the given member paths from an object (a copy is returned). */
+export function removeFields(object: JsonObject, paths: string[][], schema: Schema | undefined): JsonObject {
+  const result = cloneJson(object);
+  for (const path of paths) removePath(result, path, schema);
+  return result;
+}
+
+function removePath(container: unknown, path: string[], schema: Schema | undefined): void {
+  const [head, ...rest] = path;
+  if (!head) return;
+  if (head.startsWith('f:') && isPlainObject(container)) {
+    const key = head.slice(2);
+    if (rest.length === 0) delete container[key];
+    else removePath(container[key], rest, childSchema(schema, key));
+    return;
+  }
+  if ((head.startsWith('k:') || head.startsWith('v:')) && Array.isArray(container)) {
+    const list = listKind(schema);
+    const index = container.findIndex((item, i) => {
+      try {
+        return elementKey(item, list, [], i) === head;
+      } catch {
+        return false;
+      }
+    });
+    if (index < 0) return;
+    if (rest.length === 0) container.splice(index, 1);
+    else removePath(container[index], rest, itemSchemaOf(schema));
+  }
+}
+
+/** Apply requests must only name declared fields: `.spec.foo: field not declared in schema`. */
+export function undeclaredFields(value: JsonObject, schema: Schema | undefined): string[] {
+  const errors: string[] = [];
+  const walk = (item: unknown, itemSchema: Schema | undefined, path: string[]) => {
+    const resolved = resolveSchema(itemSchema);
+    if (!resolved || resolved['x-kubernetes-preserve-unknown-fields']) return;
+    if (isPlainObject(item)) {
+      for (const [key, child] of Object.entries(item)) {
+        const next = childSchema(resolved, key);
+        if (resolved.properties && !resolved.properties[key] && !isPlainObject(resolved.additionalProperties)) errors.push(`${formatFieldPath([...path, `f:${key}`])}: field not declared in schema`);
+        else walk(child, next, [...path, `f:${key}`]);
+      }
+    } else if (Array.isArray(item) && resolved.type === 'array') {
+      item.forEach((element, index) => walk(element, resolved.items, [...path, `i:${index}`]));
+    }
+  };
+  walk(value, schema, []);
+  return errors;
+}
+
+/** The validation error Kubernetes answers an apply with when the configuration does not fit the schema. */
+export function typedPatchError(object: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }, problems: string[]): ApiError {
+  const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? ''];
+  const gvk = `${group ? `${group}/` : ''}${version}, Kind=${object.kind ?? ''}`;
+  const detail = problems.length === 1 ? problems[0] : `errors:\n  ${problems.join('\n  ')}`;
+  return new ApiError(400, 'BadRequest', `failed to create typed patch object (${gvk} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}): ${detail}`);
+}
