@@ -28,7 +28,7 @@ export function formatBadValue(value: unknown): string {
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.values(value).every((v) => typeof v === 'string');
 }
 
 function cause(reason: FieldErrorReason, field: string, body: string, detail?: string): StatusCause {
