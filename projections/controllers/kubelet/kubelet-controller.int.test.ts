@@ -88,6 +88,10 @@ describe('simulated kubelet', () => {
     const removed = events((e) => e.type === 'ObjectRemoved' && e.data.ref.name === 'web').at(-1)!;
     expect(removed.metadata.actor).toBe('kubelet/node-1');
     expect(removed.metadata.time - stop.metadata.time).toBe(0);
+    // Kubernetes ≥ 1.27: the pod reaches a terminal phase before it leaves the API.
+    const terminal = events((e) => e.type === 'PodPhaseChanged' && e.data.ref.name === 'web').at(-1)!;
+    expect((terminal as any).data.phase).toBe('Succeeded');
+    expect(terminal.position).toBeLessThan(removed.position);
     await sim.close();
   });
 

@@ -185,5 +185,6 @@ describe('simulated pod runtime', () => {
       ['slow', 50, 137],
     ]);
     expect(step.stopped).toBe(true);
+    expect(phases(log).at(-1)).toEqual([50, 'Failed']);
   });
 });

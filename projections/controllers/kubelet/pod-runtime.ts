@@ -503,9 +503,18 @@ export function podPhaseOf(run: PodRun): PodPhase {
   return 'Pending';
 }
 
+/**
+ * Since Kubernetes 1.27 the kubelet moves a deleted pod to a terminal phase once its containers
+ * have stopped, before the pod leaves the API: Succeeded when every container exited 0, else Failed.
+ */
+function terminalPhaseAfterStop(run: PodRun): PodPhase {
+  const clean = run.containers.every((c) => c.state.terminated?.exitCode === 0);
+  return clean ? 'Succeeded' : 'Failed';
+}
+
 function reportPhase(run: PodRun, events: OrreryEvent[]): void {
-  if (run.terminating) return;
-  const phase = podPhaseOf(run);
+  if (run.terminating && run.containers.some((c) => c.status === 'stopping')) return;
+  const phase = run.terminating ? (run.phase === 'Succeeded' || run.phase === 'Failed' ? run.phase : terminalPhaseAfterStop(run)) : podPhaseOf(run);
   if (phase === run.phase && run.podIP === run.reportedPodIP) return;
   run.phase = phase;
   run.reportedPodIP = run.podIP;
