@@ -34,8 +34,11 @@ export interface NodeAffinitySpec {
   preferred: WeightedTerm[];
 }
 
+const NO_NODE_AFFINITY: NodeAffinitySpec = Object.freeze({ nodeSelector: [], required: undefined, preferred: [] }) as NodeAffinitySpec;
+
 export function nodeAffinityOf(podSpec: any): NodeAffinitySpec {
   const nodeAffinity = podSpec?.affinity?.nodeAffinity;
+  if (!nodeAffinity && !podSpec?.nodeSelector) return NO_NODE_AFFINITY;
   const requiredSelector = nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const preferred = (nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Array<{ weight: number; preference: NodeSelectorTerm }>;
   return {

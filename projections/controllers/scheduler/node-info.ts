@@ -36,6 +36,9 @@ export interface NodeInfo {
   podCount: number;
   /** Changes whenever a field above (other than the running sums) changes: what retries key on. */
   fingerprint: string;
+  /** Scratch for the scheduling cycle in progress: the cycle that last found this node feasible, and where. */
+  cycle: number;
+  feasibleIndex: number;
 }
 
 export function nodeInfoOf(node: KubeObject): NodeInfo {
@@ -60,6 +63,8 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
     nonZeroMemory: 0,
     podCount: 0,
     fingerprint: '',
+    cycle: 0,
+    feasibleIndex: -1,
   };
   info.fingerprint = JSON.stringify([labels, info.unschedulable, taints, info.allocatableCpu, info.allocatableMemory, info.allocatablePods]);
   return info;

@@ -1,6 +1,6 @@
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { objectKey } from '../../../core/model/object.ts';
-import { type NodeAffinitySpec, nodeAffinityOf } from './node-affinity.ts';
+import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf } from './node-affinity.ts';
 import { TAINT_UNSCHEDULABLE } from './node-info.ts';
 import { type PodRequests, podRequests } from './pod-requests.ts';
 import { type Toleration, toleratesAny } from './tolerations.ts';
@@ -21,6 +21,8 @@ export interface PodInfo {
   tolerations: Toleration[];
   toleratesUnschedulable: boolean;
   affinity: NodeAffinitySpec;
+  /** Whether the pod has a nodeSelector or required node affinity for the NodeAffinity filter to check. */
+  requiresNodeMatch: boolean;
   /** uid of the controlling ReplicaSet/StatefulSet/ReplicationController: its pods are spread apart. */
   spreadGroup: string | undefined;
   /** Whether the system default spread constraints apply (a spread group and no constraints of its own). */
@@ -35,6 +37,7 @@ export function podInfoOf(pod: KubeObject): PodInfo {
   const tolerations = (spec.tolerations ?? []) as Toleration[];
   const controller = pod.metadata.ownerReferences?.find((o) => o.controller);
   const spreadGroup = controller && SPREAD_OWNER_KINDS.has(controller.kind) ? controller.uid : undefined;
+  const affinity = nodeAffinityOf(spec);
   const ref: ObjectRef = { kind: 'Pod', namespace, name };
   if (pod.metadata.uid) ref.uid = pod.metadata.uid;
   return {
@@ -45,7 +48,8 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     requests: podRequests(pod),
     tolerations,
     toleratesUnschedulable: toleratesAny(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }),
-    affinity: nodeAffinityOf(spec),
+    affinity,
+    requiresNodeMatch: hasRequiredNodeConstraints(affinity),
     spreadGroup,
     defaultSpread: spreadGroup !== undefined && !spec.topologySpreadConstraints?.length,
     priority: typeof spec.priority === 'number' ? spec.priority : 0,

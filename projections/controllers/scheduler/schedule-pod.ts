@@ -3,6 +3,7 @@ import type { Prng } from '../../../core/prng.ts';
 import { unschedulableMessage } from './decision-message.ts';
 import { DEFAULT_FILTERS } from './filters/default-filters.ts';
 import type { FilterPlugin } from './filters/filter.ts';
+import { nodeResourcesFit } from './filters/node-resources-fit.ts';
 import type { NodeInfo } from './node-info.ts';
 import { numFeasibleNodesToFind } from './nodes-to-find.ts';
 import type { PodInfo } from './pod-info.ts';
@@ -45,6 +46,11 @@ interface Failure {
  */
 export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts, options: ScheduleOptions): ScheduleResult {
   const filters = options.filters ?? DEFAULT_FILTERS;
+  // With the default filters, a pod that names no node and has no node affinity passes every
+  // filter on a node that is neither cordoned nor tainted exactly when its resources fit: most
+  // nodes of most cycles are decided by that one check, and the full chain runs only to find out
+  // why a node fails.
+  const plainPod = filters === DEFAULT_FILTERS && pod.nodeName === undefined && !pod.requiresNodeMatch;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
   const feasible: NodeInfo[] = [];
@@ -53,6 +59,10 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   for (let i = 0; i < all && feasible.length < wanted; i++) {
     const node = nodes[(options.startIndex + i) % all]!;
     processed++;
+    if (plainPod && !node.unschedulable && node.hardTaints.length === 0 && nodeResourcesFit.filter(pod, node) === undefined) {
+      feasible.push(node);
+      continue;
+    }
     let rejected = false;
     for (const plugin of filters) {
       const reasons = plugin.filter(pod, node);
@@ -75,25 +85,40 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   }
 
   const count = feasible.length;
+  const cycle = { id: ++cycles };
+  for (let i = 0; i < count; i++) {
+    const node = feasible[i]!;
+    node.cycle = cycle.id;
+    node.feasibleIndex = i;
+  }
   const plugins = (options.scores ?? DEFAULT_SCORES).filter((plugin) => plugin.applies(pod));
   const perPlugin = plugins.map(() => new Int32Array(count));
   const totals = new Float64Array(count);
-  plugins.forEach((plugin, p) => {
+  for (let p = 0; p < plugins.length; p++) {
+    const plugin = plugins[p]!;
     const scores = perPlugin[p]!;
-    plugin.score(pod, feasible, count, scores, spread);
-    for (let i = 0; i < count; i++) totals[i]! += scores[i]! * plugin.weight;
-  });
+    plugin.score(pod, feasible, count, scores, spread, cycle);
+    const weight = plugin.weight;
+    for (let i = 0; i < count; i++) totals[i]! += scores[i]! * weight;
+  }
 
   let best = -1;
-  const ties: number[] = [];
+  let tieCount = 0;
   for (let i = 0; i < count; i++) {
-    if (totals[i]! > best) {
-      best = totals[i]!;
-      ties.length = 0;
-      ties.push(i);
-    } else if (totals[i] === best) ties.push(i);
+    const total = totals[i]!;
+    if (total > best) {
+      best = total;
+      tieCount = 1;
+    } else if (total === best) tieCount++;
   }
-  const chosen = ties.length === 1 ? ties[0]! : ties[options.prng.int(ties.length)]!;
+  let chosen = -1;
+  const pick = tieCount === 1 ? 0 : options.prng.int(tieCount);
+  for (let i = 0, seen = 0; i < count; i++) {
+    if (totals[i] === best && seen++ === pick) {
+      chosen = i;
+      break;
+    }
+  }
 
   const decision: SchedulingDecision = {
     evaluated: processed,
@@ -106,17 +131,37 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
 
   const failureBudget = processed > maxVerdicts ? Math.min(distinctReasons(failures), maxVerdicts) : failures.length;
   const feasibleBudget = Math.max(0, maxVerdicts - failureBudget);
-  const order = topIndexes(totals, count, feasibleBudget, chosen);
-  for (const i of order) {
-    const scores: Record<string, number> = {};
-    plugins.forEach((plugin, p) => (scores[plugin.name] = perPlugin[p]![i]!));
-    decision.verdicts.push({ node: feasible[i]!.name, scores, total: totals[i]! });
+  const scoresOf = scoresFactory(plugins);
+  for (const i of topIndexes(totals, count, feasibleBudget, chosen)) {
+    decision.verdicts.push({ node: feasible[i]!.name, scores: scoresOf(perPlugin, i), total: totals[i]! });
   }
   const failed = failureVerdicts(failures, maxVerdicts - decision.verdicts.length);
   for (const verdict of failed) decision.verdicts.push(verdict);
   if (decision.verdicts.length < processed) decision.truncated = true;
   return { decision, node: feasible[chosen]!, processed };
 }
+
+type ScoresFactory = (perPlugin: Int32Array[], index: number) => Record<string, number>;
+const scoresFactories = new Map<string, ScoresFactory>();
+
+/**
+ * Builds a verdict's `{ plugin: score }` record. Decisions keep up to a hundred of these each, so
+ * they are made by an object literal compiled once per set of plugins, which gives them one fixed
+ * shape instead of a hundred objects grown key by key.
+ */
+function scoresFactory(plugins: readonly ScorePlugin[]): ScoresFactory {
+  const key = plugins.map((p) => p.name).join('\0');
+  let factory = scoresFactories.get(key);
+  if (!factory) {
+    const fields = plugins.map((p, index) => `${JSON.stringify(p.name)}: perPlugin[${index}][index]`).join(', ');
+    factory = new Function('perPlugin', 'index', `return { ${fields} };`) as ScoresFactory;
+    scoresFactories.set(key, factory);
+  }
+  return factory;
+}
+
+/** Numbers scoring cycles, so that a node's scratch fields say whether it is feasible in this one. */
+let cycles = 0;
 
 /** The plugin whose weighted score put the chosen node furthest ahead of the runner-up; none on a tie. */
 function separatingPlugin(chosen: number, totals: Float64Array, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {
@@ -135,14 +180,23 @@ function separatingPlugin(chosen: number, totals: Float64Array, perPlugin: Int32
   return plugin;
 }
 
-/** Indexes of the `limit` best totals, best first (the chosen node always first), ties in evaluation order. */
+/**
+ * Indexes of the `limit` best totals, best first (the chosen node always first), ties in
+ * evaluation order. Sorts packed keys (total, then reversed index) natively rather than with a
+ * comparator: this runs once per decision over hundreds of nodes.
+ */
 function topIndexes(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
   if (limit <= 0) return [];
-  const indexes: number[] = [];
-  for (let i = 0; i < count; i++) if (i !== chosen) indexes.push(i);
-  indexes.sort((a, b) => totals[b]! - totals[a]! || a - b);
-  indexes.length = Math.min(indexes.length, limit - 1);
-  indexes.unshift(chosen);
+  if (limit === 1 || count === 1) return [chosen];
+  const span = 2 ** 21;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = totals[i]! * span + (span - 1 - i);
+  keys.sort();
+  const indexes = [chosen];
+  for (let k = count - 1; k >= 0 && indexes.length < limit; k--) {
+    const index = span - 1 - (keys[k]! % span);
+    if (index !== chosen) indexes.push(index);
+  }
   return indexes;
 }
 

@@ -92,8 +92,10 @@ export class SchedulerCache implements SpreadCounts {
       this.removeEntry(key, entry);
       return entry.node;
     }
-    const info = podInfoOf(object!);
-    const next = entryOf(object!, nodeName!, info, false);
+    const next =
+      entry?.object && entry.object.spec === object!.spec && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences
+        ? { ...entry, object, node: nodeName!, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
+        : entryOf(object!, nodeName!, podInfoOf(object!), false);
     if (entry && sameContribution(entry, next)) {
       entry.object = object;
       entry.assumed = false;
@@ -115,8 +117,8 @@ export class SchedulerCache implements SpreadCounts {
     return this.pods.get(key)?.assumed === true;
   }
 
-  onNode(group: string, node: NodeInfo): number {
-    return this.groupOnNode.get(group)?.get(node.name) ?? 0;
+  nodeCounts(group: string): ReadonlyMap<string, number> | undefined {
+    return this.groupOnNode.get(group);
   }
 
   inZone(group: string, zone: string): number {

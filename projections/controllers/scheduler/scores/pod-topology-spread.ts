@@ -9,25 +9,40 @@ const ZONE_MAX_SKEW = 5;
  * pods a ReplicaSet, StatefulSet or ReplicationController controls: each node scores
  * `count × log(domains + 2) + (maxSkew − 1)` per constraint, and fewer siblings nearby is better
  * after normalising `100 × (max + min − s) / max`. Siblings are the pods of the same controller,
- * which for pods the controller created is exactly the set its selector matches.
+ * which for pods the controller created is exactly the set its selector matches. Only the few
+ * nodes that hold siblings are looked up; every other node has a count of zero.
  */
 export const podTopologySpread: ScorePlugin = {
   name: 'PodTopologySpread',
   weight: 2,
   applies: (pod) => pod.defaultSpread,
-  score(pod, nodes, count, out, spread) {
+  score(pod, nodes, count, out, spread, cycle) {
     const group = pod.spreadGroup!;
-    const zones = new Set<string>();
-    for (let i = 0; i < count; i++) zones.add(nodes[i]!.zone ?? '');
+    let zoned = false;
+    for (let i = 0; i < count && !zoned; i++) zoned = nodes[i]!.zone !== undefined;
     const hostnameWeight = Math.log(count + 2);
-    const zoneWeight = Math.log(zones.size + 2);
+    const raw = new Float64Array(count).fill(HOSTNAME_MAX_SKEW - 1);
+    if (zoned) {
+      // Nodes without the zone label form a domain of their own ("") in the count, as in Kubernetes.
+      const zones = new Set<string>();
+      for (let i = 0; i < count; i++) zones.add(nodes[i]!.zone ?? '');
+      const zoneWeight = Math.log(zones.size + 2);
+      for (let i = 0; i < count; i++) {
+        const zone = nodes[i]!.zone;
+        if (zone !== undefined) raw[i]! += spread.inZone(group, zone) * zoneWeight + (ZONE_MAX_SKEW - 1);
+      }
+    }
+    const onNodes = spread.nodeCounts(group);
+    if (onNodes) {
+      for (const [name, siblings] of onNodes) {
+        const node = spread.node(name);
+        if (node && node.cycle === cycle.id) raw[node.feasibleIndex]! += siblings * hostnameWeight;
+      }
+    }
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
     for (let i = 0; i < count; i++) {
-      const node = nodes[i]!;
-      let score = spread.onNode(group, node) * hostnameWeight + (HOSTNAME_MAX_SKEW - 1);
-      if (node.zone !== undefined) score += spread.inZone(group, node.zone) * zoneWeight + (ZONE_MAX_SKEW - 1);
-      const rounded = Math.round(score);
+      const rounded = Math.round(raw[i]!);
       out[i] = rounded;
       if (rounded < min) min = rounded;
       if (rounded > max) max = rounded;

@@ -4,10 +4,17 @@ import type { PodInfo } from '../pod-info.ts';
 /** kube-scheduler's MaxNodeScore: every plugin's normalised score lies in 0..100. */
 export const MAX_NODE_SCORE = 100;
 
-/** How many pods of a spread group (a ReplicaSet's pods, say) sit on a node or in a zone. */
+/** How many pods of a spread group (a ReplicaSet's pods, say) sit on each node and in each zone. */
 export interface SpreadCounts {
-  onNode(group: string, node: NodeInfo): number;
+  /** node name → count, leaving out nodes with none; undefined when the group has no pods placed. */
+  nodeCounts(group: string): ReadonlyMap<string, number> | undefined;
   inZone(group: string, zone: string): number;
+  node(name: string): NodeInfo | undefined;
+}
+
+/** The cycle being scored: feasible nodes carry `cycle === id` and their index in the feasible list. */
+export interface ScoreCycle {
+  id: number;
 }
 
 /**
@@ -18,7 +25,7 @@ export interface ScorePlugin {
   name: string;
   weight: number;
   applies(pod: PodInfo): boolean;
-  score(pod: PodInfo, nodes: readonly NodeInfo[], count: number, out: Int32Array, spread: SpreadCounts): void;
+  score(pod: PodInfo, nodes: readonly NodeInfo[], count: number, out: Int32Array, spread: SpreadCounts, cycle: ScoreCycle): void;
 }
 
 /** The framework's DefaultNormalizeScore: scale to 0..100 by the maximum, optionally reversed. */

@@ -10,6 +10,10 @@ export const taintTolerationScore: ScorePlugin = {
     const tolerations = pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     for (let i = 0; i < count; i++) {
       const taints = nodes[i]!.softTaints;
+      if (taints.length === 0) {
+        out[i] = 0;
+        continue;
+      }
       let untolerated = 0;
       for (const taint of taints) if (!toleratesAny(tolerations, taint)) untolerated++;
       out[i] = untolerated;
