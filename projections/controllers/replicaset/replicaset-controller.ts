@@ -9,13 +9,38 @@ import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
 import { createExpectations } from './expectations.ts';
 import { isPodActive } from './pod-availability.ts';
-import { replicaSetSelector, syncReplicaSet } from './sync-replicaset.ts';
+import { replicaSetSelector, siblingReplicaSets, splitKey, syncReplicaSet, wantsMorePods } from './sync-replicaset.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
 /** Event types that may change what a ReplicaSet counts (PodUnschedulable changes nothing it reads). */
 const POD_STATUS_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted']);
 const OBJECT_REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved']);
+
+/**
+ * The order to reconcile ReplicaSets in for one input. The live state may already hold a
+ * Deployment's later decisions (old ReplicaSet scaled down, new one scaled up) whose events this
+ * controller has not reached yet; creating the new pods before deleting the old would overshoot
+ * maxSurge in actual pods. So a ReplicaSet about to grow brings its siblings along, and every
+ * ReplicaSet that does not grow is reconciled (its deletions issued) before any that does.
+ */
+function syncOrder(state: ClusterState, keys: Set<string>): string[] {
+  const all = new Set(keys);
+  const growing = new Set<string>();
+  for (const key of keys) {
+    const [namespace, name] = splitKey(key);
+    const rs = getObject(state, 'ReplicaSet', namespace, name);
+    if (!rs || !wantsMorePods(state, rs)) continue;
+    growing.add(key);
+    for (const sibling of siblingReplicaSets(state, rs)) {
+      const siblingKey = objectKey(sibling.metadata.namespace, sibling.metadata.name!);
+      all.add(siblingKey);
+      if (wantsMorePods(state, sibling)) growing.add(siblingKey);
+    }
+  }
+  const sorted = [...all].sort();
+  return [...sorted.filter((key) => !growing.has(key)), ...sorted.filter((key) => growing.has(key))];
+}
 
 /**
  * The ReplicaSet controller. Each input names the ReplicaSets it may concern (the one it is about,
@@ -96,7 +121,7 @@ export function createReplicaSetController(): Controller {
         const meta: CommandMeta = { actor: REPLICASET_CONTROLLER, causationId: event.position };
         if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
         const outputs: ControllerOutput[] = [];
-        for (const key of [...keys].sort()) {
+        for (const key of syncOrder(state, keys)) {
           const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations });
           outputs.push(...result.commands);
           if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {

@@ -46,10 +46,14 @@ function candidatePods(state: ClusterState, rs: KubeObject, selector: Selector):
   for (const object of ownedBy(state, rs.metadata.uid ?? '')) {
     if (object.kind === 'Pod') byKey.set(object.metadata.name!, object);
   }
-  const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
-  const selected = equality
-    ? objectsWithLabel(state, 'Pod', equality.key, equality.values[0]!).filter((pod) => pod.metadata.namespace === namespace)
-    : listObjects(state, 'Pod', namespace);
+  // Look pods up through the most selective equality requirement (pod-template-hash over app=…).
+  let selected: KubeObject[] | undefined;
+  for (const r of selector.requirements) {
+    if (!(r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1))) continue;
+    const withLabel = objectsWithLabel(state, 'Pod', r.key, r.values[0]!);
+    if (!selected || withLabel.length < selected.length) selected = withLabel;
+  }
+  selected = selected ? selected.filter((pod) => pod.metadata.namespace === namespace) : listObjects(state, 'Pod', namespace);
   for (const pod of selected) if (matches(selector, pod.metadata.labels)) byKey.set(pod.metadata.name!, pod);
   return [...byKey.keys()].sort().map((name) => byKey.get(name)!);
 }
@@ -176,6 +180,22 @@ function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], conte
     }));
   }
   return [];
+}
+
+/** Whether the ReplicaSet has fewer active pods than it wants, i.e. its next sync creates pods. */
+export function wantsMorePods(state: ClusterState, rs: KubeObject): boolean {
+  let active = 0;
+  for (const object of ownedBy(state, rs.metadata.uid ?? '')) {
+    if (object.kind === 'Pod' && isPodActive(object) && controllerOf(object)?.uid === rs.metadata.uid) active++;
+  }
+  return active < (rs.spec?.replicas ?? 1);
+}
+
+/** The ReplicaSets that share this one's controller (a Deployment's old and new ReplicaSets), itself excluded. */
+export function siblingReplicaSets(state: ClusterState, rs: KubeObject): KubeObject[] {
+  const owner = controllerOf(rs);
+  if (!owner) return [];
+  return ownedBy(state, owner.uid).filter((o) => o.kind === 'ReplicaSet' && o.metadata.uid !== rs.metadata.uid && controllerOf(o)?.uid === owner.uid);
 }
 
 export function splitKey(key: string): [string, string] {

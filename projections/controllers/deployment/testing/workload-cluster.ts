@@ -5,13 +5,14 @@ import { createReplicaSetController } from '../../replicaset/replicaset-controll
 import { createDeploymentController } from '../deployment-controller.ts';
 import { type FakeKubeletOptions, createFakeKubelet } from './fake-kubelet.ts';
 
-/** A simulated cluster running only the ReplicaSet and Deployment controllers over a fake kubelet. */
-export async function workloadCluster(options: FakeKubeletOptions & { seed?: number } = {}): Promise<SimulatedCluster> {
-  return createSimulatedCluster({
-    seed: options.seed ?? 1,
-    nodes: 2,
-    controllers: [createReplicaSetController(), createDeploymentController(), createFakeKubelet(options)],
-  });
+/**
+ * A simulated cluster running only the Deployment and ReplicaSet controllers over a fake kubelet,
+ * in the built-in order (Deployment first) unless `replicaSetFirst`.
+ */
+export async function workloadCluster(options: FakeKubeletOptions & { seed?: number; replicaSetFirst?: boolean } = {}): Promise<SimulatedCluster> {
+  const workload = [createDeploymentController(), createReplicaSetController()];
+  if (options.replicaSetFirst) workload.reverse();
+  return createSimulatedCluster({ seed: options.seed ?? 1, nodes: 2, controllers: [...workload, createFakeKubelet(options)] });
 }
 
 export function deploymentManifest(name: string, replicas: number, image: string, spec: Record<string, unknown> = {}): KubeObject {
