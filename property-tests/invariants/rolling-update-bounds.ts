@@ -3,6 +3,7 @@ import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { ownedBy } from '../../projections/state/queries.ts';
 import { defineInvariant } from './invariant.ts';
+import { scriptedToFail } from './workloads-converge.ts';
 
 /**
  * The bounds are resolved here, independently of the Deployment controller's own code: an oracle
@@ -48,7 +49,8 @@ function isDisruption(event: StoredEvent): boolean {
   if (event.type === 'ObjectDeletionRequested' || event.type === 'ObjectRemoved') {
     return event.data.ref.kind === 'Pod' && event.metadata.actor.startsWith('user:');
   }
-  if (event.type === 'ContainerStateChanged') return event.data.state.terminated !== undefined || (event.data.lastState?.terminated !== undefined && !event.data.ready);
+  // A container that stops being ready on its own (crash, failing probe) is the workload's fault.
+  if (event.type === 'ContainerStateChanged') return !event.data.ready && (event.data.state.running !== undefined || event.data.state.terminated !== undefined || event.data.restartCount > 0);
   return false;
 }
 
@@ -88,7 +90,7 @@ export const rollingUpdateWithinBounds = defineInvariant({
         for (const deployment of state.objects.get('Deployment')?.values() ?? []) {
           const bounds = rollingUpdateBounds(deployment);
           const uid = deployment.metadata.uid!;
-          if (!bounds || deployment.spec?.paused || deployment.metadata.deletionTimestamp) {
+          if (!bounds || deployment.spec?.paused || deployment.metadata.deletionTimestamp || scriptedToFail(deployment.spec?.template)) {
             ceilings.delete(uid);
             continue;
           }

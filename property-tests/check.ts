@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
+import type { Controller } from '../projections/engine/controller.ts';
+import { scenarioToYaml } from '../replay/scenario/scenario-file.ts';
+import type { Scenario } from '../replay/scenario/scenario.ts';
+import { type ScenarioShape, scenarioArbitrary } from './arbitraries/scenario.ts';
+import { builtInInvariants } from './invariants/index.ts';
+import type { Invariant, Violation } from './invariants/invariant.ts';
+import { type RunHistoryOptions, runHistory } from './run-history.ts';
+
+export interface CheckOptions extends ScenarioShape {
+  /** Histories to check; default generated from the shape options (cluster, workloads, timeline, faults, actions). */
+  scenarios?: fc.Arbitrary<Scenario>;
+  /** Default: every built-in invariant. */
+  invariants?: readonly Invariant[];
+  /** A fresh set of controllers per run (your own controller goes here); default the built-ins. */
+  controllers?: () => Controller[];
+  runs?: number;
+  seed?: number;
+  /** fast-check's replay path, printed with a failure, to go straight back to it. */
+  path?: string;
+  /** Also re-run every history and require a byte-identical log. */
+  verifyDeterminism?: boolean;
+  /** Where to write the shrunk counterexample (scenario file and recording). */
+  outputDir?: string;
+  /** Called after each history (including those tried while shrinking). */
+  onProgress?: (checked: number, total: number, shrinking: boolean) => void;
+}
+
+export interface CheckFailure {
+  violation: Violation;
+  scenario: Scenario;
+  /** fast-check's path to the shrunk counterexample: `check({ seed, path })` replays exactly it. */
+  path: string;
+  shrinks: number;
+  scenarioFile?: string;
+  recordingDir?: string;
+}
+
+export interface CheckReport {
+  ok: boolean;
+  runs: number;
+  seed: number;
+  /** Histories executed, including shrinking. */
+  histories: number;
+  failure?: CheckFailure;
+}
+
+/**
+ * Checks invariants over generated histories. On failure fast-check shrinks the history to a
+ * small one, which is re-run once more and, with `outputDir`, written as a scenario file plus a
+ * recording that `orrery replay` opens.
+ */
+export async function check(options: CheckOptions = {}): Promise<CheckReport> {
+  const invariants = options.invariants ?? builtInInvariants;
+  const runs = options.runs ?? 100;
+  const seed = options.seed ?? 1;
+  const arbitrary = options.scenarios ?? scenarioArbitrary(options);
+  let histories = 0;
+  let failedOnce = false;
+  const historyOptions = {
+    invariants,
+    ...(options.controllers ? { controllers: options.controllers } : {}),
+    verifyDeterminism: options.verifyDeterminism ?? false,
+  };
+  const property = fc.asyncProperty(arbitrary, async (scenario) => {
+    const result = await runHistory(scenario, historyOptions);
+    histories++;
+    if (result.violations.length > 0) failedOnce = true;
+    options.onProgress?.(histories, runs, failedOnce);
+    return result.violations.length === 0;
+  });
+  const details = await fc.check(property, { numRuns: runs, seed, ...(options.path ? { path: options.path } : {}) });
+  if (!details.failed) return { ok: true, runs, seed, histories };
+  if (!details.counterexample) throw details.errorInstance ?? new Error('the property failed without a counterexample');
+  const [scenario] = details.counterexample;
+  const rerun = await runHistory(scenario, historyOptions);
+  const violation = rerun.violations[0];
+  if (!violation) throw new Error('the shrunk counterexample passed when re-run: the run is not deterministic');
+  const failure: CheckFailure = { violation, scenario, path: details.counterexamplePath ?? '', shrinks: details.numShrinks };
+  if (options.outputDir) Object.assign(failure, await writeCounterexample(options.outputDir, scenario, violation, historyOptions));
+  return { ok: false, runs, seed, histories, failure };
+}
+
+async function writeCounterexample(
+  outputDir: string,
+  scenario: Scenario,
+  violation: Violation,
+  historyOptions: Omit<RunHistoryOptions, 'store'>,
+): Promise<{ scenarioFile: string; recordingDir: string }> {
+  const dir = resolve(outputDir);
+  await mkdir(dir, { recursive: true });
+  const scenarioFile = join(dir, 'counterexample.scenario.yaml');
+  const header = `# Counterexample: ${violation.invariant}\n# ${violation.message}\n# ${violation.position ? `at position ${violation.position}, ` : ''}virtual time ${new Date(violation.time).toISOString()}\n`;
+  await writeFile(scenarioFile, header + scenarioToYaml({ ...scenario, name: `counterexample: ${violation.invariant}` }));
+  const recordingDir = join(dir, 'recording');
+  await rm(recordingDir, { recursive: true, force: true });
+  const store = await createEmbeddedStore(recordingDir);
+  // The same run again, into a durable recording; it stops at the same violating event.
+  await runHistory(scenario, { ...historyOptions, store });
+  await store.close();
+  return { scenarioFile, recordingDir };
+}

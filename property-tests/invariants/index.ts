@@ -1,0 +1,29 @@
+import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
+import type { Invariant } from './invariant.ts';
+import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
+import { ownerReferencesLive } from './owner-references-live.ts';
+import { podBoundOnce } from './pod-bound-once.ts';
+import { requestsWithinAllocatable } from './requests-within-allocatable.ts';
+import { resourceVersionsIncrease } from './resource-versions-increase.ts';
+import { rollingUpdateWithinBounds } from './rolling-update-bounds.ts';
+import { workloadsConverge } from './workloads-converge.ts';
+
+export type { Invariant, InvariantChecker, RunEnd, Violation } from './invariant.ts';
+export { defineInvariant } from './invariant.ts';
+
+/** Every built-in invariant. Determinism (re-running reproduces the log) is checked by the runner itself. */
+export const builtInInvariants: readonly Invariant[] = [
+  podBoundOnce,
+  requestsWithinAllocatable,
+  noSchedulingOntoUnreadyNodes,
+  rollingUpdateWithinBounds,
+  ownerReferencesLive,
+  resourceVersionsIncrease,
+  workloadsConverge,
+  rebuildEqualsLive,
+  snapshotPlusTailEqualsReplay,
+];
+
+export function invariantByName(name: string): Invariant | undefined {
+  return builtInInvariants.find((invariant) => invariant.name === name);
+}
