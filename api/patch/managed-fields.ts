@@ -27,8 +27,8 @@ export interface ManagerFields {
 }
 
 export interface ManagedFieldsOptions {
-  /** RFC 3339 time of this write (virtual in simulation, wall clock in server mode). */
-  time: string;
+  /** Time of this write, RFC 3339 or ms since the epoch (virtual in simulation, wall clock in server mode). */
+  time: string | number;
   /** `status`, `scale`, ... when the write came through a subresource. */
   subresource?: string;
 }
@@ -99,7 +99,7 @@ export function trackedContent(object: JsonObject | undefined, subresource?: str
 }
 
 /** The RFC 3339 second-precision form Kubernetes stores in managedFields[].time. */
-export function managedFieldsTime(time: string): string {
+export function managedFieldsTime(time: string | number): string {
   return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -126,7 +126,11 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   options: ManagedFieldsOptions,
 ): T {
   const schema = objectSchema(next);
-  const managers = decodeManagedFields(previous?.metadata?.managedFields ?? next.metadata?.managedFields);
+  // Like the apiserver, managedFields the write itself sets (kubectl's client-side-apply upgrade
+  // patches them) replace the stored ones; subresource writes cannot set them.
+  const requested = next.metadata?.managedFields;
+  const writesOwn = !options.subresource && Array.isArray(requested) && requested.length > 0 && JSON.stringify(requested) !== JSON.stringify(previous?.metadata?.managedFields);
+  const managers = decodeManagedFields(writesOwn ? requested : previous?.metadata?.managedFields).filter((entry) => entry.manager !== '' || !entry.fields.isEmpty());
   const diff = compareFields(trackedContent(previous as JsonObject | undefined, options.subresource), trackedContent(next as JsonObject, options.subresource), schema);
   const changed = diff.modified.union(diff.added);
   const identity = { manager, operation, apiVersion: next.apiVersion, ...(options.subresource ? { subresource: options.subresource } : {}) };

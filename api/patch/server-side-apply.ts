@@ -28,8 +28,8 @@ export interface ApplyConflict {
 export interface ServerSideApplyOptions extends Partial<ManagedFieldsOptions> {
   fieldManager: string;
   force?: boolean;
-  /** Write time, RFC 3339. Required. */
-  time: string;
+  /** Write time, RFC 3339 or ms since the epoch. */
+  time: string | number;
 }
 
 export interface ServerSideApplyResult {

@@ -96,15 +96,19 @@ function addWhole(value: unknown, schema: Schema | undefined, path: string[], in
     if (list.kind === 'set' || value.length === 0) into.insert(path);
     const elementSchema = itemSchemaOf(schema);
     value.forEach((element, index) => {
-      const elementPath = [...path, elementKey(element, list, path, index)];
-      into.insert(elementPath);
-      if (list.kind === 'map' && isPlainObject(element) && !isAtomicObject(elementSchema)) {
-        for (const [key, child] of Object.entries(element)) addWhole(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`], into);
-      }
+      addItem(element, list, elementSchema, [...path, elementKey(element, list, path, index)], into);
     });
     return;
   }
   into.insert(path);
+}
+
+/** A list item that appears or disappears: the item itself and, for list-maps, its fields. */
+function addItem(item: unknown, list: { kind: ListKind }, elementSchema: Schema | undefined, elementPath: string[], into: FieldSet): void {
+  into.insert(elementPath);
+  if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) {
+    for (const [key, child] of Object.entries(item)) addWhole(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`], into);
+  }
 }
 
 export interface FieldComparison {
@@ -149,8 +153,7 @@ function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path:
       const elementPath = [...path, key];
       const old = before.get(key);
       if (old === undefined) {
-        if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) addWhole(item, elementSchema, elementPath, out.added);
-        else out.added.insert(elementPath);
+        addItem(item, list, elementSchema, elementPath, out.added);
       } else if (list.kind === 'map' && isPlainObject(old) && isPlainObject(item) && !isAtomicObject(elementSchema)) {
         compareMaps(old, item, elementSchema, elementPath, out);
       } else if (!jsonEqual(old, item)) {
@@ -159,8 +162,7 @@ function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path:
     }
     for (const [key, item] of before) {
       if (after.has(key)) continue;
-      if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) addWhole(item, elementSchema, [...path, key], out.removed);
-      else out.removed.insert([...path, key]);
+      addItem(item, list, elementSchema, [...path, key], out.removed);
     }
     return;
   }
