@@ -1,6 +1,6 @@
 import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { daemonSetColumns, deploymentColumns, replicaSetColumns, statefulSetColumns } from './workload-columns.ts';
 import { defaultPodTemplate, immutableField, validateNonNegative, validateSelectorAndTemplate } from './workload-validation.ts';
@@ -215,5 +215,5 @@ export const controllerRevisionType = defineResourceType({
     if (old && JSON.stringify(cr.data) !== JSON.stringify(old.data)) causes.push(fieldErrors.invalid('data', cr.data, 'field is immutable'));
     return causes;
   },
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });

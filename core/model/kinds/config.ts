@@ -1,6 +1,6 @@
 import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 
@@ -44,7 +44,6 @@ function immutableData(object: KubeObject, old: KubeObject | undefined, fields: 
   return causes;
 }
 
-const noSpec = () => false;
 
 export const configMapType = defineResourceType({
   kind: 'ConfigMap',
@@ -59,7 +58,7 @@ export const configMapType = defineResourceType({
     ageColumn,
   ],
   validateSpec: (cm, old) => [...validateDataKeys(cm, ['data', 'binaryData']), ...immutableData(cm, old, ['data', 'binaryData'])],
-  specChanged: noSpec,
+  specChanged: neverBumpsGeneration,
 });
 
 export const secretType = defineResourceType({
@@ -89,7 +88,7 @@ export const secretType = defineResourceType({
     if (old && (old.type ?? 'Opaque') !== (secret.type ?? 'Opaque')) causes.push(fieldErrors.invalid('type', secret.type, 'field is immutable'));
     return causes;
   },
-  specChanged: noSpec,
+  specChanged: neverBumpsGeneration,
 });
 
 export const serviceAccountType = defineResourceType({
@@ -101,5 +100,5 @@ export const serviceAccountType = defineResourceType({
   namespaced: true,
   subresources: ['token'],
   columns: [nameColumn, column('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', (sa) => (sa.secrets as unknown[] | undefined)?.length ?? 0), ageColumn],
-  specChanged: noSpec,
+  specChanged: neverBumpsGeneration,
 });

@@ -1,4 +1,4 @@
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 
@@ -17,5 +17,5 @@ export const leaseType = defineResourceType({
     return causes;
   },
   // Heartbeat renewals change spec.renewTime constantly; Leases carry no generation in Kubernetes.
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });

@@ -142,3 +142,27 @@ describe('config and other kinds', () => {
     expect(replicationControllerType.validate(rc)).toEqual([]);
   });
 });
+
+describe('events.k8s.io/v1 Events', () => {
+  it('print with the core/v1 Event table, reading the newer field names', async () => {
+    const { eventsV1Type } = await import('./event.ts');
+    const event: KubeObject = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'e', namespace: 'default' },
+      regarding: { kind: 'Node', name: 'node-1' },
+      note: 'Node node-1 status is now: NodeNotReady',
+      reason: 'NodeNotReady',
+      type: 'Normal',
+      reportingController: 'node-controller',
+      eventTime: '2026-01-01T23:58:00.000000Z',
+    };
+    expect(Object.fromEntries(eventsV1Type.columns.filter((c) => c.priority === 0).map((c) => [c.name, c.cell(event, { now: NOW })]))).toEqual({
+      'Last Seen': '2m',
+      Type: 'Normal',
+      Reason: 'NodeNotReady',
+      Object: 'node/node-1',
+      Message: 'Node node-1 status is now: NodeNotReady',
+    });
+  });
+});

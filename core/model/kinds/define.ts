@@ -3,6 +3,7 @@ import type { KubeObject } from '../object.ts';
 import type { ResourceType, TableColumn } from '../resource-type.ts';
 import { nameRules, validateObjectMeta, type NameRule } from '../object-meta-validation.ts';
 import { ageColumn, nameColumn } from './columns.ts';
+import { deepEqual } from '../canonical-json.ts';
 
 export const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 
@@ -28,6 +29,14 @@ export interface KindDefinition {
   validateSpec?(object: KubeObject, old?: KubeObject): StatusCause[];
   specChanged?(previous: KubeObject, next: KubeObject): boolean;
 }
+
+/** Default generation semantics: any change to `spec` is a spec change. */
+export function specDiffers(previous: KubeObject, next: KubeObject): boolean {
+  return !deepEqual(previous.spec, next.spec);
+}
+
+/** For kinds whose objects carry no metadata.generation in Kubernetes (Nodes, Services, PVCs, ...). */
+export const neverBumpsGeneration = (): boolean => false;
 
 export function defineResourceType(definition: KindDefinition): ResourceType {
   const nameRule = definition.nameRule ?? nameRules.dns1123Subdomain;
@@ -55,6 +64,6 @@ export function defineResourceType(definition: KindDefinition): ResourceType {
   };
   if (definition.alsoServedAs) type.alsoServedAs = definition.alsoServedAs;
   if (definition.categories) type.categories = definition.categories;
-  if (definition.specChanged) type.specChanged = definition.specChanged;
+  type.specChanged = definition.specChanged ?? specDiffers;
   return type;
 }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 
 const MAX_LISTED = 3;
@@ -60,7 +60,7 @@ export const endpointsType = defineResourceType({
   shortNames: ['ep'],
   namespaced: true,
   columns: [nameColumn, column('Endpoints', 'string', 'Endpoints of this object', formatEndpoints), ageColumn],
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });
 
 export const endpointSliceType = defineResourceType({
@@ -78,5 +78,5 @@ export const endpointSliceType = defineResourceType({
     column('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.', (slice) => formatSliceList(((slice.endpoints as any[]) ?? []).flatMap((e) => e.addresses ?? []))),
     ageColumn,
   ],
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
-import { ageColumn, column, nameColumn, timestampSince } from './columns.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
+import { column, nameColumn, timestampSince } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 
 function firstSeen(event: KubeObject, now: number): string {
@@ -32,6 +32,19 @@ function eventSource(event: KubeObject): string {
   return instance ? `${component}, ${instance}` : component;
 }
 
+/** An events.k8s.io/v1 Event in core/v1 field names, as the API server converts it before printing. */
+export function asCoreEvent(event: KubeObject): KubeObject {
+  const core: KubeObject = { ...event };
+  if (event.regarding !== undefined) core.involvedObject = event.regarding;
+  if (event.note !== undefined) core.message = event.note;
+  if (event.deprecatedFirstTimestamp !== undefined) core.firstTimestamp = event.deprecatedFirstTimestamp;
+  if (event.deprecatedLastTimestamp !== undefined) core.lastTimestamp = event.deprecatedLastTimestamp;
+  if (event.deprecatedCount !== undefined) core.count = event.deprecatedCount;
+  if (event.deprecatedSource !== undefined) core.source = event.deprecatedSource;
+  if (event.reportingController !== undefined) core.reportingComponent = event.reportingController;
+  return core;
+}
+
 export const eventType = defineResourceType({
   kind: 'Event',
   group: '',
@@ -61,7 +74,7 @@ export const eventType = defineResourceType({
     }
     return causes;
   },
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });
 
 /** events.k8s.io/v1: the same objects under the newer field names; kubectl prints them with the same table. */
@@ -72,6 +85,7 @@ export const eventsV1Type = defineResourceType({
   plural: 'events',
   shortNames: ['ev'],
   namespaced: true,
-  columns: [nameColumn, ageColumn],
-  specChanged: () => false,
+  columns: [],
+  specChanged: neverBumpsGeneration,
 });
+eventsV1Type.columns = eventType.columns.map((column) => ({ ...column, cell: (event, context) => column.cell(asCoreEvent(event), context) }));

@@ -1,4 +1,4 @@
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { nameRules } from '../object-meta-validation.ts';
 import { fieldErrors } from '../field-errors.ts';
@@ -31,5 +31,5 @@ export const namespaceType = defineResourceType({
     if (phase !== undefined && phase !== 'Active' && phase !== 'Terminating') causes.push(fieldErrors.notSupported('status.phase', phase, ['Active', 'Terminating']));
     return causes;
   },
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 
 /** kubectl's STATUS for nodes: Ready / NotReady / Unknown, plus SchedulingDisabled when cordoned. */
@@ -46,6 +46,7 @@ export const nodeType = defineResourceType({
     column('Kernel-Version', 'string', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", (node) => orUnknown(node.status?.nodeInfo?.kernelVersion), 1),
     column('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', (node) => orUnknown(node.status?.nodeInfo?.containerRuntimeVersion), 1),
   ],
+  specChanged: neverBumpsGeneration,
   defaults(node) {
     node.spec ??= {};
     node.status ??= {};

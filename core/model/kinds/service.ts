@@ -1,6 +1,6 @@
 import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { formatLabels } from '../labels.ts';
 import { validateLabels } from '../object-meta-validation.ts';
@@ -122,5 +122,6 @@ export const serviceType = defineResourceType({
     }
     service.status ??= { loadBalancer: {} };
   },
+  specChanged: neverBumpsGeneration,
   validateSpec: validateServiceSpec,
 });

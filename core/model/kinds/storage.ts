@@ -1,5 +1,5 @@
 import type { KubeObject } from '../object.ts';
-import { defineResourceType } from './define.ts';
+import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 
@@ -55,6 +55,7 @@ export const persistentVolumeType = defineResourceType({
     pv.status ??= {};
     pv.status.phase ??= 'Pending';
   },
+  specChanged: neverBumpsGeneration,
   validateSpec(pv) {
     const causes = validateAccessModes(pv.spec?.accessModes, 'spec.accessModes');
     if (!pv.spec?.capacity?.storage) causes.push(fieldErrors.required('spec.capacity'));
@@ -87,6 +88,7 @@ export const persistentVolumeClaimType = defineResourceType({
     pvc.status ??= {};
     pvc.status.phase ??= 'Pending';
   },
+  specChanged: neverBumpsGeneration,
   validateSpec(pvc, old) {
     const causes = validateAccessModes(pvc.spec?.accessModes, 'spec.accessModes');
     if (!pvc.spec?.resources?.requests?.storage) causes.push(fieldErrors.required('spec.resources[storage]'));
@@ -126,5 +128,5 @@ export const storageClassType = defineResourceType({
     if (old && old.provisioner !== sc.provisioner) causes.push(fieldErrors.forbidden('provisioner', 'updates to provisioner are forbidden.'));
     return causes;
   },
-  specChanged: () => false,
+  specChanged: neverBumpsGeneration,
 });

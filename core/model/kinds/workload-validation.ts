@@ -4,7 +4,7 @@ import { fieldErrors } from '../field-errors.ts';
 import { labelSelectorAsSelector, matches, isSelectorParseError, type LabelSelector } from '../labels.ts';
 import { validateAnnotations, validateLabels } from '../object-meta-validation.ts';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.ts';
-import { canonicalJson, deepEqual } from '../canonical-json.ts';
+import { canonicalJson } from '../canonical-json.ts';
 
 const LABEL_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
 
@@ -84,9 +84,4 @@ export function validateNonNegative(value: unknown, path: string): StatusCause[]
 
 export function immutableField(next: unknown, previous: unknown, path: string): StatusCause[] {
   return canonicalJson(next) === canonicalJson(previous) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
-}
-
-/** Default generation semantics: any change to `spec` is a spec change. */
-export function specDiffers(previous: KubeObject, next: KubeObject): boolean {
-  return !deepEqual(previous.spec, next.spec);
 }
