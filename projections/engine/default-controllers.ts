@@ -1,5 +1,9 @@
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
+import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
+import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
 import { type KubeletOptions, createKubeletController } from '../controllers/kubelet/kubelet-controller.ts';
+import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
+import { createPodGcController } from '../controllers/node-lifecycle/pod-gc-controller.ts';
 import { createReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
@@ -7,6 +11,7 @@ import type { Controller } from './controller.ts';
 export interface DefaultControllerOptions {
   kubelet?: KubeletOptions;
   scheduler?: SchedulerOptions;
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
 /**
@@ -17,7 +22,20 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
   return [
     createDeploymentController(),
     createReplicaSetController(),
+    createGarbageCollectorController(),
+    createNamespaceController(),
     createSchedulerController(options.scheduler),
+    createNodeLifecycleController(options.nodeLifecycle),
+    createPodGcController(),
     createKubeletController(options.kubelet),
   ];
+}
+
+/** The built-ins with some replaced by name: how tests and `check` swap in a controller of their own. */
+export function controllersWith(replacements: Record<string, Controller>, options: DefaultControllerOptions = {}): Controller[] {
+  const controllers = defaultControllers(options).map((controller) => replacements[controller.name] ?? controller);
+  for (const [name, controller] of Object.entries(replacements)) {
+    if (!controllers.includes(controller)) throw new Error(`no built-in controller named ${name} to replace`);
+  }
+  return controllers;
 }
