@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../core/model/object.ts';
+import { computeHash } from '../../../core/model/pod-template-hash.ts';
 import type { SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { isPodActive } from '../replicaset/pod-availability.ts';
@@ -216,5 +217,43 @@ describe('Deployment features', () => {
     // 13 → 23 (20 + maxSurge 3): old 8·23/13 ≈ 14, new 5·23/13 ≈ 9.
     expect([v1.spec.replicas, v2.spec.replicas]).toEqual([14, 9]);
     for (const rs of [v1, v2]) expect(rs.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/desired-replicas': '20', 'deployment.kubernetes.io/max-replicas': '23' });
+  });
+
+  it('copies Deployment annotations such as change-cause to the new ReplicaSet (kubectl rollout history reads them)', async () => {
+    cluster = await workloadCluster();
+    await cluster.apply([deploymentManifest('web', 2, 'web:v1')]);
+    await cluster.run(30_000);
+    await editDeployment(cluster, 'web', (d) => {
+      d.metadata.annotations = { ...d.metadata.annotations, 'kubernetes.io/change-cause': 'kubectl set image deployment/web app=web:v2' };
+      setImage('web:v2')(d);
+    });
+    await cluster.run(60_000);
+    expect(rsWithImage(cluster, 'web:v2').metadata.annotations?.['kubernetes.io/change-cause']).toBe('kubectl set image deployment/web app=web:v2');
+  });
+
+  it('resolves a ReplicaSet name collision by bumping collisionCount', async () => {
+    cluster = await workloadCluster();
+    // Paused and without ReplicaSets, the Deployment creates none: time to take its ReplicaSet's name.
+    await cluster.apply([deploymentManifest('web', 2, 'web:v1', { paused: true })]);
+    const template = deploymentOf(cluster, 'web').spec.template;
+    const squatter = `web-${computeHash(template)}`;
+    await cluster.apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: squatter, namespace: 'default' },
+        spec: { replicas: 0, selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'app', image: 'other' }] } } },
+      },
+    ]);
+    await editDeployment(cluster, 'web', (d) => {
+      d.spec.paused = false;
+    });
+    await cluster.run(60_000);
+    const d = deploymentOf(cluster, 'web');
+    expect(d.status.collisionCount).toBe(1);
+    const owned = replicaSetsOf(cluster).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+    expect(owned).toHaveLength(1);
+    expect(owned[0]!.metadata.name).toBe(`web-${computeHash(template, 1)}`);
+    expect(owned[0]!.status.availableReplicas).toBe(2);
   });
 });
