@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { isPodActive } from '../replicaset/pod-availability.ts';
-import { activePods, availablePods, checkEveryEvent } from './testing/replay-check.ts';
+import { activePods, appPods, availablePods, checkEveryEvent } from './testing/replay-check.ts';
 import { deploymentManifest, deploymentOf, editDeployment, podsOf, setImage } from './testing/workload-cluster.ts';
 
 let cluster: SimulatedCluster | undefined;
@@ -40,5 +40,21 @@ describe('Deployment and ReplicaSet controllers with the built-in scheduler and 
     expect(healed).toHaveLength(6);
     expect(healed.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
     expect(deploymentOf(cluster, 'web').status.availableReplicas).toBe(6);
+  });
+
+  it('Recreate waits for the old pods to finish terminating before starting new ones', async () => {
+    cluster = await createSimulatedCluster({ seed: 5, nodes: 2 });
+    await cluster.apply([deploymentManifest('db', 2, 'db:v1', { strategy: { type: 'Recreate' } })]);
+    await cluster.run(60_000);
+    expect(deploymentOf(cluster, 'db').status.availableReplicas).toBe(2);
+    const updateAt = cluster.state.position + 1;
+    await editDeployment(cluster, 'db', setImage('db:v2'));
+    await cluster.run(3 * 60_000);
+    await checkEveryEvent(cluster, updateAt, (state, event) => {
+      const images = new Set(appPods(state, 'db').map((pod) => pod.spec.containers[0].image));
+      if (images.size > 1) throw new Error(`old and new pods together at ${event.position}`);
+    });
+    expect(podsOf(cluster).map((pod) => pod.spec.containers[0].image)).toEqual(['db:v2', 'db:v2']);
+    expect(deploymentOf(cluster, 'db').status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
   });
 });
