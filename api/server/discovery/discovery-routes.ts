@@ -47,5 +47,5 @@ function sendJson(reply: FastifyReply, body: unknown) {
 }
 
 function sendAggregated(reply: FastifyReply, which: 'core' | 'named') {
-  return reply.header('content-type', AGGREGATED_DISCOVERY_V2).header('vary', 'Accept').send(JSON.stringify(apiGroupDiscoveryList(which)));
+  return reply.header('content-type', AGGREGATED_DISCOVERY_V2).header('vary', 'Accept').send(Buffer.from(JSON.stringify(apiGroupDiscoveryList(which))));
 }
