@@ -36,9 +36,11 @@ export interface ServedKind {
 
 const require = createRequire(import.meta.url);
 
+let generatedDirCache: string | undefined;
+
 function generatedDir(): string {
-  const packageJson = require.resolve('@kubernetes/client-node/package.json');
-  return join(dirname(packageJson), 'dist', 'gen');
+  generatedDirCache ??= join(dirname(require.resolve('@kubernetes/client-node/package.json')), 'dist', 'gen');
+  return generatedDirCache;
 }
 
 let modelsCache: Map<string, ModelClass> | undefined;

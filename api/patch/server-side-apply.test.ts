@@ -68,7 +68,7 @@ describe('serverSideApply', () => {
     ]);
   });
 
-  it('is idempotent: applying the same configuration twice changes nothing (property)', () => {
+  it('is idempotent, and a sole manager\'s object is exactly its latest configuration (property)', () => {
     const env = fc.uniqueArray(fc.record({ name: fc.constantFrom('A', 'B', 'C', 'D'), value: fc.string({ maxLength: 3 }) }), { selector: (e) => e.name, maxLength: 3 });
     const configArb = fc.record({
       replicas: fc.integer({ min: 0, max: 9 }),
@@ -81,6 +81,10 @@ describe('serverSideApply', () => {
         const once = apply(apply(undefined, config(first)), config(second), 'kubectl', T2);
         const twice = apply(once, config(second), 'kubectl', T3);
         expect(twice).toEqual(once);
+        // What the sole manager stops applying is gone; what it applies is there.
+        expect(once.metadata.labels).toEqual(second.labels);
+        expect(once.spec.replicas).toBe(second.replicas);
+        expect(once.spec.template.spec.containers).toEqual([{ name: 'web', image: second.image, env: second.env }]);
       }),
       { seed: 4242, numRuns: 150 },
     );
