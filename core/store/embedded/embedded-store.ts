@@ -11,6 +11,7 @@ import {
   StoreClosedError,
   checkExpectedRevision,
 } from '../event-store.ts';
+import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { scanLog } from './log-scan.ts';
 import { LOG_MAGIC, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes } from './record-format.ts';
@@ -71,11 +72,18 @@ const MAX_STREAM_BYTES = 0xffff;
  */
 export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   mkdirSync(dir, { recursive: true });
+  const unlock = lockDirectory(dir);
   const file = join(dir, LOG_FILE_NAME);
   const useDsync = options.sync === 'o_dsync';
   const flags = constants.O_RDWR | (useDsync ? constants.O_DSYNC : 0);
   const created = !existsSync(file);
-  const fd = openSync(file, created ? flags | constants.O_CREAT | constants.O_EXCL : flags, 0o644);
+  let fd: number;
+  try {
+    fd = openSync(file, created ? flags | constants.O_CREAT | constants.O_EXCL : flags, 0o644);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 
   const index = new RecordIndex();
   const streams = new Map<string, StreamEntry>();
@@ -105,9 +113,10 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
       fdatasyncSync(fd);
       openReport = { ...openReport, truncatedBytes: scan.fileSize - scan.validEnd, atOffset: scan.validEnd, reason: bad.reason };
     }
-    return openStore(dir, file, fd, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport);
+    return openStore(dir, file, fd, unlock, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport);
   } catch (error) {
     closeSync(fd);
+    unlock();
     throw error;
   }
 }
@@ -116,6 +125,7 @@ function openStore(
   directory: string,
   file: string,
   fd: number,
+  unlock: () => void,
   useDsync: boolean,
   index: RecordIndex,
   streams: Map<string, StreamEntry>,
@@ -338,6 +348,7 @@ function openStore(
         await settled();
       } finally {
         closeSync(fd);
+        unlock();
         if (!failure) live.complete();
       }
     },

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../events.ts';
 import { testEvent } from '../event-store.contract.ts';
 import { LOG_FILE_NAME, createEmbeddedStore } from './embedded-store.ts';
+import { LOCK_FILE_NAME } from './directory-lock.ts';
 import { isLogCorruptedError } from './errors.ts';
 import { LOG_MAGIC, RECORD_HEADER_BYTES } from './record-format.ts';
 import { repairEmbeddedLog } from './repair.ts';
@@ -228,5 +230,25 @@ describe('embedded log: durability', () => {
     const replayed = await firstValueFrom(store.subscribe(150).pipe(take(50), toArray()));
     expect(replayed.map(label)).toEqual(Array.from({ length: 50 }, (_, i) => `e${150 + i}`));
     await store.close();
+  });
+});
+
+describe('embedded log: one writer per directory', () => {
+  it('refuses a second open while the first is open, and allows it after close', async () => {
+    const dir = newDir();
+    const first = await createEmbeddedStore(dir);
+    await expect(createEmbeddedStore(dir)).rejects.toThrowError(/in use by process/);
+    expect(() => repairEmbeddedLog(dir)).toThrowError(/in use by process/);
+    await first.close();
+    const second = await createEmbeddedStore(dir);
+    await second.close();
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dir = newDir();
+    await writeLog(dir, 1);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(dir, LOCK_FILE_NAME), String(dead));
+    expect(await readAllLabels(dir)).toEqual(['r0e0']);
   });
 });

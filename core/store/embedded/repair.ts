@@ -1,6 +1,7 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_FILE_NAME } from './embedded-store.ts';
+import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { countIntactRecordsFrom, scanLog } from './log-scan.ts';
 
@@ -27,7 +28,14 @@ export interface RepairReport {
  */
 export function repairEmbeddedLog(dir: string): RepairReport {
   const file = join(dir, LOG_FILE_NAME);
-  const fd = openSync(file, 'r+');
+  const unlock = lockDirectory(dir);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   try {
     const revisions = new Map<string, number>();
     const scan = scanLog(fd, (header) => {
@@ -55,5 +63,6 @@ export function repairEmbeddedLog(dir: string): RepairReport {
     };
   } finally {
     closeSync(fd);
+    unlock();
   }
 }
