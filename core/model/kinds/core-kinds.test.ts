@@ -166,3 +166,17 @@ describe('events.k8s.io/v1 Events', () => {
     });
   });
 });
+
+describe('Node taints', () => {
+  it('validates effects, keys and uniqueness by key and effect', () => {
+    const node = (taints: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { taints } });
+    expect(nodeType.validate(node([{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]))).toEqual([]);
+    expect(messages(nodeType.validate(node([{ key: 'a', effect: 'Sometimes' }, { key: 'b' }])))).toEqual([
+      'spec.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+      'spec.taints[1].effect: Required value',
+    ]);
+    expect(messages(nodeType.validate(node([{ key: 'a', effect: 'NoSchedule' }, { key: 'a', value: 'x', effect: 'NoSchedule' }])))).toEqual([
+      'spec.taints[1]: Duplicate value: map[string]string{"effect":"NoSchedule", "key":"a", "value":"x"}: taints must be unique by key and effect pair',
+    ]);
+  });
+});

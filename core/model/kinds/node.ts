@@ -1,4 +1,7 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { isQualifiedName, isValidLabelValue } from '../names.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 
@@ -26,6 +29,28 @@ export function nodeRoles(node: KubeObject): string[] {
 const addressOf = (node: KubeObject, type: string) => (node.status?.addresses ?? []).find((a: any) => a.type === type)?.address ?? '<none>';
 const orUnknown = (text: string | undefined) => text || '<unknown>';
 
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/** Kubernetes' validateNodeTaints: key and value syntax, a known effect, unique (key, effect) pairs. */
+export function validateTaints(taints: unknown, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (taints === undefined || taints === null) return causes;
+  if (!Array.isArray(taints)) return [fieldErrors.invalid(path, taints, 'must be a list of taints')];
+  const seen = new Set<string>();
+  for (const [i, taint] of (taints as any[]).entries()) {
+    const at = `${path}[${i}]`;
+    for (const message of isQualifiedName(String(taint.key ?? ''))) causes.push(fieldErrors.invalid(`${at}.key`, taint.key ?? '', message));
+    const valueErrors = isValidLabelValue(String(taint.value ?? ''));
+    if (valueErrors.length) causes.push(fieldErrors.invalid(`${at}.value`, taint.value, valueErrors.join(';')));
+    if (!taint.effect) causes.push(fieldErrors.required(`${at}.effect`));
+    else if (!TAINT_EFFECTS.includes(taint.effect)) causes.push(fieldErrors.notSupported(`${at}.effect`, taint.effect, TAINT_EFFECTS));
+    const key = `${taint.effect}\u0000${taint.key}`;
+    if (seen.has(key)) causes.push({ ...fieldErrors.duplicate(at, taint), message: `${fieldErrors.duplicate(at, taint).message}: taints must be unique by key and effect pair` });
+    seen.add(key);
+  }
+  return causes;
+}
+
 export const nodeType = defineResourceType({
   kind: 'Node',
   group: '',
@@ -47,6 +72,7 @@ export const nodeType = defineResourceType({
     column('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', (node) => orUnknown(node.status?.nodeInfo?.containerRuntimeVersion), 1),
   ],
   specChanged: neverBumpsGeneration,
+  validateSpec: (node) => validateTaints(node.spec?.taints, 'spec.taints'),
   defaults(node) {
     node.spec ??= {};
     node.status ??= {};

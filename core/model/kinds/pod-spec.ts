@@ -3,7 +3,8 @@ import type { KubeObject } from '../object.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNumber } from '../names.ts';
 import { validateLabels } from '../object-meta-validation.ts';
-import { compareQuantities, formatQuantity, parseQuantity, quantityProblem } from '../quantity.ts';
+import { compareQuantities, formatQuantity } from '../quantity.ts';
+import { validateResourceList } from './resource-list.ts';
 import { canonical, deepEqual } from '../canonical-json.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -110,24 +111,12 @@ export function admitPodSpec(spec: any): any {
 }
 
 function validateResources(resources: any, path: string): StatusCause[] {
-  const causes: StatusCause[] = [];
-  if (!resources) return causes;
-  const parsed: Record<'limits' | 'requests', Record<string, ReturnType<typeof parseQuantity>>> = { limits: {}, requests: {} };
-  for (const kind of ['limits', 'requests'] as const) {
-    for (const [name, value] of Object.entries((resources[kind] ?? {}) as Record<string, unknown>)) {
-      const at = `${path}.${kind}[${name}]`;
-      const problem = quantityProblem(value);
-      if (problem) {
-        causes.push(fieldErrors.invalid(at, value, problem));
-        continue;
-      }
-      const quantity = parseQuantity(value as string);
-      if (quantity.nanos < 0n) causes.push(fieldErrors.invalid(at, formatQuantity(quantity), 'must be greater than or equal to 0'));
-      parsed[kind][name] = quantity;
-    }
-  }
-  for (const [name, request] of Object.entries(parsed.requests)) {
-    const limit = parsed.limits[name];
+  if (!resources) return [];
+  const limits = validateResourceList(resources.limits, `${path}.limits`);
+  const requests = validateResourceList(resources.requests, `${path}.requests`);
+  const causes = [...limits.causes, ...requests.causes];
+  for (const [name, request] of Object.entries(requests.quantities)) {
+    const limit = limits.quantities[name];
     if (limit && compareQuantities(request, limit) > 0) {
       causes.push(fieldErrors.invalid(`${path}.requests`, formatQuantity(request), `must be less than or equal to ${name} limit of ${formatQuantity(limit)}`));
     }

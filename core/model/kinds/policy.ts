@@ -3,6 +3,7 @@ import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { validateLabelSelector } from './workload-validation.ts';
+import { validateResourceList } from './resource-list.ts';
 
 /** kubectl's ResourceQuota REQUEST / LIMIT cells: `name: used/hard` pairs, sorted by resource. */
 function quotaUsage(quota: KubeObject, limits: boolean): string {
@@ -32,6 +33,14 @@ export const resourceQuotaType = defineResourceType({
   defaults(quota) {
     quota.spec ??= {};
   },
+  validateSpec(quota) {
+    const causes = validateResourceList(quota.spec?.hard, 'spec.hard').causes;
+    const scopes = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'];
+    for (const [i, scope] of ((quota.spec?.scopes ?? []) as string[]).entries()) {
+      if (!scopes.includes(scope)) causes.push(fieldErrors.notSupported(`spec.scopes[${i}]`, scope, scopes));
+    }
+    return causes;
+  },
 });
 
 export const limitRangeType = defineResourceType({
@@ -51,6 +60,9 @@ export const limitRangeType = defineResourceType({
     for (const [i, limit] of ((lr.spec?.limits ?? []) as any[]).entries()) {
       if (!limit.type) causes.push(fieldErrors.required(`spec.limits[${i}].type`));
       else if (!types.includes(limit.type)) causes.push(fieldErrors.notSupported(`spec.limits[${i}].type`, limit.type, types));
+      for (const field of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) {
+        causes.push(...validateResourceList(limit[field], `spec.limits[${i}].${field}`).causes);
+      }
     }
     return causes;
   },

@@ -2,6 +2,7 @@ import type { KubeObject } from '../object.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
+import { validateResourceList } from './resource-list.ts';
 
 const ACCESS_MODE_SHORT: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 const ACCESS_MODES = Object.keys(ACCESS_MODE_SHORT);
@@ -59,6 +60,7 @@ export const persistentVolumeType = defineResourceType({
   validateSpec(pv) {
     const causes = validateAccessModes(pv.spec?.accessModes, 'spec.accessModes');
     if (!pv.spec?.capacity?.storage) causes.push(fieldErrors.required('spec.capacity'));
+    else causes.push(...validateResourceList(pv.spec.capacity, 'spec.capacity').causes);
     return causes;
   },
 });
@@ -92,6 +94,7 @@ export const persistentVolumeClaimType = defineResourceType({
   validateSpec(pvc, old) {
     const causes = validateAccessModes(pvc.spec?.accessModes, 'spec.accessModes');
     if (!pvc.spec?.resources?.requests?.storage) causes.push(fieldErrors.required('spec.resources[storage]'));
+    else causes.push(...validateResourceList(pvc.spec.resources.requests, 'spec.resources.requests').causes);
     if (old) {
       const strip = (spec: any) => JSON.stringify({ ...spec, resources: undefined, volumeName: old.spec?.volumeName ? undefined : spec?.volumeName, volumeAttributesClassName: undefined });
       if (strip(pvc.spec) !== strip(old.spec)) causes.push(fieldErrors.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));

@@ -1,0 +1,26 @@
+import type { StatusCause } from '../../errors.ts';
+import { fieldErrors } from '../field-errors.ts';
+import { formatQuantity, parseQuantity, quantityProblem, type Quantity } from '../quantity.ts';
+
+/**
+ * Checks a ResourceList (`{cpu: "500m", memory: "1Gi"}`) as Kubernetes' ValidateResourceQuantityValue
+ * does: every value a quantity, none negative. Returns the parsed quantities beside the causes.
+ */
+export function validateResourceList(list: unknown, path: string): { causes: StatusCause[]; quantities: Record<string, Quantity> } {
+  const causes: StatusCause[] = [];
+  const quantities: Record<string, Quantity> = {};
+  if (list === undefined || list === null) return { causes, quantities };
+  if (typeof list !== 'object' || Array.isArray(list)) return { causes: [fieldErrors.invalid(path, list, 'must be a map of resource names to quantities')], quantities };
+  for (const [name, value] of Object.entries(list as Record<string, unknown>)) {
+    const at = `${path}[${name}]`;
+    const problem = quantityProblem(value);
+    if (problem) {
+      causes.push(fieldErrors.invalid(at, value, problem));
+      continue;
+    }
+    const quantity = parseQuantity(value as string | number);
+    if (quantity.nanos < 0n) causes.push(fieldErrors.invalid(at, formatQuantity(quantity), 'must be greater than or equal to 0'));
+    quantities[name] = quantity;
+  }
+  return { causes, quantities };
+}
