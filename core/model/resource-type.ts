@@ -44,6 +44,11 @@ export interface ResourceType {
   validate(object: KubeObject, old?: KubeObject): StatusCause[];
   /** Whether a change between two objects counts as a spec change (bumps metadata.generation). */
   specChanged?(previous: KubeObject, next: KubeObject): boolean;
+  /**
+   * Converts an object of this kind, in any served version, to `version` (one of `version` or
+   * `alsoServedAs`), apiVersion included. Absent when every served version has the same shape.
+   */
+  convert?(object: KubeObject, version: string): KubeObject;
 }
 
 export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
