@@ -1,4 +1,5 @@
-import { ApiError, apiErrors, isApiError } from '../../../core/errors.ts';
+import { apiErrors, isApiError } from '../../../core/errors.ts';
+import { applyConflictError } from '../../patch/server-side-apply.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { Command } from '../../../projections/commands.ts';
 import { findUnknownFields, strictDecodingError, unknownFieldWarnings } from '../../openapi/unknown-fields.ts';
@@ -37,11 +38,11 @@ export async function patchHandler(scope: ResourceScope, subresource?: 'status')
         if (patchType !== 'application/apply-patch+yaml' || subresource) throw notFoundFor(scope, scope.name!);
         return await applyCreate(scope, patch as KubeObject, manager, dryRun);
       }
-      const patched = patchedObject(scope, current, patchType, patch, manager, force);
+      const patched = patchedObject(scope, current, patchType, patch, manager, force, subresource);
       checkPatchedFields(scope, patched);
       if (!patchNamesVersion) patched.metadata = { ...patched.metadata, resourceVersion: current.metadata.resourceVersion };
       const operation = patchType === 'application/apply-patch+yaml' ? 'Apply' : 'Update';
-      const next = operation === 'Apply' ? patched : withUpdateManagedFields(current, patched, manager, scope.type.kind, 'Update', scope.context.now(), subresource);
+      const next = operation === 'Apply' ? patched : withUpdateManagedFields(current, patched, manager, scope.context.now(), subresource);
       const command: Command = { ...commandMeta(scope.request), type: 'update', object: next, dryRun, fieldManager: manager };
       if (subresource) command.subresource = subresource;
       const result = await execute(scope, command);
@@ -59,16 +60,16 @@ function hasResourceVersion(patch: unknown): boolean {
   return !!metadata && typeof metadata === 'object' && !!metadata.resourceVersion;
 }
 
-function patchedObject(scope: ResourceScope, current: KubeObject, patchType: PatchMediaType, patch: unknown, manager: string, force: boolean): KubeObject {
+function patchedObject(scope: ResourceScope, current: KubeObject, patchType: PatchMediaType, patch: unknown, manager: string, force: boolean, subresource?: string): KubeObject {
   const served = servedAs(scope, current);
   if (patchType === 'application/apply-patch+yaml') {
     const applied = patch as KubeObject;
     checkAppliedIdentity(scope, applied);
-    const result = serverSideApplyDocument(served, applied, { fieldManager: manager, force, now: scope.context.now() });
-    if (result.conflicts.length > 0) throw applyConflict(result.conflicts);
+    const result = serverSideApplyDocument(served, applied, { fieldManager: manager, force, now: scope.context.now(), ...(subresource ? { subresource } : {}) });
+    if (result.conflicts.length > 0) throw applyConflictError(result.conflicts);
     return result.object;
   }
-  const patched = applyPatchDocument(patchType, served, patch, scope.type.kind) as KubeObject;
+  const patched = applyPatchDocument(patchType, served, patch) as KubeObject;
   if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw apiErrors.badRequest('the patch did not produce an object');
   if (patched.metadata?.name !== undefined && patched.metadata.name !== current.metadata.name) {
     throw apiErrors.invalid(scope.type.kind, current.metadata.name ?? '', [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'Invalid value: "' + String(patched.metadata.name) + '": field is immutable' }], scope.type.group || undefined);
@@ -92,20 +93,6 @@ function checkPatchedFields(scope: ResourceScope, patched: KubeObject): void {
   if (unknown.length === 0) return;
   if (directive === 'Strict') throw strictDecodingError(unknown);
   addWarnings(scope, unknownFieldWarnings(unknown));
-}
-
-export interface ApplyConflict {
-  manager: string;
-  field: string;
-  apiVersion?: string;
-}
-
-/** 409 as the apiserver words server-side apply conflicts. */
-export function applyConflict(conflicts: ApplyConflict[]): ApiError {
-  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`, field: c.field }));
-  const lines = conflicts.map((c) => `- conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${c.field}`);
-  const message = conflicts.length === 1 ? `Apply failed with 1 conflict: conflict with "${conflicts[0]!.manager}"${conflicts[0]!.apiVersion ? ` using ${conflicts[0]!.apiVersion}` : ''}: ${conflicts[0]!.field}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
-  return new ApiError(409, 'Conflict', message, { causes });
 }
 
 /** Server-side apply of an object that does not exist yet: a create owned by the applier. */

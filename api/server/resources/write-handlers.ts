@@ -57,7 +57,7 @@ export async function createHandler(scope: ResourceScope) {
   checkFieldValidation(scope, object);
   object.apiVersion = storedApiVersion(scope);
   const manager = fieldManagerOf(scope);
-  const withFields = withUpdateManagedFields(undefined, object, manager, scope.type.kind, 'Update', scope.context.now());
+  const withFields = withUpdateManagedFields(undefined, object, manager, scope.context.now());
   const result = await execute(scope, { ...commandMeta(scope.request), type: 'create', object: withFields, dryRun: isDryRun(scope.query), fieldManager: manager });
   return sendJson(scope.reply, 201, servedAs(scope, result.object));
 }
@@ -74,7 +74,7 @@ export async function updateHandler(scope: ResourceScope, subresource?: 'status'
   const current = scope.context.cluster.state.objects.get(scope.type.kind)?.get(objectKeyOf(scope));
   if (!current) throw notFoundFor(scope, scope.name!);
   const manager = fieldManagerOf(scope);
-  const withFields = withUpdateManagedFields(current, object, manager, scope.type.kind, 'Update', scope.context.now(), subresource);
+  const withFields = withUpdateManagedFields(current, object, manager, scope.context.now(), subresource);
   const command: Command = { ...commandMeta(scope.request), type: 'update', object: withFields, dryRun: isDryRun(scope.query), fieldManager: manager };
   if (subresource) command.subresource = subresource;
   const result = await execute(scope, command);

@@ -3,7 +3,8 @@ import { formatLabelSelector } from '../../../core/model/labels.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { decodeBody, decodePatchBody } from '../request-body.ts';
 import { notFoundFor } from '../resources/read-handlers.ts';
-import { type ResourceScope, commandMeta, isDryRun, sendJson } from '../resources/request-scope.ts';
+import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson } from '../resources/request-scope.ts';
+import { withUpdateManagedFields } from '../resources/managed-fields.ts';
 import { applyPatchDocument } from '../resources/patch-appliers.ts';
 import { execute, objectKeyOf } from '../resources/write-handlers.ts';
 
@@ -47,13 +48,15 @@ export async function writeScaleHandler(scope: ResourceScope, method: 'PUT' | 'P
   } else {
     const { type, patch } = decodePatchBody(scope.request);
     if (type === 'application/apply-patch+yaml') scale = { ...scaleOf(current), spec: { ...(patch as KubeObject).spec } } as KubeObject;
-    else scale = applyPatchDocument(type, scaleOf(current), patch, 'Scale');
+    else scale = applyPatchDocument(type, scaleOf(current), patch);
   }
   const replicas = scale.spec?.replicas;
   if (replicas === undefined || !Number.isInteger(replicas) || replicas < 0) {
     throw apiErrors.invalid('Scale', scope.name!, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }], 'autoscaling');
   }
-  const next: KubeObject = { ...current, spec: { ...current.spec, replicas }, metadata: { ...current.metadata, resourceVersion: scale.metadata?.resourceVersion || current.metadata.resourceVersion } };
-  const result = await execute(scope, { ...commandMeta(scope.request), type: 'update', object: next, dryRun: isDryRun(scope.query) });
+  const manager = fieldManagerOf(scope);
+  const resized: KubeObject = { ...current, spec: { ...current.spec, replicas }, metadata: { ...current.metadata, resourceVersion: scale.metadata?.resourceVersion || current.metadata.resourceVersion } };
+  const next = withUpdateManagedFields(current, resized, manager, scope.context.now(), 'scale');
+  const result = await execute(scope, { ...commandMeta(scope.request), type: 'update', object: next, dryRun: isDryRun(scope.query), fieldManager: manager });
   return sendJson(scope.reply, 200, scaleOf(result.object ?? next));
 }
