@@ -2,6 +2,7 @@ import type { KubeObject } from '../object.ts';
 import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
+import { convertHpa } from './hpa-conversion.ts';
 
 /** One metric's `current/target` text, as kubectl's formatHPAMetrics prints it. */
 function formatMetric(spec: any, current: any): string {
@@ -72,6 +73,7 @@ export const horizontalPodAutoscalerType = defineResourceType({
       spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
     }
   },
+  convert: convertHpa,
   validateSpec(hpa) {
     const spec = hpa.spec ?? {};
     const causes = [];

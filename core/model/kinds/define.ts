@@ -28,6 +28,7 @@ export interface KindDefinition {
   /** Checks beyond ObjectMeta; `old` is set on update. */
   validateSpec?(object: KubeObject, old?: KubeObject): StatusCause[];
   specChanged?(previous: KubeObject, next: KubeObject): boolean;
+  convert?(object: KubeObject, version: string): KubeObject;
 }
 
 /** Default generation semantics: any change to `spec` is a spec change. */
@@ -65,5 +66,6 @@ export function defineResourceType(definition: KindDefinition): ResourceType {
   if (definition.alsoServedAs) type.alsoServedAs = definition.alsoServedAs;
   if (definition.categories) type.categories = definition.categories;
   type.specChanged = definition.specChanged ?? specDiffers;
+  if (definition.convert) type.convert = definition.convert;
   return type;
 }
