@@ -107,6 +107,17 @@ export class FieldSet {
     return result;
   }
 
+  equals(other: FieldSet): boolean {
+    if (this.member !== other.member) return false;
+    const mine = [...this.children].filter(([, child]) => !child.isEmpty());
+    const theirs = [...other.children].filter(([, child]) => !child.isEmpty());
+    if (mine.length !== theirs.length) return false;
+    return mine.every(([key, child]) => {
+      const counterpart = other.children.get(key);
+      return counterpart !== undefined && child.equals(counterpart);
+    });
+  }
+
   clone(): FieldSet {
     const copy = new FieldSet();
     copy.member = this.member;

@@ -5,8 +5,13 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A deep copy of a JSON value (several times faster than structuredClone for API objects). */
 export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy: JsonObject = {};
+  for (const key of Object.keys(value)) copy[key] = cloneJson((value as JsonObject)[key]);
+  return copy as T;
 }
 
 /** Deep equality of JSON values (key order ignored). */

@@ -2,7 +2,7 @@ import type { KubeObject } from '../../core/model/object.ts';
 import { schemaFor } from '../openapi/schema-lookup.ts';
 import type { Schema } from '../openapi/component-schemas.ts';
 import { FieldSet } from './field-set.ts';
-import { cloneJson, isPlainObject, type JsonObject } from './json-values.ts';
+import { isPlainObject, jsonEqual, type JsonObject } from './json-values.ts';
 import { compareFields } from './typed-fields.ts';
 
 /** One `metadata.managedFields` entry, as Kubernetes serialises it. */
@@ -129,7 +129,7 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   // Like the apiserver, managedFields the write itself sets (kubectl's client-side-apply upgrade
   // patches them) replace the stored ones; subresource writes cannot set them.
   const requested = next.metadata?.managedFields;
-  const writesOwn = !options.subresource && Array.isArray(requested) && requested.length > 0 && JSON.stringify(requested) !== JSON.stringify(previous?.metadata?.managedFields);
+  const writesOwn = !options.subresource && Array.isArray(requested) && requested.length > 0 && !jsonEqual(requested, previous?.metadata?.managedFields);
   const managers = decodeManagedFields(writesOwn ? requested : previous?.metadata?.managedFields).filter((entry) => entry.manager !== '' || !entry.fields.isEmpty());
   const diff = compareFields(trackedContent(previous as JsonObject | undefined, options.subresource), trackedContent(next as JsonObject, options.subresource), schema);
   const changed = diff.modified.union(diff.added);
@@ -144,11 +144,9 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   if (!own) managers.push((own = { ...identity, fields: new FieldSet() }));
   const before = own.fields;
   own.fields = own.fields.difference(diff.removed).union(changed);
-  if (!before.isEmpty() || !own.fields.isEmpty()) {
-    if (JSON.stringify(before.toFieldsV1()) !== JSON.stringify(own.fields.toFieldsV1()) || !own.time) own.time = time;
-  }
-  const result = cloneJson(next);
-  result.metadata = { ...result.metadata, managedFields: encodeManagedFields(managers) };
-  if ((result.metadata.managedFields as unknown[]).length === 0) delete result.metadata.managedFields;
-  return result;
+  if (!own.fields.equals(before) || !own.time) own.time = time;
+  // A new top-level object and metadata; the rest is shared with `next`, which the caller owns.
+  const managedFields = encodeManagedFields(managers);
+  const { managedFields: _dropped, ...metadata } = next.metadata ?? {};
+  return { ...next, metadata: managedFields.length > 0 ? { ...metadata, managedFields } : metadata };
 }

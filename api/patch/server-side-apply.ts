@@ -100,7 +100,7 @@ export function serverSideApply(current: KubeObject | undefined, applied: unknow
   for (const entry of others) entry.fields = entry.fields.difference(changed).difference(diff.removed);
   const time = managedFieldsTime(options.time);
   const own: ManagerFields = previous ?? { ...identity, fields: new FieldSet() };
-  const ownChanged = JSON.stringify(own.fields.toFieldsV1()) !== JSON.stringify(appliedSet.toFieldsV1());
+  const ownChanged = !own.fields.equals(appliedSet);
   own.fields = appliedSet;
   if (ownChanged || !own.time) own.time = time;
   const result = merged as KubeObject;
