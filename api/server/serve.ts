@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../core/store/event-store.ts';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import type { DefaultControllerOptions } from '../../projections/engine/default-controllers.ts';
 import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { createApiServer } from './create-api-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** Print nothing (tests). */
   quiet?: boolean;
+  /** Options for the built-in controllers (e.g. a shorter kubelet startup delay in tests). */
+  controllerOptions?: DefaultControllerOptions;
   /** Install SIGINT/SIGTERM handlers (default true). */
   handleSignals?: boolean;
 }
@@ -60,6 +63,7 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     mode: 'server',
     nodes: options.nodes ?? 3,
     seed: options.seed ?? 1,
+    ...(options.controllerOptions ? { controllerOptions: options.controllerOptions } : {}),
     // wall-clock-ok: server mode follows wall time.
     wallClock: () => Date.now(),
   });

@@ -1,0 +1,285 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../core/model/object.ts';
+import { type RunningServer, runServe } from './serve.ts';
+
+/**
+ * The real kubectl (v1.32) against a real server: a fresh embedded log in a temp directory, the
+ * simulated cluster in server mode (wall clock), and nothing but `--kubeconfig`. Every test
+ * asserts on kubectl's output and on the cluster's state or log.
+ */
+const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+let dir: string;
+let server: RunningServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'orrery-e2e-'));
+  await mkdir(join(dir, 'home'));
+  server = await runServe({
+    port: 0,
+    data: join(dir, 'data'),
+    kubeconfig: join(dir, 'kubeconfig'),
+    nodes: 3,
+    quiet: true,
+    handleSignals: false,
+    controllerOptions: { kubelet: { startupDelayMs: 200 } },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+function kubectl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      KUBECTL,
+      ['--kubeconfig', join(dir, 'kubeconfig'), ...args],
+      // A private HOME keeps kubectl's discovery cache out of the user's.
+      { env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
+    );
+  });
+}
+
+async function ok(args: string[], env?: Record<string, string>): Promise<string> {
+  const run = await kubectl(args, env);
+  expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
+  return run.stdout;
+}
+
+function object(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+  return server.cluster.state.objects.get(kind)?.get(namespace ? `${namespace}/${name}` : name);
+}
+
+function objects(kind: string, namespace?: string): KubeObject[] {
+  return [...(server.cluster.state.objects.get(kind)?.values() ?? [])].filter((o) => !namespace || o.metadata.namespace === namespace);
+}
+
+async function eventually<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function logTypes(): Promise<string[]> {
+  const types: string[] = [];
+  for await (const event of server.cluster.store.readAll(0)) types.push(`${event.type} ${event.stream}`);
+  return types;
+}
+
+function manifest(image: string): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 80
+`;
+}
+
+function readyReplicas(namespace: string, name: string): number {
+  return Number(object('Deployment', namespace, name)?.status?.readyReplicas ?? 0);
+}
+
+describe('kubectl against orrery', () => {
+  it('get nodes: three simulated nodes become Ready', async () => {
+    await eventually(() => objects('Node').every((n) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')));
+    const out = await ok(['get', 'nodes']);
+    expect(out).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+    expect(out.match(/node-\d\s+Ready/g)).toHaveLength(3);
+  });
+
+  it('apply -f a multi-document manifest: client-side, server-side, then a changed image', async () => {
+    const file = join(dir, 'app.yaml');
+    await writeFile(file, manifest('nginx:1.27'));
+    const first = await ok(['apply', '-f', file]);
+    expect(first).toContain('namespace/shop created');
+    expect(first).toContain('deployment.apps/web created');
+    expect(first).toContain('service/web created');
+    expect(object('Deployment', 'shop', 'web')?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain('nginx:1.27');
+    await eventually(() => readyReplicas('shop', 'web') === 2);
+
+    const again = await ok(['apply', '-f', file]);
+    expect(again).toContain('deployment.apps/web unchanged');
+
+    const serverSide = await ok(['apply', '--server-side', '-f', file]);
+    expect(serverSide).toContain('deployment.apps/web serverside-applied');
+    const managers = (object('Deployment', 'shop', 'web')?.metadata.managedFields as Array<{ manager: string; operation: string }>).map((m) => `${m.manager}/${m.operation}`);
+    expect(managers).toContain('kubectl/Apply');
+
+    await writeFile(file, manifest('nginx:1.28'));
+    const changed = await ok(['apply', '-f', file]);
+    expect(changed).toContain('deployment.apps/web configured');
+    expect(object('Deployment', 'shop', 'web')?.spec.template.spec.containers[0].image).toBe('nginx:1.28');
+    const status = await ok(['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s']);
+    expect(status).toContain('deployment "web" successfully rolled out');
+    const images = objects('Pod', 'shop').filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec.containers[0].image);
+    expect(images).toEqual(['nginx:1.28', 'nginx:1.28']);
+  });
+
+  it('get po, -o wide, -o yaml, --show-labels and -A', async () => {
+    const plain = await ok(['get', 'po', '-n', 'shop']);
+    expect(plain).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+    expect(plain).toMatch(/web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running/);
+    const wide = await ok(['get', 'po', '-n', 'shop', '-o', 'wide']);
+    expect(wide).toMatch(/IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+    expect(wide).toMatch(/10\.244\.\d+\.\d+\s+node-\d/);
+    const labels = await ok(['get', 'po', '-n', 'shop', '--show-labels']);
+    expect(labels).toMatch(/app=web,pod-template-hash=[a-z0-9]+/);
+    const all = await ok(['get', 'po', '-A']);
+    expect(all).toMatch(/^NAMESPACE\s+NAME/);
+    expect(all).toMatch(/\nshop\s+web-/);
+    const yaml = await ok(['get', 'deploy', 'web', '-n', 'shop', '-o', 'yaml']);
+    expect(yaml).toContain('kind: Deployment');
+    expect(yaml).toContain('image: nginx:1.28');
+    expect(yaml).toMatch(/resourceVersion: "\d+"/);
+  });
+
+  it('describe deploy shows the Events section projected from the log', async () => {
+    const out = await ok(['describe', 'deploy', 'web', '-n', 'shop']);
+    expect(out).toMatch(/Name:\s+web/);
+    expect(out).toContain('Events:');
+    expect(out).toMatch(/Normal\s+ScalingReplicaSet\s+.*deployment-controller\s+Scaled up replica set web-[a-z0-9]+ from 0 to 2/);
+    const pod = objects('Pod', 'shop')[0]!;
+    const podOut = await ok(['describe', 'pod', pod.metadata.name!, '-n', 'shop']);
+    expect(podOut).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned shop\/web-/);
+    expect(podOut).toMatch(/Normal\s+Started\s+.*kubelet\s+Started container web/);
+  });
+
+  it('scale and edit', async () => {
+    expect(await ok(['scale', 'deployment/web', '-n', 'shop', '--replicas=3'])).toContain('deployment.apps/web scaled');
+    expect(object('Deployment', 'shop', 'web')?.spec.replicas).toBe(3);
+    await eventually(() => readyReplicas('shop', 'web') === 3);
+    const editor = join(dir, 'editor.sh');
+    await writeFile(editor, '#!/bin/sh\nsed -i "s/replicas: 3/replicas: 2/" "$1"\n');
+    await chmod(editor, 0o755);
+    expect(await ok(['edit', 'deployment/web', '-n', 'shop'], { KUBE_EDITOR: editor })).toContain('deployment.apps/web edited');
+    expect(object('Deployment', 'shop', 'web')?.spec.replicas).toBe(2);
+    await eventually(() => objects('Pod', 'shop').filter((p) => !p.metadata.deletionTimestamp).length === 2);
+  });
+
+  it('rollout history, restart and undo', async () => {
+    const history = await ok(['rollout', 'history', 'deployment/web', '-n', 'shop']);
+    expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    expect(await ok(['rollout', 'restart', 'deployment/web', '-n', 'shop'])).toContain('deployment.apps/web restarted');
+    expect(object('Deployment', 'shop', 'web')?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+    await ok(['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s']);
+    expect(await ok(['rollout', 'undo', 'deployment/web', '-n', 'shop'])).toContain('deployment.apps/web rolled back');
+    expect(object('Deployment', 'shop', 'web')?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
+    expect(await ok(['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=30s'])).toContain('successfully rolled out');
+  });
+
+  it('cordon, drain --ignore-daemonsets (pods re-created elsewhere) and uncordon', async () => {
+    const onNode = (node: string) => objects('Pod', 'shop').filter((p) => p.spec.nodeName === node && !p.metadata.deletionTimestamp);
+    const target = ['node-1', 'node-2', 'node-3'].find((n) => onNode(n).length > 0)!;
+    expect(await ok(['cordon', target])).toContain(`node/${target} cordoned`);
+    expect(object('Node', undefined, target)?.spec.unschedulable).toBe(true);
+    expect(await ok(['get', 'node', target])).toContain('Ready,SchedulingDisabled');
+    const drained = await ok(['drain', target, '--ignore-daemonsets', '--timeout=60s']);
+    expect(drained).toContain(`node/${target} drained`);
+    expect(drained).toMatch(/pod\/web-[a-z0-9-]+ evicted/);
+    expect(onNode(target)).toEqual([]);
+    await eventually(() => readyReplicas('shop', 'web') === 2);
+    expect(objects('Pod', 'shop').filter((p) => !p.metadata.deletionTimestamp).every((p) => p.spec.nodeName !== target)).toBe(true);
+    expect((await logTypes()).some((t) => t.startsWith('PodEvicted Pod/shop/'))).toBe(true);
+    expect(await ok(['uncordon', target])).toContain(`node/${target} uncordoned`);
+    expect(object('Node', undefined, target)?.spec.unschedulable).toBeUndefined();
+  });
+
+  it('delete pod of a Deployment, and a replacement comes up', async () => {
+    const victim = objects('Pod', 'shop').find((p) => !p.metadata.deletionTimestamp)!;
+    const out = await ok(['delete', 'pod', victim.metadata.name!, '-n', 'shop']);
+    expect(out).toContain(`pod "${victim.metadata.name}" deleted`);
+    expect(object('Pod', 'shop', victim.metadata.name!)).toBeUndefined();
+    await eventually(() => readyReplicas('shop', 'web') === 2 && objects('Pod', 'shop').length === 2);
+    expect(objects('Pod', 'shop').map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
+  });
+
+  it('get pods -w sees a new pod go from Pending to Running', async () => {
+    const watcher = kubectl(['get', 'pods', '-n', 'shop', '-w', '--request-timeout=6s']);
+    await new Promise((r) => setTimeout(r, 1000));
+    await ok(['scale', 'deployment/web', '-n', 'shop', '--replicas=3']);
+    const run = await watcher;
+    const newPod = objects('Pod', 'shop').map((p) => p.metadata.name!).find((name) => run.stdout.split('\n').filter((l) => l.startsWith(name)).length > 1)!;
+    expect(newPod).toBeTruthy();
+    const statuses = run.stdout.split('\n').filter((l) => l.startsWith(newPod)).map((l) => l.split(/\s+/)[2]);
+    expect(statuses[0]).toBe('Pending');
+    expect(statuses).toContain('Running');
+  });
+
+  it('create -f, delete -f, create ns and delete ns', async () => {
+    const file = join(dir, 'cm.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  a: "1"\n');
+    expect(await ok(['create', '-f', file])).toContain('configmap/settings created');
+    const twice = await kubectl(['create', '-f', file]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain('Error from server (AlreadyExists): error when creating');
+    expect(object('ConfigMap', 'shop', 'settings')?.data).toEqual({ a: '1' });
+    expect(await ok(['delete', '-f', file])).toContain('configmap "settings" deleted');
+    expect(object('ConfigMap', 'shop', 'settings')).toBeUndefined();
+
+    expect(await ok(['create', 'ns', 'scratch'])).toContain('namespace/scratch created');
+    expect(object('Namespace', undefined, 'scratch')?.status?.phase).toBe('Active');
+    const inside = join(dir, 'inside.yaml');
+    await writeFile(inside, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inside\n  namespace: scratch\n');
+    await ok(['apply', '-f', inside]);
+    expect(await ok(['delete', 'ns', 'scratch'])).toContain('namespace "scratch" deleted');
+    expect(object('Namespace', undefined, 'scratch')).toBeUndefined();
+    expect(object('ConfigMap', 'scratch', 'inside')).toBeUndefined();
+    const missing = await kubectl(['get', 'ns', 'scratch']);
+    expect(missing.stderr).toContain('Error from server (NotFound): namespaces "scratch" not found');
+  });
+
+  it('explain deployment.spec.strategy', async () => {
+    const out = await ok(['explain', 'deployment.spec.strategy']);
+    expect(out).toMatch(/GROUP:\s+apps/);
+    expect(out).toMatch(/KIND:\s+Deployment/);
+    expect(out).toContain('FIELD: strategy <DeploymentStrategy>');
+    expect(out).toContain('rollingUpdate');
+  });
+});
