@@ -13,7 +13,7 @@ import {
 } from '../event-store.ts';
 import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
-import { scanLog } from './log-scan.ts';
+import { revisionOutOfSequence, scanLog } from './log-scan.ts';
 import { LOG_MAGIC, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes } from './record-format.ts';
 import { RecordIndex } from './record-index.ts';
 
@@ -95,8 +95,8 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     }
     const scan = scanLog(fd, (header, offset) => {
       const entry = streams.get(header.stream);
-      const expected = entry ? entry.revision + 1 : 0;
-      if (header.firstRevision !== expected) return `stream "${header.stream}" revision ${header.firstRevision} out of sequence (expected ${expected})`;
+      const outOfSequence = revisionOutOfSequence(header.stream, header.firstRevision, entry ? entry.revision : -1);
+      if (outOfSequence) return outOfSequence;
       const record = index.add(offset, header.firstPosition);
       if (entry) {
         entry.revision += header.count;
@@ -186,7 +186,9 @@ function openStore(
 
     const stored: StoredEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
-      stored[i] = { ...events[i]!, stream, streamRevision: firstRevision + i, position: firstPosition + i } as StoredEvent;
+      // Built field by field: an object spread here costs twenty times as much and dominated the append.
+      const { type, data, metadata } = events[i]!;
+      stored[i] = { type, data, metadata, stream, streamRevision: firstRevision + i, position: firstPosition + i } as StoredEvent;
     }
     pendingEvents.push(stored);
     const result: AppendResult = {

@@ -142,3 +142,9 @@ export function countIntactRecordsFrom(fd: number, offset: number, fileSize: num
   }
   return first === undefined ? { records, events } : { records, events, positions: [first, last] };
 }
+
+/** Why a record's first revision does not follow its stream's last one (-1 for a new stream), if it does not. */
+export function revisionOutOfSequence(stream: string, firstRevision: number, lastRevision: number): string | undefined {
+  const expected = lastRevision + 1;
+  return firstRevision === expected ? undefined : `stream "${stream}" revision ${firstRevision} out of sequence (expected ${expected})`;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LOG_FILE_NAME } from './embedded-store.ts';
 import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
-import { countIntactRecordsFrom, scanLog } from './log-scan.ts';
+import { countIntactRecordsFrom, revisionOutOfSequence, scanLog } from './log-scan.ts';
 
 export interface RepairReport {
   file: string;
@@ -39,10 +39,9 @@ export function repairEmbeddedLog(dir: string): RepairReport {
   try {
     const revisions = new Map<string, number>();
     const scan = scanLog(fd, (header) => {
-      const expected = (revisions.get(header.stream) ?? -1) + 1;
-      if (header.firstRevision !== expected) return `stream "${header.stream}" revision ${header.firstRevision} out of sequence (expected ${expected})`;
-      revisions.set(header.stream, expected + header.count - 1);
-      return undefined;
+      const last = revisions.get(header.stream) ?? -1;
+      revisions.set(header.stream, last + header.count);
+      return revisionOutOfSequence(header.stream, header.firstRevision, last);
     });
     const bad = scan.badRecord;
     const report: RepairReport = { file, repaired: false, keptEvents: scan.lastPosition, droppedBytes: 0, droppedIntactRecords: 0, droppedIntactEvents: 0 };
