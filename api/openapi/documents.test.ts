@@ -105,6 +105,11 @@ describe('documents for the real resource registry', () => {
       const kinds = Object.values(document.components.schemas).flatMap((schema: any) => schema['x-kubernetes-group-version-kind'] ?? []);
       expect(kinds, `${apiVersionOf(type)} ${type.kind}`).toContainEqual({ group: type.group, version: type.version, kind: type.kind });
       expect(schemaNameFor(type.kind, apiVersionOf(type)), type.kind).toBeDefined();
+      for (const version of type.alsoServedAs ?? []) {
+        const older = openApiV3Document(`${type.group}/${version}`);
+        expect(older.components.schemas[`io.k8s.api.${type.group}.${version}.${type.kind}`]['x-kubernetes-group-version-kind']).toEqual([{ group: type.group, version, kind: type.kind }]);
+        expect(older.paths[`/apis/${type.group}/${version}/namespaces/{namespace}/${type.plural}/{name}`].patch['x-kubernetes-group-version-kind']).toEqual({ group: type.group, version, kind: type.kind });
+      }
     }
   });
 });

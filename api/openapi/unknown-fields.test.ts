@@ -37,6 +37,8 @@ describe('findUnknownFields', () => {
       code: 422,
       reason: 'Invalid',
       message: ' "" is invalid: patch: Invalid value: "map[spec:map[volumes:[map[name:x]]]]": strict decoding error: unknown field "spec.volumes"',
+      details: { causes: [{ reason: 'FieldValueInvalid', field: 'patch', message: 'Invalid value: "map[spec:map[volumes:[map[name:x]]]]": strict decoding error: unknown field "spec.volumes"' }] },
     });
+    expect(strictPatchError('{"spec":{"foo":1}}', ['spec.foo']).message).toBe(' "" is invalid: patch: Invalid value: "{\\"spec\\":{\\"foo\\":1}}": strict decoding error: unknown field "spec.foo"');
   });
 });

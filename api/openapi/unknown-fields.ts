@@ -38,9 +38,9 @@ function walk(value: unknown, schema: Schema | undefined, path: string, unknown:
 }
 
 /**
- * The 400 a `fieldValidation=Strict` create/update answers for unknown fields:
+ * The 400 a `fieldValidation=Strict` create/update (POST/PUT) answers for unknown fields:
  * `Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"`.
- * Patches answer without the "cannot be handled" prefix (`strictDecodingError(fields)` alone).
+ * PATCH answers with `strictPatchError` instead; apply patches with serverSideApply's own 400.
  */
 export function strictDecodingError(unknownFields: string[], decoding?: { kind: string; version: string }): ApiError {
   const detail = `strict decoding error: ${unknownFields.map((field) => `unknown field "${field}"`).join(', ')}`;
@@ -54,13 +54,16 @@ export function unknownFieldWarnings(unknownFields: string[]): string[] {
 }
 
 /**
- * The 422 a strict strategic-merge or merge patch answers when the patch names unknown fields:
+ * The 422 a `fieldValidation=Strict` PATCH answers when the patched object has unknown fields.
+ * Kubernetes shows the strategic merge patch itself (pass the patch object: printed as Go's `%+v`
+ * of a map) or, for JSON and merge patches, the patched object's JSON (pass it as a string):
  * ` "" is invalid: patch: Invalid value: "map[spec:map[foo:1]]": strict decoding error: unknown field "spec.foo"`.
  */
-export function strictPatchError(patch: unknown, unknownFields: string[]): ApiError {
+export function strictPatchError(shown: string | object, unknownFields: string[]): ApiError {
   const detail = `strict decoding error: ${unknownFields.map((field) => `unknown field "${field}"`).join(', ')}`;
-  const cause = { reason: 'FieldValueInvalid', message: `Invalid value: "${goFormat(patch)}": ${detail}`, field: 'patch' };
-  return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${cause.message}`, { causes: [cause] });
+  const value = JSON.stringify(typeof shown === 'string' ? shown : goFormat(shown));
+  const cause = { reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${detail}`, field: 'patch' };
+  return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${cause.message}`, { name: '', kind: '', causes: [cause] });
 }
 
 /** Go's `%+v` of a decoded JSON value, as Kubernetes prints patches in errors. */

@@ -34,6 +34,20 @@ describe('applyJsonPatch', () => {
     expect(result.spec.containers).toEqual([{ name: 'a', image: 'nginx:2' }, { name: 'b', image: 'busybox' }]);
   });
 
+  it('applies the body kubectl rollout undo sends (replace the template and the annotations)', () => {
+    const deployment = {
+      metadata: { name: 'web', annotations: { 'deployment.kubernetes.io/revision': '2' } },
+      spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:2' }] } } },
+    };
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } };
+    const result = applyJsonPatch(deployment, [
+      { op: 'replace', path: '/spec/template', value: template },
+      { op: 'replace', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '2' } },
+    ]);
+    expect(result.spec.template).toEqual(template);
+    expect(result.spec.replicas).toBe(2);
+  });
+
   it('leaves the input untouched and applies nothing when an operation fails', () => {
     const current = pod();
     expect(() => applyJsonPatch(current, [{ op: 'replace', path: '/spec/containers/0/image', value: 'x' }, { op: 'test', path: '/metadata/name', value: 'other' }])).toThrow();
