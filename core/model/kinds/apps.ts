@@ -207,7 +207,7 @@ export const controllerRevisionType = defineResourceType({
       const group = owner.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : '';
       return `${(group ? `${owner.kind}.${group}` : owner.kind).toLowerCase()}/${owner.name}`;
     }),
-    column('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.', (cr) => (cr.revision as number) ?? 0),
+    column('Revision', 'string', 'Revision indicates the revision of the state represented by Data.', (cr) => (cr.revision as number) ?? 0),
     ageColumn,
   ],
   validateSpec(cr, old) {

@@ -13,12 +13,12 @@ function formatMetric(spec: any, current: any): string {
       const source = spec.type === 'Resource' ? spec.resource : spec.containerResource;
       const status = current?.[spec.type === 'Resource' ? 'resource' : 'containerResource'];
       const name = source?.name ?? '';
-      if (source?.target?.averageUtilization !== undefined) {
-        const now = status?.current?.averageUtilization;
-        return `${name}: ${now !== undefined ? `${now}%` : unknown}/${source.target.averageUtilization}%`;
+      if (source?.target?.averageValue !== undefined) {
+        return `${name}: ${status?.current?.averageValue ?? unknown}/${source.target.averageValue}`;
       }
-      const now = status?.current?.averageValue;
-      return `${name}: ${now ?? unknown}/${source?.target?.averageValue ?? ''}`;
+      const now = status?.current?.averageUtilization;
+      const target = source?.target?.averageUtilization !== undefined ? `${source.target.averageUtilization}%` : '<auto>';
+      return `${name}: ${now !== undefined ? `${now}%` : unknown}/${target}`;
     }
     case 'Pods': {
       const now = current?.pods?.current?.averageValue;
@@ -62,8 +62,8 @@ export const horizontalPodAutoscalerType = defineResourceType({
     column('Reference', 'string', 'Reference to the scaled target', (hpa) => `${hpa.spec?.scaleTargetRef?.kind ?? ''}/${hpa.spec?.scaleTargetRef?.name ?? ''}`),
     column('Targets', 'string', 'metrics contains the specifications for which to use to calculate the desired replica count', formatHpaMetrics),
     column('MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.', (hpa) => (hpa.spec?.minReplicas === undefined ? '<unset>' : String(hpa.spec.minReplicas))),
-    column('MaxPods', 'integer', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.', (hpa) => hpa.spec?.maxReplicas ?? 0),
-    column('Replicas', 'integer', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', (hpa) => hpa.status?.currentReplicas ?? 0),
+    column('MaxPods', 'string', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.', (hpa) => hpa.spec?.maxReplicas ?? 0),
+    column('Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', (hpa) => hpa.status?.currentReplicas ?? 0),
     ageColumn,
   ],
   defaults(hpa) {

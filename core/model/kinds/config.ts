@@ -54,7 +54,7 @@ export const configMapType = defineResourceType({
   namespaced: true,
   columns: [
     nameColumn,
-    column('Data', 'integer', 'Data contains the configuration data.', (cm) => Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length),
+    column('Data', 'string', 'Data contains the configuration data.', (cm) => Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length),
     ageColumn,
   ],
   validateSpec: (cm, old) => [...validateDataKeys(cm, ['data', 'binaryData']), ...immutableData(cm, old, ['data', 'binaryData'])],
@@ -70,7 +70,7 @@ export const secretType = defineResourceType({
   columns: [
     nameColumn,
     column('Type', 'string', 'Used to facilitate programmatic handling of secret data.', (secret) => (secret.type as string | undefined) ?? 'Opaque'),
-    column('Data', 'integer', 'Data contains the secret data.', (secret) => Object.keys(secret.data ?? {}).length),
+    column('Data', 'string', 'Data contains the secret data.', (secret) => Object.keys(secret.data ?? {}).length),
     ageColumn,
   ],
   defaults(secret) {

@@ -61,7 +61,7 @@ export const eventType = defineResourceType({
     column('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', eventSource, 1),
     column('Message', 'string', 'A human-readable description of the status of this operation.', (e) => String(e.message ?? '').trim()),
     column('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', (e, c) => firstSeen(e, c.now), 1),
-    column('Count', 'integer', 'The number of times this event has occurred.', eventCount, 1),
+    column('Count', 'string', 'The number of times this event has occurred.', eventCount, 1),
     { ...nameColumn, priority: 1 },
   ],
   validateSpec(event) {

@@ -4,12 +4,18 @@ import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { loadBalancerStatusString } from './service.ts';
 
-/** kubectl's formatHosts: up to four hosts (`*` for a rule without one), then ` + N more...`. */
-function formatHosts(ingress: KubeObject): string {
-  const hosts: string[] = (ingress.spec?.rules ?? []).map((rule: any) => rule.host || '*');
-  if (hosts.length === 0) return '*';
-  const max = 4;
-  return hosts.length > max ? `${hosts.slice(0, max).join(',')} + ${hosts.length - max} more...` : hosts.join(',');
+/** kubectl's formatHosts: the first three rule hosts (`*` when none has one), then ` + N more...` counting rules. */
+export function formatHosts(ingress: KubeObject): string {
+  const rules: any[] = ingress.spec?.rules ?? [];
+  const max = 3;
+  const list: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (list.length === max) more = true;
+    if (!more && rule.host) list.push(rule.host);
+  }
+  if (list.length === 0) return '*';
+  return more ? `${list.join(',')} + ${rules.length - max} more...` : list.join(',');
 }
 
 export const ingressType = defineResourceType({
@@ -24,7 +30,7 @@ export const ingressType = defineResourceType({
     nameColumn,
     column('Class', 'string', 'The name of the IngressClass cluster resource.', (ing) => ing.spec?.ingressClassName ?? '<none>'),
     column('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule', formatHosts),
-    column('Address', 'string', 'Address is a list containing ingress points for the load-balancer', (ing) => loadBalancerStatusString(ing.status?.loadBalancer, false)),
+    column('Address', 'string', 'Address is a list containing ingress points for the load-balancer', (ing) => loadBalancerStatusString(ing.status?.loadBalancer, true)),
     column('Ports', 'string', 'Ports of TLS configurations that open', (ing) => ((ing.spec?.tls ?? []).length ? '80, 443' : '80')),
     ageColumn,
   ],

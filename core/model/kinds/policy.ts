@@ -4,15 +4,17 @@ import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { validateLabelSelector } from './workload-validation.ts';
 import { validateResourceList } from './resource-list.ts';
+import { canonicalQuantity, quantityProblem } from '../quantity.ts';
 
 /** kubectl's ResourceQuota REQUEST / LIMIT cells: `name: used/hard` pairs, sorted by resource. */
 function quotaUsage(quota: KubeObject, limits: boolean): string {
-  const hard: Record<string, string> = quota.status?.hard ?? quota.spec?.hard ?? {};
+  const hard: Record<string, string> = quota.status?.hard ?? {};
   const used: Record<string, string> = quota.status?.used ?? {};
+  const print = (value: string | undefined) => (value === undefined || quantityProblem(value) ? '0' : canonicalQuantity(value));
   return Object.keys(hard)
     .sort()
-    .filter((name) => name.startsWith('limits.') === limits)
-    .map((name) => `${name}: ${used[name] ?? '0'}/${hard[name]}`)
+    .filter((name) => (name.split('.')[0] === 'limits' && name.includes('.')) === limits)
+    .map((name) => `${name}: ${print(used[name])}/${print(hard[name])}`)
     .join(', ');
 }
 
@@ -78,9 +80,9 @@ export const podDisruptionBudgetType = defineResourceType({
   subresources: ['status'],
   columns: [
     nameColumn,
-    column('Min Available', 'string', 'The minimum number of pods that must be available simultaneously.', (pdb) => (pdb.spec?.minAvailable === undefined ? 'N/A' : String(pdb.spec.minAvailable))),
-    column('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable simultaneously.', (pdb) => (pdb.spec?.maxUnavailable === undefined ? 'N/A' : String(pdb.spec.maxUnavailable))),
-    column('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time', (pdb) => pdb.status?.disruptionsAllowed ?? 0),
+    column('Min Available', 'string', 'The minimum number of pods that must be available.', (pdb) => (pdb.spec?.minAvailable === undefined ? 'N/A' : String(pdb.spec.minAvailable))),
+    column('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.', (pdb) => (pdb.spec?.maxUnavailable === undefined ? 'N/A' : String(pdb.spec.maxUnavailable))),
+    column('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.', (pdb) => pdb.status?.disruptionsAllowed ?? 0),
     ageColumn,
   ],
   validateSpec(pdb) {

@@ -12,7 +12,12 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 /** kubectl's loadBalancerStatusStringer: ingress IPs/hostnames, cut to 16 characters unless wide. */
 export function loadBalancerStatusString(status: any, wide = true): string {
-  const result = (status?.ingress ?? []).flatMap((ingress: any) => [ingress.ip, ingress.hostname].filter(Boolean)).join(',');
+  const addresses = new Set<string>();
+  for (const ingress of status?.ingress ?? []) {
+    if (ingress.ip) addresses.add(ingress.ip);
+    else if (ingress.hostname) addresses.add(ingress.hostname);
+  }
+  const result = [...addresses].join(',');
   return !wide && result.length > 16 ? `${result.slice(0, 13)}...` : result;
 }
 

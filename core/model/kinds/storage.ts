@@ -3,6 +3,7 @@ import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { validateResourceList } from './resource-list.ts';
+import { canonicalQuantity, quantityProblem } from '../quantity.ts';
 
 const ACCESS_MODE_SHORT: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 const ACCESS_MODES = Object.keys(ACCESS_MODE_SHORT);
@@ -38,7 +39,7 @@ export const persistentVolumeType = defineResourceType({
   subresources: ['status'],
   columns: [
     nameColumn,
-    column('Capacity', 'string', 'capacity is the description of the persistent volume\'s resources and capacity.', (pv) => pv.spec?.capacity?.storage ?? ''),
+    column('Capacity', 'string', 'capacity is the description of the persistent volume\'s resources and capacity.', (pv) => (pv.spec?.capacity?.storage !== undefined && !quantityProblem(pv.spec.capacity.storage) ? canonicalQuantity(pv.spec.capacity.storage) : '0')),
     column('Access Modes', 'string', 'accessModes contains all ways the volume can be mounted.', (pv) => accessModesString(pv.spec?.accessModes)),
     column('Reclaim Policy', 'string', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.', (pv) => pv.spec?.persistentVolumeReclaimPolicy ?? ''),
     column('Status', 'string', 'phase indicates if a volume is available, bound to a claim, or released by a claim.', phaseOrTerminating),
@@ -47,7 +48,7 @@ export const persistentVolumeType = defineResourceType({
     column('VolumeAttributesClass', 'string', 'Name of VolumeAttributesClass to which this persistent volume belongs.', (pv) => pv.spec?.volumeAttributesClassName ?? '<unset>'),
     column('Reason', 'string', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.', (pv) => pv.status?.reason ?? ''),
     ageColumn,
-    column('VolumeMode', 'string', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.', (pv) => pv.spec?.volumeMode ?? 'Filesystem', 1),
+    column('VolumeMode', 'string', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.', (pv) => pv.spec?.volumeMode ?? '<unset>', 1),
   ],
   defaults(pv) {
     pv.spec ??= {};
@@ -77,12 +78,12 @@ export const persistentVolumeClaimType = defineResourceType({
     nameColumn,
     column('Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.', phaseOrTerminating),
     column('Volume', 'string', 'volumeName is the binding reference to the PersistentVolume backing this claim.', (pvc) => pvc.spec?.volumeName ?? ''),
-    column('Capacity', 'string', 'capacity represents the actual resources of the underlying volume.', (pvc) => (pvc.spec?.volumeName ? (pvc.status?.capacity?.storage ?? '') : '')),
+    column('Capacity', 'string', 'capacity represents the actual resources of the underlying volume.', (pvc) => (pvc.spec?.volumeName ? (pvc.status?.capacity?.storage !== undefined && !quantityProblem(pvc.status.capacity.storage) ? canonicalQuantity(pvc.status.capacity.storage) : '0') : '')),
     column('Access Modes', 'string', 'accessModes contains the actual access modes the volume backing the PVC has.', (pvc) => (pvc.spec?.volumeName ? accessModesString(pvc.status?.accessModes) : '')),
     column('StorageClass', 'string', 'storageClassName is the name of the StorageClass required by the claim.', storageClassOf),
     column('VolumeAttributesClass', 'string', 'volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.', (pvc) => pvc.spec?.volumeAttributesClassName ?? '<unset>'),
     ageColumn,
-    column('VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim.', (pvc) => pvc.spec?.volumeMode ?? 'Filesystem', 1),
+    column('VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim.', (pvc) => pvc.spec?.volumeMode ?? '<unset>', 1),
   ],
   defaults(pvc) {
     pvc.spec ??= {};
@@ -118,7 +119,7 @@ export const storageClassType = defineResourceType({
     column('Provisioner', 'string', 'provisioner indicates the type of the provisioner.', (sc) => (sc.provisioner as string) ?? ''),
     column('ReclaimPolicy', 'string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.', (sc) => (sc.reclaimPolicy as string) ?? 'Delete'),
     column('VolumeBindingMode', 'string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.', (sc) => (sc.volumeBindingMode as string) ?? 'Immediate'),
-    column('AllowVolumeExpansion', 'string', 'allowVolumeExpansion shows whether the storage class allow volume expand.', (sc) => String(sc.allowVolumeExpansion ?? false)),
+    column('AllowVolumeExpansion', 'string', 'allowVolumeExpansion shows whether the storage class allow volume expand.', (sc) => sc.allowVolumeExpansion === true),
     ageColumn,
   ],
   defaults(sc) {

@@ -5,8 +5,8 @@ import { formatLabels, labelSelectorAsSelector, selectorToString } from '../labe
 export const deploymentColumns: TableColumn[] = [
   nameColumn,
   column('Ready', 'string', 'Number of the pod with ready state', (d) => `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`),
-  column('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', (d) => d.status?.updatedReplicas ?? 0),
-  column('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', (d) => d.status?.availableReplicas ?? 0),
+  column('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', (d) => d.status?.updatedReplicas ?? 0),
+  column('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', (d) => d.status?.availableReplicas ?? 0),
   ageColumn,
   // Deployments print the raw selector string: empty, not <none>, when there is none.
   ...workloadWideColumns((d) => {
