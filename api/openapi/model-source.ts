@@ -66,7 +66,7 @@ export function allModels(): Map<string, ModelClass> {
   if (modelsCache) return modelsCache;
   const dir = join(generatedDir(), 'models');
   const models = new Map<string, ModelClass>();
-  for (const file of readdirSync(dir)) {
+  for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.js') || file === 'all.js' || file === 'ObjectSerializer.js') continue;
     const source = readFileSync(join(dir, file), 'utf8');
     const className = file.slice(0, -3);
