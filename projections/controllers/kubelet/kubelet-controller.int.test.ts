@@ -142,4 +142,62 @@ describe('simulated kubelet', () => {
     expect(crash.status.phase).toBe('Running');
     await sim.close();
   });
+
+  it('flips the pod\'s Ready condition with the readiness probe, and restarts on liveness failure', async () => {
+    const { sim } = await cluster(1);
+    await sim.apply([
+      pod('web', 'node-1', { 'sim.orrery.dev/readiness-fail-after': '30s', 'sim.orrery.dev/liveness-fail-after': '2m' }, {
+        containers: [{ name: 'app', image: 'nginx', readinessProbe: { periodSeconds: 5, failureThreshold: 1 }, livenessProbe: { periodSeconds: 10, failureThreshold: 3 } }],
+      }),
+    ]);
+    const readyCondition = () => getObject(sim.state, 'Pod', 'default', 'web')!.status.conditions.find((c: any) => c.type === 'Ready');
+    await sim.run(10_000);
+    expect(readyCondition()).toMatchObject({ status: 'True' });
+    await sim.run(30_000);
+    expect(readyCondition()).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.phase).toBe('Running');
+    await sim.run(110_000);
+    const app = getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses[0];
+    expect(app.restartCount).toBe(1);
+    expect(app.lastState.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    expect(app.state.running).toBeDefined();
+    await sim.close();
+  });
+
+  it('reports each container of a multi-container pod, init containers and sidecars included', async () => {
+    const { sim } = await cluster(1);
+    await sim.apply([
+      pod('multi', 'node-1', { 'sim.orrery.dev/setup.exit-after': '3s', 'sim.orrery.dev/worker.exit-after': '20s', 'sim.orrery.dev/worker.exit-code': '1' }, {
+        initContainers: [
+          { name: 'setup', image: 'busybox' },
+          { name: 'proxy', image: 'envoy', restartPolicy: 'Always' },
+        ],
+        containers: [
+          { name: 'app', image: 'nginx' },
+          { name: 'worker', image: 'worker' },
+        ],
+      }),
+    ]);
+    await sim.run(2_000);
+    let multi = getObject(sim.state, 'Pod', 'default', 'multi')!;
+    expect(multi.status.phase).toBe('Pending');
+    expect(multi.status.conditions.find((c: any) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
+    await sim.run(10_000);
+    multi = getObject(sim.state, 'Pod', 'default', 'multi')!;
+    expect(multi.status.phase).toBe('Running');
+    expect(multi.status.initContainerStatuses.map((c: any) => [c.name, Object.keys(c.state)[0]])).toEqual([
+      ['setup', 'terminated'],
+      ['proxy', 'running'],
+    ]);
+    expect(multi.status.containerStatuses.map((c: any) => [c.name, Object.keys(c.state)[0], c.ready])).toEqual([
+      ['app', 'running', true],
+      ['worker', 'running', true],
+    ]);
+    await sim.run(20_000);
+    multi = getObject(sim.state, 'Pod', 'default', 'multi')!;
+    const worker = multi.status.containerStatuses.find((c: any) => c.name === 'worker');
+    expect(worker.restartCount).toBe(1);
+    expect(worker.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    await sim.close();
+  });
 });
