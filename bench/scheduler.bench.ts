@@ -1,6 +1,10 @@
 /**
  * Scheduler benchmark: 5,000 nodes, Deployments of 50 replicas.
  *
+ * "End to end" runs the whole simulated cluster (Deployment, ReplicaSet, scheduler and kubelet
+ * controllers, write path, in-memory log) in simulation mode: Deployments are created and the
+ * clock runs until every pod is Running.
+ *
  * "Scheduler alone" drives the scheduler controller over a prepared cluster state: pods are created
  * in the state, the controller sees each creation, and its PodScheduled events are applied back
  * (as the write path would) and fed to it again. Every event is kept, as the in-memory log keeps
@@ -14,7 +18,10 @@ import { createSchedulerController } from '../projections/controllers/scheduler/
 import type { ControllerOutput, ReconcileInput } from '../projections/engine/controller.ts';
 import { simulatedNodeObject, uniformNodes } from '../projections/engine/simulated-node.ts';
 import { applyEvent, createClusterState } from '../projections/state/reducer.ts';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
+import { createSimulatedCluster } from '../projections/engine/simulated-cluster.ts';
+import { defaultControllers } from '../projections/engine/default-controllers.ts';
+import type { Controller } from '../projections/engine/controller.ts';
 import { formatRate, peakRssMiB, recordBenchmark, table } from './harness.ts';
 
 const NODES = Number(process.env.BENCH_NODES ?? 5000); // wall-clock-ok (bench)
@@ -98,8 +105,104 @@ function deploymentPod(deployment: number, index: number): KubeObject {
   };
 }
 
+interface EndToEndRow {
+  pods: number;
+  seconds: number;
+  cpuSeconds: number;
+  schedulerSeconds: number;
+  events: number;
+  rssMiB: number;
+}
+
+/** Wraps a controller to add up the wall time spent inside it (its outputs are synchronous). */
+function timed(controller: Controller, spent: { ms: number }): Controller {
+  return {
+    name: controller.name,
+    reconcile: (input$) =>
+      new Observable((subscriber) => {
+        const inner = new Subject<ReconcileInput>();
+        const outputs = controller.reconcile(inner).subscribe(subscriber);
+        const inputs = input$.subscribe({
+          next(input) {
+            const started = performance.now();
+            inner.next(input);
+            spent.ms += performance.now() - started;
+          },
+          complete: () => inner.complete(),
+        });
+        return () => {
+          inputs.unsubscribe();
+          outputs.unsubscribe();
+        };
+      }),
+  };
+}
+
+async function endToEnd(podCount: number): Promise<EndToEndRow> {
+  const spent = { ms: 0 };
+  const controllers = defaultControllers().map((c) => (c.name === 'scheduler' ? timed(c, spent) : c));
+  const cluster = await createSimulatedCluster({ seed: 1, nodes: NODES, controllers });
+  await cluster.run(30_000);
+  spent.ms = 0;
+  const startPosition = cluster.state.position;
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  for (let d = 0; d < podCount / REPLICAS; d++) {
+    await cluster.writePath.execute({ type: 'create', actor: 'user:bench', object: deploymentManifest(`web-${d}`) });
+  }
+  let running = 0;
+  for (let step = 0; step < 600 && running < podCount; step++) {
+    await cluster.run(1_000);
+    running = 0;
+    for (const pod of cluster.state.objects.get('Pod')?.values() ?? []) if (pod.status?.phase === 'Running') running++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  if (running < podCount) throw new Error(`only ${running} of ${podCount} pods Running`);
+  const row = {
+    pods: podCount,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    schedulerSeconds: spent.ms / 1000,
+    events: cluster.state.position - startPosition,
+    rssMiB: peakRssMiB(),
+  };
+  await cluster.close();
+  return row;
+}
+
+function deploymentManifest(name: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas: REPLICAS,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  };
+}
+
+const mode = process.env.BENCH_MODE ?? 'both'; // wall-clock-ok (bench)
+const endToEndRows: EndToEndRow[] = [];
+if (mode !== 'alone') {
+  for (const pods of RUNS) {
+    const row = await endToEnd(pods);
+    endToEndRows.push(row);
+    console.log(
+      `end to end: ${pods} pods Running on ${NODES} nodes in ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ` +
+        `${formatRate(row.pods / row.seconds)} pods, scheduler ${row.schedulerSeconds.toFixed(2)} s (${formatRate(row.pods / row.schedulerSeconds)} decisions), ` +
+        `${row.events} events, peak RSS ${row.rssMiB.toFixed(0)} MiB`,
+    );
+  }
+}
+
 const rows: Row[] = [];
-for (const pods of RUNS) {
+for (const pods of mode === 'e2e' ? [] : RUNS) {
   const row = schedulerAlone(pods);
   rows.push(row);
   console.log(`scheduler alone: ${pods} pods on ${NODES} nodes in ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ${formatRate(row.decisionsPerSecond)} decisions, peak RSS ${row.rssMiB.toFixed(0)} MiB`);

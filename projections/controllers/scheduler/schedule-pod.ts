@@ -53,7 +53,10 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   const plainPod = filters === DEFAULT_FILTERS && pod.nodeName === undefined && !pod.requiresNodeMatch;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
-  const feasible: NodeInfo[] = [];
+  // Reused between cycles (a cycle runs to completion before the next starts): at thousands of
+  // nodes per decision, fresh arrays each time were a good part of the cost, as garbage.
+  const feasible = scratchFeasible;
+  feasible.length = 0;
   const failures: Failure[] = [];
   let processed = 0;
   for (let i = 0; i < all && feasible.length < wanted; i++) {
@@ -92,8 +95,8 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     node.feasibleIndex = i;
   }
   const plugins = (options.scores ?? DEFAULT_SCORES).filter((plugin) => plugin.applies(pod));
-  const perPlugin = plugins.map(() => new Int32Array(count));
-  const totals = new Float64Array(count);
+  const perPlugin = plugins.map((_, p) => scratchInts(p, count));
+  const totals = scratchTotals(count);
   for (let p = 0; p < plugins.length; p++) {
     const plugin = plugins[p]!;
     const scores = perPlugin[p]!;
@@ -126,7 +129,7 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     verdicts: [],
     chosen: feasible[chosen]!.name,
   };
-  const decidedBy = separatingPlugin(chosen, totals, perPlugin, plugins);
+  const decidedBy = separatingPlugin(chosen, count, totals, perPlugin, plugins);
   if (decidedBy) decision.decidedBy = decidedBy;
 
   const failureBudget = processed > maxVerdicts ? Math.min(distinctReasons(failures), maxVerdicts) : failures.length;
@@ -160,13 +163,29 @@ function scoresFactory(plugins: readonly ScorePlugin[]): ScoresFactory {
   return factory;
 }
 
+const scratchFeasible: NodeInfo[] = [];
+const scratchScores: Int32Array[] = [];
+let scratchTotalsBuffer = new Float64Array(0);
+
+function scratchInts(plugin: number, count: number): Int32Array {
+  let buffer = scratchScores[plugin];
+  if (!buffer || buffer.length < count) scratchScores[plugin] = buffer = new Int32Array(Math.max(count, 2 * (buffer?.length ?? 0)));
+  return buffer;
+}
+
+function scratchTotals(count: number): Float64Array {
+  if (scratchTotalsBuffer.length < count) scratchTotalsBuffer = new Float64Array(Math.max(count, 2 * scratchTotalsBuffer.length));
+  scratchTotalsBuffer.fill(0, 0, count);
+  return scratchTotalsBuffer;
+}
+
 /** Numbers scoring cycles, so that a node's scratch fields say whether it is feasible in this one. */
 let cycles = 0;
 
 /** The plugin whose weighted score put the chosen node furthest ahead of the runner-up; none on a tie. */
-function separatingPlugin(chosen: number, totals: Float64Array, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {
+function separatingPlugin(chosen: number, count: number, totals: Float64Array, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {
   let runnerUp = -1;
-  for (let i = 0; i < totals.length; i++) if (i !== chosen && (runnerUp < 0 || totals[i]! > totals[runnerUp]!)) runnerUp = i;
+  for (let i = 0; i < count; i++) if (i !== chosen && (runnerUp < 0 || totals[i]! > totals[runnerUp]!)) runnerUp = i;
   if (runnerUp < 0 || totals[runnerUp]! >= totals[chosen]!) return undefined;
   let plugin: string | undefined;
   let widest = 0;
@@ -182,23 +201,64 @@ function separatingPlugin(chosen: number, totals: Float64Array, perPlugin: Int32
 
 /**
  * Indexes of the `limit` best totals, best first (the chosen node always first), ties in
- * evaluation order. Sorts packed keys (total, then reversed index) natively rather than with a
- * comparator: this runs once per decision over hundreds of nodes.
+ * evaluation order. Totals are small non-negative integers (weighted sums of 0–100 scores), so a
+ * counting sort over their histogram picks them in linear time; this runs once per decision over
+ * hundreds of nodes. Other totals (a plugin with a fractional weight) fall back to a sort.
  */
-function topIndexes(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
+export function topIndexes(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
   if (limit <= 0) return [];
   if (limit === 1 || count === 1) return [chosen];
-  const span = 2 ** 21;
-  const keys = new Float64Array(count);
-  for (let i = 0; i < count; i++) keys[i] = totals[i]! * span + (span - 1 - i);
-  keys.sort();
-  const indexes = [chosen];
-  for (let k = count - 1; k >= 0 && indexes.length < limit; k--) {
-    const index = span - 1 - (keys[k]! % span);
-    if (index !== chosen) indexes.push(index);
+  const want = Math.min(limit, count) - 1;
+  let max = 0;
+  let integral = true;
+  for (let i = 0; i < count; i++) {
+    const total = totals[i]!;
+    if (total > max) max = total;
+    if (!(total >= 0 && Number.isInteger(total))) integral = false;
   }
-  return indexes;
+  if (!integral || max > 1_000_000) return topIndexesBySort(totals, count, want + 1, chosen);
+  if (scratchHistogram.length <= max) scratchHistogram = new Int32Array(max + 1);
+  const histogram = scratchHistogram;
+  histogram.fill(0, 0, max + 1);
+  for (let i = 0; i < count; i++) if (i !== chosen) histogram[totals[i]!]!++;
+  let threshold = max;
+  let remaining = want;
+  for (let t = max; t >= 0; t--) {
+    if (histogram[t]! >= remaining) {
+      threshold = t;
+      break;
+    }
+    remaining -= histogram[t]!;
+  }
+  const result = new Array<number>(want + 1);
+  result[0] = chosen;
+  let position = 1;
+  for (let t = max; t > threshold; t--) {
+    const bucket = histogram[t]!;
+    histogram[t] = position;
+    position += bucket;
+  }
+  histogram[threshold] = position;
+  const end = want + 1;
+  for (let i = 0; i < count; i++) {
+    if (i === chosen) continue;
+    const total = totals[i]!;
+    if (total > threshold) result[histogram[total]!++] = i;
+    else if (total === threshold && histogram[total]! < end) result[histogram[total]!++] = i;
+  }
+  return result;
 }
+
+let scratchHistogram = new Int32Array(1024);
+
+function topIndexesBySort(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
+  const others: number[] = [];
+  for (let i = 0; i < count; i++) if (i !== chosen) others.push(i);
+  others.sort((a, b) => totals[b]! - totals[a]! || a - b);
+  others.length = Math.min(others.length, limit - 1);
+  return [chosen, ...others];
+}
+
 
 function distinctReasons(failures: readonly Failure[]): number {
   const seen = new Set<string>();

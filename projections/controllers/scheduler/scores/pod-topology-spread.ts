@@ -12,6 +12,8 @@ const ZONE_MAX_SKEW = 5;
  * which for pods the controller created is exactly the set its selector matches. Only the few
  * nodes that hold siblings are looked up; every other node has a count of zero.
  */
+let scratch = new Float64Array(1024);
+
 export const podTopologySpread: ScorePlugin = {
   name: 'PodTopologySpread',
   weight: 2,
@@ -21,7 +23,9 @@ export const podTopologySpread: ScorePlugin = {
     let zoned = false;
     for (let i = 0; i < count && !zoned; i++) zoned = nodes[i]!.zone !== undefined;
     const hostnameWeight = Math.log(count + 2);
-    const raw = new Float64Array(count).fill(HOSTNAME_MAX_SKEW - 1);
+    if (scratch.length < count) scratch = new Float64Array(Math.max(count, 2 * scratch.length));
+    const raw = scratch;
+    raw.fill(HOSTNAME_MAX_SKEW - 1, 0, count);
     if (zoned) {
       // Nodes without the zone label form a domain of their own ("") in the count, as in Kubernetes.
       const zones = new Set<string>();
