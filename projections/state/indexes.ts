@@ -70,6 +70,13 @@ export function unindexObject(state: ClusterState, kind: string, key: string, ob
   if (uids && meta.uid && uids.get(meta.uid) === qualifiedKey(kind, key)) uids.delete(meta.uid);
 }
 
+/** Moves a pod between podsByNode entries when its spec.nodeName changes in place. */
+export function movePodToNode(state: ClusterState, key: string, from: string | undefined, to: string | undefined): void {
+  if (from === to) return;
+  if (from) removeFrom(state.podsByNode, from, key);
+  if (to) addTo(state.podsByNode, to, key);
+}
+
 /** Rebuilds every index from `state.objects` (after loading a snapshot). */
 export function rebuildIndexes(state: ClusterState): void {
   state.podsByNode.clear();

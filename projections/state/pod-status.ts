@@ -1,5 +1,5 @@
 import type { ContainerState } from '../../core/events.ts';
-import { createPrng, hashSeed } from '../../core/prng.ts';
+import { hashSeed } from '../../core/prng.ts';
 
 /**
  * Pod status as the kubelet derives it (pkg/kubelet/status/generate.go): container statuses in
@@ -27,28 +27,44 @@ export interface ContainerStatus {
   started: boolean;
 }
 
-/** The order in which the kubelet adds the conditions it owns. */
-const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'];
+type ConditionUpdate = Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>;
 
 /**
- * Sets a condition, keeping its lastTransitionTime unless its status changes (Kubernetes'
- * podutil.UpdatePodCondition). Returns a new array; existing conditions keep their place.
+ * Sets conditions, keeping each one's lastTransitionTime unless its status changes (Kubernetes'
+ * podutil.UpdatePodCondition). Returns a new array (the same one when nothing changed); existing
+ * conditions keep their place, new ones are appended in the order given.
  */
-export function withCondition(conditions: PodCondition[] | undefined, next: Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>, now: string): PodCondition[] {
-  const list = conditions ? conditions.slice() : [];
-  const index = list.findIndex((c) => c.type === next.type);
-  const previous = index >= 0 ? list[index] : undefined;
-  const condition: PodCondition = {
-    type: next.type,
-    status: next.status,
-    lastProbeTime: null,
-    lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : now,
-  };
-  if (next.reason) condition.reason = next.reason;
-  if (next.message) condition.message = next.message;
-  if (index >= 0) list[index] = condition;
-  else list.push(condition);
-  return list;
+export function withConditions(conditions: PodCondition[] | undefined, updates: readonly ConditionUpdate[], now: string): PodCondition[] {
+  let list: PodCondition[] | undefined;
+  const current = conditions ?? [];
+  for (const next of updates) {
+    const source = list ?? current;
+    let index = -1;
+    for (let i = 0; i < source.length; i++) {
+      if (source[i]!.type === next.type) {
+        index = i;
+        break;
+      }
+    }
+    const previous = index >= 0 ? source[index] : undefined;
+    if (previous && previous.status === next.status && previous.reason === next.reason && previous.message === next.message) continue;
+    const condition: PodCondition = {
+      type: next.type,
+      status: next.status,
+      lastProbeTime: null,
+      lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : now,
+    };
+    if (next.reason) condition.reason = next.reason;
+    if (next.message) condition.message = next.message;
+    list ??= current.slice();
+    if (index >= 0) list[index] = condition;
+    else list.push(condition);
+  }
+  return list ?? current;
+}
+
+export function withCondition(conditions: PodCondition[] | undefined, next: ConditionUpdate, now: string): PodCondition[] {
+  return withConditions(conditions, [next], now);
 }
 
 /** Go's `%s` of a []string: `[a b]`. */
@@ -72,13 +88,14 @@ export function kubeletConditions(
   phase: string | undefined,
   containerStatuses: ContainerStatus[] | undefined,
   initContainerStatuses: ContainerStatus[] | undefined,
-): Array<Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>> {
+): ConditionUpdate[] {
+  // In the order the kubelet adds them: PodReadyToStartContainers, Initialized, Ready, ContainersReady.
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
   const statusOf = (list: ContainerStatus[] | undefined, name: string) => list?.find((s) => s.name === name);
 
   // Initialized (GeneratePodInitializedCondition)
-  let initialized: Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'> = { type: 'Initialized', status: 'True' };
+  let initialized: ConditionUpdate = { type: 'Initialized', status: 'True' };
   if (initContainers.length > 0) {
     const unknown: string[] = [];
     const incomplete: string[] = [];
@@ -100,7 +117,7 @@ export function kubeletConditions(
   }
 
   // ContainersReady (GenerateContainersReadyCondition), and Ready, which follows it absent readiness gates.
-  let containersReady: Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>;
+  let containersReady: ConditionUpdate;
   if (!containerStatuses) containersReady = { type: 'ContainersReady', status: 'False', reason: 'UnknownContainerStatuses' };
   else {
     const unknown: string[] = [];
@@ -131,22 +148,20 @@ export function kubeletConditions(
   return [sandboxReady, initialized, ready, containersReady];
 }
 
-/** Applies the kubelet-owned conditions in their canonical order to an existing list. */
-export function withKubeletConditions(
-  conditions: PodCondition[] | undefined,
-  computed: Array<Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'>>,
-  now: string,
-): PodCondition[] {
-  let list = conditions ?? [];
-  for (const type of KUBELET_CONDITIONS) {
-    const next = computed.find((c) => c.type === type);
-    if (next) list = withCondition(list, next, now);
-  }
-  return list;
-}
-
 /** `nginx` → `docker.io/library/nginx:latest`, as the container runtime reports the image. */
 export function normalizeImage(image: string): string {
+  let normalized = normalizedImages.get(image);
+  if (normalized === undefined) {
+    normalized = normalize(image);
+    if (normalizedImages.size >= 10_000) normalizedImages.clear();
+    normalizedImages.set(image, normalized);
+  }
+  return normalized;
+}
+
+const normalizedImages = new Map<string, string>();
+
+function normalize(image: string): string {
   let name = image;
   const at = name.indexOf('@');
   const lastSlash = name.lastIndexOf('/');
@@ -158,21 +173,35 @@ export function normalizeImage(image: string): string {
   return name;
 }
 
-function hex(seed: number, length: number): string {
-  const prng = createPrng(seed);
+/** 64 hex digits from a 32-bit seed (xorshift32 steps): an opaque, stable digest-shaped id. */
+function hex64(seed: number): string {
+  let x = seed | 0 || 0x9e3779b9;
   let out = '';
-  while (out.length < length) out += prng.int(0x10000).toString(16).padStart(4, '0');
-  return out.slice(0, length);
+  for (let i = 0; i < 8; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out += (x >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
 }
+
+const imageIds = new Map<string, string>();
 
 /** The repo digest the runtime reports as imageID: `docker.io/library/nginx@sha256:…`, stable per image. */
 export function imageIdOf(image: string): string {
-  const normalized = normalizeImage(image);
-  const repository = normalized.includes('@') ? normalized.slice(0, normalized.indexOf('@')) : normalized.replace(/:[^:/]*$/, '');
-  return `${repository}@sha256:${hex(hashSeed('image', normalized), 64)}`;
+  let id = imageIds.get(image);
+  if (id === undefined) {
+    const normalized = normalizeImage(image);
+    const repository = normalized.includes('@') ? normalized.slice(0, normalized.indexOf('@')) : normalized.replace(/:[^:/]*$/, '');
+    id = `${repository}@sha256:${hex64(hashSeed('image', normalized))}`;
+    if (imageIds.size >= 10_000) imageIds.clear();
+    imageIds.set(image, id);
+  }
+  return id;
 }
 
 /** `containerd://…`, stable per pod uid, container and restart. */
 export function containerIdOf(podUid: string, container: string, restartCount: number): string {
-  return `containerd://${hex(hashSeed('container', podUid, container, restartCount), 64)}`;
+  return `containerd://${hex64(hashSeed('container', podUid, container, restartCount))}`;
 }

@@ -1,9 +1,9 @@
 import type { ContainerState, NodeCondition, StoredEvent } from '../../core/events.ts';
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
-import { toRfc3339 } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { indexObject, unindexObject } from './indexes.ts';
+import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
+import { microTime, rfc3339 } from './time-format.ts';
 import {
   type ContainerStatus,
   type PodCondition,
@@ -12,7 +12,7 @@ import {
   kubeletConditions,
   normalizeImage,
   withCondition,
-  withKubeletConditions,
+  withConditions,
 } from './pod-status.ts';
 
 /**
@@ -67,7 +67,7 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       putObject(state, withResourceVersion(event.data.object, position));
       break;
     case 'ObjectStatusReplaced':
-      updateObject(state, event.data.ref, position, (object) => ({ ...object, status: event.data.status }));
+      updateObject(state, event.data.ref, position, (object, metadata) => ({ ...object, metadata, status: event.data.status }));
       break;
     case 'ObjectDeletionRequested': {
       const { deletionTimestamp, gracePeriodSeconds, propagationPolicy } = event.data;
@@ -76,8 +76,8 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
         metadata.deletionGracePeriodSeconds = gracePeriodSeconds;
         const finalizer = propagationPolicy === 'Foreground' ? 'foregroundDeletion' : propagationPolicy === 'Orphan' ? 'orphan' : undefined;
         if (finalizer && !metadata.finalizers?.includes(finalizer)) metadata.finalizers = [...(metadata.finalizers ?? []), finalizer];
-        if (object.kind === 'Namespace') return { ...object, status: { ...object.status, phase: 'Terminating' } };
-        return object;
+        if (object.kind === 'Namespace') return { ...object, metadata, status: { ...object.status, phase: 'Terminating' } };
+        return { ...object, metadata };
       });
       break;
     }
@@ -92,47 +92,47 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       renewLease(state, event.data.node, position, event.metadata.time);
       break;
     case 'NodeConditionChanged': {
-      const time = toRfc3339(event.metadata.time);
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node) => ({
+      const time = rfc3339(event.metadata.time);
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => ({
         ...node,
+        metadata,
         status: { ...node.status, conditions: withNodeCondition(node.status?.conditions, event.data.condition, time) },
       }));
       break;
     }
     case 'NodeUnschedulableChanged':
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node) => {
-        const spec = { ...node.spec };
-        if (event.data.unschedulable) spec.unschedulable = true;
-        else delete spec.unschedulable;
-        return { ...node, spec };
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => {
+        const { unschedulable: _, ...spec } = node.spec ?? {};
+        return { ...node, metadata, spec: event.data.unschedulable ? { ...spec, unschedulable: true } : spec };
       });
       break;
     case 'NodeTaintsChanged':
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node) => {
-        const spec = { ...node.spec };
-        if (event.data.taints.length) spec.taints = event.data.taints;
-        else delete spec.taints;
-        return { ...node, spec };
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => {
+        const { taints: _, ...spec } = node.spec ?? {};
+        return { ...node, metadata, spec: event.data.taints.length ? { ...spec, taints: event.data.taints } : spec };
       });
       break;
     case 'PodScheduled': {
-      const time = toRfc3339(event.metadata.time);
-      // The index follows spec.nodeName, so the pod goes through put (unindex old, index new).
-      const pod = getByRef(state, event.data.ref);
+      const time = rfc3339(event.metadata.time);
+      const nodeName = event.data.nodeName;
+      const key = keyOfRef(event.data.ref);
+      const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
-      putObject(state, {
-        ...pod,
-        metadata: { ...pod.metadata, resourceVersion: String(position) },
-        spec: { ...pod.spec, nodeName: event.data.nodeName },
-        status: { ...pod.status, conditions: withCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, time) },
-      });
+      updateObject(state, event.data.ref, position, (p, metadata) => ({
+        ...p,
+        metadata,
+        spec: { ...p.spec, nodeName },
+        status: { ...p.status, conditions: withCondition(p.status?.conditions, { type: 'PodScheduled', status: 'True' }, time) },
+      }));
+      movePodToNode(state, key, pod.spec?.nodeName, nodeName);
       break;
     }
     case 'PodUnschedulable': {
-      const time = toRfc3339(event.metadata.time);
+      const time = rfc3339(event.metadata.time);
       const message = event.data.decision.message;
-      updateObject(state, event.data.ref, position, (pod) => ({
+      updateObject(state, event.data.ref, position, (pod, metadata) => ({
         ...pod,
+        metadata,
         status: {
           ...pod.status,
           conditions: withCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', ...(message ? { message } : {}) }, time),
@@ -141,14 +141,11 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       break;
     }
     case 'PodPhaseChanged': {
-      const time = toRfc3339(event.metadata.time);
+      const time = rfc3339(event.metadata.time);
       const { phase, reason, message, podIP, hostIP } = event.data;
-      updateObject(state, event.data.ref, position, (pod) => {
-        const status = { ...pod.status, phase };
-        if (reason) status.reason = reason;
-        else delete status.reason;
-        if (message) status.message = message;
-        else delete status.message;
+      updateObject(state, event.data.ref, position, (pod, metadata) => {
+        const { reason: _reason, message: _message, ...rest } = pod.status ?? {};
+        const status: Record<string, any> = reason && message ? { ...rest, phase, reason, message } : reason ? { ...rest, phase, reason } : message ? { ...rest, phase, message } : { ...rest, phase };
         if (hostIP) {
           status.hostIP = hostIP;
           status.hostIPs = [{ ip: hostIP }];
@@ -159,16 +156,16 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
         }
         if (!status.startTime) status.startTime = time;
         if (status.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
-          status.conditions = withKubeletConditions(status.conditions, kubeletConditions(pod.spec ?? {}, phase, status.containerStatuses, status.initContainerStatuses), time);
+          status.conditions = withConditions(status.conditions, kubeletConditions(pod.spec ?? {}, phase, status.containerStatuses, status.initContainerStatuses), time);
         }
-        return { ...pod, status };
+        return { ...pod, metadata, status };
       });
       break;
     }
     case 'ContainerStateChanged': {
-      const time = toRfc3339(event.metadata.time);
+      const time = rfc3339(event.metadata.time);
       const data = event.data;
-      updateObject(state, data.ref, position, (pod) => {
+      updateObject(state, data.ref, position, (pod, metadata) => {
         const spec = pod.spec ?? {};
         const isInit = (spec.initContainers as Array<{ name: string }> | undefined)?.some((c) => c.name === data.container) ?? false;
         const specs = (isInit ? spec.initContainers : spec.containers) as Array<{ name: string; image?: string }> | undefined;
@@ -177,15 +174,16 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
         const entry = containerStatus(pod.metadata.uid ?? '', data.container, containerSpec?.image ?? '', data.state, data.lastState, data.ready, data.started, data.restartCount);
         const statuses = upsertInSpecOrder(pod.status?.[field] as ContainerStatus[] | undefined, entry, specs);
         const status = { ...pod.status, [field]: statuses };
-        status.conditions = withKubeletConditions(status.conditions, kubeletConditions(spec, status.phase, status.containerStatuses, status.initContainerStatuses), time);
-        return { ...pod, status };
+        status.conditions = withConditions(status.conditions, kubeletConditions(spec, status.phase, status.containerStatuses, status.initContainerStatuses), time);
+        return { ...pod, metadata, status };
       });
       break;
     }
     case 'PodEvicted': {
-      const time = toRfc3339(event.metadata.time);
-      updateObject(state, event.data.ref, position, (pod) => ({
+      const time = rfc3339(event.metadata.time);
+      updateObject(state, event.data.ref, position, (pod, metadata) => ({
         ...pod,
+        metadata,
         status: {
           ...pod.status,
           conditions: withCondition(pod.status?.conditions, { type: 'DisruptionTarget', status: 'True', reason: event.data.reason, message: event.data.message }, time),
@@ -244,8 +242,11 @@ function removeObject(state: ClusterState, ref: ObjectRef): void {
 }
 
 /**
- * Replaces an object by `change(copy, copiedMetadata)`, for changes that touch neither labels, owners
- * nor the node binding (so the indexes stay valid). `change` may mutate the metadata it is given.
+ * Replaces an object by `change(previous, metadata)`, where `metadata` is a copy of the previous
+ * metadata with the new resourceVersion, which `change` puts in the object it builds (and may mutate).
+ * Only for changes that touch neither labels nor owners, so the indexes stay valid (a change of node
+ * binding moves the pod with movePodToNode). Builders avoid `delete`, which would turn the objects
+ * into slow dictionary-mode ones.
  */
 function updateObject(
   state: ClusterState,
@@ -258,7 +259,7 @@ function updateObject(
   const previous = objects?.get(key);
   if (!objects || !previous) return;
   const metadata = { ...previous.metadata, resourceVersion: String(position) };
-  const next = change({ ...previous, metadata }, metadata);
+  const next = change(previous, metadata);
   objects.set(key, next);
 }
 
@@ -282,7 +283,7 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
       namespace: NODE_LEASE_NAMESPACE,
       uid: deterministicUuid(createPrng(hashSeed(state.seed, 'lease-uid', position))),
       resourceVersion: String(position),
-      creationTimestamp: toRfc3339(time),
+      creationTimestamp: rfc3339(time),
       ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' }],
     },
     spec: { holderIdentity: name, leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS, renewTime },
@@ -296,11 +297,6 @@ function renewLease(state: ClusterState, node: string, position: number, time: n
   const lease = leases?.get(key);
   if (!leases || !lease) return;
   leases.set(key, { ...lease, metadata: { ...lease.metadata, resourceVersion: String(position) }, spec: { ...lease.spec, renewTime: microTime(time) } });
-}
-
-/** Kubernetes' MicroTime: RFC 3339 with microseconds, as Lease renewTime is written. */
-export function microTime(time: number): string {
-  return new Date(time).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 interface StoredNodeCondition extends NodeCondition {
@@ -351,9 +347,17 @@ function containerStatus(
 }
 
 function upsertInSpecOrder(statuses: ContainerStatus[] | undefined, entry: ContainerStatus, specs: Array<{ name: string }> | undefined): ContainerStatus[] {
-  const list = statuses ? statuses.filter((s) => s.name !== entry.name) : [];
-  list.push(entry);
-  if (specs) {
+  if (statuses) {
+    for (let i = 0; i < statuses.length; i++) {
+      if (statuses[i]!.name === entry.name) {
+        const list = statuses.slice();
+        list[i] = entry;
+        return list;
+      }
+    }
+  }
+  const list = statuses ? [...statuses, entry] : [entry];
+  if (specs && list.length > 1) {
     const order = new Map(specs.map((c, i) => [c.name, i]));
     list.sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity));
   }

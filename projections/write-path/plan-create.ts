@@ -5,7 +5,7 @@ import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
-import { type Plan, type WriteContext, SYSTEM_NAMESPACES, groupOf, requireType } from './write-context.ts';
+import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asLogged, groupOf, requireType } from './write-context.ts';
 
 /**
  * A create, as Kubernetes' generic registry does it: generate the name, reset what the server
@@ -15,7 +15,7 @@ import { type Plan, type WriteContext, SYSTEM_NAMESPACES, groupOf, requireType }
 export function planCreate(context: WriteContext, input: KubeObject, dryRun = false): Plan {
   const type = requireType(context, input.kind);
   const { state } = context;
-  const object = structuredClone(input);
+  const object = asLogged(input);
   object.apiVersion ||= apiVersionOf(type);
   const metadata = (object.metadata ??= {});
   if (!type.namespaced) delete metadata.namespace;
@@ -51,7 +51,7 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
 
   const ref = refOf(object);
   if (dryRun) return { stream: streamOf(ref), events: [], object };
-  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object } }], resultRef: ref };
+  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: asLogged(object) } }], resultRef: ref };
 }
 
 /**

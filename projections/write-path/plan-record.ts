@@ -5,7 +5,7 @@ import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
-import { type Plan, type WriteContext, groupOf, requireType } from './write-context.ts';
+import { type Plan, type WriteContext, asLogged, groupOf, requireType } from './write-context.ts';
 
 /**
  * A status fact (binding, phase, container state, heartbeat, condition, eviction, clock) checked
@@ -99,7 +99,7 @@ function requireObject(context: WriteContext, ref: ObjectRef): KubeObject {
 /** A kubelet registering its Node: the server fills in what it owns, as for any create. */
 function planNodeRegistered(context: WriteContext, input: KubeObject): Plan {
   const type = requireType(context, 'Node');
-  const node = structuredClone(input);
+  const node = asLogged(input);
   node.apiVersion ||= apiVersionOf(type);
   node.kind = 'Node';
   const metadata = (node.metadata ??= {});
@@ -115,5 +115,5 @@ function planNodeRegistered(context: WriteContext, input: KubeObject): Plan {
   if (causes.length > 0) throw apiErrors.invalid('Node', name, causes);
   if (getObject(context.state, 'Node', undefined, name)) throw apiErrors.alreadyExists(type.plural, name);
   const ref: ObjectRef = { kind: 'Node', name };
-  return { stream: streamOf(ref), events: [{ type: 'NodeRegistered', data: { node } }], resultRef: ref };
+  return { stream: streamOf(ref), events: [{ type: 'NodeRegistered', data: { node: asLogged(node) } }], resultRef: ref };
 }

@@ -5,7 +5,7 @@ import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
 import type { ResourceType } from '../../core/model/resource-type.ts';
 import { getObject } from '../state/queries.ts';
 import { jsonEqual } from './json-equal.ts';
-import { MODIFIED_CONFLICT, type Plan, type WriteContext, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
+import { MODIFIED_CONFLICT, type Plan, type WriteContext, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
 
 /**
  * A full replacement (PUT), or a status update (PUT …/status), as Kubernetes' generic registry
@@ -15,7 +15,7 @@ import { MODIFIED_CONFLICT, type Plan, type WriteContext, groupOf, hasFinalizers
  */
 export function planUpdate(context: WriteContext, input: KubeObject, subresource?: 'status', dryRun = false): Plan {
   const type = requireType(context, input.kind);
-  const incoming = structuredClone(input);
+  const incoming = asLogged(input);
   const metadata = (incoming.metadata ??= {});
   const name = metadata.name ?? '';
   const namespace = type.namespaced ? metadata.namespace : undefined;
@@ -37,7 +37,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     const causes = type.validate(next, existing);
     if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
     if (dryRun || jsonEqual(existing.status, next.status)) return { stream, events: [], object: dryRun ? next : existing };
-    return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: next.status } }], resultRef: ref };
+    return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: asLogged(next.status) } }], resultRef: ref };
   }
 
   const next = incoming;
@@ -72,13 +72,13 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
   if (dryRun) return { stream, events: [], object: next };
 
   if (existing.metadata.deletionTimestamp && !hasFinalizers(next)) {
-    return { stream, events: [{ type: 'ObjectReplaced', data: { object: next } }, { type: 'ObjectRemoved', data: { ref } }], removed: next };
+    return { stream, events: [{ type: 'ObjectReplaced', data: { object: asLogged(next) } }, { type: 'ObjectRemoved', data: { ref } }], removed: next };
   }
   const unschedulable = onlyUnschedulableChanged(existing, next);
   if (unschedulable !== undefined) {
     return { stream, events: [{ type: 'NodeUnschedulableChanged', data: { node: name, unschedulable } }], resultRef: ref };
   }
-  const event: OrreryEvent = { type: 'ObjectReplaced', data: { object: next } };
+  const event: OrreryEvent = { type: 'ObjectReplaced', data: { object: asLogged(next) } };
   return { stream, events: [event], resultRef: ref };
 }
 

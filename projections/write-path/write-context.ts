@@ -59,3 +59,13 @@ export function hasFinalizers(object: KubeObject): boolean {
 export function refFor(type: ResourceType, namespace: string | undefined, name: string): ObjectRef {
   return type.namespaced ? { kind: type.kind, namespace: namespace ?? '', name } : { kind: type.kind, name };
 }
+
+/**
+ * The value exactly as the log will give it back: a JSON copy (undefined properties dropped, no
+ * shared references). Objects go into events, and from there into the live state, in this form, so
+ * the live state equals a rebuild from any log, and holds plain fast-mode objects (the write path's
+ * own `delete`s would otherwise leave slow dictionary-mode ones behind).
+ */
+export function asLogged<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

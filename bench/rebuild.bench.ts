@@ -1,0 +1,104 @@
+import type { StoredEvent } from '../core/events.ts';
+import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
+import { applyEvent, createClusterState, rebuildState } from '../projections/state/reducer.ts';
+import { formatRate, peakRssMiB, recordBenchmark, table } from './harness.ts';
+import { cachedSyntheticLog } from './synthetic-cluster-log.ts';
+
+/**
+ * Full rebuild of the cluster state from a 1,000,000-event log (bench/synthetic-cluster-log.ts:
+ * 1,000 nodes heartbeating every 10 s, 200 deployments × 20 pods with rolling churn), twice: reading
+ * and decoding the embedded log as a restart does, and from events already decoded in memory (the
+ * reducer alone). CPU time is reported beside wall time, since a busy machine stretches the latter.
+ */
+const EVENTS = Number(process.env.ORRERY_BENCH_EVENTS ?? 1_000_000);
+const RUNS = 3;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+function measure<T>(run: () => T): { result: T; wallMs: number; cpuMs: number } {
+  gc?.();
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const result = run();
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { result, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function measureAsync<T>(run: () => Promise<T>): Promise<{ result: T; wallMs: number; cpuMs: number }> {
+  gc?.();
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const result = await run();
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { result, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+console.log(`rebuild: preparing a ${EVENTS.toLocaleString('en')}-event log`);
+const dir = await cachedSyntheticLog(EVENTS);
+
+const rows: Array<Array<string | number>> = [];
+let heapAfterRebuild = 0;
+let objectsAfterRebuild = 0;
+
+// 1. From the log on disk: open, read, decode, apply.
+const fromLog: Array<{ wallMs: number; cpuMs: number }> = [];
+for (let run = 0; run < RUNS; run++) {
+  const measured = await measureAsync(async () => {
+    const store = await createEmbeddedStore(dir);
+    const state = createClusterState();
+    for await (const event of store.readAll(0)) applyEvent(state, event);
+    await store.close();
+    return state;
+  });
+  fromLog.push(measured);
+  if (run === 0) {
+    gc?.();
+    heapAfterRebuild = process.memoryUsage().heapUsed;
+    objectsAfterRebuild = [...measured.result.objects.values()].reduce((n, m) => n + m.size, 0);
+  }
+  console.log(`  from the log: ${formatRate(EVENTS / (measured.wallMs / 1000))} wall, ${formatRate(EVENTS / (measured.cpuMs / 1000))} CPU`);
+}
+
+// 2. From decoded events: the reducer alone.
+const store = await createEmbeddedStore(dir);
+const decoded: StoredEvent[] = [];
+for await (const event of store.readAll(0)) decoded.push(event);
+await store.close();
+const fromMemory: Array<{ wallMs: number; cpuMs: number }> = [];
+for (let run = 0; run < RUNS + 2; run++) {
+  const measured = measure(() => rebuildState(decoded));
+  fromMemory.push(measured);
+  console.log(`  from decoded events: ${formatRate(decoded.length / (measured.wallMs / 1000))} wall, ${formatRate(decoded.length / (measured.cpuMs / 1000))} CPU`);
+}
+
+const best = (runs: Array<{ wallMs: number; cpuMs: number }>) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+for (const [label, runs, n] of [
+  ['read + decode + apply (embedded log)', fromLog, EVENTS],
+  ['apply only (decoded events)', fromMemory, decoded.length],
+] as const) {
+  const b = best(runs);
+  rows.push([
+    label,
+    `${(b.wallMs / 1000).toFixed(2)} s`,
+    formatRate(n / (b.wallMs / 1000)),
+    formatRate(n / (median(runs.map((r) => r.wallMs)) / 1000)),
+    formatRate(n / (b.cpuMs / 1000)),
+  ]);
+}
+
+const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+const memory = process.memoryUsage();
+recordBenchmark(
+  'rebuild',
+  'Cluster-state rebuild from a 1M-event log',
+  `${EVENTS.toLocaleString('en')} events written through the write path (1,000 nodes heartbeating every 10 s; 200 deployments × 20 pods created, scheduled, started, made ready, and replaced by rolling churn); ${objectsAfterRebuild.toLocaleString('en')} objects at the end. Best of ${RUNS} (log) / ${RUNS + 2} (decoded) runs; target ≥ 1 M events/s.
+
+${table(['path', 'best time', 'best rate', 'median rate', 'rate per CPU-second'], rows)}
+
+Memory: peak RSS ${peakRssMiB().toFixed(0)} MiB for the whole run (the decoded copy of the log included); heap after one rebuild from the log ${mib(heapAfterRebuild)} MiB; heap at the end ${mib(memory.heapUsed)} MiB (log held decoded in memory plus state). 1-minute load average when written: ${load} on this machine (CPU time is the figure a busy machine distorts least).`,
+);
+console.log('rebuild: written to BENCHMARKS.md');
