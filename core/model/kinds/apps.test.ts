@@ -119,3 +119,14 @@ describe('Job and CronJob', () => {
     expect(messages(cronJobType.validate(cj))).toEqual(['spec.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2: [every minute]']);
   });
 });
+
+describe('Job selector generation', () => {
+  it('labels pods with job-name and controller-uid and selects the uid, as the Job strategy does', () => {
+    const job = jobType.defaults({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi', namespace: 'default', uid: 'u-1' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl' }] } } } });
+    expect(job.spec.selector).toEqual({ matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-1' } });
+    expect(job.spec.template.metadata.labels).toEqual({ 'job-name': 'pi', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u-1', 'batch.kubernetes.io/controller-uid': 'u-1' });
+    expect(jobType.validate(job)).toEqual([]);
+    const manual = jobType.defaults({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'm', namespace: 'default', uid: 'u-2' }, spec: { manualSelector: true, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'y' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'a', image: 'b' }] } } } });
+    expect(messages(jobType.validate(manual))).toEqual(['spec.template.metadata.labels: Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`']);
+  });
+});

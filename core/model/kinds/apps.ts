@@ -1,4 +1,5 @@
 import type { StatusCause } from '../../errors.ts';
+import { deepEqual } from '../canonical-json.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
@@ -180,7 +181,7 @@ export const statefulSetType = defineResourceType({
       // Kubernetes allows only these StatefulSet spec fields to change.
       const mutable = ['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals', 'revisionHistoryLimit'];
       const strip = (s: any) => Object.fromEntries(Object.entries(s ?? {}).filter(([k]) => !mutable.includes(k)));
-      if (JSON.stringify(strip(spec)) !== JSON.stringify(strip(old.spec))) {
+      if (!deepEqual(strip(spec), strip(old.spec))) {
         causes.push(
           fieldErrors.forbidden(
             'spec',
@@ -212,7 +213,7 @@ export const controllerRevisionType = defineResourceType({
   ],
   validateSpec(cr, old) {
     const causes = validateNonNegative(cr.revision, 'revision');
-    if (old && JSON.stringify(cr.data) !== JSON.stringify(old.data)) causes.push(fieldErrors.invalid('data', cr.data, 'field is immutable'));
+    if (old && !deepEqual(cr.data, old.data)) causes.push(fieldErrors.invalid('data', cr.data, 'field is immutable'));
     return causes;
   },
   specChanged: neverBumpsGeneration,

@@ -1,4 +1,7 @@
 import type { StatusCause } from '../../errors.ts';
+import { deepEqual } from '../canonical-json.ts';
+import type { KubeObject } from '../object.ts';
+import { isSelectorParseError, labelSelectorAsSelector, matches } from '../labels.ts';
 import { defineResourceType } from './define.ts';
 import { cronJobColumns, jobColumns } from './workload-columns.ts';
 import { defaultPodTemplate, immutableField, validateLabelSelector, validateNonNegative } from './workload-validation.ts';
@@ -6,6 +9,26 @@ import { fieldErrors } from '../field-errors.ts';
 import { validatePodSpec } from './pod-spec.ts';
 import { validateLabels } from '../object-meta-validation.ts';
 import { isDns1123Subdomain } from '../names.ts';
+
+export const JOB_NAME_LABELS = ['job-name', 'batch.kubernetes.io/job-name'];
+export const CONTROLLER_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
+
+/**
+ * The Job strategy's generateSelector: unless `manualSelector` is set, pods get the job-name and
+ * controller-uid labels and the Job selects `batch.kubernetes.io/controller-uid=<uid>`.
+ */
+export function generateJobSelector(job: KubeObject): void {
+  const spec = job.spec;
+  const uid = job.metadata.uid;
+  if (!spec?.template || spec.manualSelector === true || !uid || !job.metadata.name) return;
+  spec.template.metadata ??= {};
+  const labels = (spec.template.metadata.labels ??= {});
+  for (const key of JOB_NAME_LABELS) labels[key] ??= job.metadata.name;
+  for (const key of CONTROLLER_UID_LABELS) labels[key] ??= uid;
+  spec.selector ??= {};
+  spec.selector.matchLabels ??= {};
+  spec.selector.matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
+}
 
 function validateJobSpec(spec: any, path: string): StatusCause[] {
   const causes = [
@@ -25,6 +48,15 @@ function validateJobSpec(spec: any, path: string): StatusCause[] {
     return causes;
   }
   causes.push(...validateLabels(template.metadata?.labels, `${path}.template.metadata.labels`));
+  if (spec.selector) {
+    try {
+      if (!matches(labelSelectorAsSelector(spec.selector), template.metadata?.labels ?? {})) {
+        causes.push(fieldErrors.invalid(`${path}.template.metadata.labels`, template.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
+      }
+    } catch (error) {
+      if (!isSelectorParseError(error)) throw error;
+    }
+  }
   causes.push(...validatePodSpec(template.spec ?? {}, `${path}.template.spec`));
   const restartPolicy = template.spec?.restartPolicy;
   if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') {
@@ -54,6 +86,7 @@ export const jobType = defineResourceType({
     spec.suspend ??= false;
     spec.podReplacementPolicy ??= 'TerminatingOrFailed';
     defaultPodTemplate(spec.template);
+    generateJobSelector(job);
   },
   validateSpec(job, old) {
     const causes = validateJobSpec(job.spec ?? {}, 'spec');
@@ -61,7 +94,7 @@ export const jobType = defineResourceType({
       causes.push(...immutableField(job.spec?.completions, old.spec?.completions, 'spec.completions'));
       causes.push(...immutableField(job.spec?.selector, old.spec?.selector, 'spec.selector'));
       causes.push(...immutableField(job.spec?.completionMode, old.spec?.completionMode, 'spec.completionMode'));
-      if (JSON.stringify(job.spec?.template) !== JSON.stringify(old.spec?.template) && !job.spec?.suspend) {
+      if (!deepEqual(job.spec?.template, old.spec?.template) && !job.spec?.suspend) {
         causes.push(fieldErrors.invalid('spec.template', job.spec?.template, 'field is immutable'));
       }
     }

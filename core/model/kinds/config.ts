@@ -1,4 +1,5 @@
 import type { StatusCause } from '../../errors.ts';
+import { deepEqual } from '../canonical-json.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
@@ -39,7 +40,7 @@ function immutableData(object: KubeObject, old: KubeObject | undefined, fields: 
   const causes: StatusCause[] = [];
   if (object.immutable !== true) causes.push(fieldErrors.forbidden('immutable', 'field is immutable when `immutable` is set'));
   for (const field of fields) {
-    if (JSON.stringify(object[field] ?? {}) !== JSON.stringify(old[field] ?? {})) causes.push(fieldErrors.forbidden(field, 'field is immutable when `immutable` is set'));
+    if (!deepEqual(object[field] ?? {}, old[field] ?? {})) causes.push(fieldErrors.forbidden(field, 'field is immutable when `immutable` is set'));
   }
   return causes;
 }

@@ -180,3 +180,19 @@ describe('Node taints', () => {
     ]);
   });
 });
+
+describe('PersistentVolumeClaim updates', () => {
+  it('allow binding and growing a claim but no other spec change', () => {
+    const old = persistentVolumeClaimType.defaults({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    const bound = structuredClone(old);
+    bound.spec.volumeName = 'pv-1';
+    bound.spec.resources.requests.storage = '2Gi';
+    expect(persistentVolumeClaimType.validate(bound, old)).toEqual([]);
+    const rebound = structuredClone(bound);
+    rebound.spec.volumeName = 'pv-2';
+    expect(messages(persistentVolumeClaimType.validate(rebound, bound))[0]).toMatch(/^spec: Forbidden: spec is immutable after creation/);
+    const modes = structuredClone(old);
+    modes.spec.accessModes = ['ReadWriteMany'];
+    expect(persistentVolumeClaimType.validate(modes, old)).toHaveLength(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { defineResourceType } from './define.ts';
+import { deepEqual } from '../canonical-json.ts';
 import { column, containerImages, containerNames, nameColumn } from './columns.ts';
 import { replicationControllerColumns } from './workload-columns.ts';
 import { defaultPodTemplate, validateNonNegative } from './workload-validation.ts';
@@ -68,5 +69,5 @@ export const podTemplateType = defineResourceType({
     if (!template) return [fieldErrors.required('template')];
     return [...validateLabels(template.metadata?.labels, 'template.metadata.labels'), ...validatePodSpec(template.spec ?? {}, 'template.spec')];
   },
-  specChanged: (a, b) => JSON.stringify(a.template) !== JSON.stringify(b.template),
+  specChanged: (a, b) => !deepEqual(a.template, b.template),
 });

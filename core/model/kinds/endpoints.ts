@@ -60,6 +60,9 @@ export const endpointsType = defineResourceType({
   shortNames: ['ep'],
   namespaced: true,
   columns: [nameColumn, column('Endpoints', 'string', 'Endpoints of this object', formatEndpoints), ageColumn],
+  defaults(endpoints) {
+    for (const subset of (endpoints.subsets ?? []) as any[]) for (const port of subset.ports ?? []) port.protocol ??= 'TCP';
+  },
   specChanged: neverBumpsGeneration,
 });
 
@@ -78,5 +81,11 @@ export const endpointSliceType = defineResourceType({
     column('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.', (slice) => formatSliceList(((slice.endpoints as any[]) ?? []).flatMap((e) => e.addresses ?? []))),
     ageColumn,
   ],
+  defaults(slice) {
+    for (const port of (slice.ports ?? []) as any[]) {
+      port.protocol ??= 'TCP';
+      port.name ??= '';
+    }
+  },
   specChanged: neverBumpsGeneration,
 });

@@ -76,5 +76,7 @@ export const nodeType = defineResourceType({
   defaults(node) {
     node.spec ??= {};
     node.status ??= {};
+    // SetDefaults_NodeStatus: allocatable defaults to capacity.
+    if (node.status.capacity && !node.status.allocatable) node.status.allocatable = { ...node.status.capacity };
   },
 });

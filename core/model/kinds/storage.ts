@@ -1,4 +1,5 @@
 import type { KubeObject } from '../object.ts';
+import { deepEqual } from '../canonical-json.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
@@ -97,8 +98,8 @@ export const persistentVolumeClaimType = defineResourceType({
     if (!pvc.spec?.resources?.requests?.storage) causes.push(fieldErrors.required('spec.resources[storage]'));
     else causes.push(...validateResourceList(pvc.spec.resources.requests, 'spec.resources.requests').causes);
     if (old) {
-      const strip = (spec: any) => JSON.stringify({ ...spec, resources: undefined, volumeName: old.spec?.volumeName ? undefined : spec?.volumeName, volumeAttributesClassName: undefined });
-      if (strip(pvc.spec) !== strip(old.spec)) causes.push(fieldErrors.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+      const strip = (spec: any) => ({ ...spec, resources: undefined, volumeName: old.spec?.volumeName ? spec?.volumeName : undefined, volumeAttributesClassName: undefined });
+      if (!deepEqual(strip(pvc.spec), strip(old.spec))) causes.push(fieldErrors.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
     }
     return causes;
   },
