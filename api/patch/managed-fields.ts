@@ -37,6 +37,18 @@ export function managerKey(entry: Pick<ManagerFields, 'manager' | 'operation' | 
   return JSON.stringify([entry.manager, entry.operation, entry.apiVersion, entry.subresource ?? '']);
 }
 
+// Entries are immutable once written, and most writes leave most managers untouched: decoding
+// each stored fieldsV1 once and re-emitting unchanged entries as they were keeps writes cheap.
+const decodedSets = new WeakMap<object, FieldSet>();
+const encodedEntries = new WeakMap<FieldSet, ManagedFieldsEntry>();
+
+function fieldSetOf(fieldsV1: unknown): FieldSet {
+  if (!fieldsV1 || typeof fieldsV1 !== 'object') return new FieldSet();
+  let set = decodedSets.get(fieldsV1);
+  if (!set) decodedSets.set(fieldsV1, (set = FieldSet.fromFieldsV1(fieldsV1)));
+  return set;
+}
+
 export function decodeManagedFields(entries: unknown): ManagerFields[] {
   if (!Array.isArray(entries)) return [];
   return entries.filter(isPlainObject).map((entry) => {
@@ -44,8 +56,9 @@ export function decodeManagedFields(entries: unknown): ManagerFields[] {
       manager: String(entry.manager ?? ''),
       operation: entry.operation === 'Apply' ? 'Apply' : 'Update',
       apiVersion: String(entry.apiVersion ?? ''),
-      fields: FieldSet.fromFieldsV1(entry.fieldsV1),
+      fields: fieldSetOf(entry.fieldsV1),
     };
+    if (entry.fieldsType === 'FieldsV1') encodedEntries.set(decoded.fields, entry as unknown as ManagedFieldsEntry);
     if (typeof entry.time === 'string') decoded.time = entry.time;
     if (typeof entry.subresource === 'string' && entry.subresource) decoded.subresource = entry.subresource;
     return decoded;
@@ -66,6 +79,8 @@ export function encodeManagedFields(managers: ManagerFields[]): ManagedFieldsEnt
         compare(p.subresource ?? '', q.subresource ?? ''),
     )
     .map((manager) => {
+      const previous = encodedEntries.get(manager.fields);
+      if (previous && previous.manager === manager.manager && previous.operation === manager.operation && previous.apiVersion === manager.apiVersion && previous.time === manager.time && (previous.subresource ?? '') === (manager.subresource ?? '')) return previous;
       // Key order as Kubernetes serialises entries.
       const entry: ManagedFieldsEntry = {
         manager: manager.manager,
@@ -137,16 +152,21 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   const key = managerKey(identity);
   const time = managedFieldsTime(options.time);
   let own = managers.find((entry) => managerKey(entry) === key);
-  for (const entry of managers) {
-    if (entry === own) continue;
-    entry.fields = entry.fields.difference(changed).difference(diff.removed);
+  const taken = changed.union(diff.removed);
+  if (!taken.isEmpty()) {
+    for (const entry of managers) if (entry !== own) entry.fields = withoutFields(entry.fields, taken);
   }
   if (!own) managers.push((own = { ...identity, fields: new FieldSet() }));
   const before = own.fields;
-  own.fields = own.fields.difference(diff.removed).union(changed);
+  own.fields = diff.removed.isEmpty() && changed.isEmpty() ? own.fields : own.fields.difference(diff.removed).union(changed);
   if (!own.fields.equals(before) || !own.time) own.time = time;
   // A new top-level object and metadata; the rest is shared with `next`, which the caller owns.
   const managedFields = encodeManagedFields(managers);
   const { managedFields: _dropped, ...metadata } = next.metadata ?? {};
   return { ...next, metadata: managedFields.length > 0 ? { ...metadata, managedFields } : metadata };
+}
+
+/** `fields` minus `taken`, the same instance when nothing is taken (so its stored entry is reused). */
+export function withoutFields(fields: FieldSet, taken: FieldSet): FieldSet {
+  return fields.intersection(taken).isEmpty() ? fields : fields.difference(taken);
 }

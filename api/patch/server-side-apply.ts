@@ -11,6 +11,7 @@ import {
   trackedContent,
   type ManagedFieldsOptions,
   type ManagerFields,
+  withoutFields,
 } from './managed-fields.ts';
 import { appliedFieldSet, compareFields, FieldPathError, mergeApplied, removeFields, typedPatchError, undeclaredFields } from './typed-fields.ts';
 
@@ -97,7 +98,8 @@ export function serverSideApply(current: KubeObject | undefined, applied: unknow
   conflicts.sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   if (conflicts.length > 0 && !options.force) return { object: current ?? (live as KubeObject), conflicts };
 
-  for (const entry of others) entry.fields = entry.fields.difference(changed).difference(diff.removed);
+  const taken = changed.union(diff.removed);
+  for (const entry of others) entry.fields = withoutFields(entry.fields, taken);
   const time = managedFieldsTime(options.time);
   const own: ManagerFields = previous ?? { ...identity, fields: new FieldSet() };
   const ownChanged = !own.fields.equals(appliedSet);

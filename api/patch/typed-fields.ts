@@ -141,8 +141,9 @@ function compareMaps(before: JsonObject, after: JsonObject, schema: Schema | und
 }
 
 function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path: string[], out: FieldComparison): void {
-  if (jsonEqual(a, b)) return;
+  if (a === b) return;
   if (isPlainObject(a) && isPlainObject(b) && !isAtomicObject(schema)) return compareMaps(a, b, schema, path, out);
+  if (jsonEqual(a, b)) return;
   const list = Array.isArray(a) && Array.isArray(b) ? listKind(schema) : undefined;
   if (Array.isArray(a) && Array.isArray(b) && list && list.kind !== 'atomic') {
     const elementSchema = itemSchemaOf(schema);
