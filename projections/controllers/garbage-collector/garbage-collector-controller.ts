@@ -39,6 +39,7 @@ function refTo(object: KubeObject): ObjectRef {
 function createGarbageCollector() {
   /** Owners being deleted with a GC finalizer, by uid: rechecked whenever an object goes. */
   const waiting = new Map<string, ObjectRef>();
+  let started = false;
   let out: ControllerOutput[] = [];
   let state: ClusterState;
   let event: StoredEvent;
@@ -128,6 +129,17 @@ function createGarbageCollector() {
     }
   }
 
+  /** Resuming on an existing log: owners already waiting on the collector are picked up again. */
+  function resume(): void {
+    for (const kind of [...state.objects.keys()].sort()) {
+      for (const object of state.objects.get(kind)!.values()) {
+        if (!object.metadata.deletionTimestamp || !(hasFinalizer(object, FOREGROUND_FINALIZER) || hasFinalizer(object, ORPHAN_FINALIZER))) continue;
+        waiting.set(object.metadata.uid ?? '', refTo(object));
+      }
+    }
+    recheckWaiting();
+  }
+
   function onEvent(): void {
     switch (event.type) {
       case 'ObjectRemoved': {
@@ -175,6 +187,10 @@ function createGarbageCollector() {
       state = input.state;
       event = input.event;
       out = [];
+      if (!started) {
+        started = true;
+        if (event.type !== 'ClusterInitialized') resume();
+      }
       onEvent();
       return dedupe(out);
     },

@@ -6,7 +6,7 @@ import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
-import { getObject } from '../../state/queries.ts';
+import { getObject, listObjects } from '../../state/queries.ts';
 
 export const NAMESPACE_CONTROLLER_NAME = 'namespace-controller';
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -90,6 +90,7 @@ function createNamespaceDeleter() {
   const terminating = new Map<string, Set<string>>();
   /** Per terminating namespace, the kinds of content left at the last full pass. */
   const kindsSeen = new Map<string, string>();
+  let started = false;
   let out: ControllerOutput[] = [];
   let state: ClusterState;
   let event: StoredEvent;
@@ -173,7 +174,13 @@ function createNamespaceDeleter() {
       state = input.state;
       event = input.event;
       out = [];
-      onEvent(Math.max(state.time, event.metadata.time));
+      const now = Math.max(state.time, event.metadata.time);
+      if (!started) {
+        started = true;
+        // Resuming on an existing log: namespaces already Terminating are taken up again.
+        if (event.type !== 'ClusterInitialized') for (const ns of listObjects(state, 'Namespace')) if (ns.metadata.deletionTimestamp) sync(ns.metadata.name ?? '', now);
+      }
+      onEvent(now);
       return out;
     },
   };

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import { type InMemoryStore, createInMemoryStore } from '../../../core/store/in-memory-store.ts';
 import { DEFAULT_START_TIME, createSimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { getObject } from '../../state/queries.ts';
+import { createNodeLifecycleController } from '../node-lifecycle/node-lifecycle-controller.ts';
 import { createKubeletController } from './kubelet-controller.ts';
 
 const T0 = DEFAULT_START_TIME;
@@ -199,5 +200,34 @@ describe('simulated kubelet', () => {
     expect(worker.restartCount).toBe(1);
     expect(worker.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     await sim.close();
+  });
+
+  it('carries on after a restart on the same log: live kubelets resume, stopped ones stay stopped', async () => {
+    const controllers = () => [createKubeletController(), createNodeLifecycleController()];
+    const first = createInMemoryStore();
+    const before = await createSimulatedCluster({ store: first, nodes: 2, controllers: controllers() });
+    await before.apply([pod('crash', 'node-1', { 'sim.orrery.dev/exit-after': '5s', 'sim.orrery.dev/exit-code': '1' }), pod('idle', 'node-2')]);
+    await before.run(30_000);
+    await before.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-2', reason: 'crash' } } });
+    await before.run(60_000);
+    const restartsBefore = getObject(before.state, 'Pod', 'default', 'crash')!.status.containerStatuses[0].restartCount;
+    const log = [...first.events()];
+    await before.close();
+
+    const second = createInMemoryStore(log);
+    const after = await createSimulatedCluster({ store: second, controllers: controllers() });
+    const resumedAt = after.state.time;
+    // Controllers resync on their first input; a resumed engine has none until something happens.
+    await after.act({ type: 'record', actor: 'clock', event: { type: 'ClockAdvanced', data: { time: resumedAt } } });
+    await after.run(120_000);
+    const beats = (node: string) => second.events().filter((e) => e.type === 'NodeHeartbeat' && e.data.node === node && e.metadata.time > resumedAt).length;
+    expect(beats('node-1')).toBeGreaterThanOrEqual(12);
+    expect(beats('node-2')).toBe(0);
+    expect(getObject(after.state, 'Pod', 'default', 'crash')!.status.containerStatuses[0].restartCount).toBeGreaterThan(restartsBefore);
+    expect(getObject(after.state, 'Node', undefined, 'node-1')!.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    await after.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStarted', data: { node: 'node-2' } } });
+    await after.run(1_000);
+    expect(getObject(after.state, 'Node', undefined, 'node-2')!.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    await after.close();
   });
 });

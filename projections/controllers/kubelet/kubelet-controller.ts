@@ -5,7 +5,7 @@ import { hashSeed } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
-import { getObject, podsOnNode } from '../../state/queries.ts';
+import { getObject, listObjects, podsOnNode } from '../../state/queries.ts';
 import { createBackoff } from './backoff.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
@@ -277,12 +277,30 @@ function createKubelet(options: KubeletOptions) {
     }
   }
 
+  /**
+   * Resuming on a log that did not start with this controller (a restarted server): kubelets come
+   * back for every node that is not known to be down (a node the node lifecycle controller marked
+   * Unknown had a stopped kubelet), and resync their pods from status.
+   */
+  function resume(now: number): void {
+    for (const node of listObjects(state, 'Node')) {
+      const ready = (node.status?.conditions as Array<{ type: string; status: string }> | undefined)?.find((c) => c.type === 'Ready');
+      if (ready?.status === 'Unknown') continue;
+      activate(node.metadata.name ?? '', now, true);
+    }
+  }
+
+  let started = false;
   return {
     handle(input: ReconcileInput): ControllerOutput[] {
       state = input.state;
       event = input.event;
       out = [];
       const now = Math.max(state.time, event.metadata.time);
+      if (!started) {
+        started = true;
+        if (event.type !== 'ClusterInitialized') resume(now);
+      }
       onEvent(now);
       fireTimers(now);
       const next = timers.peek();

@@ -54,6 +54,8 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
   const timers = createKeyedTimers();
   const evictions = new Map<string, PendingEviction>();
   let requestedWake: number | undefined;
+  let started = false;
+  let resumedAt = 0;
   let out: ControllerOutput[] = [];
   let state: ClusterState;
   let event: StoredEvent;
@@ -77,7 +79,9 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     for (const node of listObjects(state, 'Node')) {
       const name = node.metadata.name ?? '';
       const created = Date.parse(node.metadata.creationTimestamp ?? '');
-      const probe = state.heartbeats.get(name) ?? (Number.isNaN(created) ? now : created);
+      // A resumed controller gives every node a full grace period from its own start, as
+      // Kubernetes' does (it first sees each node's status as fresh).
+      const probe = Math.max(state.heartbeats.get(name) ?? (Number.isNaN(created) ? now : created), resumedAt);
       const conditions = (node.status?.conditions as Array<NodeCondition> | undefined) ?? [];
       const ready = conditions.find((c) => c.type === 'Ready');
       if (now >= probe + grace) {
@@ -152,6 +156,17 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     out.push({ type: 'delete', ...meta(), ref: { kind: 'Pod', namespace: pending.namespace, name: pending.name }, preconditions: { uid } });
   }
 
+  /** Resuming on an existing log: taints brought up to date, evictions re-armed from now. */
+  function resume(now: number): void {
+    resumedAt = now;
+    checkHealthBy(now + grace);
+    for (const node of listObjects(state, 'Node')) {
+      const name = node.metadata.name ?? '';
+      reconcileNodeTaints(name, now);
+      for (const pod of podsOnNode(state, name)) processPod(pod, node, now);
+    }
+  }
+
   function onEvent(now: number): void {
     switch (event.type) {
       case 'NodeRegistered':
@@ -201,6 +216,10 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
       event = input.event;
       out = [];
       const now = Math.max(state.time, event.metadata.time);
+      if (!started) {
+        started = true;
+        if (event.type !== 'ClusterInitialized') resume(now);
+      }
       onEvent(now);
       for (const key of timers.popDue(now)) {
         if (key === 'monitor') monitorNodeHealth(now);

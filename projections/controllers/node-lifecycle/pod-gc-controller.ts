@@ -26,6 +26,7 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
       defer(() => {
         const timers = createKeyedTimers();
         let requestedWake: number | undefined;
+        let started = false;
         let out: ControllerOutput[] = [];
         let state: ClusterState;
         let event: StoredEvent;
@@ -64,6 +65,10 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
           event = input.event;
           out = [];
           const now = Math.max(state.time, event.metadata.time);
+          if (!started) {
+            started = true;
+            if (event.type !== 'ClusterInitialized') for (const node of [...state.podsByNode.keys()].sort()) nodeMissing(node, now);
+          }
           switch (event.type) {
             case 'ObjectRemoved':
               if (event.data.ref.kind === 'Node') nodeMissing(event.data.ref.name, now);
