@@ -61,7 +61,8 @@ describe('parseSelector', () => {
   });
 
   it('reports bad syntax in Kubernetes wording', () => {
-    expect(() => parseSelector('a b')).toThrow("unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
+    // Kubernetes' own message, unbalanced quote included.
+    expect(() => parseSelector('a b')).toThrow("unable to parse requirement: found 'b', expected: '=', '!=', '==', 'in', notin'");
     expect(() => parseSelector('a=b c')).toThrow("found 'c', expected: ',' or 'end of string'");
     expect(() => parseSelector('a in x')).toThrow("unable to parse requirement: found 'x' expected: '('");
     expect(() => parseSelector('a in (x')).toThrow("unable to parse requirement: found '', expected: ',' or ')'");
@@ -69,13 +70,13 @@ describe('parseSelector', () => {
     expect(() => parseSelector('=b')).toThrow("found '=', expected: !, identifier, or 'end of string'");
     expect(() => parseSelector('a=b=c')).toThrow("found '=', expected: ',' or 'end of string'");
     expect(() => parseSelector('!a=b')).toThrow("found '=', expected: ',' or 'end of string'");
-    expect(() => parseSelector('a<b')).toThrow("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer");
+    expect(() => parseSelector('a<b')).toThrow(`unable to parse requirement: values[0]: Invalid value: "b": for 'Gt', 'Lt' operators, the value must be an integer`);
   });
 
   it('rejects invalid keys and values with the validation messages', () => {
     expect(() => parseSelector('Bad Key=x')).toThrow(/unable to parse requirement/);
-    expect(() => parseSelector('-a=b')).toThrow(/unable to parse requirement: invalid label key "-a": name part must consist of alphanumeric characters/);
-    expect(() => parseSelector('a=-b')).toThrow(/invalid label value: "-b": at key: "a": a valid label must be an empty string/);
+    expect(() => parseSelector('-a=b')).toThrow(/^unable to parse requirement: <nil>: Invalid value: "-a": name part must consist of alphanumeric characters/);
+    expect(() => parseSelector('a=-b')).toThrow(/^unable to parse requirement: values\[0\]\[a\]: Invalid value: "-b": a valid label must be an empty string/);
     expect(() => parseSelector(`a=${'x'.repeat(64)}`)).toThrow(/must be no more than 63 characters/);
   });
 });
@@ -98,7 +99,9 @@ describe('label selectors (metav1.LabelSelector)', () => {
 
   it('rejects operators outside In/NotIn/Exists/DoesNotExist and In without values', () => {
     expect(() => labelSelectorAsSelector({ matchExpressions: [{ key: 'a', operator: 'Equals' as never }] })).toThrow('"Equals" is not a valid label selector operator');
-    expect(() => labelSelectorAsSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toThrow("for 'in', 'notin' operators, values set can't be empty");
+    expect(() => labelSelectorAsSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toThrow("values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
+    expect(() => labelSelectorAsSelector({ matchLabels: { 'a b': 'c' } })).toThrow(/^key: Invalid value: "a b": name part must consist of/);
+    expect(() => labelSelectorAsSelector({ matchLabels: { 'a b': '-' } })).toThrow(/^\[key: Invalid value: "a b": .*, values\[0\]\[a b\]: Invalid value: "-": .*\]$/);
   });
 
   it('formats label sets sorted, <none> when empty', () => {

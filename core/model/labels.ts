@@ -52,38 +52,50 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Builds a requirement, checking key and values the way `labels.NewRequirement` does. */
+const goStrings = (values: readonly string[]) => `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
+
+/** Go's ErrorList.ToAggregate().Error(): one message alone, several in brackets. */
+function aggregate(messages: string[]): string {
+  return messages.length === 1 ? messages[0]! : `[${messages.join(', ')}]`;
+}
+
+/**
+ * Builds a requirement, checking key and values the way `labels.NewRequirement` does, with its
+ * field-path wording (`key: Invalid value: ...`, `values[0][app]: Invalid value: ...`).
+ */
 export function newRequirement(key: string, operator: SelectorOperator, values: readonly string[]): Requirement {
+  const errors: string[] = [];
   const keyErrors = isQualifiedName(key);
-  if (keyErrors.length) throw new SelectorParseError(`invalid label key "${key}": ${keyErrors.join('; ')}`);
+  if (keyErrors.length) errors.push(`key: Invalid value: ${JSON.stringify(key)}: ${keyErrors.join('; ')}`);
   switch (operator) {
     case 'In':
     case 'NotIn':
-      if (values.length === 0) throw new SelectorParseError(`for 'in', 'notin' operators, values set can't be empty`);
+      if (values.length === 0) errors.push(`values: Invalid value: ${goStrings(values)}: for 'in', 'notin' operators, values set can't be empty`);
       break;
     case 'Equals':
     case 'DoubleEquals':
     case 'NotEquals':
-      if (values.length !== 1) throw new SelectorParseError(`exact-match compatibility requires one single value`);
+      if (values.length !== 1) errors.push(`values: Invalid value: ${goStrings(values)}: exact-match compatibility requires one single value`);
       break;
     case 'Exists':
     case 'DoesNotExist':
-      if (values.length !== 0) throw new SelectorParseError(`values set must be empty for exists and does not exist`);
+      if (values.length !== 0) errors.push(`values: Invalid value: ${goStrings(values)}: values set must be empty for exists and does not exist`);
       break;
     case 'Gt':
     case 'Lt':
-      if (values.length !== 1) throw new SelectorParseError(`for 'Gt', 'Lt' operators, exactly one value is required`);
-      if (!/^[+-]?\d+$/.test(values[0]!)) throw new SelectorParseError(`for 'Gt', 'Lt' operators, the value must be an integer`);
+      if (values.length !== 1) errors.push(`values: Invalid value: ${goStrings(values)}: for 'Gt', 'Lt' operators, exactly one value is required`);
+      values.forEach((value, i) => {
+        if (!/^[+-]?\d+$/.test(value)) errors.push(`values[${i}]: Invalid value: ${JSON.stringify(value)}: for 'Gt', 'Lt' operators, the value must be an integer`);
+      });
       break;
     default:
-      throw new SelectorParseError(`operator '${operator as string}' is not recognized`);
+      errors.push(`operator: Unsupported value: ${JSON.stringify(operator)}: supported values: "in", "notin", "=", "==", "!=", "gt", "lt", "exists", "!"`);
   }
-  if (operator !== 'Gt' && operator !== 'Lt') {
-    for (const value of values) {
-      const valueErrors = isValidLabelValue(value);
-      if (valueErrors.length) throw new SelectorParseError(`invalid label value: "${value}": at key: "${key}": ${valueErrors.join('; ')}`);
-    }
-  }
+  values.forEach((value, i) => {
+    const valueErrors = isValidLabelValue(value);
+    if (valueErrors.length) errors.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(value)}: ${valueErrors.join('; ')}`);
+  });
+  if (errors.length) throw new SelectorParseError(aggregate(errors));
   return { key, operator, values: [...new Set(values)].sort(compareStrings) };
 }
 
@@ -331,7 +343,8 @@ class Parser {
     if (token.kind !== 'Identifier') throw new Error(`found '${token.literal}', expected: identifier`);
     const key = token.literal;
     const keyErrors = isQualifiedName(key);
-    if (keyErrors.length) throw new Error(`invalid label key "${key}": ${keyErrors.join('; ')}`);
+    // The parser has no field path, which Go prints as <nil>.
+    if (keyErrors.length) throw new Error(`<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrors.join('; ')}`);
     const next = this.lookahead('Values').kind;
     if (next === 'EndOfString' || next === 'Comma') return newRequirement(key, unary ?? 'Exists', []);
     if (unary) return newRequirement(key, unary, []);
@@ -352,7 +365,7 @@ class Parser {
       NotEquals: 'NotEquals',
     };
     const operator = operators[token.kind];
-    if (!operator) throw new Error(`found '${token.literal}', expected: in, notin, =, ==, !=, gt, lt`);
+    if (!operator) throw new Error(`found '${token.literal}', expected: '=', '!=', '==', 'in', notin'`);
     return operator;
   }
 
