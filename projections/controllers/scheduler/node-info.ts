@@ -34,6 +34,9 @@ export interface NodeInfo {
   nonZeroCpu: number;
   nonZeroMemory: number;
   podCount: number;
+  /** Allocatable ephemeral-storage and extended resources, and what bound pods request of them. */
+  allocatableOther: Readonly<Record<string, number>>;
+  requestedOther: Map<string, number>;
   /** Changes whenever a field above (other than the running sums) changes: what retries key on. */
   fingerprint: string;
   /** Scratch for the scheduling cycle in progress: the cycle that last found this node feasible, and where. */
@@ -62,11 +65,13 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
     nonZeroCpu: 0,
     nonZeroMemory: 0,
     podCount: 0,
+    allocatableOther: otherAllocatable(allocatable),
+    requestedOther: new Map(),
     fingerprint: '',
     cycle: 0,
     feasibleIndex: -1,
   };
-  info.fingerprint = JSON.stringify([labels, info.unschedulable, taints, info.allocatableCpu, info.allocatableMemory, info.allocatablePods]);
+  info.fingerprint = JSON.stringify([labels, info.unschedulable, taints, info.allocatableCpu, info.allocatableMemory, info.allocatablePods, info.allocatableOther]);
   return info;
 }
 
@@ -83,4 +88,10 @@ export function effectiveTaints(node: KubeObject): Taint[] {
     taints.push({ key: readinessTaint, effect: 'NoSchedule' });
   }
   return taints;
+}
+
+function otherAllocatable(allocatable: Record<string, string | number>): Record<string, number> {
+  const other: Record<string, number> = {};
+  for (const name in allocatable) if (name !== 'cpu' && name !== 'memory' && name !== 'pods') other[name] = quantityToValue(allocatable[name]!);
+  return other;
 }

@@ -8,6 +8,8 @@ export interface PodRequests {
   /** As `cpu`/`memory`, but a container that requests nothing counts 100m / 200Mi (scoring only). */
   nonZeroCpu: number;
   nonZeroMemory: number;
+  /** ephemeral-storage and extended resources (`nvidia.com/gpu`, `hugepages-2Mi`), by name; absent when none. */
+  other: Record<string, number> | undefined;
 }
 
 /** kube-scheduler's DefaultMilliCPURequest and DefaultMemoryRequest, used only when scoring. */
@@ -19,12 +21,10 @@ interface ContainerLike {
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
 }
 
-interface Amounts {
-  cpu: number;
-  memory: number;
-  nonZeroCpu: number;
-  nonZeroMemory: number;
-}
+type Amounts = PodRequests;
+
+/** Resources NodeResourcesFit does not compare (pods is checked by count; storage belongs to volumes). */
+const NOT_REQUESTED = new Set(['cpu', 'memory', 'pods', 'storage']);
 
 /**
  * Kubernetes' PodRequests (component-helpers/resource): the sum over containers, against the
@@ -56,7 +56,7 @@ export function podRequests(pod: KubeObject): PodRequests {
   if (overhead) {
     const cpu = overhead.cpu !== undefined ? quantityToMilli(overhead.cpu) : 0;
     const memory = overhead.memory !== undefined ? quantityToValue(overhead.memory) : 0;
-    add(total, { cpu, memory, nonZeroCpu: cpu, nonZeroMemory: memory });
+    add(total, { cpu, memory, nonZeroCpu: cpu, nonZeroMemory: memory, other: otherAmounts(overhead, undefined) });
   }
   return total;
 }
@@ -73,14 +73,28 @@ function containerAmounts(container: ContainerLike): Amounts {
     memory,
     nonZeroCpu: cpuQuantity !== undefined ? cpu : DEFAULT_MILLI_CPU_REQUEST,
     nonZeroMemory: memoryQuantity !== undefined ? memory : DEFAULT_MEMORY_REQUEST,
+    other: otherAmounts(requests, limits),
   };
 }
 
+function otherAmounts(requests: Record<string, string | number> | undefined, limits: Record<string, string | number> | undefined): Record<string, number> | undefined {
+  let other: Record<string, number> | undefined;
+  for (const source of [limits, requests]) {
+    if (!source) continue;
+    for (const name in source) {
+      if (NOT_REQUESTED.has(name)) continue;
+      (other ??= {})[name] = quantityToValue(source[name]!);
+    }
+  }
+  return other;
+}
+
 function zero(): Amounts {
-  return { cpu: 0, memory: 0, nonZeroCpu: 0, nonZeroMemory: 0 };
+  return { cpu: 0, memory: 0, nonZeroCpu: 0, nonZeroMemory: 0, other: undefined };
 }
 
 function add(into: Amounts, amounts: Amounts): void {
+  if (amounts.other) for (const name in amounts.other) (into.other ??= {})[name] = (into.other[name] ?? 0) + amounts.other[name]!;
   into.cpu += amounts.cpu;
   into.memory += amounts.memory;
   into.nonZeroCpu += amounts.nonZeroCpu;
@@ -88,6 +102,7 @@ function add(into: Amounts, amounts: Amounts): void {
 }
 
 function takeMax(into: Amounts, amounts: Amounts): void {
+  if (amounts.other) for (const name in amounts.other) (into.other ??= {})[name] = Math.max(into.other[name] ?? 0, amounts.other[name]!);
   into.cpu = Math.max(into.cpu, amounts.cpu);
   into.memory = Math.max(into.memory, amounts.memory);
   into.nonZeroCpu = Math.max(into.nonZeroCpu, amounts.nonZeroCpu);

@@ -41,6 +41,15 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(decision.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) had untolerated taint {gpu: true}.');
   });
 
+  it('keeps track of extended resources bound pods hold', () => {
+    const gpu = (name: string, nodeName?: string) =>
+      testPod(name, { ...(nodeName ? { nodeName, phase: 'Running' } : {}), spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } });
+    const withGpu = testNode('gpu-node');
+    withGpu.status.allocatable['nvidia.com/gpu'] = '1';
+    const { decision } = decide([withGpu, testNode('cpu-node'), gpu('trainer', 'gpu-node')], gpu('another'));
+    expect(decision.message).toBe('0/2 nodes are available: 2 Insufficient nvidia.com/gpu.');
+  });
+
   it('says there are no nodes when the cluster has none', () => {
     expect(decide([], testPod('web')).decision.message).toBe('no nodes available to schedule pods');
   });

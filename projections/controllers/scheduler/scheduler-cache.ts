@@ -12,6 +12,7 @@ interface PodEntry {
   memory: number;
   nonZeroCpu: number;
   nonZeroMemory: number;
+  other: Readonly<Record<string, number>> | undefined;
   spreadGroup: string | undefined;
   /** Terminating pods still hold their resources but no longer count as spread siblings. */
   terminating: boolean;
@@ -62,6 +63,7 @@ export class SchedulerCache implements SpreadCounts {
       next.nonZeroCpu = existing.nonZeroCpu;
       next.nonZeroMemory = existing.nonZeroMemory;
       next.podCount = existing.podCount;
+      next.requestedOther = existing.requestedOther;
       this.nodes[this.indexOf(name)] = next;
       this.byName.set(name, next);
       if (existing.zone !== next.zone) this.moveZone(name, existing.zone, next.zone);
@@ -149,6 +151,7 @@ export class SchedulerCache implements SpreadCounts {
     node.nonZeroCpu += sign * entry.nonZeroCpu;
     node.nonZeroMemory += sign * entry.nonZeroMemory;
     node.podCount += sign;
+    if (entry.other) for (const name in entry.other) node.requestedOther.set(name, (node.requestedOther.get(name) ?? 0) + sign * entry.other[name]!);
     if (entry.spreadGroup && !entry.terminating) {
       bump(this.groupOnNode, entry.spreadGroup, node.name, sign);
       if (node.zone !== undefined) bump(this.groupInZone, entry.spreadGroup, node.zone, sign);
@@ -188,7 +191,7 @@ export class SchedulerCache implements SpreadCounts {
 }
 
 function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boolean): PodEntry {
-  const { cpu, memory, nonZeroCpu, nonZeroMemory } = info.requests;
+  const { cpu, memory, nonZeroCpu, nonZeroMemory, other } = info.requests;
   return {
     object,
     node,
@@ -196,6 +199,7 @@ function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boole
     memory,
     nonZeroCpu,
     nonZeroMemory,
+    other,
     spreadGroup: info.spreadGroup,
     terminating: !!object.metadata.deletionTimestamp,
     assumed,
@@ -209,6 +213,7 @@ function sameContribution(a: PodEntry, b: PodEntry): boolean {
     a.memory === b.memory &&
     a.nonZeroCpu === b.nonZeroCpu &&
     a.nonZeroMemory === b.nonZeroMemory &&
+    JSON.stringify(a.other) === JSON.stringify(b.other) &&
     a.spreadGroup === b.spreadGroup &&
     a.terminating === b.terminating
   );

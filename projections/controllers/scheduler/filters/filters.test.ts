@@ -40,6 +40,29 @@ describe('NodeResourcesFit', () => {
   });
 });
 
+describe('NodeResourcesFit with extended resources', () => {
+  const gpuPod = (count: string) => ({ spec: { containers: [{ name: 'cuda', image: 'cuda', resources: { limits: { 'nvidia.com/gpu': count } } }] } });
+  const gpuNode = (allocatable: Record<string, string>) => {
+    const node = testNode('gpu-1');
+    node.status.allocatable = { ...node.status.allocatable, ...allocatable };
+    return nodeInfoOf(node);
+  };
+  it('rejects with "Insufficient nvidia.com/gpu" when the node has too few (limits stand in for requests)', () => {
+    expect(nodeResourcesFit.filter(podInfoOf(testPod('a', gpuPod('2'))), gpuNode({ 'nvidia.com/gpu': '1' }))).toEqual(['Insufficient nvidia.com/gpu']);
+    expect(nodeResourcesFit.filter(podInfoOf(testPod('a', gpuPod('1'))), gpuNode({}))).toEqual(['Insufficient nvidia.com/gpu']);
+    expect(nodeResourcesFit.filter(podInfoOf(testPod('a', gpuPod('1'))), gpuNode({ 'nvidia.com/gpu': '1' }))).toBeUndefined();
+  });
+  it('counts what bound pods already use', () => {
+    const node = gpuNode({ 'nvidia.com/gpu': '2' });
+    node.requestedOther.set('nvidia.com/gpu', 2);
+    expect(nodeResourcesFit.filter(podInfoOf(testPod('a', gpuPod('1'))), node)).toEqual(['Insufficient nvidia.com/gpu']);
+  });
+  it('checks ephemeral-storage', () => {
+    const pod = testPod('a', { spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'ephemeral-storage': '200Gi' } } }] } });
+    expect(nodeResourcesFit.filter(podInfoOf(pod), gpuNode({ 'ephemeral-storage': '100Gi' }))).toEqual(['Insufficient ephemeral-storage']);
+  });
+});
+
 describe('NodeUnschedulable', () => {
   it('rejects a cordoned node with "node(s) were unschedulable"', () => {
     expect(verdict(nodeUnschedulable, { unschedulable: true }, {})).toEqual(['node(s) were unschedulable']);
