@@ -159,4 +159,41 @@ describe('node lifecycle controller', () => {
     expect(terminating).toEqual(victims);
     await sim.close();
   });
+
+  it('full stack: a Deployment\'s pods on a dead node are replaced after 300 s, and cleaned up when it returns', async () => {
+    const store = createInMemoryStore();
+    const sim = await createSimulatedCluster({ store, nodes: 3 });
+    await sim.apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          replicas: 6,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } },
+        },
+      },
+    ]);
+    await sim.run(20_000);
+    const victims = listObjects(sim.state, 'Pod').filter((p) => p.spec.nodeName === 'node-1').map((p) => p.metadata.name);
+    expect(victims.length).toBeGreaterThan(0);
+    await sim.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-1', reason: 'crash' } } });
+    await sim.run(60_000);
+    const taintedAt = store.events().find((e) => e.type === 'NodeTaintsChanged' && e.data.node === 'node-1' && e.data.taints.some((t) => t.effect === 'NoExecute'))!.metadata.time;
+    await sim.engine.runUntil(taintedAt + 299_999);
+    expect(listObjects(sim.state, 'Pod').length).toBe(6);
+    await sim.engine.runUntil(taintedAt + 320_000);
+    const live = listObjects(sim.state, 'Pod').filter((p) => !p.metadata.deletionTimestamp);
+    expect(live.length).toBe(6);
+    expect(live.every((p) => p.spec.nodeName !== 'node-1' && p.status.phase === 'Running')).toBe(true);
+    expect(listObjects(sim.state, 'Pod').filter((p) => p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(victims);
+
+    await sim.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStarted', data: { node: 'node-1' } } });
+    await sim.run(5_000);
+    expect(listObjects(sim.state, 'Pod').map((p) => p.metadata.name).filter((n) => victims.includes(n))).toEqual([]);
+    expect(listObjects(sim.state, 'Pod').length).toBe(6);
+    expect(((getObject(sim.state, 'Node', undefined, 'node-1')!.spec.taints as Taint[] | undefined) ?? []).length).toBe(0);
+    await sim.close();
+  });
 });
