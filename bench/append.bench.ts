@@ -1,6 +1,6 @@
 // Durable append throughput of the embedded log, side by side with a raw write + fdatasync loop over
 // the same bytes (the physical limit of this disk), and the time to open a million-event log.
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../core/events.ts';
@@ -56,25 +56,44 @@ async function storeRun(batch: number, concurrency: number, options: EmbeddedSto
   return acknowledged / elapsed;
 }
 
-/** The physical limit: one `write` + `fdatasync` per batch of the very bytes the log writes, nothing else. */
-function rawRun(batch: number): number {
+/**
+ * The physical limit: one `write` + `fdatasync` per batch of the very bytes the log writes, nothing
+ * else; run both with blocking calls and through libuv's thread pool, and the faster one counts.
+ */
+async function rawRun(batch: number): Promise<number> {
   const json = JSON.stringify(batchOf(batch, 0));
   const bytes = Buffer.allocUnsafe(maxRecordBytes('Pod/bench/w0-0', json));
   const length = encodeRecord(bytes, 0, 'Pod/bench/w0-0', 1, 0, json, batch);
-  const file = join(root, `raw${dirs++}`);
-  const fd = openSync(file, 'w');
-  let written = 0;
-  const started = performance.now();
-  let offset = 0;
-  while (performance.now() - started < SECONDS * 1000) {
-    offset += writeSync(fd, bytes, 0, length, offset);
-    fdatasyncSync(fd);
-    written += batch;
+  const blocking = (fd: number) => {
+    let written = 0;
+    const started = performance.now();
+    while (performance.now() - started < (SECONDS * 1000) / 2) {
+      writeSync(fd, bytes, 0, length, written * length);
+      fdatasyncSync(fd);
+      written++;
+    }
+    return (written * batch) / ((performance.now() - started) / 1000);
+  };
+  const threadPool = async (fd: number) => {
+    let written = 0;
+    const started = performance.now();
+    while (performance.now() - started < (SECONDS * 1000) / 2) {
+      await new Promise<void>((resolve, reject) =>
+        write(fd, bytes, 0, length, written * length, (error) => (error ? reject(error) : fdatasync(fd, (e) => (e ? reject(e) : resolve())))),
+      );
+      written++;
+    }
+    return (written * batch) / ((performance.now() - started) / 1000);
+  };
+  const rates: number[] = [];
+  for (const loop of [blocking, threadPool]) {
+    const file = join(root, `raw${dirs++}`);
+    const fd = openSync(file, 'w');
+    rates.push(await loop(fd));
+    closeSync(fd);
+    rmSync(file);
   }
-  const elapsed = (performance.now() - started) / 1000;
-  closeSync(fd);
-  rmSync(file);
-  return written / elapsed;
+  return Math.max(...rates);
 }
 
 /** Writes a log of `count` one-event appends directly (no fsync per record), then times opening it. */
@@ -138,7 +157,7 @@ const rows: Array<Array<string | number>> = [];
 let best = 0;
 const bestRatio: Record<number, number> = {};
 for (const batch of BATCHES) {
-  const raw = rawRun(batch);
+  const raw = await rawRun(batch);
   for (const concurrency of CONCURRENCY) {
     const rate = await storeRun(batch, concurrency);
     const ratio = rate / raw;
@@ -164,7 +183,7 @@ recordBenchmark(
   'Embedded log: durable appends',
   `Machine load while measuring: ${load}.
 
-Events of ${EVENT_BYTES} bytes of JSON; each configuration runs ${SECONDS} s on a fresh log. "Raw" is a loop of one \`write\` + \`fdatasync\` per batch of the same encoded bytes, nothing else, measured in the same run: the physical limit at that batch size. The log's group commit merges the appends in flight into one write + fdatasync, so with many in flight it can pass the raw loop at the same batch size.
+Events of ${EVENT_BYTES} bytes of JSON; each configuration runs ${SECONDS} s on a fresh log. "Raw" is a loop of one \`write\` + \`fdatasync\` per batch of the same encoded bytes, nothing else (the faster of a blocking loop and a thread-pool loop), measured in the same run: the physical limit at that batch size. The log's group commit merges the appends in flight into one write + fdatasync, so with many in flight it can pass the raw loop at the same batch size.
 
 ${table(['events per append', 'appends in flight', 'durable events/s', 'raw write+fdatasync events/s', 'log / raw'], rows)}
 

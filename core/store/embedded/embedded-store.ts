@@ -110,9 +110,10 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     if (bad) {
       ftruncateSync(fd, scan.validEnd);
       if (scan.validEnd === 0) writeLogHeader(fd);
-      fdatasyncSync(fd);
       openReport = { ...openReport, truncatedBytes: scan.fileSize - scan.validEnd, atOffset: scan.validEnd, reason: bad.reason };
     }
+    // Records a killed writer left in the page cache unsynced are served from now on, so make them durable.
+    fdatasyncSync(fd);
     return openStore(dir, file, fd, unlock, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport);
   } catch (error) {
     closeSync(fd);
