@@ -21,7 +21,8 @@ function childSchema(schema: Schema | undefined, key: string): Schema | undefine
   return isPlainObject(resolved.additionalProperties) ? resolved.additionalProperties : undefined;
 }
 
-function isAtomicObject(schema: Schema | undefined): boolean {
+/** Values owned and replaced as a whole: atomic structs, and strings such as quantities, times and int-or-string. */
+function isOwnedWhole(schema: Schema | undefined): boolean {
   const resolved = resolveSchema(schema);
   return resolved?.['x-kubernetes-map-type'] === 'atomic' || resolved?.['x-kubernetes-int-or-string'] === true || (resolved?.type === 'string');
 }
@@ -62,7 +63,7 @@ export class FieldPathError extends Error {}
 export function appliedFieldSet(value: JsonObject, schema: Schema | undefined): FieldSet {
   const set = new FieldSet();
   const walkValue = (item: unknown, itemSchema: Schema | undefined, path: string[]) => {
-    if (isPlainObject(item) && Object.keys(item).length > 0 && !isAtomicObject(itemSchema)) {
+    if (isPlainObject(item) && Object.keys(item).length > 0 && !isOwnedWhole(itemSchema)) {
       for (const [key, child] of Object.entries(item)) walkValue(child, childSchema(itemSchema, key), [...path, `f:${key}`]);
       return;
     }
@@ -72,7 +73,7 @@ export function appliedFieldSet(value: JsonObject, schema: Schema | undefined): 
       item.forEach((element, index) => {
         const elementPath = [...path, elementKey(element, list, path, index)];
         set.insert(elementPath);
-        if (list.kind === 'map' && isPlainObject(element) && !isAtomicObject(elementSchema)) {
+        if (list.kind === 'map' && isPlainObject(element) && !isOwnedWhole(elementSchema)) {
           for (const [key, child] of Object.entries(element)) walkValue(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`]);
         }
       });
@@ -86,7 +87,7 @@ export function appliedFieldSet(value: JsonObject, schema: Schema | undefined): 
 
 /** Every field of a value that appears or disappears as a whole, as an update's diff records it. */
 function addWhole(value: unknown, schema: Schema | undefined, path: string[], into: FieldSet): void {
-  if (isPlainObject(value) && !isAtomicObject(schema)) {
+  if (isPlainObject(value) && !isOwnedWhole(schema)) {
     if (!isStruct(schema) || Object.keys(value).length === 0) into.insert(path);
     for (const [key, child] of Object.entries(value)) addWhole(child, childSchema(schema, key), [...path, `f:${key}`], into);
     return;
@@ -106,7 +107,7 @@ function addWhole(value: unknown, schema: Schema | undefined, path: string[], in
 /** A list item that appears or disappears: the item itself and, for list-maps, its fields. */
 function addItem(item: unknown, list: { kind: ListKind }, elementSchema: Schema | undefined, elementPath: string[], into: FieldSet): void {
   into.insert(elementPath);
-  if (list.kind === 'map' && isPlainObject(item) && !isAtomicObject(elementSchema)) {
+  if (list.kind === 'map' && isPlainObject(item) && !isOwnedWhole(elementSchema)) {
     for (const [key, child] of Object.entries(item)) addWhole(child, childSchema(elementSchema, key), [...elementPath, `f:${key}`], into);
   }
 }
@@ -142,7 +143,7 @@ function compareMaps(before: JsonObject, after: JsonObject, schema: Schema | und
 
 function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path: string[], out: FieldComparison): void {
   if (a === b) return;
-  if (isPlainObject(a) && isPlainObject(b) && !isAtomicObject(schema)) return compareMaps(a, b, schema, path, out);
+  if (isPlainObject(a) && isPlainObject(b) && !isOwnedWhole(schema)) return compareMaps(a, b, schema, path, out);
   if (jsonEqual(a, b)) return;
   const list = Array.isArray(a) && Array.isArray(b) ? listKind(schema) : undefined;
   if (Array.isArray(a) && Array.isArray(b) && list && list.kind !== 'atomic') {
@@ -155,7 +156,7 @@ function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path:
       const old = before.get(key);
       if (old === undefined) {
         addItem(item, list, elementSchema, elementPath, out.added);
-      } else if (list.kind === 'map' && isPlainObject(old) && isPlainObject(item) && !isAtomicObject(elementSchema)) {
+      } else if (list.kind === 'map' && isPlainObject(old) && isPlainObject(item) && !isOwnedWhole(elementSchema)) {
         compareMaps(old, item, elementSchema, elementPath, out);
       } else if (!jsonEqual(old, item)) {
         out.modified.insert(elementPath);
@@ -192,7 +193,7 @@ function weave(preferred: unknown[], others: unknown[], live: unknown[], keyOf: 
 /** Merges an applied configuration into the live object (structured-merge-diff's Merge). */
 export function mergeApplied(live: unknown, config: unknown, schema: Schema | undefined, path: string[] = []): unknown {
   if (config === null) return undefined;
-  if (isPlainObject(config) && isPlainObject(live) && !isAtomicObject(schema)) {
+  if (isPlainObject(config) && isPlainObject(live) && !isOwnedWhole(schema)) {
     const result: JsonObject = { ...live };
     for (const [key, value] of Object.entries(config)) {
       const merged = mergeApplied(live[key], value, childSchema(schema, key), [...path, `f:${key}`]);
