@@ -24,6 +24,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     // Watches are long-lived; Kubernetes clients time them out themselves.
     requestTimeout: 0,
     connectionTimeout: 0,
+    // Closing the server ends open watches rather than waiting for their clients.
+    forceCloseConnections: true,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   const { cluster } = options;
   const history = createStateHistory(cluster.store, () => cluster.state.position);

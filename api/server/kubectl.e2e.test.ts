@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes and a wall-clock cluster: generous limits, for a busy machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 import type { KubeObject } from '../../core/model/object.ts';
 import { type RunningServer, runServe } from './serve.ts';
 
@@ -67,7 +70,7 @@ function objects(kind: string, namespace?: string): KubeObject[] {
   return [...(server.cluster.state.objects.get(kind)?.values() ?? [])].filter((o) => !namespace || o.metadata.namespace === namespace);
 }
 
-async function eventually<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
