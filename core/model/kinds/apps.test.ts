@@ -130,3 +130,20 @@ describe('Job selector generation', () => {
     expect(messages(jobType.validate(manual))).toEqual(['spec.template.metadata.labels: Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`']);
   });
 });
+
+describe('generation semantics', () => {
+  it('bumps a Deployment on spec or annotation changes only', () => {
+    const d = deploymentType.defaults(deployment({ selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }) }));
+    const relabeled = structuredClone(d);
+    relabeled.metadata.labels = { team: 'a' };
+    expect(deploymentType.specChanged!(d, relabeled)).toBe(false);
+    const annotated = structuredClone(d);
+    annotated.metadata.annotations = { note: 'x' };
+    expect(deploymentType.specChanged!(d, annotated)).toBe(true);
+    const scaled = structuredClone(d);
+    scaled.spec.replicas = 4;
+    expect(deploymentType.specChanged!(d, scaled)).toBe(true);
+    const reordered = { ...structuredClone(d), spec: Object.fromEntries(Object.entries(d.spec).reverse()) };
+    expect(deploymentType.specChanged!(d, reordered)).toBe(false);
+  });
+});

@@ -54,6 +54,8 @@ export const deploymentType = defineResourceType({
   namespaced: true,
   subresources: ['status', 'scale'],
   columns: deploymentColumns,
+  // Annotations are copied from a Deployment to its ReplicaSets, so changing them bumps the generation too.
+  specChanged: (previous, next) => !deepEqual(previous.spec, next.spec) || !deepEqual(previous.metadata.annotations, next.metadata.annotations),
   defaults(deployment) {
     const spec = (deployment.spec ??= {});
     spec.replicas ??= 1;
