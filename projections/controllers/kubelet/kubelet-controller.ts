@@ -10,7 +10,7 @@ import { createBackoff } from './backoff.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
-import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, newPodRun } from './pod-runtime.ts';
+import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches } from './pod-runtime.ts';
 import { KUBELET_ANNOTATION } from './sim-annotations.ts';
 
 export interface KubeletOptions {
@@ -170,6 +170,9 @@ function createKubelet(options: KubeletOptions) {
     uidByKey.set(objectKey(pod.metadata.namespace, pod.metadata.name ?? ''), uid);
     if (pod.metadata.deletionTimestamp) beginTermination(run, now, pod.metadata.deletionGracePeriodSeconds ?? 30);
     const step = hasStatus || run.terminating ? advancePod(run, now, ctx) : admitPod(run, now, ctx);
+    // A (re)started kubelet posts the full status of the pods it finds, which also puts right what
+    // others changed meanwhile (the node lifecycle controller marks pods not Ready).
+    if (hasStatus && !podStatusMatches(pod, run)) step.events.unshift(...run.containers.filter((c) => c.everRan).map((c) => containerEvent(run, c)));
     applyStep(uid, entry, step);
   }
 

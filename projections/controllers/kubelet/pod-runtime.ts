@@ -194,6 +194,14 @@ export function adoptPod(pod: KubeObject, node: string, hostIP: string | undefin
   return run;
 }
 
+/** Whether the pod's recorded Ready condition agrees with its containers' readiness. */
+export function podStatusMatches(pod: KubeObject, run: PodRun): boolean {
+  const ready = (pod.status?.conditions as Array<{ type: string; status: string }> | undefined)?.find((c) => c.type === 'Ready');
+  if (!ready) return true;
+  const containersReady = run.containers.every((c) => c.role === 'init' || c.ready);
+  return (ready.status === 'True') === containersReady;
+}
+
 /** The pod is being deleted: SIGTERM to every running container, nothing new starts. */
 export function beginTermination(run: PodRun, now: number, graceSeconds: number): void {
   if (run.terminating) return;
@@ -236,7 +244,7 @@ export function advancePod(run: PodRun, now: number, ctx: RuntimeContext): PodSt
   return { events, stopped, ...(nextAt !== undefined ? { nextAt } : {}) };
 }
 
-function containerEvent(run: PodRun, c: ContainerRun, reason?: string): OrreryEvent {
+export function containerEvent(run: PodRun, c: ContainerRun, reason?: string): OrreryEvent {
   return {
     type: 'ContainerStateChanged',
     data: {

@@ -47,6 +47,9 @@ describe('node lifecycle controller', () => {
     expect(taintsOf('node-2')).toEqual([]);
     const tainted = events((e) => e.type === 'NodeTaintsChanged' && e.data.node === 'node-1')[0]!;
     expect(tainted.metadata.time).toBe(ready.metadata.time);
+    const podReady = (name: string) => getObject(sim.state, 'Pod', 'default', name)!.status.conditions.find((c: any) => c.type === 'Ready').status;
+    expect(podReady('web')).toBe('False');
+    expect(podReady('other')).toBe('True');
 
     // Default tolerations (DefaultTolerationSeconds admission) give the pod 300 s.
     await sim.engine.runUntil(tainted.metadata.time + 299_999);
@@ -78,6 +81,7 @@ describe('node lifecycle controller', () => {
     const node = getObject(sim.state, 'Node', undefined, 'node-1')!;
     expect(node.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
     expect(taintsOf('node-1')).toEqual([]);
+    expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
     await sim.run(600_000);
     expect(events((e) => e.type === 'PodEvicted')).toEqual([]);
     expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.phase).toBe('Running');

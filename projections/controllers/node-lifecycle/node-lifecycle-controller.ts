@@ -108,6 +108,21 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     if (taints) record({ type: 'NodeTaintsChanged', data: { node: name, taints } });
   }
 
+  /**
+   * MarkPodsNotReady: when a node stops being Ready, the Ready condition of every pod on it turns
+   * False (so Services stop sending it traffic); its kubelet sets it right when it comes back.
+   */
+  function markPodsNotReady(nodeName: string, now: number): void {
+    for (const pod of podsOnNode(state, nodeName)) {
+      const conditions = (pod.status?.conditions as Array<{ type: string; status: string; lastTransitionTime?: string }> | undefined) ?? [];
+      const index = conditions.findIndex((c) => c.type === 'Ready');
+      if (index < 0 || conditions[index]!.status === 'False') continue;
+      const next = conditions.slice();
+      next[index] = { ...conditions[index]!, status: 'False', lastTransitionTime: toRfc3339(now) };
+      out.push({ type: 'update', ...meta(), subresource: 'status', object: { ...pod, status: { ...pod.status, conditions: next } } });
+    }
+  }
+
   /** The taint manager's processPodOnNode. */
   function processPod(pod: KubeObject, node: KubeObject | undefined, now: number): void {
     const uid = pod.metadata.uid ?? '';
@@ -187,6 +202,7 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
       }
       case 'NodeConditionChanged':
         if (event.data.condition.type === 'Ready' && event.data.condition.status !== 'Unknown') checkHealthBy(now + grace);
+        if (event.data.condition.type === 'Ready' && event.data.condition.status !== 'True') markPodsNotReady(event.data.node, now);
         reconcileNodeTaints(event.data.node, now);
         return;
       case 'NodeUnschedulableChanged':
