@@ -21,6 +21,8 @@ export interface CheckOptions extends ScenarioShape {
   seed?: number;
   /** fast-check's replay path, printed with a failure, to go straight back to it. */
   path?: string;
+  /** Shrink a failing history to a minimal one (default true); false reports the first failure found. */
+  shrink?: boolean;
   /** Also re-run every history and require a byte-identical log. */
   verifyDeterminism?: boolean;
   /** Where to write the shrunk counterexample (scenario file and recording). */
@@ -72,7 +74,12 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     options.onProgress?.(histories, runs, failedOnce);
     return result.violations.length === 0;
   });
-  const details = await fc.check(property, { numRuns: runs, seed, ...(options.path ? { path: options.path } : {}) });
+  const details = await fc.check(property, {
+    numRuns: runs,
+    seed,
+    endOnFailure: options.shrink === false,
+    ...(options.path ? { path: options.path } : {}),
+  });
   if (!details.failed) return { ok: true, runs, seed, histories };
   if (!details.counterexample) throw details.errorInstance ?? new Error('the property failed without a counterexample');
   const [scenario] = details.counterexample;

@@ -1,3 +1,4 @@
+import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
 import type { Invariant } from './invariant.ts';
 import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
@@ -16,6 +17,7 @@ export const builtInInvariants: readonly Invariant[] = [
   podBoundOnce,
   requestsWithinAllocatable,
   noSchedulingOntoUnreadyNodes,
+  evictionRespectsToleration,
   rollingUpdateWithinBounds,
   ownerReferencesLive,
   resourceVersionsIncrease,

@@ -1,0 +1,46 @@
+import type { Taint } from '../../core/events.ts';
+import { type Toleration, toleratesTaint } from '../../projections/controllers/scheduler/tolerations.ts';
+import { defineInvariant } from './invariant.ts';
+
+export const evictionRespectsToleration = defineInvariant({
+  name: 'eviction-respects-toleration',
+  description:
+    "A pod is evicted from a tainted node only once the NoExecute taint has been there for the pod's tolerationSeconds (at once if it does not tolerate the taint, never if it tolerates it forever).",
+  category: 'safety',
+  start() {
+    /** node → NoExecute taint key → the taint and the virtual time it appeared. */
+    const taintedSince = new Map<string, Map<string, { taint: Taint; since: number }>>();
+    return {
+      onEvent(event, state) {
+        if (event.type === 'NodeTaintsChanged') {
+          const previous = taintedSince.get(event.data.node);
+          const next = new Map<string, { taint: Taint; since: number }>();
+          for (const taint of event.data.taints) {
+            if (taint.effect === 'NoExecute') next.set(taint.key, { taint, since: previous?.get(taint.key)?.since ?? event.metadata.time });
+          }
+          taintedSince.set(event.data.node, next);
+          return undefined;
+        }
+        if (event.type !== 'PodEvicted') return undefined;
+        const pod = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`);
+        const node: string | undefined = pod?.spec?.nodeName;
+        if (!pod || !node) return undefined;
+        const taints = taintedSince.get(node);
+        if (!taints || taints.size === 0) return `pod ${event.data.ref.name} was evicted from ${node}, which has no NoExecute taint`;
+        const tolerations: Toleration[] = pod.spec.tolerations ?? [];
+        let earliest = Number.POSITIVE_INFINITY;
+        for (const { taint, since } of taints.values()) {
+          const matching = tolerations.filter((t) => toleratesTaint(t, taint));
+          if (matching.length === 0) return undefined; // an untolerated NoExecute taint evicts at once
+          const seconds = Math.min(...matching.map((t) => t.tolerationSeconds ?? Number.POSITIVE_INFINITY));
+          earliest = Math.min(earliest, since + seconds * 1000);
+        }
+        if (event.metadata.time < earliest) {
+          const wait = earliest === Number.POSITIVE_INFINITY ? 'it tolerates the taint forever' : `its toleration ran until ${new Date(earliest).toISOString()}`;
+          return `pod ${event.data.ref.name} was evicted from ${node} at ${new Date(event.metadata.time).toISOString()}, but ${wait}`;
+        }
+        return undefined;
+      },
+    };
+  },
+});

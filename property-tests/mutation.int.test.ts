@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Controller } from '../projections/engine/controller.ts';
+import { controllersWith } from '../projections/engine/default-controllers.ts';
+import { parseScenario } from '../replay/scenario/scenario-file.ts';
+import { check } from './check.ts';
+import { builtInInvariants } from './invariants/index.ts';
+import { deploymentIgnoringMaxUnavailable } from './mutants/deployment-ignoring-max-unavailable.ts';
+import { nodeLifecycleEvictingImmediately } from './mutants/node-lifecycle-evicting-immediately.ts';
+import { schedulerIgnoringCapacity } from './mutants/scheduler-ignoring-capacity.ts';
+import { runHistory } from './run-history.ts';
+
+function replacing(mutant: () => Controller): () => Controller[] {
+  return () => {
+    const controller = mutant();
+    return controllersWith({ [controller.name]: controller });
+  };
+}
+
+// Each deliberately broken controller must be caught by the invariant that guards against its bug.
+// This is what proves the invariants can fail.
+describe('mutation check: broken controllers are caught', { timeout: 300_000 }, () => {
+  it('a scheduler that ignores capacity breaks requests-within-allocatable', async () => {
+    const report = await check({
+      runs: 60,
+      seed: 2,
+      shrink: false,
+      settle: 60_000,
+      cluster: { minNodes: 4, maxNodes: 5 },
+      workloads: { maxWorkloads: 8, containerFaults: false },
+      faults: false,
+      actions: false,
+      controllers: replacing(schedulerIgnoringCapacity),
+    });
+    expect(report.ok).toBe(false);
+    expect(report.failure?.violation.invariant).toBe('requests-within-allocatable');
+    expect(report.failure?.violation.message).toMatch(/node node-\d+ has \d+m cpu requested of \d+m allocatable|memory requested/);
+  });
+
+  it('a node lifecycle controller that evicts at once breaks eviction-respects-toleration', async () => {
+    const report = await check({
+      runs: 40,
+      seed: 7,
+      shrink: false,
+      cluster: { maxNodes: 4 },
+      workloads: { maxWorkloads: 4, containerFaults: false },
+      actions: false,
+      controllers: replacing(nodeLifecycleEvictingImmediately),
+    });
+    expect(report.ok).toBe(false);
+    expect(report.failure?.violation.invariant).toBe('eviction-respects-toleration');
+    expect(report.failure?.violation.message).toMatch(/was evicted from node-\d+ at .* but its toleration ran until/);
+  });
+
+  it('a Deployment controller that forgets maxUnavailable breaks rolling-update-within-bounds, and shrinks to a replayable scenario', async () => {
+    const outputDir = await mkdtemp(join(tmpdir(), 'orrery-mutant-'));
+    const controllers = replacing(deploymentIgnoringMaxUnavailable);
+    const report = await check({
+      runs: 25,
+      seed: 7,
+      cluster: { maxNodes: 4 },
+      workloads: { maxWorkloads: 5, containerFaults: false },
+      faults: false,
+      controllers,
+      outputDir,
+    });
+    expect(report.ok).toBe(false);
+    const failure = report.failure!;
+    expect(failure.violation.invariant).toBe('rolling-update-within-bounds');
+    expect(failure.violation.message).toMatch(/available pods, fewer than replicas \d+ - maxUnavailable \d+/);
+    // Shrunk to the essence: one workload and a single action (the image change that starts the rollout).
+    expect(failure.scenario.manifests).toHaveLength(1);
+    expect(failure.scenario.timeline.length).toBeLessThanOrEqual(2);
+    expect(failure.path).toMatch(/^\d+(:\d+)*$/);
+    // The written scenario file replays to the same violation at the same position.
+    const scenario = parseScenario(await readFile(failure.scenarioFile!, 'utf8'));
+    const replayed = await runHistory(scenario, { invariants: builtInInvariants, controllers });
+    expect(replayed.violations[0]).toMatchObject({ invariant: failure.violation.invariant, position: failure.violation.position });
+  });
+});
