@@ -1,5 +1,6 @@
 import type { Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
+import type { UsedPorts } from './host-ports.ts';
 import { quantityToMilli, quantityToValue } from './resource-quantity.ts';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
@@ -37,6 +38,8 @@ export interface NodeInfo {
   /** Allocatable ephemeral-storage and extended resources, and what bound pods request of them. */
   allocatableOther: Readonly<Record<string, number>>;
   requestedOther: Map<string, number>;
+  /** hostPorts held by bound pods. */
+  usedPorts: UsedPorts;
   /** Changes whenever a field above (other than the running sums) changes: what retries key on. */
   fingerprint: string;
   /** Scratch for the scheduling cycle in progress: the cycle that last found this node feasible, and where. */
@@ -67,6 +70,7 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
     podCount: 0,
     allocatableOther: otherAllocatable(allocatable),
     requestedOther: new Map(),
+    usedPorts: new Map(),
     fingerprint: '',
     cycle: 0,
     feasibleIndex: -1,

@@ -1,6 +1,7 @@
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { objectKey } from '../../../core/model/object.ts';
 import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf } from './node-affinity.ts';
+import { type HostPort, hostPortsOf } from './host-ports.ts';
 import { TAINT_UNSCHEDULABLE } from './node-info.ts';
 import { type PodRequests, podRequests } from './pod-requests.ts';
 import { type Toleration, toleratesAny } from './tolerations.ts';
@@ -23,6 +24,8 @@ export interface PodInfo {
   affinity: NodeAffinitySpec;
   /** Whether the pod has a nodeSelector or required node affinity for the NodeAffinity filter to check. */
   requiresNodeMatch: boolean;
+  /** hostPorts the pod's containers ask for; absent when none. */
+  hostPorts: HostPort[] | undefined;
   /** uid of the controlling ReplicaSet/StatefulSet/ReplicationController: its pods are spread apart. */
   spreadGroup: string | undefined;
   /** Whether the system default spread constraints apply (a spread group and no constraints of its own). */
@@ -50,6 +53,7 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     toleratesUnschedulable: toleratesAny(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }),
     affinity,
     requiresNodeMatch: hasRequiredNodeConstraints(affinity),
+    hostPorts: hostPortsOf(spec),
     spreadGroup,
     defaultSpread: spreadGroup !== undefined && !spec.topologySpreadConstraints?.length,
     priority: typeof spec.priority === 'number' ? spec.priority : 0,

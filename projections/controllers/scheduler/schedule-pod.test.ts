@@ -50,6 +50,13 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(decision.message).toBe('0/2 nodes are available: 2 Insufficient nvidia.com/gpu.');
   });
 
+  it('keeps a hostPort that a bound pod holds', () => {
+    const withPort = (name: string, nodeName?: string) =>
+      testPod(name, { ...(nodeName ? { nodeName, phase: 'Running' } : {}), spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 80 }] }] } });
+    const { decision } = decide([testNode('node-1'), withPort('ingress-1', 'node-1')], withPort('ingress-2'));
+    expect(decision.message).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
+  });
+
   it('says there are no nodes when the cluster has none', () => {
     expect(decide([], testPod('web')).decision.message).toBe('no nodes available to schedule pods');
   });

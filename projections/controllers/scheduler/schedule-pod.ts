@@ -46,11 +46,11 @@ interface Failure {
  */
 export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts, options: ScheduleOptions): ScheduleResult {
   const filters = options.filters ?? DEFAULT_FILTERS;
-  // With the default filters, a pod that names no node and has no node affinity passes every
+  // With the default filters, a pod that names no node and has no node affinity or host ports passes every
   // filter on a node that is neither cordoned nor tainted exactly when its resources fit: most
   // nodes of most cycles are decided by that one check, and the full chain runs only to find out
   // why a node fails.
-  const plainPod = filters === DEFAULT_FILTERS && pod.nodeName === undefined && !pod.requiresNodeMatch;
+  const plainPod = filters === DEFAULT_FILTERS && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
   // Reused between cycles (a cycle runs to completion before the next starts): at thousands of

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
+import { type HostPort, addPorts } from './host-ports.ts';
 import { type NodeInfo, nodeInfoOf } from './node-info.ts';
 import { type PodInfo, podInfoOf } from './pod-info.ts';
 import type { SpreadCounts } from './scores/score.ts';
@@ -13,6 +14,7 @@ interface PodEntry {
   nonZeroCpu: number;
   nonZeroMemory: number;
   other: Readonly<Record<string, number>> | undefined;
+  hostPorts: readonly HostPort[] | undefined;
   spreadGroup: string | undefined;
   /** Terminating pods still hold their resources but no longer count as spread siblings. */
   terminating: boolean;
@@ -64,6 +66,7 @@ export class SchedulerCache implements SpreadCounts {
       next.nonZeroMemory = existing.nonZeroMemory;
       next.podCount = existing.podCount;
       next.requestedOther = existing.requestedOther;
+      next.usedPorts = existing.usedPorts;
       this.nodes[this.indexOf(name)] = next;
       this.byName.set(name, next);
       if (existing.zone !== next.zone) this.moveZone(name, existing.zone, next.zone);
@@ -151,6 +154,7 @@ export class SchedulerCache implements SpreadCounts {
     node.nonZeroCpu += sign * entry.nonZeroCpu;
     node.nonZeroMemory += sign * entry.nonZeroMemory;
     node.podCount += sign;
+    if (entry.hostPorts) addPorts(node.usedPorts, entry.hostPorts, sign);
     if (entry.other) for (const name in entry.other) node.requestedOther.set(name, (node.requestedOther.get(name) ?? 0) + sign * entry.other[name]!);
     if (entry.spreadGroup && !entry.terminating) {
       bump(this.groupOnNode, entry.spreadGroup, node.name, sign);
@@ -200,6 +204,7 @@ function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boole
     nonZeroCpu,
     nonZeroMemory,
     other,
+    hostPorts: info.hostPorts,
     spreadGroup: info.spreadGroup,
     terminating: !!object.metadata.deletionTimestamp,
     assumed,
@@ -214,6 +219,7 @@ function sameContribution(a: PodEntry, b: PodEntry): boolean {
     a.nonZeroCpu === b.nonZeroCpu &&
     a.nonZeroMemory === b.nonZeroMemory &&
     JSON.stringify(a.other) === JSON.stringify(b.other) &&
+    JSON.stringify(a.hostPorts) === JSON.stringify(b.hostPorts) &&
     a.spreadGroup === b.spreadGroup &&
     a.terminating === b.terminating
   );

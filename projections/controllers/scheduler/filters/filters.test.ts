@@ -4,6 +4,8 @@ import { podInfoOf } from '../pod-info.ts';
 import { testNode, testPod, type TestNode, type TestPod } from '../test-objects.ts';
 import { nodeAffinity } from './node-affinity.ts';
 import { nodeName } from './node-name.ts';
+import { nodePorts } from './node-ports.ts';
+import { addPorts } from '../host-ports.ts';
 import { nodeResourcesFit } from './node-resources-fit.ts';
 import { nodeUnschedulable } from './node-unschedulable.ts';
 import { taintToleration } from './taint-toleration.ts';
@@ -60,6 +62,27 @@ describe('NodeResourcesFit with extended resources', () => {
   it('checks ephemeral-storage', () => {
     const pod = testPod('a', { spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'ephemeral-storage': '200Gi' } } }] } });
     expect(nodeResourcesFit.filter(podInfoOf(pod), gpuNode({ 'ephemeral-storage': '100Gi' }))).toEqual(['Insufficient ephemeral-storage']);
+  });
+});
+
+describe('NodePorts', () => {
+  const withPort = (hostPort: number, hostIP?: string, protocol?: string) => ({
+    spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort, ...(hostIP ? { hostIP } : {}), ...(protocol ? { protocol } : {}) }] }] },
+  });
+  const nodeHolding = (...ports: Array<{ key: string; ip: string }>) => {
+    const info = nodeInfoOf(testNode('node-1'));
+    addPorts(info.usedPorts, ports, 1);
+    return info;
+  };
+  it("rejects a node where the hostPort is taken with \"node(s) didn't have free ports for the requested pod ports\"", () => {
+    expect(nodePorts.filter(podInfoOf(testPod('a', withPort(8080))), nodeHolding({ key: 'TCP/8080', ip: '0.0.0.0' }))).toEqual([
+      "node(s) didn't have free ports for the requested pod ports",
+    ]);
+  });
+  it('allows the same port on another protocol or another specific address', () => {
+    expect(nodePorts.filter(podInfoOf(testPod('a', withPort(8080, undefined, 'UDP'))), nodeHolding({ key: 'TCP/8080', ip: '0.0.0.0' }))).toBeUndefined();
+    expect(nodePorts.filter(podInfoOf(testPod('a', withPort(8080, '10.0.0.2'))), nodeHolding({ key: 'TCP/8080', ip: '10.0.0.1' }))).toBeUndefined();
+    expect(nodePorts.filter(podInfoOf(testPod('a', withPort(8080))), nodeHolding({ key: 'TCP/8080', ip: '10.0.0.1' }))).toHaveLength(1);
   });
 });
 
