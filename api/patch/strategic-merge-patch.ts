@@ -54,7 +54,7 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: Schema | unde
     const retain = patch[RETAIN_KEYS];
     if (!Array.isArray(retain)) throw badRequest('invalid patch format of retainKeys');
     for (const key of Object.keys(patch)) {
-      if (!key.startsWith('$') && !retain.includes(key)) throw unprocessable("patch content doesn't match retainKeys list");
+      if (!key.startsWith('$') && patch[key] !== null && !retain.includes(key)) throw unprocessable("patch content doesn't match retainKeys list");
     }
     for (const key of Object.keys(result)) if (!retain.includes(key)) delete result[key];
   }
