@@ -125,4 +125,51 @@ describe('namespace controller', () => {
     expect(podNames(sim, 'default')).toEqual(['keep']);
     await sim.close();
   });
+
+  it('full stack: deleting a Deployment in foreground takes its ReplicaSet and pods first', async () => {
+    const sim = await createSimulatedCluster({ nodes: 2 });
+    await sim.apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' }, annotations: { 'sim.orrery.dev/shutdown-delay': '5s' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+        },
+      },
+    ]);
+    await sim.run(10_000);
+    expect(listObjects(sim.state, 'Pod').length).toBe(3);
+    await sim.act({ type: 'delete', ref: { kind: 'Deployment', namespace: 'default', name: 'web' }, propagationPolicy: 'Foreground' });
+    await sim.run(2_000);
+    expect(getObject(sim.state, 'Deployment', 'default', 'web')!.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect(listObjects(sim.state, 'ReplicaSet').length).toBe(1);
+    expect(listObjects(sim.state, 'Pod').every((p) => p.metadata.deletionTimestamp)).toBe(true);
+    await sim.run(5_000);
+    expect(listObjects(sim.state, 'Pod')).toEqual([]);
+    expect(listObjects(sim.state, 'ReplicaSet')).toEqual([]);
+    expect(getObject(sim.state, 'Deployment', 'default', 'web')).toBeUndefined();
+    await sim.close();
+  });
+
+  it('full stack: deleting a Deployment in background removes it at once and its pods after', async () => {
+    const sim = await createSimulatedCluster({ nodes: 2 });
+    await sim.apply([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      },
+    ]);
+    await sim.run(10_000);
+    await sim.act({ type: 'delete', ref: { kind: 'Deployment', namespace: 'default', name: 'web' } });
+    expect(getObject(sim.state, 'Deployment', 'default', 'web')).toBeUndefined();
+    expect(listObjects(sim.state, 'ReplicaSet')).toEqual([]);
+    await sim.run(2_000);
+    expect(listObjects(sim.state, 'Pod')).toEqual([]);
+    await sim.close();
+  });
 });
