@@ -14,7 +14,7 @@ const schema: Schema = {
     source: { type: 'object', properties: { kind: { type: 'string' }, path: { type: 'string' }, server: { type: 'string' } }, 'x-kubernetes-patch-strategy': 'retainKeys' },
   },
 };
-const patch = (current: object, body: object) => applyStrategicMergePatch(current, body, schema);
+const patch = (current: object, body: object): any => applyStrategicMergePatch(current, body, schema);
 const names = (result: { items?: { name: string }[] }) => result.items?.map((item) => item.name);
 
 describe('strategic merge patch list order', () => {
