@@ -16,6 +16,7 @@ import {
   type AppendExpectedRevision,
   type CurrentRevision,
   type JSONType,
+  type ResolvedEvent,
 } from '@eventstore/db-client';
 import { Observable } from 'rxjs';
 import type { EventMetadata, NewEvent, Position, StoredEvent } from '../../events.ts';
@@ -70,7 +71,7 @@ export async function createEsdbStore(connectionString: string, options: EsdbSto
   const ours = (streamId: string) => (prefix === '' ? !streamId.startsWith('$') : streamId.startsWith(prefix));
   const filter = prefix === '' ? excludeSystemEvents() : streamNameFilter({ prefixes: [prefix] });
 
-  function toStored(resolved: AllStreamResolvedEvent | { event?: { streamId: string; revision: bigint; type: string; data: unknown; metadata: unknown } }): StoredEvent | undefined {
+  function toStored(resolved: AllStreamResolvedEvent | ResolvedEvent): StoredEvent | undefined {
     const recorded = resolved.event;
     if (!recorded || !ours(recorded.streamId)) return undefined;
     const metadata = recorded.metadata as Partial<EsdbMetadata> | undefined;
