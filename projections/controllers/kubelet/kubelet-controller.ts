@@ -38,6 +38,7 @@ interface PodRecord {
   causationId: Position;
   correlationId?: string;
   deleteIssued: boolean;
+  ipReleased?: boolean;
 }
 
 /**
@@ -179,7 +180,7 @@ function createKubelet(options: KubeletOptions) {
   function applyStep(uid: string, entry: PodRecord, step: PodStep): void {
     const { run } = entry;
     for (const fact of step.events) emit(run.node, fact, entry.causationId, entry.correlationId);
-    if ((run.phase === 'Succeeded' || run.phase === 'Failed') && run.podIP) nodes.get(run.node)?.ipam.release(run.podIP);
+    if (run.phase === 'Succeeded' || run.phase === 'Failed') releaseIPOf(entry);
     if (step.stopped && !entry.deleteIssued) {
       entry.deleteIssued = true;
       out.push({
@@ -205,7 +206,14 @@ function createKubelet(options: KubeletOptions) {
     pullBackoff.forgetPrefix(`${uid}/`);
     const key = objectKey(entry.run.ref.namespace, entry.run.ref.name);
     if (uidByKey.get(key) === uid) uidByKey.delete(key);
-    if (releaseIP && entry.run.podIP) nodes.get(entry.run.node)?.ipam.release(entry.run.podIP);
+    if (releaseIP) releaseIPOf(entry);
+  }
+
+  /** Once only: the address may be someone else's by the next time this pod is looked at. */
+  function releaseIPOf(entry: PodRecord): void {
+    if (entry.ipReleased || !entry.run.podIP) return;
+    entry.ipReleased = true;
+    nodes.get(entry.run.node)?.ipam.release(entry.run.podIP);
   }
 
   function onEvent(now: number): void {
