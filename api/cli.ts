@@ -30,6 +30,27 @@ program
     await runServe(options);
   });
 
+program
+  .command('check')
+  .description('property-test reconciliation invariants over generated clusters, workloads, faults and user actions')
+  .option('--runs <n>', 'histories to generate', integer, 100)
+  .option('--seed <n>', 'fast-check seed', integer, 1)
+  .option('--path <path>', "replay one counterexample by fast-check's path (printed on failure)")
+  .option('--invariants <file>', 'a module exporting `invariants` (and optionally `controllers()`) to check besides the built-ins')
+  .option('--only <names>', 'check only these invariants (comma-separated)')
+  .option('--out <dir>', 'where a counterexample is written', '.orrery/counterexample')
+  .option('--min-nodes <n>', 'smallest generated cluster', integer, 3)
+  .option('--max-nodes <n>', 'largest generated cluster', integer, 5)
+  .option('--workloads <n>', 'most workloads per history', integer, 20)
+  .option('--no-faults', 'generate no node faults')
+  .option('--no-actions', 'generate no user actions')
+  .option('--no-shrink', 'report the first failure without shrinking it')
+  .option('--determinism', 're-run every history and require a byte-identical log')
+  .action(async (options) => {
+    const { runCheckCommand } = await import('../property-tests/check-command.ts');
+    process.exitCode = await runCheckCommand({ ...options, determinism: options.determinism === true });
+  });
+
 const store = program.command('store').description('inspect and repair the embedded event log');
 store
   .command('repair <dir>')

@@ -1,0 +1,97 @@
+import { SingleBar } from 'cli-progress';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Controller } from '../projections/engine/controller.ts';
+import { check } from './check.ts';
+import { builtInInvariants, invariantByName } from './invariants/index.ts';
+import type { Invariant } from './invariants/invariant.ts';
+
+export interface CheckCommandOptions {
+  runs: number;
+  seed: number;
+  path?: string;
+  invariants?: string;
+  only?: string;
+  out: string;
+  minNodes: number;
+  maxNodes: number;
+  workloads: number;
+  faults: boolean;
+  actions: boolean;
+  shrink: boolean;
+  determinism: boolean;
+}
+
+/** A user's invariants module: `export const invariants = [...]` (or a default export), and optionally `controllers()`. */
+interface UserModule {
+  invariants?: Invariant[];
+  default?: Invariant[] | { invariants?: Invariant[]; controllers?: () => Controller[] };
+  controllers?: () => Controller[];
+}
+
+async function loadUserModule(file: string): Promise<{ invariants: Invariant[]; controllers?: () => Controller[] }> {
+  const module = (await import(pathToFileURL(resolve(file)).href)) as UserModule;
+  const fromDefault = Array.isArray(module.default) ? { invariants: module.default } : (module.default ?? {});
+  const invariants = module.invariants ?? fromDefault.invariants;
+  if (!invariants || invariants.length === 0) throw new Error(`${file} exports no invariants: export const invariants = [defineInvariant({...})]`);
+  const controllers = module.controllers ?? fromDefault.controllers;
+  return { invariants, ...(controllers ? { controllers } : {}) };
+}
+
+export async function runCheckCommand(options: CheckCommandOptions): Promise<number> {
+  let invariants: Invariant[] = [...builtInInvariants];
+  let controllers: (() => Controller[]) | undefined;
+  if (options.invariants) {
+    const user = await loadUserModule(options.invariants);
+    invariants = [...invariants, ...user.invariants];
+    controllers = user.controllers;
+  }
+  if (options.only) {
+    const names = options.only.split(',').map((n) => n.trim());
+    invariants = names.map((name) => {
+      const found = invariants.find((i) => i.name === name) ?? invariantByName(name);
+      if (!found) throw new Error(`unknown invariant "${name}"; known: ${invariants.map((i) => i.name).join(', ')}`);
+      return found;
+    });
+  }
+  const interactive = process.stderr.isTTY;
+  const bar = new SingleBar({ format: 'checking |{bar}| {value}/{total} histories {shrinking}', hideCursor: true, stream: process.stderr, noTTYOutput: false }, undefined);
+  if (interactive) bar.start(options.runs, 0, { shrinking: '' });
+  const started = process.hrtime.bigint();
+  const report = await check({
+    runs: options.runs,
+    seed: options.seed,
+    invariants,
+    ...(options.path ? { path: options.path } : {}),
+    ...(controllers ? { controllers } : {}),
+    cluster: { minNodes: options.minNodes, maxNodes: options.maxNodes },
+    workloads: { maxWorkloads: options.workloads },
+    faults: options.faults,
+    actions: options.actions,
+    shrink: options.shrink,
+    verifyDeterminism: options.determinism,
+    outputDir: options.out,
+    onProgress: (checked, total, shrinking) => {
+      if (interactive) bar.update(Math.min(checked, total), { shrinking: shrinking ? `(shrinking a failure, ${checked} run)` : '' });
+      else if (checked % 100 === 0) process.stderr.write(`checked ${checked} histories\n`);
+    },
+  });
+  if (interactive) bar.stop();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rate = (report.histories / seconds).toFixed(1);
+  console.log(`invariants: ${invariants.map((i) => i.name).join(', ')}`);
+  if (report.ok) {
+    console.log(`OK: ${report.runs} histories passed (seed ${report.seed}) in ${seconds.toFixed(1)}s, ${rate} histories/s`);
+    return 0;
+  }
+  const failure = report.failure!;
+  const v = failure.violation;
+  console.log(`FAILED: ${v.invariant}`);
+  console.log(`  ${v.message}`);
+  console.log(`  at ${v.position !== undefined ? `event position ${v.position}, ` : 'the end of the run, '}virtual time ${new Date(v.time).toISOString()}`);
+  console.log(`  shrunk in ${failure.shrinks} steps to ${failure.scenario.cluster.nodes.length} nodes, ${failure.scenario.manifests.length} workloads, ${failure.scenario.timeline.length} timeline entries`);
+  if (failure.scenarioFile) console.log(`  scenario:  ${failure.scenarioFile}`);
+  if (failure.recordingDir) console.log(`  recording: ${failure.recordingDir} (an embedded log; the violating event is position ${v.position ?? 'last'})`);
+  console.log(`  reproduce: orrery check --seed ${report.seed} --path ${failure.path}${options.invariants ? ` --invariants ${options.invariants}` : ''}`);
+  return 1;
+}
