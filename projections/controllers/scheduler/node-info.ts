@@ -18,6 +18,8 @@ export const DEFAULT_MAX_PODS = 110;
  */
 export interface NodeInfo {
   name: string;
+  /** The Node object this was read from. */
+  source: KubeObject;
   labels: Readonly<Record<string, string>>;
   /** `kubernetes.io/hostname`, or the node's name when the label is missing. */
   hostname: string;
@@ -54,6 +56,7 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
   const taints = effectiveTaints(node);
   const info: NodeInfo = {
     name,
+    source: node,
     labels,
     hostname: labels[LABEL_HOSTNAME] ?? name,
     zone: labels[LABEL_ZONE],

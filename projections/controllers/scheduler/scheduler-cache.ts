@@ -57,8 +57,15 @@ export class SchedulerCache implements SpreadCounts {
       if (existing) this.removeNode(existing);
       return existing ? 'changed' : 'unchanged';
     }
+    if (existing && sameSchedulingInputs(existing.source, object)) {
+      existing.source = object;
+      return 'unchanged';
+    }
     const next = nodeInfoOf(object);
-    if (existing && existing.fingerprint === next.fingerprint) return 'unchanged';
+    if (existing && existing.fingerprint === next.fingerprint) {
+      existing.source = object;
+      return 'unchanged';
+    }
     if (existing) {
       next.requestedCpu = existing.requestedCpu;
       next.requestedMemory = existing.requestedMemory;
@@ -192,6 +199,25 @@ export class SchedulerCache implements SpreadCounts {
     const index = this.insertionPoint(name);
     return this.nodes[index]?.name === name ? index : -1;
   }
+}
+
+/**
+ * Whether a node's new object leaves everything the scheduler reads where it was: the state shares
+ * unchanged parts between versions, so a heartbeat-like status update keeps labels, spec and
+ * allocatable by reference, and only the Ready status needs comparing.
+ */
+function sameSchedulingInputs(previous: KubeObject, next: KubeObject): boolean {
+  return (
+    previous.metadata.labels === next.metadata.labels &&
+    previous.spec === next.spec &&
+    previous.status?.allocatable === next.status?.allocatable &&
+    previous.status?.capacity === next.status?.capacity &&
+    readyStatus(previous) === readyStatus(next)
+  );
+}
+
+function readyStatus(node: KubeObject): string | undefined {
+  return ((node.status?.conditions ?? []) as Array<{ type: string; status: string }>).find((c) => c.type === 'Ready')?.status;
 }
 
 function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boolean): PodEntry {
