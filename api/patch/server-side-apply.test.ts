@@ -108,6 +108,16 @@ describe('serverSideApply', () => {
     expect(live.spec.template.spec.containers).toEqual([{ name: 'web', image: 'nginx:2' }, { name: 'sidecar', image: 'envoy' }]);
   });
 
+  it('orders list-map items as applied, keeping live-only items where they were', () => {
+    const twoContainers = (names: string[]) => ({ ...config(), spec: { ...config().spec, template: { metadata: { labels: { app: 'web' } }, spec: { containers: names.map((name) => ({ name, image: name })) } } } });
+    let live = apply(undefined, twoContainers(['a', 'b']));
+    const withExtra = structuredClone(live);
+    withExtra.spec.template.spec.containers.push({ name: 'x', image: 'x' });
+    live = recordUpdateManagedFields(live, withExtra, 'injector', 'Update', { time: T2 });
+    live = apply(live, twoContainers(['b', 'a']), 'kubectl', T3);
+    expect(live.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['b', 'x', 'a']);
+  });
+
   it('conflicts after kubectl scale took .spec.replicas, and force moves ownership', () => {
     let live = apply(undefined, config({ replicas: 2 }));
     live = recordUpdateManagedFields(live, applyMergePatch(live, { spec: { replicas: 5 } }), 'kubectl', 'Update', { time: T2, subresource: 'scale' });

@@ -171,23 +171,59 @@ function compareValues(a: unknown, b: unknown, schema: Schema | undefined, path:
   out.modified.insert(path);
 }
 
-/** Keeps `merged` items in `preferred` order, weaving the others in by their position in `live` (as list merges do). */
-function weave(preferred: unknown[], others: unknown[], live: unknown[], keyOf: (item: unknown) => string): unknown[] {
-  const liveIndex = new Map(live.map((item, i) => [keyOf(item), i] as const));
-  const result: unknown[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < others.length || j < preferred.length) {
-    if (j >= preferred.length) result.push(others[i++]);
-    else if (i >= others.length) result.push(preferred[j++]);
-    else {
-      const left = liveIndex.get(keyOf(others[i]));
-      const right = liveIndex.get(keyOf(preferred[j]));
-      if (left !== undefined && right !== undefined && left < right) result.push(others[i++]);
-      else result.push(preferred[j++]);
+/**
+ * Merges two associative lists the way structured-merge-diff does: applied items in applied
+ * order, live-only items kept where they were relative to them.
+ */
+function mergeAssociative(live: unknown[], applied: unknown[], keyOf: (item: unknown, index: number) => string, mergeItem: (live: unknown, applied: unknown) => unknown): unknown[] {
+  const liveKeys = live.map(keyOf);
+  const appliedKeys = applied.map(keyOf);
+  const liveByKey = new Map(liveKeys.map((key, i) => [key, live[i]] as const));
+  const appliedByKey = new Map(appliedKeys.map((key, i) => [key, applied[i]] as const));
+  const sharedOrder = appliedKeys.filter((key) => liveByKey.has(key));
+  let shared = 0;
+  let nextShared: string | undefined = sharedOrder[shared++];
+  const merged = new Set<string>();
+  const out: unknown[] = [];
+  let l = 0;
+  let r = 0;
+  while (l < live.length || r < applied.length) {
+    if (l < live.length && r < applied.length) {
+      const key = liveKeys[l];
+      if (key === appliedKeys[r]) {
+        merged.add(key);
+        out.push(mergeItem(liveByKey.get(key), appliedByKey.get(key)));
+        l++;
+        r++;
+        nextShared = sharedOrder[shared++];
+        continue;
+      }
+      if (appliedByKey.has(key) && nextShared !== undefined && nextShared !== key) {
+        l++;
+        continue;
+      }
+    }
+    if (l < live.length) {
+      const key = liveKeys[l];
+      if (!appliedByKey.has(key)) {
+        out.push(live[l]);
+        l++;
+        continue;
+      }
+      if (merged.has(key)) {
+        l++;
+        continue;
+      }
+    }
+    if (r < applied.length) {
+      const key = appliedKeys[r];
+      merged.add(key);
+      out.push(mergeItem(liveByKey.get(key), appliedByKey.get(key)));
+      r++;
+      if (nextShared === key) nextShared = sharedOrder[shared++];
     }
   }
-  return result;
+  return out;
 }
 
 /** Merges an applied configuration into the live object (structured-merge-diff's Merge). */
@@ -205,15 +241,10 @@ export function mergeApplied(live: unknown, config: unknown, schema: Schema | un
   const list = Array.isArray(config) && Array.isArray(live) ? listKind(schema) : undefined;
   if (Array.isArray(config) && Array.isArray(live) && list && list.kind !== 'atomic') {
     const elementSchema = itemSchemaOf(schema);
-    const keyOf = (item: unknown) => elementKey(item, list, path, 0);
-    const liveByKey = new Map(live.map((item, i) => [elementKey(item, list, path, i), item] as const));
-    const configKeys = new Set(config.map((item, i) => elementKey(item, list, path, i)));
-    const preferred = config.map((item) => {
-      const existing = liveByKey.get(keyOf(item));
-      return existing === undefined ? cloneJson(item) : mergeApplied(existing, item, elementSchema, [...path, keyOf(item)]);
-    });
-    const others = live.filter((item) => !configKeys.has(keyOf(item)));
-    return weave(preferred, others, live, keyOf);
+    const keyOf = (item: unknown, index: number) => elementKey(item, list, path, index);
+    return mergeAssociative(live, config, keyOf, (existing, item) =>
+      existing === undefined || list.kind === 'set' ? cloneJson(item) : mergeApplied(existing, item, elementSchema, [...path, keyOf(item, 0)]),
+    );
   }
   return cloneJson(config);
 }
