@@ -73,7 +73,6 @@ class DeploymentSync {
   private readonly commands: Command[] = [];
   /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
   private readonly rsWrites = new Map<string, Command>();
-  private deploymentWrite: Command | undefined;
   private waitingForOldPods = false;
   /** Whether this sync estimated progress (only then is a progress-deadline timer due). */
   private progressEstimated = false;
@@ -136,18 +135,17 @@ class DeploymentSync {
     this.commands.push(command);
   }
 
-  private updateDeploymentMetadata(): void {
-    if (this.deploymentWrite) return;
-    this.deploymentWrite = { ...this.context.meta, type: 'update', object: this.d };
-    this.commands.push(this.deploymentWrite);
-  }
-
   private finish(): DeploymentSyncResult {
-    const commands = this.commands.map((command) => (command.type === 'update' || command.type === 'create' ? { ...command, object: stripStatus(command.object, command === this.deploymentWrite) } : command));
+    const commands = this.commands.map((command) => (command.type === 'update' || command.type === 'create' ? { ...command, object: withoutStatus(command.object) } : command));
+    // Like Kubernetes, the revision annotation travels with the status write: the Deployment status
+    // strategy keeps annotations (only spec and labels are reset), and a status write never bumps
+    // the generation, whereas an annotation change through the main resource would.
     const status = this.d.status as DeploymentStatus;
-    if (!jsonEqual(status, this.original.status ?? {})) {
+    const annotations = this.d.metadata.annotations;
+    if (!jsonEqual(status, this.original.status ?? {}) || !jsonEqual(annotations ?? {}, this.original.metadata.annotations ?? {})) {
       const object = structuredClone(this.original);
       delete object.metadata.resourceVersion;
+      if (annotations && Object.keys(annotations).length) object.metadata.annotations = annotations;
       object.status = status;
       commands.push({ ...this.context.meta, type: 'update', subresource: 'status', object });
     }
@@ -218,7 +216,7 @@ class DeploymentSync {
         this.updateReplicaSet(existing);
         return existing;
       }
-      if (setDeploymentRevision(d, existing.metadata.annotations?.[REVISION_ANNOTATION] ?? '')) this.updateDeploymentMetadata();
+      setDeploymentRevision(d, existing.metadata.annotations?.[REVISION_ANNOTATION] ?? '');
       if (spec.progressDeadlineSeconds !== undefined && !getCondition(d.status, 'Progressing')) {
         setCondition(d.status, newCondition('Progressing', 'True', REASONS.foundNewReplicaSet, `Found new replica set "${existing.metadata.name}"`, this.nowText));
       }
@@ -247,7 +245,7 @@ class DeploymentSync {
       if (controllerOf(taken)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, taken.spec?.template)) {
         const adopted = structuredClone(taken);
         rsList.push(adopted);
-        if (setDeploymentRevision(d, String(newRevision))) this.updateDeploymentMetadata();
+        setDeploymentRevision(d, String(newRevision));
         return adopted;
       }
       d.status.collisionCount = (d.status.collisionCount ?? 0) + 1;
@@ -255,7 +253,7 @@ class DeploymentSync {
     }
     this.createReplicaSet(newRS);
     rsList.push(newRS);
-    if (setDeploymentRevision(d, String(newRevision))) this.updateDeploymentMetadata();
+    setDeploymentRevision(d, String(newRevision));
     if (spec.progressDeadlineSeconds !== undefined) {
       setCondition(d.status, newCondition('Progressing', 'True', REASONS.newReplicaSetCreated, `Created new replica set "${rsName}"`, this.nowText));
     }
@@ -507,10 +505,10 @@ function present(list: Array<KubeObject | undefined>): KubeObject[] {
   return list.filter((rs): rs is KubeObject => !!rs);
 }
 
-/** The object as sent: a ReplicaSet create/update carries no status (the server owns it). */
-function stripStatus(object: KubeObject, isDeployment: boolean): KubeObject {
+/** A ReplicaSet create or update as sent: the server owns status. */
+function withoutStatus(object: KubeObject): KubeObject {
   const copy = structuredClone(object);
-  if (isDeployment || copy.kind === 'ReplicaSet') delete copy.status;
+  delete copy.status;
   return copy;
 }
 

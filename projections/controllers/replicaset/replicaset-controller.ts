@@ -9,38 +9,13 @@ import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
 import { createExpectations } from './expectations.ts';
 import { isPodActive } from './pod-availability.ts';
-import { replicaSetSelector, siblingReplicaSets, splitKey, syncReplicaSet, wantsMorePods } from './sync-replicaset.ts';
+import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, syncReplicaSet } from './sync-replicaset.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
 /** Event types that may change what a ReplicaSet counts (PodUnschedulable changes nothing it reads). */
 const POD_STATUS_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted']);
 const OBJECT_REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved']);
-
-/**
- * The order to reconcile ReplicaSets in for one input. The live state may already hold a
- * Deployment's later decisions (old ReplicaSet scaled down, new one scaled up) whose events this
- * controller has not reached yet; creating the new pods before deleting the old would overshoot
- * maxSurge in actual pods. So a ReplicaSet about to grow brings its siblings along, and every
- * ReplicaSet that does not grow is reconciled (its deletions issued) before any that does.
- */
-function syncOrder(state: ClusterState, keys: Set<string>): string[] {
-  const all = new Set(keys);
-  const growing = new Set<string>();
-  for (const key of keys) {
-    const [namespace, name] = splitKey(key);
-    const rs = getObject(state, 'ReplicaSet', namespace, name);
-    if (!rs || !wantsMorePods(state, rs)) continue;
-    growing.add(key);
-    for (const sibling of siblingReplicaSets(state, rs)) {
-      const siblingKey = objectKey(sibling.metadata.namespace, sibling.metadata.name!);
-      all.add(siblingKey);
-      if (wantsMorePods(state, sibling)) growing.add(siblingKey);
-    }
-  }
-  const sorted = [...all].sort();
-  return [...sorted.filter((key) => !growing.has(key)), ...sorted.filter((key) => growing.has(key))];
-}
 
 /**
  * The ReplicaSet controller. Each input names the ReplicaSets it may concern (the one it is about,
@@ -57,9 +32,13 @@ export function createReplicaSetController(): Controller {
       const timers = new Map<string, number>();
       let started = false;
 
-      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Set<string>): void {
+      /** ReplicaSet key → whether its sync must look for orphans too (not needed for its own pods' status changes). */
+      type Keys = Map<string, boolean>;
+      const add = (keys: Keys, key: string, includeOrphans: boolean) => keys.set(key, includeOrphans || keys.get(key) === true);
+
+      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys): void {
         const previous = podOwner.get(podKey);
-        if (previous) keys.add(previous);
+        if (previous) add(keys, previous, false);
         const pod = getObject(state, 'Pod', namespace, name);
         if (!pod) {
           podOwner.delete(podKey);
@@ -70,29 +49,29 @@ export function createReplicaSetController(): Controller {
           if (owner.kind === 'ReplicaSet') {
             const rsKey = objectKey(namespace, owner.name);
             podOwner.set(podKey, rsKey);
-            keys.add(rsKey);
+            add(keys, rsKey, false);
           } else podOwner.delete(podKey);
           return;
         }
         podOwner.delete(podKey);
         if (labelsMayHaveChanged && isPodActive(pod)) {
           for (const rs of listObjects(state, 'ReplicaSet', namespace)) {
-            if (matches(replicaSetSelector(rs), pod.metadata.labels)) keys.add(objectKey(namespace, rs.metadata.name!));
+            if (matches(replicaSetSelector(rs), pod.metadata.labels)) add(keys, objectKey(namespace, rs.metadata.name!), true);
           }
         }
       }
 
-      function affected(event: StoredEvent, state: ClusterState): Set<string> {
-        const keys = new Set<string>();
+      function affected(event: StoredEvent, state: ClusterState): Keys {
+        const keys: Keys = new Map();
         if (!started) {
           started = true;
-          for (const rs of listObjects(state, 'ReplicaSet')) keys.add(objectKey(rs.metadata.namespace, rs.metadata.name!));
+          for (const rs of listObjects(state, 'ReplicaSet')) add(keys, objectKey(rs.metadata.namespace, rs.metadata.name!), true);
         }
         if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
           const object: KubeObject = event.data.object;
           const namespace = object.metadata.namespace ?? '';
           const key = objectKey(namespace, object.metadata.name!);
-          if (object.kind === 'ReplicaSet') keys.add(key);
+          if (object.kind === 'ReplicaSet') add(keys, key, true);
           else if (object.kind === 'Pod') {
             if (event.type === 'ObjectCreated') expectations.creationObserved(key);
             routePod(state, key, namespace, object.metadata.name!, true, keys);
@@ -102,14 +81,14 @@ export function createReplicaSetController(): Controller {
           const namespace = ref.namespace ?? '';
           const key = objectKey(namespace, ref.name);
           if (ref.kind === 'ReplicaSet') {
-            keys.add(key);
+            add(keys, key, true);
             if (event.type === 'ObjectRemoved') timers.delete(key);
           } else if (ref.kind === 'Pod') routePod(state, key, namespace, ref.name, false, keys);
         }
         for (const [key, time] of timers) {
           if (time <= state.time) {
             timers.delete(key);
-            keys.add(key);
+            add(keys, key, false);
           }
         }
         return keys;
@@ -121,13 +100,36 @@ export function createReplicaSetController(): Controller {
         const meta: CommandMeta = { actor: REPLICASET_CONTROLLER, causationId: event.position };
         if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
         const outputs: ControllerOutput[] = [];
-        for (const key of syncOrder(state, keys)) {
-          const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations });
-          outputs.push(...result.commands);
+        const synced = new Set<string>();
+        const sync = (key: string, includeOrphans: boolean): SyncResult => {
+          synced.add(key);
+          const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations }, includeOrphans);
           if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
             timers.set(key, result.wakeAt);
             outputs.push({ type: 'wakeAt', time: result.wakeAt });
           }
+          return result;
+        };
+        for (const key of [...keys.keys()].sort()) {
+          if (synced.has(key)) continue;
+          const result = sync(key, keys.get(key)!);
+          if (result.commands.some((c) => c.type === 'create')) {
+            // The live state may already hold a Deployment's later decisions (old ReplicaSet scaled
+            // down, new one up) whose events this controller has not reached: issue the siblings'
+            // deletions before these creates, or actual pods would overshoot maxSurge.
+            const [namespace, name] = splitKey(key);
+            const rs = getObject(state, 'ReplicaSet', namespace, name);
+            const growing: SyncResult[] = [];
+            for (const sibling of rs ? siblingReplicaSets(state, rs) : []) {
+              const siblingKey = objectKey(sibling.metadata.namespace, sibling.metadata.name!);
+              if (synced.has(siblingKey)) continue;
+              const siblingResult = sync(siblingKey, false);
+              if (siblingResult.commands.some((c) => c.type === 'create')) growing.push(siblingResult);
+              else outputs.push(...siblingResult.commands);
+            }
+            for (const siblingResult of growing) outputs.push(...siblingResult.commands);
+          }
+          outputs.push(...result.commands);
         }
         return outputs;
       }

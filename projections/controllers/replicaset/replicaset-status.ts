@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../core/model/object.ts';
-import { matches, selectorFromSet } from '../../../core/model/labels.ts';
+import { type Selector, matches, selectorFromSet } from '../../../core/model/labels.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { isPodAvailable, isPodReady } from './pod-availability.ts';
 
@@ -18,8 +18,27 @@ export interface ReplicaSetStatus {
  * counts over the pods the ReplicaSet owns and that are active, with observedGeneration set to the
  * generation just reconciled.
  */
+const templateSelectors = new WeakMap<object, Selector>();
+const EVERYTHING: Selector = { requirements: [] };
+
+/** The template's labels as a selector, cached on the (never mutated) labels object the state holds. */
+function templateSelector(rs: KubeObject): Selector {
+  const labels = rs.spec?.template?.metadata?.labels;
+  if (!labels || typeof labels !== 'object') return EVERYTHING;
+  let selector = templateSelectors.get(labels);
+  if (!selector) {
+    try {
+      selector = selectorFromSet(labels);
+    } catch {
+      selector = EVERYTHING;
+    }
+    templateSelectors.set(labels, selector);
+  }
+  return selector;
+}
+
 export function calculateReplicaSetStatus(rs: KubeObject, pods: readonly KubeObject[], now: number): ReplicaSetStatus {
-  const templateLabels = selectorFromSet(rs.spec?.template?.metadata?.labels);
+  const templateLabels = templateSelector(rs);
   const minReadySeconds: number = rs.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
   let ready = 0;

@@ -3,7 +3,8 @@ import { type Selector, labelSelectorAsSelector, matches } from '../../../core/m
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
-import { getObject, listObjects, objectsWithLabel, ownedBy } from '../../state/queries.ts';
+import { getObject, listObjects, ownedBy } from '../../state/queries.ts';
+import { countPodsWithLabel, podsOwnedBy, podsWithLabel } from './pod-index.ts';
 import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withoutOwner } from './controller-ref.ts';
 import type { Expectations } from './expectations.ts';
 import { isPodActive, podAvailableAt } from './pod-availability.ts';
@@ -30,32 +31,48 @@ export interface SyncResult {
   wakeAt?: number;
 }
 
+/** Compiled selectors, keyed by the (never mutated) selector objects the state holds. */
+const compiledSelectors = new WeakMap<object, Selector>();
+const NOTHING: Selector = { requirements: [], matchesNothing: true };
+
 /** Parses a ReplicaSet's selector; an invalid one selects nothing (validation should have caught it). */
 export function replicaSetSelector(rs: KubeObject): Selector {
-  try {
-    return labelSelectorAsSelector(rs.spec?.selector);
-  } catch {
-    return { requirements: [], matchesNothing: true };
+  const selector = rs.spec?.selector;
+  if (!selector || typeof selector !== 'object') return NOTHING;
+  let compiled = compiledSelectors.get(selector);
+  if (!compiled) {
+    try {
+      compiled = labelSelectorAsSelector(selector);
+    } catch {
+      compiled = NOTHING;
+    }
+    compiledSelectors.set(selector, compiled);
   }
+  return compiled;
 }
 
-/** Pods that may concern a ReplicaSet: those that name it as owner, and those its selector matches. */
-function candidatePods(state: ClusterState, rs: KubeObject, selector: Selector): KubeObject[] {
+/**
+ * Pods that may concern a ReplicaSet, in no particular order: those that name it as owner, and
+ * (when `includeOrphans`) those its selector matches, looked up through its most selective
+ * equality requirement.
+ */
+function candidatePods(state: ClusterState, rs: KubeObject, selector: Selector, includeOrphans: boolean): KubeObject[] {
+  const owned = podsOwnedBy(state, rs.metadata.uid ?? '');
+  if (!includeOrphans) return owned;
   const namespace = rs.metadata.namespace;
-  const byKey = new Map<string, KubeObject>();
-  for (const object of ownedBy(state, rs.metadata.uid ?? '')) {
-    if (object.kind === 'Pod') byKey.set(object.metadata.name!, object);
-  }
-  // Look pods up through the most selective equality requirement (pod-template-hash over app=…).
-  let selected: KubeObject[] | undefined;
+  const byName = new Map<string, KubeObject>();
+  for (const pod of owned) byName.set(pod.metadata.name!, pod);
+  let best: { key: string; value: string; size: number } | undefined;
   for (const r of selector.requirements) {
     if (!(r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1))) continue;
-    const withLabel = objectsWithLabel(state, 'Pod', r.key, r.values[0]!);
-    if (!selected || withLabel.length < selected.length) selected = withLabel;
+    const size = countPodsWithLabel(state, r.key, r.values[0]!);
+    if (!best || size < best.size) best = { key: r.key, value: r.values[0]!, size };
   }
-  selected = selected ? selected.filter((pod) => pod.metadata.namespace === namespace) : listObjects(state, 'Pod', namespace);
-  for (const pod of selected) if (matches(selector, pod.metadata.labels)) byKey.set(pod.metadata.name!, pod);
-  return [...byKey.keys()].sort().map((name) => byKey.get(name)!);
+  const selected = best ? podsWithLabel(state, best.key, best.value) : listObjects(state, 'Pod', namespace);
+  for (const pod of selected) {
+    if (pod.metadata.namespace === namespace && !byName.has(pod.metadata.name!) && matches(selector, pod.metadata.labels)) byName.set(pod.metadata.name!, pod);
+  }
+  return [...byName.values()];
 }
 
 /** Pods of every ReplicaSet sharing this one's controller (a Deployment's RSes), for the deletion ranking. */
@@ -66,7 +83,7 @@ function relatedPods(state: ClusterState, rs: KubeObject): KubeObject[] {
   for (const sibling of listObjects(state, 'ReplicaSet', rs.metadata.namespace)) {
     if (controllerOf(sibling)?.uid !== owner.uid) continue;
     const selector = replicaSetSelector(sibling);
-    for (const pod of candidatePods(state, sibling, selector)) {
+    for (const pod of candidatePods(state, sibling, selector, true)) {
       if (matches(selector, pod.metadata.labels)) seen.set(pod.metadata.uid ?? pod.metadata.name!, pod);
     }
   }
@@ -95,7 +112,7 @@ function podFromTemplate(rs: KubeObject, name: string, generateName: string): Ku
  * or delete pods towards spec.replicas unless earlier creates/deletes are still in flight, and
  * write the status when it changed.
  */
-export function syncReplicaSet(rsKey: string, context: SyncContext): SyncResult {
+export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrphans = true): SyncResult {
   const { state, now, expectations, meta } = context;
   const [namespace, name] = splitKey(rsKey);
   const rs = getObject(state, 'ReplicaSet', namespace, name);
@@ -112,23 +129,27 @@ export function syncReplicaSet(rsKey: string, context: SyncContext): SyncResult 
   const selector = replicaSetSelector(rs);
 
   const claimed: KubeObject[] = [];
-  for (const pod of candidatePods(state, rs, selector)) {
+  const adopted: KubeObject[] = [];
+  const released: KubeObject[] = [];
+  for (const pod of candidatePods(state, rs, selector, includeOrphans)) {
     if (!isPodActive(pod)) continue;
     switch (claimVerdict(rs, pod, matches(selector, pod.metadata.labels))) {
       case 'owned':
         claimed.push(pod);
         break;
       case 'adopt':
-        commands.push({ ...meta, type: 'update', object: withControllerRef(pod, rs) });
+        adopted.push(pod);
         claimed.push(pod);
         break;
       case 'release':
-        commands.push({ ...meta, type: 'update', object: withoutOwner(pod, rs.metadata.uid ?? '') });
+        released.push(pod);
         break;
       case 'ignore':
         break;
     }
   }
+  for (const pod of adopted.sort(byName)) commands.push({ ...meta, type: 'update', object: withControllerRef(pod, rs) });
+  for (const pod of released.sort(byName)) commands.push({ ...meta, type: 'update', object: withoutOwner(pod, rs.metadata.uid ?? '') });
 
   if (needsSync && !rs.metadata.deletionTimestamp) commands.push(...manageReplicas(rs, rsKey, claimed, context));
 
@@ -170,7 +191,8 @@ function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], conte
   }
   if (diff > 0) {
     const count = Math.min(diff, BURST_REPLICAS);
-    const victims = podsToDelete(pods, relatedPods(state, rs), count, now);
+    // The ranking is not a total order (log-scale buckets), so fix the input order first.
+    const victims = podsToDelete([...pods].sort(byName), relatedPods(state, rs), count, now);
     expectations.expectDeletions(rsKey, victims, now);
     return victims.map((pod) => ({
       ...meta,
@@ -182,20 +204,17 @@ function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], conte
   return [];
 }
 
-/** Whether the ReplicaSet has fewer active pods than it wants, i.e. its next sync creates pods. */
-export function wantsMorePods(state: ClusterState, rs: KubeObject): boolean {
-  let active = 0;
-  for (const object of ownedBy(state, rs.metadata.uid ?? '')) {
-    if (object.kind === 'Pod' && isPodActive(object) && controllerOf(object)?.uid === rs.metadata.uid) active++;
-  }
-  return active < (rs.spec?.replicas ?? 1);
-}
-
 /** The ReplicaSets that share this one's controller (a Deployment's old and new ReplicaSets), itself excluded. */
 export function siblingReplicaSets(state: ClusterState, rs: KubeObject): KubeObject[] {
   const owner = controllerOf(rs);
   if (!owner) return [];
   return ownedBy(state, owner.uid).filter((o) => o.kind === 'ReplicaSet' && o.metadata.uid !== rs.metadata.uid && controllerOf(o)?.uid === owner.uid);
+}
+
+function byName(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.name!;
+  const bn = b.metadata.name!;
+  return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 export function splitKey(key: string): [string, string] {
