@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { canonicalJson, deepEqual } from './canonical-json.ts';
 
 describe('canonical JSON and semantic equality', () => {
@@ -12,5 +13,20 @@ describe('canonical JSON and semantic equality', () => {
     expect(deepEqual(undefined, {})).toBe(true);
     expect(deepEqual({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
     expect(deepEqual({ a: { b: '' } }, { a: {} })).toBe(false);
+  });
+
+  it('is reflexive and ignores key order (property)', () => {
+    const shuffleKeys = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(shuffleKeys);
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, shuffleKeys(v)]));
+      return value;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(deepEqual(value, shuffleKeys(value))).toBe(true);
+        expect(canonicalJson(value)).toBe(canonicalJson(shuffleKeys(value)));
+      }),
+      { seed: 9, numRuns: 300 },
+    );
   });
 });

@@ -20,6 +20,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(canonical(value)) ?? 'null';
 }
 
+/** Unset as Go sees a decoded JSON member: absent, null, or an empty map or list. */
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
@@ -27,31 +28,24 @@ function isEmpty(value: unknown): boolean {
 }
 
 /**
- * Like `canonical`, but dropping members that are null, empty objects or empty lists: decoded into
- * Go structs these are all "unset", which is why Kubernetes' `equality.Semantic.DeepEqual` treats
- * nil and empty maps and slices as equal.
- */
-export function semanticCanonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(semanticCanonical);
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const entries: [string, unknown][] = [];
-    for (const key of Object.keys(record).sort()) {
-      const member = semanticCanonical(record[key]);
-      if (!isEmpty(member)) entries.push([key, member]);
-    }
-    return Object.fromEntries(entries);
-  }
-  return value ?? null;
-}
-
-/**
  * Kubernetes' semantic equality for JSON objects: key order, unset members, nulls and empty maps or
- * lists make no difference. Used for immutability checks and generation bumps.
+ * lists make no difference. Used for immutability checks and generation bumps, so it compares in
+ * place rather than serialising.
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  const x = semanticCanonical(a);
-  const y = semanticCanonical(b);
-  if (isEmpty(x) && isEmpty(y)) return true;
-  return JSON.stringify(x) === JSON.stringify(y);
+  if (a === b) return true;
+  const aEmpty = isEmpty(a);
+  const bEmpty = isEmpty(b);
+  if (aEmpty || bEmpty) return aEmpty && bEmpty;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key in x) if (!deepEqual(x[key], y[key])) return false;
+  for (const key in y) if (!(key in x) && !isEmpty(y[key])) return false;
+  return true;
 }

@@ -85,7 +85,8 @@ function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; form
   throw new QuantityError(QUANTITY_SUFFIX_MESSAGE);
 }
 
-const pow10 = (n: number) => 10n ** BigInt(n);
+const POW10: bigint[] = Array.from({ length: 40 }, (_, n) => 10n ** BigInt(n));
+const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;

@@ -5,7 +5,7 @@ import { isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNumber 
 import { validateLabels } from '../object-meta-validation.ts';
 import { compareQuantities, formatQuantity } from '../quantity.ts';
 import { validateResourceList } from './resource-list.ts';
-import { canonical, deepEqual } from '../canonical-json.ts';
+import { deepEqual } from '../canonical-json.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -226,20 +226,18 @@ export const UPDATABLE_POD_SPEC_FIELDS = [
  */
 export function validatePodUpdate(pod: KubeObject, old: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
-  const next = structuredClone(canonical(pod.spec ?? {})) as any;
   const previous = (old.spec ?? {}) as any;
+  // A copy of the new spec with every field that may change set back to its old value.
+  const next = { ...(pod.spec ?? {}) } as any;
   for (const field of ['containers', 'initContainers'] as const) {
     const oldList: any[] = previous[field] ?? [];
-    const newList: any[] = next[field] ?? [];
-    if (oldList.length === newList.length) newList.forEach((container, i) => (container.image = oldList[i].image));
+    const newList: any[] | undefined = next[field];
+    if (newList && oldList.length === newList.length) next[field] = newList.map((container, i) => ({ ...container, image: oldList[i].image }));
   }
   const oldDeadline = previous.activeDeadlineSeconds;
   const newDeadline = next.activeDeadlineSeconds;
   if (oldDeadline === undefined || oldDeadline === null) {
-    if (newDeadline !== undefined) {
-      delete next.activeDeadlineSeconds;
-      if (oldDeadline === null) next.activeDeadlineSeconds = null;
-    }
+    if (newDeadline !== undefined && newDeadline !== null) next.activeDeadlineSeconds = oldDeadline;
   } else if (newDeadline !== undefined && newDeadline !== null && newDeadline <= oldDeadline) {
     next.activeDeadlineSeconds = oldDeadline;
   } else if (newDeadline !== oldDeadline) {

@@ -1,6 +1,6 @@
 import type { StatusCause } from '../../errors.ts';
 import { fieldErrors } from '../field-errors.ts';
-import { formatQuantity, parseQuantity, quantityProblem, type Quantity } from '../quantity.ts';
+import { QUANTITY_FORMAT_MESSAGE, QuantityError, formatQuantity, isQuantityError, parseQuantity, type Quantity } from '../quantity.ts';
 
 /**
  * Checks a ResourceList (`{cpu: "500m", memory: "1Gi"}`) as Kubernetes' ValidateResourceQuantityValue
@@ -13,12 +13,15 @@ export function validateResourceList(list: unknown, path: string): { causes: Sta
   if (typeof list !== 'object' || Array.isArray(list)) return { causes: [fieldErrors.invalid(path, list, 'must be a map of resource names to quantities')], quantities };
   for (const [name, value] of Object.entries(list as Record<string, unknown>)) {
     const at = `${path}[${name}]`;
-    const problem = quantityProblem(value);
-    if (problem) {
-      causes.push(fieldErrors.invalid(at, value, problem));
+    let quantity: Quantity;
+    try {
+      if (typeof value !== 'string' && typeof value !== 'number') throw new QuantityError(QUANTITY_FORMAT_MESSAGE);
+      quantity = parseQuantity(value);
+    } catch (error) {
+      if (!isQuantityError(error)) throw error;
+      causes.push(fieldErrors.invalid(at, value, error.message));
       continue;
     }
-    const quantity = parseQuantity(value as string | number);
     if (quantity.nanos < 0n) causes.push(fieldErrors.invalid(at, formatQuantity(quantity), 'must be greater than or equal to 0'));
     quantities[name] = quantity;
   }
