@@ -39,6 +39,12 @@ describe('strategic merge patch list order', () => {
     expect(names(patch(live, { '$setElementOrder/items': [{ name: 'b' }, { name: 'a' }, { name: 'd' }, { name: 'c' }] }))).toEqual(['b', 'a', 'x', 'y', 'd', 'c', 'z']);
   });
 
+  it('without $setElementOrder ranks the items a patch names in the patch order', () => {
+    expect(names(patch(current, { items: [{ name: 'c', size: 4 }, { name: 'a', size: 1 }] }))).toEqual(['b', 'c', 'a']);
+    expect(names(patch(current, { items: [{ name: 'c', size: 4 }] }))).toEqual(['a', 'b', 'c']);
+    expect(patch({ numbers: [1, 2, 3] }, { numbers: [3, 1] }).numbers).toEqual([2, 3, 1]);
+  });
+
   it('orders merged integer lists the same way, with $deleteFromPrimitiveList', () => {
     expect(patch({ numbers: [5, 6] }, { '$setElementOrder/numbers': [7, 5, 6], numbers: [7] }).numbers).toEqual([7, 5, 6]);
     expect(patch({ numbers: [5, 6, 8] }, { '$setElementOrder/numbers': [6, 5], '$deleteFromPrimitiveList/numbers': [8] }).numbers).toEqual([6, 5]);

@@ -123,12 +123,14 @@ function mergeList(original: unknown[], patch: unknown[], schema: Schema | undef
       else result.push(mergeMap({}, item, itemSchema));
     }
   }
-  return order === undefined ? result : orderList(result, original, order, mergeKey);
+  // Without $setElementOrder the patch list's own order ranks the items it names.
+  return orderList(result, original, order ?? patch, mergeKey);
 }
 
 /**
- * Orders a merged list by `$setElementOrder`: listed items in the listed order, server-only items
- * woven in by their position in the live list (strategicpatch's normalizeElementOrder).
+ * Orders a merged list by `$setElementOrder` (or the patch list): listed items in the listed
+ * order, server-only items woven in by their position in the live list (strategicpatch's
+ * normalizeElementOrder).
  */
 function orderList(merged: unknown[], live: unknown[], order: unknown, mergeKey: string | undefined): unknown[] {
   if (!Array.isArray(order)) throw badRequest('invalid patch format of setElementOrder list');
