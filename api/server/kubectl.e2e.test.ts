@@ -244,11 +244,12 @@ describe('kubectl against orrery', () => {
   });
 
   it('get pods -w sees a new pod go from Pending to Running', async () => {
+    const existing = new Set(objects('Pod', 'shop').map((p) => p.metadata.name!));
     const watcher = kubectl(['get', 'pods', '-n', 'shop', '-w', '--request-timeout=6s']);
     await new Promise((r) => setTimeout(r, 1000));
     await ok(['scale', 'deployment/web', '-n', 'shop', '--replicas=3']);
     const run = await watcher;
-    const newPod = objects('Pod', 'shop').map((p) => p.metadata.name!).find((name) => run.stdout.split('\n').filter((l) => l.startsWith(name)).length > 1)!;
+    const newPod = objects('Pod', 'shop').map((p) => p.metadata.name!).find((name) => !existing.has(name))!;
     expect(newPod).toBeTruthy();
     const statuses = run.stdout.split('\n').filter((l) => l.startsWith(newPod)).map((l) => l.split(/\s+/)[2]);
     expect(statuses[0]).toBe('Pending');
@@ -276,6 +277,18 @@ describe('kubectl against orrery', () => {
     expect(object('ConfigMap', 'scratch', 'inside')).toBeUndefined();
     const missing = await kubectl(['get', 'ns', 'scratch']);
     expect(missing.stderr).toContain('Error from server (NotFound): namespaces "scratch" not found');
+  });
+
+  it('kubectl create <kind> (typed clients send protobuf bodies)', async () => {
+    expect(await ok(['create', 'configmap', 'flags', '-n', 'shop', '--from-literal=mode=fast'])).toContain('configmap/flags created');
+    expect(object('ConfigMap', 'shop', 'flags')?.data).toEqual({ mode: 'fast' });
+    expect(await ok(['create', 'secret', 'generic', 'creds', '-n', 'shop', '--from-literal=password=hunter2'])).toContain('secret/creds created');
+    expect(Buffer.from(String((object('Secret', 'shop', 'creds')?.data as Record<string, string>).password), 'base64').toString()).toBe('hunter2');
+    expect(await ok(['create', 'deployment', 'api', '-n', 'shop', '--image=busybox:1.36', '--replicas=1', '--port=8080'])).toContain('deployment.apps/api created');
+    const api = object('Deployment', 'shop', 'api')!;
+    expect(api.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    await eventually(() => readyReplicas('shop', 'api') === 1);
+    expect(await ok(['delete', 'deployment', 'api', '-n', 'shop'])).toContain('deployment.apps "api" deleted');
   });
 
   it('explain deployment.spec.strategy', async () => {
