@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openApiV3Document, openApiV3Hash, openApiV3Root } from './documents.ts';
 import { fixtureTypes } from './test-fixtures.ts';
 import { mergeKeyOf, schemaFor, schemaNameFor } from './schema-lookup.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 const apps = () => openApiV3Document('apps/v1', fixtureTypes);
 const core = () => openApiV3Document('v1', fixtureTypes);

@@ -5,6 +5,8 @@ import { fixtureTypes, runKubectl, startFakeApiServer, type FakeApiServer } from
 
 /** Real kubectl 1.32 reading the documents from a throwaway server: proves explain and server-side validation work. */
 const kubectlInstalled = existsSync('/usr/bin/kubectl');
+/** Each test runs kubectl a few times; generous, since the whole suite shares two cores. */
+const KUBECTL_TIMEOUT_MS = 60_000;
 
 describe.skipIf(!kubectlInstalled)('kubectl against the OpenAPI v3 documents', () => {
   let server: FakeApiServer;
@@ -39,7 +41,7 @@ describe.skipIf(!kubectlInstalled)('kubectl against the OpenAPI v3 documents', (
     expect(result.stdout).toContain('DeploymentStrategy describes how to replace existing pods with new ones.');
     expect(result.stdout).toMatch(/rollingUpdate\s+<RollingUpdateDeployment>/);
     expect(server.requests.some((request) => request.url.startsWith('/openapi/v3/apis/apps/v1?hash='))).toBe(true);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 
   it('explains pod.spec.containers recursively from the core document', async () => {
     const result = await runKubectl(server.url, ['explain', 'pod.spec.containers', '--recursive']);
@@ -47,7 +49,7 @@ describe.skipIf(!kubectlInstalled)('kubectl against the OpenAPI v3 documents', (
     expect(result.stdout).toContain('FIELD: containers <[]Container>');
     expect(result.stdout).toMatch(/containerPort\s+<integer> -required-/);
     expect(result.stdout).toMatch(/imagePullPolicy\s+<string>/);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 
   it('makes kubectl skip client-side validation and send fieldValidation=Strict; the server reports unknown fields', async () => {
     const manifest = [
@@ -71,5 +73,5 @@ describe.skipIf(!kubectlInstalled)('kubectl against the OpenAPI v3 documents', (
     const sent = server.requests.slice(before);
     expect(sent.find((request) => request.method === 'POST')?.url).toBe('/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-client-side-apply&fieldValidation=Strict');
     expect(sent.some((request) => request.url.startsWith('/openapi/v2'))).toBe(false);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 });

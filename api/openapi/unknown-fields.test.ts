@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findUnknownFields, strictDecodingError, strictPatchError } from './unknown-fields.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('findUnknownFields', () => {
   it('reports unknown fields with Kubernetes paths, lists indexed', () => {

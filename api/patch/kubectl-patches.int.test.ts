@@ -17,6 +17,8 @@ import { recordUpdateManagedFields } from './managed-fields.ts';
  * client-side-apply upgrade, conflicts and --force-conflicts.
  */
 const kubectlInstalled = existsSync('/usr/bin/kubectl');
+/** Each test runs kubectl a few times; generous, since the whole suite shares two cores. */
+const KUBECTL_TIMEOUT_MS = 60_000;
 const BASE = '/apis/apps/v1/namespaces/default/deployments';
 
 describe.skipIf(!kubectlInstalled)('kubectl patch bodies against the patch libraries', () => {
@@ -129,7 +131,7 @@ spec:
       { name: 'web', image: 'nginx:2', env: [{ name: 'B', value: '2' }, { name: 'C', value: '3' }] },
       { name: 'side', image: 'busybox' },
     ]);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 
   it('kubectl scale takes .spec.replicas, so server-side apply of another value conflicts until forced', async () => {
     let result = await runKubectl(server.url, ['scale', 'deployment/web', '--replicas=5']);
@@ -150,11 +152,11 @@ spec:
     const upgrade = server.requests.find((request) => request.contentType === 'application/json-patch+json');
     expect(JSON.parse(upgrade!.body)[0]).toMatchObject({ op: 'replace', path: '/metadata/managedFields' });
     expect(managers()).toEqual(['kubectl-last-applied/Apply', 'kubectl/Apply']);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 
   it('server-side apply removes what the manager stopped applying', async () => {
     const result = await runKubectl(server.url, ['apply', '--server-side', '-f', '-'], manifest(4, 'nginx:2', '[{name: B, value: "2"}]'));
     expect(result.stdout.trim()).toBe('deployment.apps/web serverside-applied');
     expect(stored?.spec.template.spec.containers[0].env).toEqual([{ name: 'B', value: '2' }]);
-  });
+  }, KUBECTL_TIMEOUT_MS);
 });

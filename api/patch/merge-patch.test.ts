@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { applyMergePatch, createMergePatch } from './merge-patch.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('applyMergePatch (RFC 7386)', () => {
   it('applies the bodies kubectl label/annotate/scale send', () => {

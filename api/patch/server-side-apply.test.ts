@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import type { KubeObject } from '../../core/model/object.ts';
 import { isApiError } from '../../core/errors.ts';
 import { applyConflictError, serverSideApply } from './server-side-apply.ts';
 import { recordUpdateManagedFields } from './managed-fields.ts';
 import { applyMergePatch } from './merge-patch.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 const T1 = '2026-11-23T06:00:00Z';
 const T2 = '2026-11-23T06:05:00Z';

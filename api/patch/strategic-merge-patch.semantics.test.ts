@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Schema } from '../openapi/component-schemas.ts';
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * The ordering and retainKeys semantics of k8s.io/apimachinery's strategicpatch, on a small

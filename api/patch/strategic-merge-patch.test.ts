@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { isApiError } from '../../core/errors.ts';
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
 import { applyMergePatch } from './merge-patch.ts';
+
+// The first test builds the OpenAPI schema catalog (about a second on a busy machine); property tests run hundreds of cases.
+vi.setConfig({ testTimeout: 30_000 });
 
 const lastApplied = JSON.stringify({
   apiVersion: 'apps/v1',
