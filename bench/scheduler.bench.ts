@@ -214,7 +214,7 @@ const child = process.env.BENCH_CHILD; // wall-clock-ok (bench)
  * Each run goes in a process of its own, so that its peak RSS is its own: the parent re-runs this
  * file with BENCH_CHILD=<kind>:<pods> and reads the row back from the last line of its output.
  */
-function inChild<T>(kind: 'e2e' | 'alone', pods: number): T {
+function inChild<T>(kind: 'e2e' | 'alone', pods: number): T | { failed: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const result = spawnSync(process.execPath, [...process.execArgv, join(here, '..', 'bin', 'run-ts.js'), fileURLToPath(import.meta.url)], {
     env: { ...process.env, BENCH_CHILD: `${kind}:${pods}` }, // wall-clock-ok (bench)
@@ -223,7 +223,10 @@ function inChild<T>(kind: 'e2e' | 'alone', pods: number): T {
     maxBuffer: 64 * 2 ** 20,
   });
   const last = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !last.startsWith('{')) throw new Error(`bench child ${kind}:${pods} failed (status ${result.status}): ${result.stdout.slice(-2000)}`);
+  if (result.status !== 0 || !last.startsWith('{')) {
+    const heap = /heap out of memory/i.test(result.stdout) || result.signal === 'SIGABRT' || result.status === 134;
+    return { failed: `${heap ? 'ran out of heap' : 'failed'} (exit ${result.status ?? result.signal})` };
+  }
   return JSON.parse(last) as T;
 }
 
@@ -237,7 +240,9 @@ if (child) {
 const endToEndRows: EndToEndRow[] = [];
 if (mode !== 'alone') {
   for (const pods of RUNS) {
-    const row = inChild<EndToEndRow>('e2e', pods);
+    const outcome = inChild<EndToEndRow>('e2e', pods);
+    const row: EndToEndRow =
+      'failed' in outcome ? { pods, running: 0, stoppedBecause: outcome.failed, seconds: Number.NaN, cpuSeconds: Number.NaN, schedulerSeconds: Number.NaN, events: 0, rssMiB: Number.NaN } : outcome;
     endToEndRows.push(row);
     console.log(
       `end to end: ${row.running}/${pods} pods Running${row.stoppedBecause ? ` (stopped after ${row.stoppedBecause})` : ''} on ${NODES} nodes in ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ` +
@@ -249,7 +254,12 @@ if (mode !== 'alone') {
 
 const rows: Row[] = [];
 for (const pods of mode === 'e2e' ? [] : RUNS) {
-  const row = inChild<Row>('alone', pods);
+  const outcome = inChild<Row>('alone', pods);
+  if ('failed' in outcome) {
+    console.log(`scheduler alone: ${pods} pods ${outcome.failed}`);
+    continue;
+  }
+  const row = outcome;
   rows.push(row);
   console.log(`scheduler alone: ${pods} pods on ${NODES} nodes in ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ${formatRate(row.decisionsPerSecond)} decisions, peak RSS ${row.rssMiB.toFixed(0)} MiB`);
 }
