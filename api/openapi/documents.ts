@@ -329,7 +329,10 @@ function buildDocument(groupVersion: string, types: readonly ResourceType[]): Sc
   const paths = buildPaths(groupVersion, kinds, extra);
   const components = new Map<string, Schema>();
   collectReferenced(paths, schemas, extra, components);
-  for (const { schemaName, listSchemaName } of kinds) collectReferenced(ref(schemaName), schemas, extra, components), collectReferenced(ref(listSchemaName), schemas, extra, components);
+  for (const { schemaName, listSchemaName } of kinds) {
+    collectReferenced(ref(schemaName), schemas, extra, components);
+    collectReferenced(ref(listSchemaName), schemas, extra, components);
+  }
   const sorted = Object.fromEntries([...components.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     openapi: '3.0.0',
