@@ -112,6 +112,21 @@ describe('node lifecycle controller', () => {
     await sim.close();
   });
 
+  it('evicts at once when an untolerated NoExecute taint joins a tolerated one', async () => {
+    const { sim, events } = await cluster(1);
+    await sim.apply([pod('web', 'node-1', [{ key: 'example.com/maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 }])]);
+    await sim.run(5_000);
+    const taint = (taints: Taint[]) => sim.act({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'node-1', taints } } });
+    await taint([{ key: 'example.com/maintenance', effect: 'NoExecute' }]);
+    await sim.run(60_000);
+    expect(events((e) => e.type === 'PodEvicted')).toEqual([]);
+    await taint([{ key: 'example.com/maintenance', effect: 'NoExecute' }, { key: 'example.com/broken', effect: 'NoExecute' }]);
+    const at = sim.state.time;
+    await sim.run(1_000);
+    expect(events((e) => e.type === 'PodEvicted').map((e) => e.metadata.time - at)).toEqual([0]);
+    await sim.close();
+  });
+
   it('taints a cordoned node unschedulable and untaints it on uncordon', async () => {
     const { sim, taintsOf } = await cluster(1);
     const cordon = async (unschedulable: boolean) => {

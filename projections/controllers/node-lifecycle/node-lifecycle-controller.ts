@@ -136,6 +136,7 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     for (const taint of noExecute) {
       const matching = tolerations.filter((t) => toleratesTaint(t, taint));
       if (matching.length === 0) {
+        cancelEviction(uid);
         scheduleEviction(pod, now, 0);
         return;
       }
@@ -146,11 +147,17 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     else scheduleEviction(pod, now, seconds * 1000);
   }
 
+  /**
+   * As the taint manager does: an eviction already scheduled keeps its start, and stays as it is
+   * unless counting the new toleration from now would come sooner than from that start (which
+   * only happens when both are the same instant).
+   */
   function scheduleEviction(pod: KubeObject, now: number, delayMs: number): void {
     const uid = pod.metadata.uid ?? '';
     const existing = evictions.get(uid);
+    const at = now + delayMs;
+    if (existing && existing.createdAt + delayMs < at) return;
     const createdAt = existing?.createdAt ?? now;
-    const at = createdAt + delayMs;
     evictions.set(uid, { uid, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', createdAt, at });
     timers.schedule(`evict:${uid}`, at);
   }
