@@ -30,7 +30,11 @@ describe('Deployment', () => {
   });
 
   it('requires a selector that matches the template labels', () => {
-    expect(messages(deploymentType.validate(deploymentType.defaults(deployment({ template: template({ app: 'web' }) }))))).toEqual(['spec.selector: Required value']);
+    // A missing selector selects nothing, so Kubernetes reports the mismatch as well.
+    expect(messages(deploymentType.validate(deploymentType.defaults(deployment({ template: template({ app: 'web' }) }))))).toEqual([
+      'spec.selector: Required value',
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+    ]);
     expect(messages(deploymentType.validate(deploymentType.defaults(deployment({ selector: { matchLabels: { app: 'api' } }, template: template({ app: 'web' }) }))))).toEqual([
       'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
     ]);
@@ -43,7 +47,7 @@ describe('Deployment', () => {
     const d = deploymentType.defaults(deployment({ replicas: -1, selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }), strategy: { type: 'Canary' } }));
     expect(messages(deploymentType.validate(d))).toEqual([
       'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
-      'spec.strategy.type: Unsupported value: "Canary": supported values: "Recreate", "RollingUpdate"',
+      'spec.strategy: Unsupported value: map[string]string{"type":"Canary"}: supported values: "Recreate", "RollingUpdate"',
     ]);
     const zero = deploymentType.defaults(deployment({ selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }), strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } }));
     expect(messages(deploymentType.validate(zero))).toEqual(['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0']);
@@ -86,6 +90,7 @@ describe('ReplicaSet, DaemonSet, StatefulSet', () => {
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
     const sts = statefulSetType.defaults({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' }, spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template({ app: 'db' }) } });
     expect(sts.spec).toMatchObject({ replicas: 1, podManagementPolicy: 'OrderedReady', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } });
+    expect(statefulSetType.validate(sts)).toEqual([]);
     const changed = structuredClone(sts);
     changed.spec.serviceName = 'other';
     expect(statefulSetType.validate(changed, sts)[0]!.message).toMatch(/^Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template'/);
@@ -145,5 +150,37 @@ describe('generation semantics', () => {
     expect(deploymentType.specChanged!(d, scaled)).toBe(true);
     const reordered = { ...structuredClone(d), spec: Object.fromEntries(Object.entries(d.spec).reverse()) };
     expect(deploymentType.specChanged!(d, reordered)).toBe(false);
+  });
+});
+
+describe('workload validation details', () => {
+  it('checks DaemonSet rolling updates and StatefulSet names as Kubernetes does', () => {
+    const ds = daemonSetType.defaults({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'kube-system' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template({ app: 'agent' }) } });
+    expect(daemonSetType.validate(ds)).toEqual([]);
+    ds.spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 1 };
+    expect(messages(daemonSetType.validate(ds))).toEqual(['spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero']);
+    ds.spec.updateStrategy.rollingUpdate = { maxUnavailable: 0, maxSurge: 0 };
+    expect(messages(daemonSetType.validate(ds))).toEqual(['spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0']);
+    const sts = statefulSetType.defaults({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db.primary', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'db' } }, template: template({ app: 'db' }) } });
+    expect(messages(statefulSetType.validate(sts))[0]).toMatch(/^metadata\.name: Invalid value: "db\.primary": a lowercase RFC 1123 label/);
+  });
+
+  it('lets StatefulSet containers mount claim-template volumes and rejects activeDeadlineSeconds on ReplicaSets', () => {
+    const sts = statefulSetType.defaults({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } }, volumeClaimTemplates: [{ metadata: { name: 'data' } }] },
+    });
+    expect(statefulSetType.validate(sts)).toEqual([]);
+    const rs = replicaSetType.defaults({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'r' } }, template: { ...template({ app: 'r' }), spec: { ...template({}).spec, activeDeadlineSeconds: 5 } } } });
+    expect(messages(replicaSetType.validate(rs))).toEqual(['spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported']);
+  });
+
+  it('does not scale percentages by replicas when checking maxSurge and maxUnavailable', () => {
+    const d = deploymentType.defaults(deployment({ replicas: 1, selector: { matchLabels: { app: 'web' } }, template: template({ app: 'web' }), strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: '25%' } } }));
+    expect(deploymentType.validate(d)).toEqual([]);
+    d.spec.strategy.rollingUpdate.maxUnavailable = '150%';
+    expect(messages(deploymentType.validate(d))).toEqual(['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%']);
   });
 });

@@ -6,37 +6,53 @@ import { ageColumn, column, nameColumn } from './columns.ts';
 import { daemonSetColumns, deploymentColumns, replicaSetColumns, statefulSetColumns } from './workload-columns.ts';
 import { defaultPodTemplate, immutableField, validateNonNegative, validateSelectorAndTemplate } from './workload-validation.ts';
 import { fieldErrors } from '../field-errors.ts';
+import { nameRules } from '../object-meta-validation.ts';
 
-/** Percent (`25%`) or non-negative integer, as IsValidPercent / ValidatePositiveIntOrPercent check it. */
+const PERCENT_MESSAGE = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+/** ValidatePositiveIntOrPercent: a non-negative integer or a `N%` string. */
 function validateIntOrPercent(value: unknown, path: string): StatusCause[] {
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') {
-    if (!/^[0-9]+%$/.test(value)) return [fieldErrors.invalid(path, value, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
-    return [];
-  }
+  if (typeof value === 'string') return /^[0-9]+%$/.test(value) ? [] : [fieldErrors.invalid(path, value, PERCENT_MESSAGE)];
   if (typeof value === 'number') return validateNonNegative(value, path);
-  return [fieldErrors.invalid(path, value, 'must be an integer or percentage (e.g \'5%\')')];
+  return [fieldErrors.invalid(path, value, "must be an integer or percentage (e.g '5%')")];
 }
 
-function percentOrValue(value: unknown, total: number, roundUp: boolean): number {
+/** getIntOrPercentValue: the raw number of an int or a percent, not scaled by replicas. */
+function intOrPercentValue(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.endsWith('%')) {
-    const exact = (Number(value.slice(0, -1)) * total) / 100;
-    return roundUp ? Math.ceil(exact) : Math.floor(exact);
-  }
+  if (typeof value === 'string' && /^[0-9]+%$/.test(value)) return Number(value.slice(0, -1));
   return 0;
 }
 
-function validateRollingUpdate(rollingUpdate: any, path: string, replicas: number): StatusCause[] {
-  if (!rollingUpdate) return [];
+function notMoreThan100Percent(value: unknown, path: string): StatusCause[] {
+  return typeof value === 'string' && /^[0-9]+%$/.test(value) && Number(value.slice(0, -1)) > 100 ? [fieldErrors.invalid(path, value, 'must not be greater than 100%')] : [];
+}
+
+/** ValidateRollingUpdateDeployment. */
+function validateRollingUpdate(rollingUpdate: any, path: string): StatusCause[] {
+  if (!rollingUpdate) return [fieldErrors.required(path, 'this should be defaulted and never be nil')];
   const causes = [...validateIntOrPercent(rollingUpdate.maxUnavailable, `${path}.maxUnavailable`), ...validateIntOrPercent(rollingUpdate.maxSurge, `${path}.maxSurge`)];
-  for (const field of ['maxUnavailable', 'maxSurge']) {
-    const value = rollingUpdate[field];
-    if (typeof value === 'string' && /^[0-9]+%$/.test(value) && Number(value.slice(0, -1)) > 100) causes.push(fieldErrors.invalid(`${path}.${field}`, value, 'must not be greater than 100%'));
+  if (intOrPercentValue(rollingUpdate.maxUnavailable) === 0 && intOrPercentValue(rollingUpdate.maxSurge) === 0) {
+    causes.push(fieldErrors.invalid(`${path}.maxUnavailable`, rollingUpdate.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
   }
-  if (causes.length === 0 && percentOrValue(rollingUpdate.maxUnavailable ?? '25%', Math.max(replicas, 1), false) === 0 && percentOrValue(rollingUpdate.maxSurge ?? '25%', Math.max(replicas, 1), true) === 0) {
-    causes.push(fieldErrors.invalid(`${path}.maxUnavailable`, rollingUpdate.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
-  }
+  causes.push(...notMoreThan100Percent(rollingUpdate.maxUnavailable, `${path}.maxUnavailable`));
+  return causes;
+}
+
+/** ValidateRollingUpdateDaemonSet: exactly one of maxSurge and maxUnavailable is non-zero. */
+function validateDaemonSetRollingUpdate(rollingUpdate: any, path: string): StatusCause[] {
+  if (!rollingUpdate) return [fieldErrors.required(path)];
+  const causes = [
+    ...validateIntOrPercent(rollingUpdate.maxUnavailable, `${path}.maxUnavailable`),
+    ...validateIntOrPercent(rollingUpdate.maxSurge, `${path}.maxSurge`),
+    ...notMoreThan100Percent(rollingUpdate.maxUnavailable, `${path}.maxUnavailable`),
+    ...notMoreThan100Percent(rollingUpdate.maxSurge, `${path}.maxSurge`),
+  ];
+  const hasUnavailable = intOrPercentValue(rollingUpdate.maxUnavailable) !== 0;
+  const hasSurge = intOrPercentValue(rollingUpdate.maxSurge) !== 0;
+  if (hasUnavailable && hasSurge) causes.push(fieldErrors.invalid(`${path}.maxSurge`, rollingUpdate.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+  if (!hasUnavailable && !hasSurge) causes.push(fieldErrors.required(`${path}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
   return causes;
 }
 
@@ -72,17 +88,18 @@ export const deploymentType = defineResourceType({
   },
   validateSpec(deployment, old) {
     const spec = deployment.spec ?? {};
-    const causes = [
-      ...validateNonNegative(spec.replicas, 'spec.replicas'),
-      ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
-      ...validateNonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
-      ...validateSelectorAndTemplate(deployment),
-    ];
-    const strategy = spec.strategy?.type ?? 'RollingUpdate';
-    if (!['Recreate', 'RollingUpdate'].includes(strategy)) causes.push(fieldErrors.notSupported('spec.strategy.type', strategy, ['Recreate', 'RollingUpdate']));
-    if (strategy === 'Recreate' && spec.strategy?.rollingUpdate) causes.push(fieldErrors.forbidden('spec.strategy.rollingUpdate', 'may not be specified when strategy `type` is \'Recreate\''));
-    if (strategy === 'RollingUpdate') causes.push(...validateRollingUpdate(spec.strategy?.rollingUpdate, 'spec.strategy.rollingUpdate', spec.replicas ?? 1));
-    if (spec.progressDeadlineSeconds !== undefined) {
+    const causes = [...validateNonNegative(spec.replicas, 'spec.replicas'), ...validateSelectorAndTemplate(deployment, { noun: 'deployment', kindName: 'ReplicaSet' })];
+    const strategy = spec.strategy ?? {};
+    if (strategy.type === 'Recreate') {
+      if (strategy.rollingUpdate) causes.push(fieldErrors.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+    } else if (strategy.type === 'RollingUpdate' || strategy.type === undefined) {
+      causes.push(...validateRollingUpdate(strategy.rollingUpdate, 'spec.strategy.rollingUpdate'));
+    } else {
+      causes.push(fieldErrors.notSupported('spec.strategy', strategy, ['Recreate', 'RollingUpdate']));
+    }
+    causes.push(...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
+    causes.push(...validateNonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+    if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds !== null) {
       causes.push(...validateNonNegative(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'));
       if (typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
         causes.push(fieldErrors.invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
@@ -113,7 +130,7 @@ export const replicaSetType = defineResourceType({
     return [
       ...validateNonNegative(spec.replicas, 'spec.replicas'),
       ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
-      ...validateSelectorAndTemplate(rs),
+      ...validateSelectorAndTemplate(rs, { noun: 'deployment', kindName: 'ReplicaSet' }),
       ...validateSelectorImmutable(rs, old),
     ];
   },
@@ -143,9 +160,12 @@ export const daemonSetType = defineResourceType({
   },
   validateSpec(ds, old) {
     const spec = ds.spec ?? {};
-    const causes = [...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'), ...validateSelectorAndTemplate(ds), ...validateSelectorImmutable(ds, old)];
-    const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
-    if (!['OnDelete', 'RollingUpdate'].includes(strategy)) causes.push(fieldErrors.notSupported('spec.updateStrategy.type', strategy, ['OnDelete', 'RollingUpdate']));
+    const causes = [...validateSelectorAndTemplate(ds, { noun: 'daemonset', kindName: 'DaemonSet' }), ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds')];
+    const strategy = spec.updateStrategy ?? {};
+    if (strategy.type === 'RollingUpdate') causes.push(...validateDaemonSetRollingUpdate(strategy.rollingUpdate, 'spec.updateStrategy.rollingUpdate'));
+    else if (strategy.type !== 'OnDelete') causes.push(fieldErrors.notSupported('spec.updateStrategy', strategy, ['RollingUpdate', 'OnDelete']));
+    causes.push(...validateNonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+    causes.push(...validateSelectorImmutable(ds, old));
     return causes;
   },
 });
@@ -160,6 +180,8 @@ export const statefulSetType = defineResourceType({
   namespaced: true,
   subresources: ['status', 'scale'],
   columns: statefulSetColumns,
+  // Pod names are <statefulset>-<ordinal> and double as hostnames, so the name must be a DNS label.
+  nameRule: nameRules.dns1123Label,
   defaults(sts) {
     const spec = (sts.spec ??= {});
     spec.replicas ??= 1;
@@ -176,18 +198,41 @@ export const statefulSetType = defineResourceType({
   },
   validateSpec(sts, old) {
     const spec = sts.spec ?? {};
-    const causes = [...validateNonNegative(spec.replicas, 'spec.replicas'), ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'), ...validateSelectorAndTemplate(sts)];
-    const policy = spec.podManagementPolicy ?? 'OrderedReady';
-    if (!['OrderedReady', 'Parallel'].includes(policy)) causes.push(fieldErrors.invalid('spec.podManagementPolicy', policy, 'must be \'OrderedReady\' or \'Parallel\''));
+    const causes: StatusCause[] = [];
+    const policy = spec.podManagementPolicy;
+    if (!policy) causes.push(fieldErrors.required('spec.podManagementPolicy'));
+    else if (policy !== 'OrderedReady' && policy !== 'Parallel') causes.push(fieldErrors.invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"));
+    const strategy = spec.updateStrategy ?? {};
+    if (!strategy.type) causes.push(fieldErrors.required('spec.updateStrategy'));
+    else if (strategy.type === 'OnDelete') {
+      if (strategy.rollingUpdate) causes.push(fieldErrors.invalid('spec.updateStrategy.rollingUpdate', strategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+    } else if (strategy.type === 'RollingUpdate') {
+      causes.push(...validateNonNegative(strategy.rollingUpdate?.partition, 'spec.updateStrategy.rollingUpdate.partition'));
+      const maxUnavailable = strategy.rollingUpdate?.maxUnavailable;
+      if (maxUnavailable !== undefined && maxUnavailable !== null) {
+        causes.push(...validateIntOrPercent(maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
+        if (intOrPercentValue(maxUnavailable) === 0) causes.push(fieldErrors.invalid('spec.updateStrategy.rollingUpdate.maxUnavailable', maxUnavailable, 'cannot be 0'));
+        causes.push(...notMoreThan100Percent(maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
+      }
+    } else {
+      causes.push(fieldErrors.invalid('spec.updateStrategy', strategy, "must be 'RollingUpdate' or 'OnDelete'"));
+    }
+    for (const when of ['whenDeleted', 'whenScaled']) {
+      const value = spec.persistentVolumeClaimRetentionPolicy?.[when];
+      if (value !== undefined && value !== 'Retain' && value !== 'Delete') causes.push(fieldErrors.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${when}`, value, ['Retain', 'Delete']));
+    }
+    causes.push(...validateNonNegative(spec.replicas, 'spec.replicas'), ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
+    if (spec.ordinals) causes.push(...validateNonNegative(spec.ordinals.start, 'spec.ordinals.start'));
+    causes.push(...validateSelectorAndTemplate(sts, { noun: 'statefulset', kindName: 'StatefulSet', validatePodSpec: false }));
     if (old) {
-      // Kubernetes allows only these StatefulSet spec fields to change.
-      const mutable = ['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals', 'revisionHistoryLimit'];
+      // ValidateStatefulSetUpdate: only these spec fields may change.
+      const mutable = ['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals'];
       const strip = (s: any) => Object.fromEntries(Object.entries(s ?? {}).filter(([k]) => !mutable.includes(k)));
       if (!deepEqual(strip(spec), strip(old.spec))) {
         causes.push(
           fieldErrors.forbidden(
             'spec',
-            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
           ),
         );
       }
@@ -215,6 +260,7 @@ export const controllerRevisionType = defineResourceType({
   ],
   validateSpec(cr, old) {
     const causes = validateNonNegative(cr.revision, 'revision');
+    if (cr.data === undefined || cr.data === null) causes.push(fieldErrors.required('data', 'data is mandatory'));
     if (old && !deepEqual(cr.data, old.data)) causes.push(fieldErrors.invalid('data', cr.data, 'field is immutable'));
     return causes;
   },

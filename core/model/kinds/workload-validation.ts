@@ -35,44 +35,54 @@ export function defaultPodTemplate(template: any): void {
   defaultPodSpec(template.spec);
 }
 
+export interface WorkloadValidationOptions {
+  /** How the empty-selector message names the kind (Kubernetes says "deployment" for ReplicaSets too). */
+  noun: 'deployment' | 'daemonset' | 'statefulset';
+  /** The Kind named in "activeDeadlineSeconds in <Kind> is not Supported". */
+  kindName: 'ReplicaSet' | 'DaemonSet' | 'StatefulSet';
+  /** StatefulSets check only the template's labels and annotations (volumes come from claim templates). */
+  validatePodSpec?: boolean;
+}
+
 /**
- * The checks every selector-plus-template workload shares (Deployment, ReplicaSet, DaemonSet,
- * StatefulSet): selector present and non-empty, template labels matched by it, valid pod spec.
+ * The checks Deployments, ReplicaSets, DaemonSets and StatefulSets share (ValidateReplicaSetSpec,
+ * ValidatePodTemplateSpecForReplicaSet and their siblings): a non-empty selector that matches the
+ * template's labels, a valid pod template, restartPolicy Always and no activeDeadlineSeconds.
  */
-export function validateSelectorAndTemplate(object: KubeObject, options: { restartPolicies?: string[] } = {}): StatusCause[] {
+export function validateSelectorAndTemplate(object: KubeObject, options: WorkloadValidationOptions): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = object.spec ?? {};
-  const selector: LabelSelector | undefined = spec.selector;
+  const selector: LabelSelector | undefined = spec.selector ?? undefined;
+  // DaemonSets do not require a selector up front: a missing one simply matches nothing below.
   if (!selector) {
-    causes.push(fieldErrors.required('spec.selector'));
+    if (options.noun !== 'daemonset') causes.push(fieldErrors.required('spec.selector'));
   } else {
     causes.push(...validateLabelSelector(selector, 'spec.selector'));
     if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
-      causes.push(fieldErrors.invalid('spec.selector', selector, 'empty selector is invalid for deployment'));
+      causes.push(fieldErrors.invalid('spec.selector', selector, `empty selector is invalid for ${options.noun}`));
     }
   }
-  const template = spec.template;
-  if (!template) {
-    causes.push(fieldErrors.required('spec.template'));
-    return causes;
-  }
+  const template = spec.template ?? {};
   const templateLabels = template.metadata?.labels ?? {};
-  if (selector) {
-    try {
-      if (!matches(labelSelectorAsSelector(selector), templateLabels)) {
-        causes.push(fieldErrors.invalid('spec.template.metadata.labels', templateLabels, '`selector` does not match template `labels`'));
-      }
-    } catch (error) {
-      if (!isSelectorParseError(error)) throw error;
-      causes.push(fieldErrors.invalid('spec.selector', selector, error.message));
+  try {
+    // A missing selector selects nothing, so Kubernetes reports the mismatch too; an empty one selects everything.
+    const parsed = labelSelectorAsSelector(selector);
+    if (!matches(parsed, templateLabels)) {
+      causes.push(fieldErrors.invalid('spec.template.metadata.labels', templateLabels, '`selector` does not match template `labels`'));
     }
+  } catch (error) {
+    if (!isSelectorParseError(error)) throw error;
+    if (options.noun !== 'daemonset') causes.push(fieldErrors.invalid('spec.selector', selector, 'invalid label selector'));
   }
   causes.push(...validateLabels(template.metadata?.labels, 'spec.template.metadata.labels'));
   causes.push(...validateAnnotations(template.metadata?.annotations, 'spec.template.metadata.annotations'));
-  causes.push(...validatePodSpec(template.spec ?? {}, 'spec.template.spec'));
+  if (options.validatePodSpec !== false) causes.push(...validatePodSpec(template.spec ?? {}, 'spec.template.spec'));
+  // Defaulting sets restartPolicy Always on any template, so unset counts as Always.
   const restartPolicy = template.spec?.restartPolicy ?? 'Always';
-  const allowed = options.restartPolicies ?? ['Always'];
-  if (!allowed.includes(restartPolicy)) causes.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', restartPolicy, allowed));
+  if (restartPolicy !== 'Always') causes.push(fieldErrors.notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
+  if (template.spec?.activeDeadlineSeconds !== undefined && template.spec?.activeDeadlineSeconds !== null) {
+    causes.push(fieldErrors.forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${options.kindName} is not Supported`));
+  }
   return causes;
 }
 
