@@ -2,7 +2,7 @@ import type { StoredEvent } from '../core/events.ts';
 import { createInMemoryStore } from '../core/store/in-memory-store.ts';
 import type { EventStore } from '../core/store/event-store.ts';
 import type { Controller } from '../projections/engine/controller.ts';
-import { applyEvent, createClusterState } from '../projections/state/reducer.ts';
+import type { ClusterState } from '../projections/cluster-state.ts';
 import { type ScenarioRun, runScenario } from '../replay/scenario/run-scenario.ts';
 import type { Scenario } from '../replay/scenario/scenario.ts';
 import type { Invariant, Violation } from './invariants/invariant.ts';
@@ -27,21 +27,19 @@ export interface HistoryResult {
 export const DETERMINISM_INVARIANT = 'controllers-reproduce-log';
 
 /**
- * Runs one history with every invariant checked at every event, against a replica of the state
- * rebuilt in lockstep from the log (so it sees the state exactly as of each event).
+ * Runs one history with every invariant checked at every event, against the state exactly as of
+ * that event (runScenario's lockstep replica).
  */
 export async function runHistory(scenario: Scenario, options: RunHistoryOptions): Promise<HistoryResult> {
   const stopAtFirst = options.stopAtFirst ?? true;
   const checkers = options.invariants.map((invariant) => ({ invariant, checker: invariant.start() }));
-  const replica = createClusterState();
   const events: StoredEvent[] = [];
   const violations: Violation[] = [];
-  const onEvent = (event: StoredEvent) => {
+  const onEvent = (event: StoredEvent, state: ClusterState) => {
     events.push(event);
-    applyEvent(replica, event);
     if (stopAtFirst && violations.length > 0) return;
     for (const { invariant, checker } of checkers) {
-      const message = checker.onEvent?.(event, replica);
+      const message = checker.onEvent?.(event, state);
       if (message) violations.push({ invariant: invariant.name, message, position: event.position, time: event.metadata.time });
     }
   };

@@ -2,6 +2,7 @@ import { parse, stringify } from 'yaml';
 import type { KubeObject } from '../../core/model/object.ts';
 import { formatDuration, parseDuration } from '../../core/virtual-clock.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
+import { parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
 
 const ACTIONS: ReadonlySet<ScenarioActionName> = new Set([
@@ -30,6 +31,7 @@ export function scenarioToYaml(scenario: Scenario): string {
     cluster: { nodes: scenario.cluster.nodes },
     manifests: scenario.manifests,
     timeline: scenario.timeline.map(({ at, ...action }) => ({ at: formatScenarioTime(at), ...action })),
+    ...(scenario.expect && scenario.expect.length > 0 ? { expect: scenario.expect } : {}),
   };
   return stringify(document, { lineWidth: 0 });
 }
@@ -83,5 +85,24 @@ export function parseScenario(text: string): Scenario {
       fail('duration', (error as Error).message);
     }
   }
-  return { ...(document.name ? { name: String(document.name) } : {}), seed, cluster: { nodes }, manifests, timeline, duration: Math.max(duration, last) };
+  const expectLines: unknown = document.expect ?? [];
+  if (!Array.isArray(expectLines)) fail('expect', 'expected a list of assertions such as "eventually within 5m: deployment/web available=3"');
+  const expect = expectLines.map((line, i) => {
+    if (typeof line !== 'string') fail(`expect[${i}]`, 'expected a string');
+    try {
+      parseExpectation(line);
+    } catch (error) {
+      fail(`expect[${i}]`, (error as Error).message);
+    }
+    return line;
+  });
+  return {
+    ...(document.name ? { name: String(document.name) } : {}),
+    seed,
+    cluster: { nodes },
+    manifests,
+    timeline,
+    duration: Math.max(duration, last),
+    ...(expect.length > 0 ? { expect } : {}),
+  };
 }

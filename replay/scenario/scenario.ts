@@ -35,6 +35,8 @@ export interface Scenario {
   timeline: TimelineEntry[];
   /** Virtual milliseconds the scenario runs for (at least until its last timeline entry). */
   duration: number;
+  /** Assertions checked as the run proceeds (replay/scenario/expectations.ts), e.g. `eventually within 5m: deployment/web available=3`. */
+  expect?: string[];
 }
 
 export const FAULT_ACTIONS: ReadonlySet<ScenarioActionName> = new Set(['node-crash', 'node-partition', 'node-recover']);
