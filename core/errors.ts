@@ -17,7 +17,9 @@ export type StatusReason =
   | 'Gone'
   | 'Unauthorized'
   | 'InternalError'
-  | 'Timeout';
+  | 'Timeout'
+  /** StatusReasonUnknown: what the apiserver answers (code 500) for an error it did not classify. */
+  | '';
 
 export interface StatusCause {
   reason?: string;
