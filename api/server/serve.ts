@@ -42,8 +42,7 @@ export interface RunningServer {
 
 async function openStore(options: ServeOptions, dataDir: string): Promise<EventStore> {
   if (options.store?.startsWith('esdb://')) {
-    const adapter = '../../core/store/esdb/esdb-store.ts';
-    const { createEsdbStore } = (await import(adapter)) as { createEsdbStore(url: string): Promise<EventStore> | EventStore };
+    const { createEsdbStore } = await import('../../core/store/esdb/esdb-store.ts');
     return createEsdbStore(options.store);
   }
   return createEmbeddedStore(dataDir);

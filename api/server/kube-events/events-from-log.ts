@@ -82,9 +82,8 @@ function ownerOf(object: KubeObject, kind: string, state: ClusterState): KubeObj
 function createdFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {
   if (object.kind === 'Pod') {
     const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state) ?? ownerOf(object, 'Job', state);
-    if (!owner || !actor.endsWith('-controller') && actor !== 'replicaset' && !actor.includes('controller')) return [];
-    const component = actor;
-    return [{ involved: owner, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${object.metadata.name}`, component }];
+    if (!owner || !actor.includes('controller')) return [];
+    return [{ involved: owner, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${object.metadata.name}`, component: actor }];
   }
   if (object.kind === 'ReplicaSet') {
     const deployment = ownerOf(object, 'Deployment', state);

@@ -56,3 +56,15 @@ export async function readViewFor(context: ApiContext, query: Query, single: boo
   }
   return live;
 }
+
+/**
+ * Projected Events come from the watch hub, which follows durable events and so may trail the live
+ * state by a group commit: reads of Events wait (briefly) for it to reach the live position.
+ */
+export async function eventsCaughtUp(context: ApiContext): Promise<void> {
+  const target = context.cluster.state.position;
+  if (context.hub.position() >= target) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([context.hub.reached(target), new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+  clearTimeout(timer);
+}

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import { type ObjectFilter, objectMatches, parseFieldSelectorParam, parseLabelSelectorParam } from '../selectors.ts';
 import { includeObjectOf, toTable, wantsTable } from '../table.ts';
 import { groupVersionString } from '../discovery/group-versions.ts';
-import { readViewFor } from './object-source.ts';
+import { eventsCaughtUp, readViewFor } from './object-source.ts';
 import { type ResourceScope, sendJson, servedAs } from './request-scope.ts';
 
 export function notFoundFor(scope: Pick<ResourceScope, 'type'>, name: string) {
@@ -12,6 +12,7 @@ export function notFoundFor(scope: Pick<ResourceScope, 'type'>, name: string) {
 
 /** GET one object (or a one-row Table when kubectl asks for one). */
 export async function getObjectHandler(scope: ResourceScope) {
+  if (scope.type.kind === 'Event') await eventsCaughtUp(scope.context);
   const view = await readViewFor(scope.context, scope.query, true);
   const object = view.get(scope.type, scope.namespace, scope.name!);
   if (!object) throw notFoundFor(scope, scope.name!);
@@ -50,6 +51,7 @@ function decodeContinue(token: string): ContinueToken {
 
 /** LIST with selectors and paging, as a typed list or a Table. */
 export async function listHandler(scope: ResourceScope) {
+  if (scope.type.kind === 'Event') await eventsCaughtUp(scope.context);
   const filter = filterOf(scope);
   const limit = scope.query.limit ? Number(scope.query.limit) : 0;
   if (!Number.isInteger(limit) || limit < 0) throw apiErrors.badRequest(`limit: Invalid value: ${scope.query.limit}`);
