@@ -8,7 +8,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
 import { createExpectations } from './expectations.ts';
-import { isPodActive } from './pod-availability.ts';
+import { isPodActive, isPodReady, podReadySince } from './pod-availability.ts';
 import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, syncReplicaSet } from './sync-replicaset.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
@@ -36,14 +36,27 @@ export function createReplicaSetController(): Controller {
       type Keys = Map<string, boolean>;
       const add = (keys: Keys, key: string, includeOrphans: boolean) => keys.set(key, includeOrphans || keys.get(key) === true);
 
-      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys): void {
+      /**
+       * pod `ns/name` → what its ReplicaSet's status counts of it (active, ready, since when). A pod
+       * status event that leaves this unchanged (scheduling, a phase change that keeps it active, a
+       * container starting unready) cannot change the ReplicaSet, so it is not reconciled for it.
+       */
+      const countedAs = new Map<string, string>();
+
+      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false): void {
         const previous = podOwner.get(podKey);
-        if (previous) add(keys, previous, false);
         const pod = getObject(state, 'Pod', namespace, name);
         if (!pod) {
+          if (previous) add(keys, previous, false);
           podOwner.delete(podKey);
+          countedAs.delete(podKey);
           return;
         }
+        const counted = `${isPodActive(pod)}|${podReadySince(pod) ?? isPodReady(pod)}`;
+        const unchanged = countedAs.get(podKey) === counted;
+        countedAs.set(podKey, counted);
+        if (statusOnly && unchanged && previous) return;
+        if (previous) add(keys, previous, false);
         const owner = controllerOf(pod);
         if (owner) {
           if (owner.kind === 'ReplicaSet') {
@@ -83,7 +96,7 @@ export function createReplicaSetController(): Controller {
           if (ref.kind === 'ReplicaSet') {
             add(keys, key, true);
             if (event.type === 'ObjectRemoved') timers.delete(key);
-          } else if (ref.kind === 'Pod') routePod(state, key, namespace, ref.name, false, keys);
+          } else if (ref.kind === 'Pod') routePod(state, key, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type));
         }
         for (const [key, time] of timers) {
           if (time <= state.time) {
