@@ -95,7 +95,7 @@ export class SchedulerCache implements SpreadCounts {
     const nodeName = object?.spec?.nodeName as string | undefined;
     const phase = object?.status?.phase;
     const holdsNode = !!nodeName && phase !== 'Succeeded' && phase !== 'Failed';
-    if (entry?.assumed && object && !nodeName && !object.metadata.deletionTimestamp) {
+    if (entry?.assumed && object && !nodeName && !object.metadata.deletionTimestamp && entry.object?.metadata.uid === object.metadata.uid) {
       entry.object = object;
       return undefined;
     }

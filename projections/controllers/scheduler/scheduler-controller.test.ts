@@ -123,3 +123,17 @@ describe('scheduler controller: given a cluster, when pods arrive', () => {
     expect(placements.size).toBeGreaterThan(1);
   });
 });
+
+describe('scheduler controller: pods deleted and created again under the same name', () => {
+  it('schedules the new pod even though the old one was waiting', async () => {
+    const cluster = await clusterWith([node('node-1')]);
+    await cluster.act({ type: 'create', object: testPod('web', { cpu: '3' }) });
+    expect(pod(cluster, 'web').spec.nodeName).toBeUndefined();
+    await cluster.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' }, gracePeriodSeconds: 0 });
+    const again = testPod('web', { cpu: '1' });
+    delete again.metadata.uid;
+    await cluster.act({ type: 'create', object: again });
+    expect(pod(cluster, 'web').spec.nodeName).toBe('node-1');
+    await cluster.close();
+  });
+});

@@ -86,7 +86,12 @@ class Scheduler {
     const cache = this.cache!;
     const pod = this.state.objects.get('Pod')?.get(key);
     const freed = cache.syncPod(key, pod);
-    const waiting = this.unschedulable.get(key);
+    let waiting = this.unschedulable.get(key);
+    if (waiting && pod && waiting.object.metadata.uid !== pod.metadata.uid) {
+      // Deleted and created again under the same name: a new pod, not the one that was waiting.
+      this.unschedulable.delete(key);
+      waiting = undefined;
+    }
     if (!pod || !needsScheduling(pod)) {
       if (waiting) this.unschedulable.delete(key);
     } else if (!cache.isAssumed(key) && (!waiting || (this.event.type === 'ObjectReplaced' && waiting.object !== pod))) {
