@@ -230,4 +230,26 @@ describe('simulated kubelet', () => {
     expect(getObject(after.state, 'Node', undefined, 'node-2')!.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
     await after.close();
   });
+
+  it('applies annotation changes to running containers at once, and restarts a container whose image changed', async () => {
+    const { sim, events } = await cluster(1);
+    await sim.apply([pod('web', 'node-1', {}, { containers: [{ name: 'app', image: 'nginx:1.25' }, { name: 'side', image: 'busybox' }] })]);
+    await sim.run(60_000);
+    let web = getObject(sim.state, 'Pod', 'default', 'web')!;
+    await sim.act({ type: 'update', object: { ...web, metadata: { ...web.metadata, annotations: { 'sim.orrery.dev/side.exit-after': '30s', 'sim.orrery.dev/side.exit-code': '3' } } } });
+    await sim.run(1_000);
+    const side = getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses.find((c: any) => c.name === 'side');
+    expect(side.restartCount).toBe(1);
+    expect(side.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+
+    web = getObject(sim.state, 'Pod', 'default', 'web')!;
+    const containers = web.spec.containers.map((c: any) => (c.name === 'app' ? { ...c, image: 'nginx:1.26' } : c));
+    await sim.act({ type: 'update', object: { ...web, spec: { ...web.spec, containers } } });
+    await sim.run(1_000);
+    const app = getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses.find((c: any) => c.name === 'app');
+    expect(app).toMatchObject({ restartCount: 1, image: 'docker.io/library/nginx:1.26', ready: true });
+    expect(app.state.running).toBeDefined();
+    expect(events((e) => e.type === 'ContainerStateChanged' && e.data.container === 'app' && e.data.reason === 'Killing').length).toBe(1);
+    await sim.close();
+  });
 });

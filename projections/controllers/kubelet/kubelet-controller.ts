@@ -10,7 +10,7 @@ import { createBackoff } from './backoff.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
-import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches } from './pod-runtime.ts';
+import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches, updatePod } from './pod-runtime.ts';
 import { KUBELET_ANNOTATION } from './sim-annotations.ts';
 
 export interface KubeletOptions {
@@ -156,12 +156,16 @@ function createKubelet(options: KubeletOptions) {
     return record && !record.stopped ? record : undefined;
   }
 
+  function startupDelayOption(): { startupDelayMs?: number } {
+    return options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {};
+  }
+
   /** Starts running a pod bound to an active node: fresh, or from its recorded status. */
   function takePod(record: NodeRecord, pod: KubeObject, now: number): void {
     const uid = pod.metadata.uid ?? '';
     if (pods.has(uid)) return;
     const ctx = contextFor(record);
-    const startupDelay = options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {};
+    const startupDelay = startupDelayOption();
     const hasStatus = !!(pod.status?.containerStatuses || pod.status?.initContainerStatuses);
     const run = hasStatus ? adoptPod(pod, record.name, record.hostIP, now, startupDelay) : newPodRun(pod, record.name, record.hostIP, startupDelay);
     if (run.podIP) record.ipam.reserve(run.podIP);
@@ -225,6 +229,15 @@ function createKubelet(options: KubeletOptions) {
         if (event.data.object.kind === 'Node') activate(event.data.object.metadata.name ?? '', now, true);
         else if (event.data.object.kind === 'Pod') onPodBound(event.data.object.metadata.namespace, event.data.object.metadata.name ?? '', now);
         return;
+      case 'ObjectReplaced': {
+        if (event.data.object.kind !== 'Pod') return;
+        const pod = getObject(state, 'Pod', event.data.object.metadata.namespace, event.data.object.metadata.name ?? '');
+        const entry = pod && pods.get(pod.metadata.uid ?? '');
+        const record = entry && activeNode(entry.run.node);
+        if (!pod || !entry || !record) return;
+        applyStep(pod.metadata.uid ?? '', entry, updatePod(entry.run, pod, now, contextFor(record), startupDelayOption()));
+        return;
+      }
       case 'ObjectRemoved':
         if (event.data.ref.kind === 'Node') deactivate(event.data.ref.name, true);
         else if (event.data.ref.kind === 'Pod') {

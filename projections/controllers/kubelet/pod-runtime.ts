@@ -202,6 +202,51 @@ export function podStatusMatches(pod: KubeObject, run: PodRun): boolean {
   return (ready.status === 'True') === containersReady;
 }
 
+/**
+ * The pod object changed (an update): `sim.orrery.dev/*` annotations take effect at once (a
+ * running container's timeline is recomputed from its start), and a container whose image
+ * changed is killed and restarted with the new one, whatever the restart policy, as the kubelet
+ * does when a container's definition changes.
+ */
+export function updatePod(run: PodRun, pod: KubeObject, now: number, ctx: RuntimeContext, options: { startupDelayMs?: number } = {}): PodStep {
+  const events: OrreryEvent[] = [];
+  const specs: ContainerSpec[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  for (const c of run.containers) {
+    const spec = specs.find((s) => s.name === c.name);
+    if (!spec) continue;
+    const image = spec.image ?? '';
+    c.sim = containerSimulation(pod, c.name, image, options);
+    if (run.terminating) continue;
+    if (image !== c.image) {
+      c.image = image;
+      ctx.crashBackoff.forget(backoffKey(run, c));
+      ctx.pullBackoff.forget(backoffKey(run, c));
+      if (c.status === 'running') {
+        terminate(c, now, 0, 'Completed');
+        delete c.dueAt;
+        events.push(containerEvent(run, c, 'Killing'));
+        c.lastState = c.state;
+        c.restartCount++;
+        startContainer(run, c, now, ctx, events);
+      } else if (c.status === 'pull-failed' || c.status === 'pull-backoff' || c.status === 'crash-backoff') {
+        c.status = 'creating';
+        c.dueAt = now;
+      }
+      continue;
+    }
+    if (c.status === 'running' && c.startedAt !== undefined) {
+      const { ready, started } = c;
+      setTimeline(c, c.startedAt);
+      c.ready = ready;
+      c.started = started;
+      c.dueAt = nextRunningDue(c, now);
+      if (c.dueAt !== undefined && c.dueAt < now) c.dueAt = now;
+    }
+  }
+  const step = advancePod(run, now, ctx);
+  return { ...step, events: [...events, ...step.events] };
+}
+
 /** The pod is being deleted: SIGTERM to every running container, nothing new starts. */
 export function beginTermination(run: PodRun, now: number, graceSeconds: number): void {
   if (run.terminating) return;
