@@ -48,6 +48,14 @@ describe('strategic merge patch list order', () => {
     expect(patch({ numbers: [1, 2, 3] }, { numbers: [3, 1] }).numbers).toEqual([2, 3, 1]);
   });
 
+  it('rejects a patch list whose items $setElementOrder does not name in the same order', () => {
+    expect(() => patch(current, { '$setElementOrder/items': [{ name: 'a' }, { name: 'b' }], items: [{ name: 'b', size: 1 }, { name: 'a', size: 1 }] })).toThrow(
+      "The order in patch list:\n[map[name:b size:1] map[name:a size:1]]\n doesn't match $setElementOrder list:\n[map[name:a] map[name:b]]\n",
+    );
+    expect(() => patch({ numbers: [1] }, { '$setElementOrder/numbers': [1, 2], numbers: [3] })).toThrow("doesn't match $setElementOrder list");
+    expect(patch(current, { '$setElementOrder/items': [{ name: 'a' }, { name: 'b' }], items: [{ name: 'c', $patch: 'delete' }, { name: 'b', size: 1 }] }).items).toHaveLength(2);
+  });
+
   it('orders merged integer lists the same way, with $deleteFromPrimitiveList', () => {
     expect(patch({ numbers: [5, 6] }, { '$setElementOrder/numbers': [7, 5, 6], numbers: [7] }).numbers).toEqual([7, 5, 6]);
     expect(patch({ numbers: [5, 6, 8] }, { '$setElementOrder/numbers': [6, 5], '$deleteFromPrimitiveList/numbers': [8] }).numbers).toEqual([6, 5]);

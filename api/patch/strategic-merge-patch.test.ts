@@ -147,7 +147,8 @@ describe('applyStrategicMergePatch with bodies real kubectl 1.32 sends', () => {
     expect(thrown(() => applyStrategicMergePatch(deployment(), [{ op: 'add' }]))).toMatchObject({ code: 400, reason: 'BadRequest', message: 'json: cannot unmarshal array into Go value of type map[string]interface {}' });
     expect(thrown(() => applyStrategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }))).toMatchObject({
       code: 500,
-      message: 'Internal error occurred: map: map[image:x] does not contain declared merge key: name',
+      reason: '',
+      message: 'map: map[image:x] does not contain declared merge key: name',
     });
     expect(thrown(() => applyStrategicMergePatch(deployment(), { spec: { $patch: 'bogus' } })).message).toContain('unknown patch type: bogus in map:');
     expect(thrown(() => applyStrategicMergePatch(deployment(), { spec: { template: { spec: { '$setElementOrder/containers': 'web' } } } }))).toMatchObject({ code: 400, message: 'invalid patch format of setElementOrder list' });

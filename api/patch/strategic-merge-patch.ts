@@ -17,7 +17,8 @@ const SET_ELEMENT_ORDER = '$setElementOrder/';
 const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
 
 const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
-const internal = (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);
+/** Errors strategicpatch raises that the apiserver passes on unclassified: 500, no reason, the raw message. */
+const unclassified = (message: string) => new ApiError(500, '', message);
 const unprocessable = (message: string) =>
   new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ message }] });
 
@@ -46,7 +47,7 @@ function mergeMap(original: JsonObject, patch: JsonObject, schema: Schema | unde
       return stripDirectives(rest);
     }
     if (directive === 'delete') return {};
-    if (directive !== 'merge') throw internal(`unknown patch type: ${String(directive)} in map: ${goFormat(patch)}`);
+    if (directive !== 'merge') throw unclassified(`unknown patch type: ${String(directive)} in map: ${goFormat(patch)}`);
   }
   const result: JsonObject = { ...original };
 
@@ -104,6 +105,7 @@ function mergeList(original: unknown[], patch: unknown[], schema: Schema | undef
     return patch.filter((item) => !(isPlainObject(item) && DIRECTIVE in item)).map((item) => stripDirectives(item));
   }
   const mergeKey = semantics.patchMergeKey;
+  if (order !== undefined) checkOrderCoversPatch(patch, order, mergeKey);
   const itemSchema = resolveSchema(schema)?.items;
   let result: unknown[];
   if (!mergeKey || patch.every((item) => !isPlainObject(item))) {
@@ -112,8 +114,8 @@ function mergeList(original: unknown[], patch: unknown[], schema: Schema | undef
   } else {
     result = [...original];
     for (const item of patch) {
-      if (!isPlainObject(item)) throw internal(`unable to find api field in struct for the list item: ${goFormat(item)}`);
-      if (!(mergeKey in item)) throw internal(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
+      if (!isPlainObject(item)) throw unclassified(`unable to find api field in struct for the list item: ${goFormat(item)}`);
+      if (!(mergeKey in item)) throw unclassified(`map: ${goFormat(item)} does not contain declared merge key: ${mergeKey}`);
       const index = result.findIndex((existing) => isPlainObject(existing) && jsonEqual(existing[mergeKey], item[mergeKey]));
       if (item[DIRECTIVE] === 'delete') {
         result = result.filter((existing) => !(isPlainObject(existing) && jsonEqual(existing[mergeKey], item[mergeKey])));
@@ -154,6 +156,17 @@ function orderList(merged: unknown[], live: unknown[], order: unknown, mergeKey:
     }
   }
   return result;
+}
+
+/** The items a patch list names must appear, in the same relative order, in its `$setElementOrder` list. */
+function checkOrderCoversPatch(patch: unknown[], order: unknown, mergeKey: string | undefined): void {
+  if (!Array.isArray(order)) throw badRequest('invalid patch format of setElementOrder list');
+  if (order.length === 0 || patch.length === 0) return;
+  const named = patch.filter((item) => !(isPlainObject(item) && DIRECTIVE in item));
+  const same = (a: unknown, b: unknown) => (mergeKey && isPlainObject(a) && isPlainObject(b) ? jsonEqual(a[mergeKey], b[mergeKey]) : jsonEqual(a, b));
+  let p = 0;
+  for (let o = 0; p < named.length && o < order.length; o++) if (same(named[p], order[o])) p++;
+  if (p < named.length) throw unclassified(`The order in patch list:\n${goFormat(patch)}\n doesn't match $setElementOrder list:\n${goFormat(order)}\n`);
 }
 
 function stripDirectives<T>(value: T): T {
