@@ -36,8 +36,9 @@ export interface WatchHub {
  * changed (plus the Kubernetes Events it stands for), keeps a window of recent changes for watches
  * that start in the recent past, and fans live changes out to the watches.
  */
-export function createWatchHub(store: EventStore, history: StateHistory, options: { retain?: number } = {}): WatchHub {
+export function createWatchHub(store: EventStore, history: StateHistory, options: { retain?: number; checkpointEvery?: number } = {}): WatchHub {
   const retain = options.retain ?? 50_000;
+  const checkpointEvery = options.checkpointEvery ?? 10_000;
   const state = createClusterState();
   const kubeEvents = createKubeEventLog();
   const recent: ChangeBatch[] = [];
@@ -49,6 +50,7 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
   const subscription: Subscription = store.subscribe(0).subscribe({
     next: (event) => {
       const batch = derive(state, kubeEvents, event);
+      if (event.position % checkpointEvery === 0) history.offerCheckpoint(state);
       recent.push(batch);
       if (recent.length > retain) windowStart = recent.shift()!.position;
       for (const listener of listeners) listener(batch);
