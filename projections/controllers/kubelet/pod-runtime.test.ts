@@ -91,6 +91,14 @@ describe('simulated pod runtime', () => {
     expect(restarted.at).toBe(killed.at);
   });
 
+  it('OOM-kills a container at oom-after: exit 137, reason OOMKilled, then restarts it', () => {
+    const { log } = drive(pod({ containers: [{ name: 'app', image: 'java' }] }, { 'sim.orrery.dev/oom-after': '45s' }), 60_000);
+    const killed = containerEvents(log).find((e) => e.event.data.state.terminated)!;
+    expect((killed.at - T0) / 1000).toBe(46);
+    expect(killed.event.data.state.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    expect(containerEvents(log).at(-1)!.event.data).toMatchObject({ restartCount: 1, lastState: { terminated: { reason: 'OOMKilled' } } });
+  });
+
   it('flips readiness with the readiness probe', () => {
     const spec = { containers: [{ name: 'app', image: 'nginx', readinessProbe: { initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 } }] };
     const { log } = drive(pod(spec, { 'sim.orrery.dev/readiness-fail-after': '60s' }), 5 * 60_000);

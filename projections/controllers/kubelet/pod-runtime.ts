@@ -49,6 +49,7 @@ export interface ContainerRun {
   readyAt?: number;
   unreadyAt?: number;
   killAt?: number;
+  oomAt?: number;
   exitAt?: number;
   stopExit?: { exitCode: number; reason: string };
 }
@@ -362,6 +363,7 @@ function setTimeline(c: ContainerRun, startedAt: number): void {
   delete c.readyAt;
   delete c.unreadyAt;
   delete c.killAt;
+  delete c.oomAt;
   delete c.exitAt;
   if (c.readiness) {
     const readyAt = probeSucceedsAt(c.readiness, startedAt, c.startedTime);
@@ -374,6 +376,7 @@ function setTimeline(c: ContainerRun, startedAt: number): void {
   if (c.liveness && c.sim.livenessFailAfterMs !== undefined) {
     c.killAt = probeFailsAt(c.liveness, startedAt, c.startedTime, startedAt + c.sim.livenessFailAfterMs);
   }
+  if (c.sim.oomAfterMs !== undefined) c.oomAt = startedAt + c.sim.oomAfterMs;
   const exitAfter = c.sim.exitAfterMs ?? (c.role === 'init' ? 0 : undefined);
   if (exitAfter !== undefined) c.exitAt = startedAt + exitAfter;
 }
@@ -384,6 +387,7 @@ function nextRunningDue(c: ContainerRun, now: number): number | undefined {
   if (!c.ready && c.readyAt !== undefined && (c.unreadyAt === undefined || now < c.unreadyAt)) candidates.push(c.readyAt);
   if (c.ready && c.unreadyAt !== undefined) candidates.push(c.unreadyAt);
   if (c.killAt !== undefined) candidates.push(c.killAt);
+  if (c.oomAt !== undefined) candidates.push(c.oomAt);
   if (c.exitAt !== undefined) candidates.push(c.exitAt);
   return candidates.length ? Math.min(...candidates) : undefined;
 }
@@ -409,6 +413,11 @@ function startContainer(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeC
 }
 
 function fireRunning(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, events: OrreryEvent[]): void {
+  if (c.oomAt !== undefined && c.oomAt <= now && (c.exitAt === undefined || c.oomAt <= c.exitAt) && (c.killAt === undefined || c.oomAt <= c.killAt)) {
+    // The kernel's OOM killer: SIGKILL, which the runtime reports as OOMKilled.
+    exitContainer(run, c, now, ctx, events, 137, 'OOMKilled');
+    return;
+  }
   if (c.exitAt !== undefined && c.exitAt <= now && (c.killAt === undefined || c.exitAt <= c.killAt)) {
     exitContainer(run, c, now, ctx, events, c.sim.exitCode, c.sim.exitCode === 0 ? 'Completed' : 'Error');
     return;

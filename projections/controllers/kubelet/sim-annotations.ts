@@ -21,6 +21,8 @@ export interface ContainerSimulation {
   livenessFailAfterMs?: number;
   /** Time into each run after which the readiness probe's check fails. */
   readinessFailAfterMs?: number;
+  /** Time into each run at which the container exceeds its memory limit and is OOM-killed. */
+  oomAfterMs?: number;
   /** Time the process takes to exit after SIGTERM. */
   shutdownDelayMs: number;
 }
@@ -59,6 +61,7 @@ export function containerSimulation(pod: KubeObject, container: string, image: s
     imagePullFails: read('image-pull') === 'fail' || (tag !== undefined && MISSING_IMAGE_TAGS.has(tag)),
     livenessFailAfterMs: duration('liveness-fail-after'),
     readinessFailAfterMs: duration('readiness-fail-after'),
+    oomAfterMs: duration('oom-after'),
     shutdownDelayMs: duration('shutdown-delay') ?? 0,
   };
 }
