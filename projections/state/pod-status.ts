@@ -67,6 +67,14 @@ export function withCondition(conditions: PodCondition[] | undefined, next: Cond
   return withConditions(conditions, [next], now);
 }
 
+const SANDBOX_READY: ConditionUpdate = { type: 'PodReadyToStartContainers', status: 'True' };
+const SANDBOX_GONE: ConditionUpdate = { type: 'PodReadyToStartContainers', status: 'False' };
+const INITIALIZED: ConditionUpdate = { type: 'Initialized', status: 'True' };
+const READY: ConditionUpdate = { type: 'Ready', status: 'True' };
+const CONTAINERS_READY: ConditionUpdate = { type: 'ContainersReady', status: 'True' };
+/** The common case, shared rather than rebuilt per event (callers never mutate condition updates). */
+const ALL_READY: readonly ConditionUpdate[] = [SANDBOX_READY, INITIALIZED, READY, CONTAINERS_READY];
+
 /** Go's `%s` of a []string: `[a b]`. */
 function goList(names: string[]): string {
   return `[${names.join(' ')}]`;
@@ -88,14 +96,14 @@ export function kubeletConditions(
   phase: string | undefined,
   containerStatuses: ContainerStatus[] | undefined,
   initContainerStatuses: ContainerStatus[] | undefined,
-): ConditionUpdate[] {
+): readonly ConditionUpdate[] {
   // In the order the kubelet adds them: PodReadyToStartContainers, Initialized, Ready, ContainersReady.
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
   const statusOf = (list: ContainerStatus[] | undefined, name: string) => list?.find((s) => s.name === name);
 
   // Initialized (GeneratePodInitializedCondition)
-  let initialized: ConditionUpdate = { type: 'Initialized', status: 'True' };
+  let initialized: ConditionUpdate = INITIALIZED;
   if (initContainers.length > 0) {
     const unknown: string[] = [];
     const incomplete: string[] = [];
@@ -140,12 +148,13 @@ export function kubeletConditions(
       if (unready.length) messages.push(`containers with unready status: ${goList(unready)}`);
       containersReady = messages.length
         ? { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: messages.join(', ') }
-        : { type: 'ContainersReady', status: 'True' };
+        : CONTAINERS_READY;
     }
   }
-  const ready = { ...containersReady, type: 'Ready' };
-  const sandboxReady = { type: 'PodReadyToStartContainers', status: phase === 'Succeeded' || phase === 'Failed' ? 'False' : 'True' } as const;
-  return [sandboxReady, initialized, ready, containersReady];
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  if (!terminal && initialized === INITIALIZED && containersReady === CONTAINERS_READY) return ALL_READY;
+  const ready = containersReady === CONTAINERS_READY ? READY : { ...containersReady, type: 'Ready' };
+  return [terminal ? SANDBOX_GONE : SANDBOX_READY, initialized, ready, containersReady];
 }
 
 /** `nginx` → `docker.io/library/nginx:latest`, as the container runtime reports the image. */

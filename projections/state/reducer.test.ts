@@ -137,6 +137,20 @@ describe('cluster-state reducer', () => {
       expect(getObject(state, 'Node', undefined, 'n1')?.spec).toEqual({});
     });
 
+    it('a node registering again after its Node was deleted takes its Lease back', () => {
+      const again = { ...node('n1'), metadata: { name: 'n1', uid: 'uid-n1-again' } };
+      const state = rebuildState(
+        history(
+          { type: 'NodeRegistered', data: { node: node('n1') } },
+          { type: 'ObjectRemoved', data: { ref: { kind: 'Node', name: 'n1' } } },
+          { type: 'NodeRegistered', data: { node: again } },
+        ),
+      );
+      expect(getObject(state, 'Lease', 'kube-node-lease', 'n1')!.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'uid-n1-again' }]);
+      expect(ownedBy(state, 'uid-n1')).toEqual([]);
+      expect(ownedBy(state, 'uid-n1-again').map((o) => o.kind)).toEqual(['Lease']);
+    });
+
     it('removing a Node forgets its heartbeats', () => {
       const state = rebuildState(history({ type: 'NodeRegistered', data: { node: node('n1') } }, { type: 'ObjectRemoved', data: { ref: { kind: 'Node', name: 'n1' } } }));
       expect(state.heartbeats.has('n1')).toBe(false);
@@ -235,6 +249,19 @@ describe('cluster-state reducer', () => {
         data: { ref: ref('a'), container: 'migrate', state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: '2026-01-01T00:00:01Z' } }, ready: false, started: false, restartCount: 0 },
       } as never);
       expect(initialized()).toMatchObject({ status: 'True' });
+    });
+
+    it('a container keeps its containerID until it restarts, and the restart records lastState', () => {
+      const running = (restartCount: number) => ({ type: 'ContainerStateChanged' as const, data: { ref: ref('a'), container: 'app', state: { running: { startedAt: '2026-01-01T00:00:00Z' } }, ready: true, started: true, restartCount } });
+      const terminated = { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-01-01T00:00:05Z' } };
+      const state = rebuildState(history({ type: 'ObjectCreated', data: { object: pod('a', { nodeName: 'n1' }) } }, running(0)));
+      const id = () => getObject(state, 'Pod', 'default', 'a')!.status.containerStatuses[0].containerID;
+      const first = id();
+      applyEvent(state, { ...history({ type: 'ContainerStateChanged', data: { ref: ref('a'), container: 'app', state: terminated, ready: false, started: false, restartCount: 0 } })[0]!, position: 3 });
+      expect(id()).toBe(first);
+      applyEvent(state, { ...history({ ...running(1), data: { ...running(1).data, lastState: terminated } })[0]!, position: 4 });
+      expect(id()).not.toBe(first);
+      expect(getObject(state, 'Pod', 'default', 'a')!.status.containerStatuses[0]).toMatchObject({ restartCount: 1, lastState: terminated, ready: true });
     });
 
     it('PodEvicted adds the DisruptionTarget condition', () => {

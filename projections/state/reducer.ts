@@ -2,6 +2,7 @@ import type { ContainerState, NodeCondition, StoredEvent } from '../../core/even
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { copyWith, copyWithout } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { microTime, rfc3339 } from './time-format.ts';
 import {
@@ -66,18 +67,24 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
     case 'ObjectReplaced':
       putObject(state, withResourceVersion(event.data.object, position));
       break;
-    case 'ObjectStatusReplaced':
-      updateObject(state, event.data.ref, position, (object, metadata) => ({ ...object, metadata, status: event.data.status }));
+    case 'ObjectStatusReplaced': {
+      const status = event.data.status;
+      updateObject(state, event.data.ref, position, (object, metadata) => copyWith(object, { metadata, status }));
       break;
+    }
     case 'ObjectDeletionRequested': {
       const { deletionTimestamp, gracePeriodSeconds, propagationPolicy } = event.data;
-      updateObject(state, event.data.ref, position, (object, metadata) => {
-        metadata.deletionTimestamp = deletionTimestamp;
-        metadata.deletionGracePeriodSeconds = gracePeriodSeconds;
+      updateObject(state, event.data.ref, position, (object) => {
         const finalizer = propagationPolicy === 'Foreground' ? 'foregroundDeletion' : propagationPolicy === 'Orphan' ? 'orphan' : undefined;
-        if (finalizer && !metadata.finalizers?.includes(finalizer)) metadata.finalizers = [...(metadata.finalizers ?? []), finalizer];
-        if (object.kind === 'Namespace') return { ...object, metadata, status: { ...object.status, phase: 'Terminating' } };
-        return { ...object, metadata };
+        const finalizers = object.metadata.finalizers ?? [];
+        const metadata = copyWith(object.metadata, {
+          resourceVersion: String(position),
+          deletionTimestamp,
+          deletionGracePeriodSeconds: gracePeriodSeconds,
+          ...(finalizer && !finalizers.includes(finalizer) ? { finalizers: [...finalizers, finalizer] } : {}),
+        });
+        if (object.kind === 'Namespace') return copyWith(object, { metadata, status: copyWith(object.status, { phase: 'Terminating' }) });
+        return copyWith(object, { metadata });
       });
       break;
     }
@@ -93,72 +100,75 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       break;
     case 'NodeConditionChanged': {
       const time = rfc3339(event.metadata.time);
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => ({
-        ...node,
-        metadata,
-        status: { ...node.status, conditions: withNodeCondition(node.status?.conditions, event.data.condition, time) },
-      }));
+      const condition = event.data.condition;
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) =>
+        copyWith(node, { metadata, status: copyWith(node.status, { conditions: withNodeCondition(node.status?.conditions, condition, time) }) }),
+      );
       break;
     }
-    case 'NodeUnschedulableChanged':
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => {
-        const { unschedulable: _, ...spec } = node.spec ?? {};
-        return { ...node, metadata, spec: event.data.unschedulable ? { ...spec, unschedulable: true } : spec };
-      });
+    case 'NodeUnschedulableChanged': {
+      const unschedulable = event.data.unschedulable;
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) =>
+        copyWith(node, { metadata, spec: unschedulable ? copyWith(node.spec, { unschedulable: true }) : copyWithout(node.spec, 'unschedulable') }),
+      );
       break;
-    case 'NodeTaintsChanged':
-      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) => {
-        const { taints: _, ...spec } = node.spec ?? {};
-        return { ...node, metadata, spec: event.data.taints.length ? { ...spec, taints: event.data.taints } : spec };
-      });
+    }
+    case 'NodeTaintsChanged': {
+      const taints = event.data.taints;
+      updateObject(state, { kind: 'Node', name: event.data.node }, position, (node, metadata) =>
+        copyWith(node, { metadata, spec: taints.length ? copyWith(node.spec, { taints }) : copyWithout(node.spec, 'taints') }),
+      );
       break;
+    }
     case 'PodScheduled': {
       const time = rfc3339(event.metadata.time);
       const nodeName = event.data.nodeName;
       const key = keyOfRef(event.data.ref);
       const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
-      updateObject(state, event.data.ref, position, (p, metadata) => ({
-        ...p,
-        metadata,
-        spec: { ...p.spec, nodeName },
-        status: { ...p.status, conditions: withCondition(p.status?.conditions, { type: 'PodScheduled', status: 'True' }, time) },
-      }));
+      updateObject(state, event.data.ref, position, (p, metadata) =>
+        copyWith(p, {
+          metadata,
+          spec: copyWith(p.spec, { nodeName }),
+          status: copyWith(p.status, { conditions: withCondition(p.status?.conditions, SCHEDULED, time) }),
+        }),
+      );
       movePodToNode(state, key, pod.spec?.nodeName, nodeName);
       break;
     }
     case 'PodUnschedulable': {
       const time = rfc3339(event.metadata.time);
       const message = event.data.decision.message;
-      updateObject(state, event.data.ref, position, (pod, metadata) => ({
-        ...pod,
-        metadata,
-        status: {
-          ...pod.status,
-          conditions: withCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', ...(message ? { message } : {}) }, time),
-        },
-      }));
+      const condition = { type: 'PodScheduled', status: 'False' as const, reason: 'Unschedulable', ...(message ? { message } : {}) };
+      updateObject(state, event.data.ref, position, (pod, metadata) =>
+        copyWith(pod, { metadata, status: copyWith(pod.status, { conditions: withCondition(pod.status?.conditions, condition, time) }) }),
+      );
       break;
     }
     case 'PodPhaseChanged': {
       const time = rfc3339(event.metadata.time);
       const { phase, reason, message, podIP, hostIP } = event.data;
       updateObject(state, event.data.ref, position, (pod, metadata) => {
-        const { reason: _reason, message: _message, ...rest } = pod.status ?? {};
-        const status: Record<string, any> = reason && message ? { ...rest, phase, reason, message } : reason ? { ...rest, phase, reason } : message ? { ...rest, phase, message } : { ...rest, phase };
+        const previous = pod.status ?? {};
+        const fields: Record<string, unknown> = { phase };
+        if (reason) fields.reason = reason;
+        if (message) fields.message = message;
         if (hostIP) {
-          status.hostIP = hostIP;
-          status.hostIPs = [{ ip: hostIP }];
+          fields.hostIP = hostIP;
+          fields.hostIPs = [{ ip: hostIP }];
         }
         if (podIP) {
-          status.podIP = podIP;
-          status.podIPs = [{ ip: podIP }];
+          fields.podIP = podIP;
+          fields.podIPs = [{ ip: podIP }];
         }
-        if (!status.startTime) status.startTime = time;
-        if (status.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
-          status.conditions = withConditions(status.conditions, kubeletConditions(pod.spec ?? {}, phase, status.containerStatuses, status.initContainerStatuses), time);
+        if (!previous.startTime) fields.startTime = time;
+        if (previous.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
+          fields.conditions = withConditions(previous.conditions, kubeletConditions(pod.spec ?? {}, phase, previous.containerStatuses, previous.initContainerStatuses), time);
         }
-        return { ...pod, metadata, status };
+        let status = copyWith(previous, fields);
+        if (!reason && 'reason' in status) status = copyWithout(status, 'reason');
+        if (!message && 'message' in status) status = copyWithout(status, 'message');
+        return copyWith(pod, { metadata, status });
       });
       break;
     }
@@ -167,28 +177,27 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       const data = event.data;
       updateObject(state, data.ref, position, (pod, metadata) => {
         const spec = pod.spec ?? {};
-        const isInit = (spec.initContainers as Array<{ name: string }> | undefined)?.some((c) => c.name === data.container) ?? false;
-        const specs = (isInit ? spec.initContainers : spec.containers) as Array<{ name: string; image?: string }> | undefined;
+        const previous = pod.status ?? {};
+        const initContainers = spec.initContainers as Array<{ name: string; image?: string }> | undefined;
+        const isInit = initContainers !== undefined && initContainers.some((c) => c.name === data.container);
+        const specs = (isInit ? initContainers : spec.containers) as Array<{ name: string; image?: string }> | undefined;
         const containerSpec = specs?.find((c) => c.name === data.container);
-        const field = isInit ? 'initContainerStatuses' : 'containerStatuses';
-        const entry = containerStatus(pod.metadata.uid ?? '', data.container, containerSpec?.image ?? '', data.state, data.lastState, data.ready, data.started, data.restartCount);
-        const statuses = upsertInSpecOrder(pod.status?.[field] as ContainerStatus[] | undefined, entry, specs);
-        const status = { ...pod.status, [field]: statuses };
-        status.conditions = withConditions(status.conditions, kubeletConditions(spec, status.phase, status.containerStatuses, status.initContainerStatuses), time);
-        return { ...pod, metadata, status };
+        const before = ((isInit ? previous.initContainerStatuses : previous.containerStatuses) as ContainerStatus[] | undefined)?.find((c) => c.name === data.container);
+        const entry = containerStatus(pod.metadata.uid ?? '', data.container, containerSpec?.image ?? '', data, before);
+        const containerStatuses = isInit ? previous.containerStatuses : upsertInSpecOrder(previous.containerStatuses, entry, specs);
+        const initContainerStatuses = isInit ? upsertInSpecOrder(previous.initContainerStatuses, entry, specs) : previous.initContainerStatuses;
+        const conditions = withConditions(previous.conditions, kubeletConditions(spec, previous.phase, containerStatuses, initContainerStatuses), time);
+        const status = isInit ? copyWith(previous, { initContainerStatuses, conditions }) : copyWith(previous, { containerStatuses, conditions });
+        return copyWith(pod, { metadata, status });
       });
       break;
     }
     case 'PodEvicted': {
       const time = rfc3339(event.metadata.time);
-      updateObject(state, event.data.ref, position, (pod, metadata) => ({
-        ...pod,
-        metadata,
-        status: {
-          ...pod.status,
-          conditions: withCondition(pod.status?.conditions, { type: 'DisruptionTarget', status: 'True', reason: event.data.reason, message: event.data.message }, time),
-        },
-      }));
+      const condition = { type: 'DisruptionTarget', status: 'True' as const, reason: event.data.reason, message: event.data.message };
+      updateObject(state, event.data.ref, position, (pod, metadata) =>
+        copyWith(pod, { metadata, status: copyWith(pod.status, { conditions: withCondition(pod.status?.conditions, condition, time) }) }),
+      );
       break;
     }
     case 'KubeletStopped':
@@ -207,8 +216,10 @@ function assertNever(event: never): void {
 }
 
 function withResourceVersion(object: KubeObject, position: number): KubeObject {
-  return { ...object, metadata: { ...object.metadata, resourceVersion: String(position) } };
+  return copyWith(object, { metadata: copyWith(object.metadata, { resourceVersion: String(position) }) });
 }
+
+const SCHEDULED = { type: 'PodScheduled', status: 'True' as const };
 
 function keyOfRef(ref: Pick<ObjectRef, 'namespace' | 'name'>): string {
   return objectKey(ref.namespace, ref.name);
@@ -243,7 +254,7 @@ function removeObject(state: ClusterState, ref: ObjectRef): void {
 
 /**
  * Replaces an object by `change(previous, metadata)`, where `metadata` is a copy of the previous
- * metadata with the new resourceVersion, which `change` puts in the object it builds (and may mutate).
+ * metadata with the new resourceVersion, which `change` puts in the object it builds.
  * Only for changes that touch neither labels nor owners, so the indexes stay valid (a change of node
  * binding moves the pod with movePodToNode). Builders avoid `delete`, which would turn the objects
  * into slow dictionary-mode ones.
@@ -258,7 +269,7 @@ function updateObject(
   const key = keyOfRef(ref);
   const previous = objects?.get(key);
   if (!objects || !previous) return;
-  const metadata = { ...previous.metadata, resourceVersion: String(position) };
+  const metadata = copyWith(previous.metadata, { resourceVersion: String(position) });
   const next = change(previous, metadata);
   objects.set(key, next);
 }
@@ -271,8 +282,10 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
   const leaseKey = objectKey(NODE_LEASE_NAMESPACE, name);
   const existing = leases?.get(leaseKey);
   const renewTime = microTime(time);
+  const owner = { apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' };
   if (existing) {
-    putObject(state, { ...existing, metadata: { ...existing.metadata, resourceVersion: String(position) }, spec: { ...existing.spec, renewTime } });
+    // A node registering again (after its Node object was deleted) takes its Lease back.
+    putObject(state, copyWith(existing, { metadata: copyWith(existing.metadata, { resourceVersion: String(position), ownerReferences: [owner] }), spec: copyWith(existing.spec, { renewTime }) }));
     return;
   }
   const lease: KubeObject = {
@@ -284,7 +297,7 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
       uid: deterministicUuid(createPrng(hashSeed(state.seed, 'lease-uid', position))),
       resourceVersion: String(position),
       creationTimestamp: rfc3339(time),
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' }],
+      ownerReferences: [owner],
     },
     spec: { holderIdentity: name, leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS, renewTime },
   };
@@ -296,7 +309,7 @@ function renewLease(state: ClusterState, node: string, position: number, time: n
   const key = objectKey(NODE_LEASE_NAMESPACE, node);
   const lease = leases?.get(key);
   if (!leases || !lease) return;
-  leases.set(key, { ...lease, metadata: { ...lease.metadata, resourceVersion: String(position) }, spec: { ...lease.spec, renewTime: microTime(time) } });
+  leases.set(key, copyWith(lease, { metadata: copyWith(lease.metadata, { resourceVersion: String(position) }), spec: copyWith(lease.spec, { renewTime: microTime(time) }) }));
 }
 
 interface StoredNodeCondition extends NodeCondition {
@@ -325,11 +338,8 @@ function containerStatus(
   podUid: string,
   name: string,
   image: string,
-  state: ContainerState,
-  lastState: ContainerState | undefined,
-  ready: boolean,
-  started: boolean,
-  restartCount: number,
+  { state, lastState, ready, started, restartCount }: { state: ContainerState; lastState?: ContainerState; ready: boolean; started: boolean; restartCount: number },
+  before: ContainerStatus | undefined,
 ): ContainerStatus {
   const created = !!state.running || !!state.terminated;
   const status: ContainerStatus = {
@@ -342,7 +352,7 @@ function containerStatus(
     imageID: created && image ? imageIdOf(image) : '',
     started,
   };
-  if (created) status.containerID = containerIdOf(podUid, name, restartCount);
+  if (created) status.containerID = before?.containerID && before.restartCount === restartCount ? before.containerID : containerIdOf(podUid, name, restartCount);
   return status;
 }
 

@@ -55,7 +55,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
   copyOrDelete(next.metadata, existing.metadata, 'deletionTimestamp');
   copyOrDelete(next.metadata, existing.metadata, 'deletionGracePeriodSeconds');
   copyOrDelete(next.metadata, existing.metadata, 'generation');
-  if (type.subresources.includes('status') || 'status' in existing) copyOrDelete(next, existing, 'status');
+  if (type.subresources.includes('status')) copyOrDelete(next, existing, 'status');
 
   type.defaults(next);
   const causes = type.validate(next, existing);
