@@ -19,6 +19,14 @@ export function copyWith<T extends object>(source: T | undefined, fields: Partia
   return copy as T;
 }
 
+/** copyWith for one field, the common case, without the loops. */
+export function copyWithField<T extends object>(source: T | undefined, key: string, value: unknown): T {
+  if (source === undefined) return { [key]: value } as T;
+  const copy = (key in source ? { ...source } : Object.assign({}, source)) as Record<string, unknown>;
+  copy[key] = value;
+  return copy as T;
+}
+
 /** A shallow copy of `source` without `key` (no `delete`, which would leave a slow dictionary-mode object). */
 export function copyWithout<T extends object>(source: T | undefined, key: string): T {
   const copy = {} as Record<string, unknown>;

@@ -86,6 +86,11 @@ interface ContainerSpec {
   restartPolicy?: string;
 }
 
+function statusOf(list: ContainerStatus[] | undefined, name: string): ContainerStatus | undefined {
+  if (list) for (let i = 0; i < list.length; i++) if (list[i]!.name === name) return list[i];
+  return undefined;
+}
+
 function hasStarted(status: ContainerStatus | undefined): boolean {
   return !!status && (!!status.state.running || !!status.state.terminated);
 }
@@ -100,7 +105,6 @@ export function kubeletConditions(
   // In the order the kubelet adds them: PodReadyToStartContainers, Initialized, Ready, ContainersReady.
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
-  const statusOf = (list: ContainerStatus[] | undefined, name: string) => list?.find((s) => s.name === name);
 
   // Initialized (GeneratePodInitializedCondition)
   let initialized: ConditionUpdate = INITIALIZED;
@@ -182,17 +186,18 @@ function normalize(image: string): string {
   return name;
 }
 
+const digest = Buffer.alloc(32);
+
 /** 64 hex digits from a 32-bit seed (xorshift32 steps): an opaque, stable digest-shaped id. */
 function hex64(seed: number): string {
   let x = seed | 0 || 0x9e3779b9;
-  let out = '';
   for (let i = 0; i < 8; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    out += (x >>> 0).toString(16).padStart(8, '0');
+    digest.writeUInt32BE(x >>> 0, i * 4);
   }
-  return out;
+  return digest.toString('hex');
 }
 
 const imageIds = new Map<string, string>();

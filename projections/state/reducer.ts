@@ -2,7 +2,7 @@ import type { ContainerState, NodeCondition, StoredEvent } from '../../core/even
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { copyWith, copyWithout } from './copy-with.ts';
+import { copyWith, copyWithField, copyWithout } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { microTime, rfc3339 } from './time-format.ts';
 import {
@@ -216,7 +216,7 @@ function assertNever(event: never): void {
 }
 
 function withResourceVersion(object: KubeObject, position: number): KubeObject {
-  return copyWith(object, { metadata: copyWith(object.metadata, { resourceVersion: String(position) }) });
+  return copyWith(object, { metadata: copyWithField(object.metadata, 'resourceVersion', String(position)) });
 }
 
 const SCHEDULED = { type: 'PodScheduled', status: 'True' as const };
@@ -269,7 +269,7 @@ function updateObject(
   const key = keyOfRef(ref);
   const previous = objects?.get(key);
   if (!objects || !previous) return;
-  const metadata = copyWith(previous.metadata, { resourceVersion: String(position) });
+  const metadata = copyWithField(previous.metadata, 'resourceVersion', String(position));
   const next = change(previous, metadata);
   objects.set(key, next);
 }
@@ -309,7 +309,7 @@ function renewLease(state: ClusterState, node: string, position: number, time: n
   const key = objectKey(NODE_LEASE_NAMESPACE, node);
   const lease = leases?.get(key);
   if (!leases || !lease) return;
-  leases.set(key, copyWith(lease, { metadata: copyWith(lease.metadata, { resourceVersion: String(position) }), spec: copyWith(lease.spec, { renewTime: microTime(time) }) }));
+  leases.set(key, copyWith(lease, { metadata: copyWithField(lease.metadata, 'resourceVersion', String(position)), spec: copyWithField(lease.spec, 'renewTime', microTime(time)) }));
 }
 
 interface StoredNodeCondition extends NodeCondition {
