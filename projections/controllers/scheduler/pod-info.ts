@@ -2,6 +2,7 @@ import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { objectKey } from '../../../core/model/object.ts';
 import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf } from './node-affinity.ts';
 import { type HostPort, hostPortsOf } from './host-ports.ts';
+import { type AffinityTerm, requiredTerms } from './pod-affinity.ts';
 import { TAINT_UNSCHEDULABLE } from './node-info.ts';
 import { type PodRequests, podRequests } from './pod-requests.ts';
 import { type Toleration, toleratesAny } from './tolerations.ts';
@@ -24,6 +25,10 @@ export interface PodInfo {
   affinity: NodeAffinitySpec;
   /** Whether the pod has a nodeSelector or required node affinity for the NodeAffinity filter to check. */
   requiresNodeMatch: boolean;
+  labels: Readonly<Record<string, string>>;
+  /** Required pod affinity and anti-affinity terms; absent when none. */
+  affinityTerms: AffinityTerm[] | undefined;
+  antiAffinityTerms: AffinityTerm[] | undefined;
   /** hostPorts the pod's containers ask for; absent when none. */
   hostPorts: HostPort[] | undefined;
   /** uid of the controlling ReplicaSet/StatefulSet/ReplicationController: its pods are spread apart. */
@@ -53,6 +58,9 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     toleratesUnschedulable: toleratesAny(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }),
     affinity,
     requiresNodeMatch: hasRequiredNodeConstraints(affinity),
+    labels: pod.metadata.labels ?? {},
+    affinityTerms: requiredTerms(spec, namespace, 'podAffinity'),
+    antiAffinityTerms: requiredTerms(spec, namespace, 'podAntiAffinity'),
     hostPorts: hostPortsOf(spec),
     spreadGroup,
     defaultSpread: spreadGroup !== undefined && !spec.topologySpreadConstraints?.length,

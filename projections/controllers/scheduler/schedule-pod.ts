@@ -9,6 +9,7 @@ import { numFeasibleNodesToFind } from './nodes-to-find.ts';
 import type { PodInfo } from './pod-info.ts';
 import { DEFAULT_SCORES } from './scores/default-scores.ts';
 import type { ScorePlugin, SpreadCounts } from './scores/score.ts';
+import type { PodAffinityView } from './pod-affinity-view.ts';
 
 /** How many verdicts a decision keeps by default (docs/architecture.md, "Scheduling decisions"). */
 export const DEFAULT_MAX_VERDICTS = 100;
@@ -44,13 +45,27 @@ interface Failure {
  * `startIndex` until enough feasible ones are found, score those with every applicable plugin,
  * pick the highest weighted total (ties broken by the PRNG), and record why.
  */
-export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts, options: ScheduleOptions): ScheduleResult {
-  const filters = options.filters ?? DEFAULT_FILTERS;
-  // With the default filters, a pod that names no node and has no node affinity or host ports passes every
-  // filter on a node that is neither cordoned nor tainted exactly when its resources fit: most
+export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts & PodAffinityView, options: ScheduleOptions): ScheduleResult {
+  const allFilters = options.filters ?? DEFAULT_FILTERS;
+  // PreFilter: plugins that have nothing to check for this pod drop out of the cycle.
+  let filters: readonly FilterPlugin[] = allFilters;
+  const prepared: unknown[] = [];
+  if (allFilters.some((f) => f.preFilter)) {
+    const kept: FilterPlugin[] = [];
+    for (const plugin of allFilters) {
+      const state = plugin.preFilter ? plugin.preFilter(pod, spread) : null;
+      if (state === undefined) continue;
+      kept.push(plugin);
+      prepared.push(state);
+    }
+    filters = kept;
+  }
+  // With the default filters, a pod that names no node and has no node affinity, host ports or pod
+  // (anti-)affinity at stake (InterPodAffinity skipped) passes every filter on a node that is
+  // neither cordoned nor tainted exactly when its resources fit: most
   // nodes of most cycles are decided by that one check, and the full chain runs only to find out
   // why a node fails.
-  const plainPod = filters === DEFAULT_FILTERS && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
+  const plainPod = allFilters === DEFAULT_FILTERS && filters.length === DEFAULT_FILTERS.length - 1 && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
   // Reused between cycles (a cycle runs to completion before the next starts): at thousands of
@@ -67,8 +82,9 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
       continue;
     }
     let rejected = false;
-    for (const plugin of filters) {
-      const reasons = plugin.filter(pod, node);
+    for (let f = 0; f < filters.length; f++) {
+      const plugin = filters[f]!;
+      const reasons = plugin.filter(pod, node, prepared[f]);
       if (reasons) {
         failures.push({ node, plugin: plugin.name, reasons });
         rejected = true;
@@ -181,6 +197,16 @@ function scratchTotals(count: number): Float64Array {
 
 /** Numbers scoring cycles, so that a node's scratch fields say whether it is feasible in this one. */
 let cycles = 0;
+
+/** Whether `node` passes every filter for `pod` (preFilter included): what a retry asks of a changed node. */
+export function passesFilters(pod: PodInfo, node: NodeInfo, cluster: PodAffinityView, filters: readonly FilterPlugin[] = DEFAULT_FILTERS): boolean {
+  for (const plugin of filters) {
+    const prepared = plugin.preFilter ? plugin.preFilter(pod, cluster) : undefined;
+    if (plugin.preFilter && prepared === undefined) continue;
+    if (plugin.filter(pod, node, prepared)) return false;
+  }
+  return true;
+}
 
 /** The plugin whose weighted score put the chosen node furthest ahead of the runner-up; none on a tie. */
 function separatingPlugin(chosen: number, count: number, totals: Float64Array, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {

@@ -4,6 +4,8 @@ import { type HostPort, addPorts } from './host-ports.ts';
 import { type NodeInfo, nodeInfoOf } from './node-info.ts';
 import { type PodInfo, podInfoOf } from './pod-info.ts';
 import type { SpreadCounts } from './scores/score.ts';
+import type { PodAffinityView } from './pod-affinity-view.ts';
+import type { AffinityTerm, PodLabels } from './pod-affinity.ts';
 
 /** What one pod adds to the node it is bound (or assumed) to. */
 interface PodEntry {
@@ -15,6 +17,9 @@ interface PodEntry {
   nonZeroMemory: number;
   other: Readonly<Record<string, number>> | undefined;
   hostPorts: readonly HostPort[] | undefined;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  antiAffinityTerms: readonly AffinityTerm[] | undefined;
   spreadGroup: string | undefined;
   /** Terminating pods still hold their resources but no longer count as spread siblings. */
   terminating: boolean;
@@ -30,13 +35,15 @@ export type NodeChange = 'added' | 'changed' | 'unchanged';
  * incrementally: `syncPod` and `syncNode` are level-based (they read the object as it is now and
  * apply the difference), so feeding them the same object twice changes nothing.
  */
-export class SchedulerCache implements SpreadCounts {
+export class SchedulerCache implements SpreadCounts, PodAffinityView {
   readonly nodes: NodeInfo[] = [];
   private readonly byName = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodEntry>();
   private readonly podsByNode = new Map<string, Set<string>>();
   private readonly groupOnNode = new Map<string, Map<string, number>>();
   private readonly groupInZone = new Map<string, Map<string, number>>();
+  /** Keys of pods with required anti-affinity terms, which every other pod must be checked against. */
+  private readonly withAntiAffinity = new Set<string>();
 
   /** A cache holding exactly what `state` says: every node and every bound, unfinished pod. */
   static fromState(state: ClusterState): SchedulerCache {
@@ -106,7 +113,7 @@ export class SchedulerCache implements SpreadCounts {
     }
     const next =
       entry?.object && entry.object.spec === object!.spec && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences
-        ? { ...entry, object, node: nodeName!, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
+        ? { ...entry, object, node: nodeName!, labels: object!.metadata.labels ?? {}, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
         : entryOf(object!, nodeName!, podInfoOf(object!), false);
     if (entry && sameContribution(entry, next)) {
       entry.object = object;
@@ -129,6 +136,21 @@ export class SchedulerCache implements SpreadCounts {
     return this.pods.get(key)?.assumed === true;
   }
 
+  forEachPod(visit: (pod: PodLabels, node: NodeInfo) => void): void {
+    for (const [name, keys] of this.podsByNode) {
+      const node = this.byName.get(name);
+      if (node) for (const key of keys) visit(this.pods.get(key)!, node);
+    }
+  }
+
+  forEachPodWithAntiAffinity(visit: (terms: readonly AffinityTerm[], node: NodeInfo) => void): void {
+    for (const key of this.withAntiAffinity) {
+      const entry = this.pods.get(key)!;
+      const node = this.byName.get(entry.node);
+      if (node) visit(entry.antiAffinityTerms!, node);
+    }
+  }
+
   nodeCounts(group: string): ReadonlyMap<string, number> | undefined {
     return this.groupOnNode.get(group);
   }
@@ -139,6 +161,7 @@ export class SchedulerCache implements SpreadCounts {
 
   private addEntry(key: string, entry: PodEntry): void {
     this.pods.set(key, entry);
+    if (entry.antiAffinityTerms) this.withAntiAffinity.add(key);
     let keys = this.podsByNode.get(entry.node);
     if (!keys) this.podsByNode.set(entry.node, (keys = new Set()));
     keys.add(key);
@@ -148,6 +171,7 @@ export class SchedulerCache implements SpreadCounts {
 
   private removeEntry(key: string, entry: PodEntry): void {
     this.pods.delete(key);
+    this.withAntiAffinity.delete(key);
     const keys = this.podsByNode.get(entry.node);
     keys?.delete(key);
     if (keys?.size === 0) this.podsByNode.delete(entry.node);
@@ -231,6 +255,9 @@ function entryOf(object: KubeObject, node: string, info: PodInfo, assumed: boole
     nonZeroMemory,
     other,
     hostPorts: info.hostPorts,
+    namespace: info.namespace,
+    labels: info.labels,
+    antiAffinityTerms: info.antiAffinityTerms,
     spreadGroup: info.spreadGroup,
     terminating: !!object.metadata.deletionTimestamp,
     assumed,
@@ -247,6 +274,8 @@ function sameContribution(a: PodEntry, b: PodEntry): boolean {
     JSON.stringify(a.other) === JSON.stringify(b.other) &&
     JSON.stringify(a.hostPorts) === JSON.stringify(b.hostPorts) &&
     a.spreadGroup === b.spreadGroup &&
+    a.labels === b.labels &&
+    a.antiAffinityTerms === b.antiAffinityTerms &&
     a.terminating === b.terminating
   );
 }

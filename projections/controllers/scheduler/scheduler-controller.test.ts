@@ -137,3 +137,24 @@ describe('scheduler controller: pods deleted and created again under the same na
     await cluster.close();
   });
 });
+
+describe('scheduler controller: pod anti-affinity', () => {
+  it('runs one replica per node and places the one left over when a node joins', async () => {
+    const cluster = await clusterWith([node('node-1'), node('node-2')]);
+    const spec = { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } };
+    for (const name of ['web-a', 'web-b', 'web-c']) await cluster.act({ type: 'create', object: testPod(name, { labels: { app: 'web' }, spec }) });
+    const placed = ['web-a', 'web-b', 'web-c'].map((name) => pod(cluster, name).spec.nodeName);
+    expect(placed.slice(0, 2).sort()).toEqual(['node-1', 'node-2']);
+    expect(pod(cluster, 'web-c').status.conditions).toContainEqual(
+      expect.objectContaining({ message: "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules." }),
+    );
+    await cluster.act({
+      type: 'record',
+      actor: 'kubelet/node-3',
+      event: { type: 'NodeRegistered', data: { node: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-3', labels: { 'kubernetes.io/hostname': 'node-3' } }, status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } } } } },
+    });
+    await markReady(cluster, 'node-3');
+    expect(pod(cluster, 'web-c').spec.nodeName).toBe('node-3');
+    await cluster.close();
+  });
+});

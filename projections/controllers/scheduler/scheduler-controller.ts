@@ -5,11 +5,9 @@ import { type Prng, createPrng, hashSeed } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
-import { DEFAULT_FILTERS } from './filters/default-filters.ts';
-import type { NodeInfo } from './node-info.ts';
 import { type PodInfo, needsScheduling, podInfoOf } from './pod-info.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
-import { schedulePod } from './schedule-pod.ts';
+import { passesFilters, schedulePod } from './schedule-pod.ts';
 
 export const SCHEDULER_NAME = 'scheduler';
 
@@ -98,6 +96,9 @@ class Scheduler {
       this.schedule(pod, waiting);
     }
     if (freed) this.retryOn(freed);
+    // A pod that lands on a node may be what a waiting pod's affinity asks for.
+    const boundTo = pod?.spec?.nodeName as string | undefined;
+    if (boundTo && this.event.type === 'PodScheduled' && [...this.unschedulable.values()].some((w) => w.info.affinityTerms)) this.retryOn(boundTo);
   }
 
   /** Retries, in queue order, the unschedulable pods that the given node now fits. */
@@ -105,7 +106,7 @@ class Scheduler {
     if (this.unschedulable.size === 0) return;
     const node = this.cache!.node(nodeName);
     if (!node) return;
-    const candidates = [...this.unschedulable.values()].filter((waiting) => passesFilters(waiting.info, node)).sort(queueOrder);
+    const candidates = [...this.unschedulable.values()].filter((waiting) => passesFilters(waiting.info, node, this.cache!)).sort(queueOrder);
     for (const waiting of candidates) this.schedule(waiting.object, waiting);
   }
 
@@ -149,11 +150,6 @@ class Scheduler {
   private draw(): Prng {
     return (this.prng ??= createPrng(hashSeed(this.state.seed, 'tiebreak', this.event.position)));
   }
-}
-
-function passesFilters(pod: PodInfo, node: NodeInfo): boolean {
-  for (const plugin of DEFAULT_FILTERS) if (plugin.filter(pod, node)) return false;
-  return true;
 }
 
 /** kube-scheduler's PrioritySort: higher priority first, then first come first served. */

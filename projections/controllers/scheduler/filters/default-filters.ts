@@ -1,4 +1,5 @@
 import type { FilterPlugin } from './filter.ts';
+import { interPodAffinity } from './inter-pod-affinity.ts';
 import { nodeAffinity } from './node-affinity.ts';
 import { nodeName } from './node-name.ts';
 import { nodePorts } from './node-ports.ts';
@@ -6,5 +7,5 @@ import { nodeResourcesFit } from './node-resources-fit.ts';
 import { nodeUnschedulable } from './node-unschedulable.ts';
 import { taintToleration } from './taint-toleration.ts';
 
-/** kube-scheduler's default filter order; the first plugin to reject a node is its verdict. */
-export const DEFAULT_FILTERS: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit];
+/** kube-scheduler's default filter order (volume and topology-spread filters not modelled); the first plugin to reject a node is its verdict. */
+export const DEFAULT_FILTERS: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, interPodAffinity];
