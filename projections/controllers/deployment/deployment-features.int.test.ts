@@ -255,4 +255,24 @@ describe('Deployment features', () => {
     expect(owned[0]!.metadata.name).toBe(`web-${computeHash(template, 1)}`);
     expect(owned[0]!.status.availableReplicas).toBe(2);
   });
+
+  it('does not time out while paused; the deadline starts again on resume', async () => {
+    cluster = await workloadCluster({ ready: (pod) => imageOf(pod) !== 'web:broken' });
+    await cluster.apply([deploymentManifest('web', 3, 'web:v1', { progressDeadlineSeconds: 60 })]);
+    await cluster.run(30_000);
+    await editDeployment(cluster, 'web', setImage('web:broken'));
+    await cluster.run(10_000);
+    await editDeployment(cluster, 'web', (d) => {
+      d.spec.paused = true;
+    });
+    await cluster.run(5 * 60_000);
+    expect(condition(deploymentOf(cluster, 'web'), 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+    await editDeployment(cluster, 'web', (d) => {
+      d.spec.paused = false;
+    });
+    await cluster.run(30_000);
+    expect(condition(deploymentOf(cluster, 'web'), 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentResumed', message: 'Deployment is resumed' });
+    await cluster.run(60_000);
+    expect(condition(deploymentOf(cluster, 'web'), 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+  });
 });
