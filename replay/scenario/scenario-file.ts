@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { parseManifests } from '../../core/model/manifests.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { formatDuration, parseDuration } from '../../core/virtual-clock.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
@@ -40,8 +43,58 @@ function fail(where: string, message: string): never {
   throw new ScenarioFileError(`${where}: ${message}`);
 }
 
+export interface ParseScenarioOptions {
+  /** Resolves `manifests: [{ file: ... }]` entries; relative paths are relative to this directory. */
+  baseDir?: string;
+  readFile?: (path: string) => string;
+}
+
+/** `pools` entries expand to `<name>-1` … `<name>-<count>`, spread round-robin over `zones`. */
+function expandPools(pools: unknown): SimulatedNodeSpec[] {
+  if (pools === undefined) return [];
+  if (!Array.isArray(pools)) fail('cluster.pools', 'expected a list of node pools');
+  return pools.flatMap((pool: any, i: number) => {
+    const where = `cluster.pools[${i}]`;
+    if (!pool || typeof pool.name !== 'string') fail(`${where}.name`, 'required');
+    if (!Number.isInteger(pool.count) || pool.count < 1) fail(`${where}.count`, `expected a whole number ≥ 1, got ${JSON.stringify(pool.count)}`);
+    const { name, count, zones, ...template } = pool;
+    if (zones !== undefined && (!Array.isArray(zones) || zones.length === 0)) fail(`${where}.zones`, 'expected a non-empty list of zone names');
+    return Array.from({ length: count }, (_, n) => ({ ...template, name: `${name}-${n + 1}`, ...(zones ? { zone: zones[n % zones.length] } : {}) }));
+  });
+}
+
+function resolveManifests(entries: unknown, options: ParseScenarioOptions): KubeObject[] {
+  if (entries === undefined) return [];
+  if (!Array.isArray(entries)) fail('manifests', 'expected a list of Kubernetes objects, { file: PATH } or { yaml: TEXT } entries');
+  return entries.flatMap((entry: any, i: number): KubeObject[] => {
+    const where = `manifests[${i}]`;
+    let text: string | undefined;
+    let origin = where;
+    if (entry && typeof entry.file === 'string') {
+      const path = resolvePath(options.baseDir ?? '.', entry.file);
+      try {
+        text = (options.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path);
+      } catch (error) {
+        fail(`${where}.file`, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      origin = `${where} (${entry.file})`;
+    } else if (entry && typeof entry.yaml === 'string') {
+      text = entry.yaml;
+    }
+    if (text !== undefined) {
+      try {
+        return parseManifests(text);
+      } catch (error) {
+        fail(origin, (error as Error).message);
+      }
+    }
+    if (!entry?.apiVersion || !entry?.kind || !entry?.metadata?.name) fail(where, 'each manifest needs apiVersion, kind and metadata.name (or use { file: PATH })');
+    return [entry as KubeObject];
+  });
+}
+
 /** Parses and validates a scenario file; errors name the field (`timeline[3].at: ...`). */
-export function parseScenario(text: string): Scenario {
+export function parseScenario(text: string, options: ParseScenarioOptions = {}): Scenario {
   let document: any;
   try {
     document = parse(text);
@@ -51,16 +104,19 @@ export function parseScenario(text: string): Scenario {
   if (!document || typeof document !== 'object') fail('scenario', 'expected a mapping with seed, cluster, manifests and timeline');
   const seed = document.seed ?? 1;
   if (!Number.isInteger(seed)) fail('seed', `expected a whole number, got ${JSON.stringify(seed)}`);
-  const nodes = document.cluster?.nodes;
-  if (!Array.isArray(nodes) || nodes.length === 0) fail('cluster.nodes', 'expected a list of at least one node');
-  nodes.forEach((node: SimulatedNodeSpec, i: number) => {
+  const listed = document.cluster?.nodes ?? [];
+  if (!Array.isArray(listed)) fail('cluster.nodes', 'expected a list of nodes');
+  listed.forEach((node: SimulatedNodeSpec, i: number) => {
     if (!node || typeof node.name !== 'string') fail(`cluster.nodes[${i}].name`, 'required');
   });
-  const manifests: KubeObject[] = document.manifests ?? [];
-  if (!Array.isArray(manifests)) fail('manifests', 'expected a list of Kubernetes objects');
-  manifests.forEach((m, i) => {
-    if (!m?.apiVersion || !m?.kind || !m?.metadata?.name) fail(`manifests[${i}]`, 'each manifest needs apiVersion, kind and metadata.name');
-  });
+  const nodes: SimulatedNodeSpec[] = [...listed, ...expandPools(document.cluster?.pools)];
+  if (nodes.length === 0) fail('cluster', 'expected at least one node, under cluster.nodes or cluster.pools');
+  const names = new Set<string>();
+  for (const node of nodes) {
+    if (names.has(node.name)) fail('cluster', `node name ${node.name} is used twice`);
+    names.add(node.name);
+  }
+  const manifests = resolveManifests(document.manifests, options);
   const timeline: TimelineEntry[] = (document.timeline ?? []).map((entry: any, i: number) => {
     const where = `timeline[${i}]`;
     if (!entry || typeof entry !== 'object') fail(where, 'expected a mapping');
