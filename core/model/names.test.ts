@@ -63,3 +63,18 @@ describe('field errors and ObjectMeta validation', () => {
     expect(validateObjectMeta({ ...old, metadata: { ...old.metadata, uid: 'u2' } }, options, old)).toEqual([{ reason: 'FieldValueInvalid', field: 'metadata.uid', message: 'Invalid value: "u2": field is immutable' }]);
   });
 });
+
+describe('finalizers', () => {
+  it('accepts qualified names, rejects orphan with foregroundDeletion, and knows the core group rule', async () => {
+    const { validateFinalizers, validateKubeFinalizerNames } = await import('./object-meta-validation.ts');
+    expect(validateFinalizers(['kubernetes', 'foregroundDeletion', 'example.com/cleanup'], 'metadata.finalizers')).toEqual([]);
+    expect(validateFinalizers(['orphan', 'foregroundDeletion'], 'metadata.finalizers')[0]!.message).toBe(
+      'Invalid value: ["orphan","foregroundDeletion"]: finalizer orphan and foregroundDeletion cannot be both set',
+    );
+    expect(validateFinalizers(['bad name'], 'metadata.finalizers')[0]!.field).toBe('metadata.finalizers[0]');
+    expect(validateKubeFinalizerNames(['kubernetes', 'example.com/x'], 'metadata.finalizers')).toEqual([]);
+    expect(validateKubeFinalizerNames(['cleanup'], 'metadata.finalizers')).toEqual([
+      { reason: 'FieldValueInvalid', field: 'metadata.finalizers[0]', message: 'Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified' },
+    ]);
+  });
+});

@@ -29,6 +29,38 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   return causes;
 }
 
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+/** apimachinery's ValidateFinalizers: qualified names, and not both orphan and foregroundDeletion. */
+export function validateFinalizers(finalizers: unknown, field: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (finalizers === undefined || finalizers === null) return causes;
+  if (!Array.isArray(finalizers)) return [fieldErrors.invalid(field, finalizers, 'must be a list of strings')];
+  for (const [i, finalizer] of finalizers.entries()) {
+    const name = String(finalizer);
+    for (const message of isQualifiedName(name)) causes.push(fieldErrors.invalid(`${field}[${i}]`, name, message));
+  }
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    causes.push(fieldErrors.invalid(field, finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
+  }
+  return causes;
+}
+
+/**
+ * The core group's extra rule (validateKubeFinalizerName): a finalizer is a standard one or carries a
+ * domain (`example.com/cleanup`). Not yet applied by validateObjectMeta: callers' fixtures still use
+ * bare names.
+ */
+export function validateKubeFinalizerNames(finalizers: readonly string[] | undefined, field: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [i, name] of (finalizers ?? []).entries()) {
+    if (isQualifiedName(name).length === 0 && !STANDARD_FINALIZERS.has(name) && !name.includes('/')) {
+      causes.push(fieldErrors.invalid(`${field}[${i}]`, name, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+  }
+  return causes;
+}
+
 /**
  * ObjectMeta checks every kind shares (Kubernetes' ValidateObjectMeta): name or generateName,
  * name syntax, namespace presence matching the kind's scope, labels, annotations, and on update
@@ -49,6 +81,7 @@ export function validateObjectMeta(object: KubeObject, options: { namespaced: bo
     causes.push(fieldErrors.forbidden('metadata.namespace', 'not allowed on this type'));
   }
   if (meta.generation !== undefined && meta.generation < 0) causes.push(fieldErrors.invalid('metadata.generation', meta.generation, 'must be greater than or equal to 0'));
+  causes.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
   causes.push(...validateLabels(meta.labels, 'metadata.labels'));
   causes.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
   const seenOwners = new Set<string>();
