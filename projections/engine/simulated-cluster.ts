@@ -94,6 +94,10 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
         event: { type: 'NodeRegistered', data: { node: simulatedNodeObject(spec, index) } },
       });
     }
+  } else {
+    // Resuming: controllers rebuild what they remember from their first input, and timers
+    // (heartbeats, evictions) only start then, so give them one at once.
+    await writePath.execute({ type: 'record', actor: 'clock', event: { type: 'ClockAdvanced', data: { time: now() } } });
   }
 
   const cluster: SimulatedCluster = {
