@@ -5,6 +5,7 @@ import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
+import { allocateServiceAddresses } from './service-allocation.ts';
 import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asLogged, groupOf, requireType } from './write-context.ts';
 
 /**
@@ -47,6 +48,7 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
       throw apiErrors.forbidden(type.plural, name, `unable to create new content in namespace ${namespace} because it is being terminated`, groupOf(type));
     }
   }
+  if (object.kind === 'Service') allocateServiceAddresses(state, object, nextPosition);
   if (getObject(state, type.kind, metadata.namespace, name)) throw apiErrors.alreadyExists(type.plural, name, groupOf(type));
 
   const ref = refOf(object);

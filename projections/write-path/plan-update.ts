@@ -5,6 +5,7 @@ import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
 import type { ResourceType } from '../../core/model/resource-type.ts';
 import { getObject } from '../state/queries.ts';
 import { jsonEqual } from './json-equal.ts';
+import { allocateServiceAddresses, prepareServiceUpdate } from './service-allocation.ts';
 import { MODIFIED_CONFLICT, type Plan, type WriteContext, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
 
 /**
@@ -56,6 +57,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
   copyOrDelete(next.metadata, existing.metadata, 'deletionGracePeriodSeconds');
   copyOrDelete(next.metadata, existing.metadata, 'generation');
   if (type.subresources.includes('status')) copyOrDelete(next, existing, 'status');
+  if (type.kind === 'Service') prepareServiceUpdate(next, existing);
 
   type.defaults(next);
   const causes = type.validate(next, existing);
@@ -66,6 +68,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     }
   }
   if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
+  if (type.kind === 'Service') allocateServiceAddresses(context.state, next, context.state.position + 1, existing);
   if (bumpsGeneration(type, existing, next)) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
 
   if (jsonEqual(existing, next)) return { stream, events: [], object: existing };
