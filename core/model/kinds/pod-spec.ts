@@ -56,7 +56,11 @@ function defaultContainer(container: any, hostNetwork: boolean): void {
   defaultProbe(container.startupProbe);
 }
 
+const VOLUME_NAME_FIELDS = new Set(['name']);
+
 function defaultVolume(volume: any): void {
+  // SetDefaults_Volume: a volume naming no source is an emptyDir.
+  if (Object.keys(volume).every((key) => VOLUME_NAME_FIELDS.has(key) || volume[key] === undefined || volume[key] === null)) volume.emptyDir = {};
   for (const source of ['configMap', 'secret', 'downwardAPI', 'projected']) {
     if (volume[source]) volume[source].defaultMode ??= DEFAULT_MODE;
   }
@@ -124,7 +128,28 @@ function validateResources(resources: any, path: string): StatusCause[] {
   return causes;
 }
 
-function validateContainer(container: any, path: string, volumeNames: Set<string>): StatusCause[] {
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+
+/** validateProbe + validateHandler: exactly one handler, sane timings, successThreshold 1 where required. */
+function validateProbe(probe: any, path: string, successMustBeOne: boolean): StatusCause[] {
+  if (probe === undefined || probe === null) return [];
+  const causes: StatusCause[] = [];
+  const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
+  if (handlers.length === 0) causes.push(fieldErrors.required(path, 'must specify a handler type'));
+  else if (handlers.length > 1) causes.push(fieldErrors.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type'));
+  for (const field of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    const value = probe[field];
+    if (typeof value === 'number' && value < 0) causes.push(fieldErrors.invalid(`${path}.${field}`, value, 'must be greater than or equal to 0'));
+  }
+  if (successMustBeOne && probe.successThreshold !== undefined && probe.successThreshold !== 1) causes.push(fieldErrors.invalid(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
+  const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+  if (typeof port === 'number') for (const message of isValidPortNumber(port)) causes.push(fieldErrors.invalid(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`, port, message));
+  else if (typeof port === 'string') for (const message of isValidPortName(port)) causes.push(fieldErrors.invalid(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`, port, message));
+  else if ((probe.httpGet || probe.tcpSocket) && port === undefined) causes.push(fieldErrors.required(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`));
+  return causes;
+}
+
+function validateContainer(container: any, path: string, volumeNames: Set<string>, init = false): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!container.name) causes.push(fieldErrors.required(`${path}.name`));
   else for (const message of isDns1123Label(container.name)) causes.push(fieldErrors.invalid(`${path}.name`, container.name, message));
@@ -157,6 +182,13 @@ function validateContainer(container: any, path: string, volumeNames: Set<string
     if (!mount.mountPath) causes.push(fieldErrors.required(`${at}.mountPath`));
   }
   causes.push(...validateResources(container.resources, `${path}.resources`));
+  causes.push(...validateProbe(container.livenessProbe, `${path}.livenessProbe`, true));
+  causes.push(...validateProbe(container.readinessProbe, `${path}.readinessProbe`, false));
+  causes.push(...validateProbe(container.startupProbe, `${path}.startupProbe`, true));
+  if (container.restartPolicy !== undefined && container.restartPolicy !== null) {
+    if (!init) causes.push(fieldErrors.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
+    else if (container.restartPolicy !== 'Always') causes.push(fieldErrors.notSupported(`${path}.restartPolicy`, container.restartPolicy, ['Always']));
+  }
   return causes;
 }
 
@@ -180,7 +212,7 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
   for (const [field, list] of [['initContainers', spec.initContainers ?? []], ['containers', containers]] as const) {
     for (const [i, container] of (list as any[]).entries()) {
       const at = `${path}.${field}[${i}]`;
-      causes.push(...validateContainer(container, at, volumeNames));
+      causes.push(...validateContainer(container, at, volumeNames, field === 'initContainers'));
       if (container.name) {
         if (containerNames.has(container.name)) causes.push(fieldErrors.duplicate(`${at}.name`, container.name));
         containerNames.add(container.name);

@@ -140,3 +140,24 @@ describe('Pod validation', () => {
     expect(causes[0]!.message).toContain('spec.nodeName, spec.restartPolicy');
   });
 });
+
+describe('Pod probes, sidecars and volumes', () => {
+  const fields = (pod: KubeObject) => podType.validate(pod).map((c) => `${c.field}: ${c.message}`);
+
+  it('checks probe handlers and thresholds', () => {
+    const pod = podType.defaults(newPod({ containers: [{ name: 'a', image: 'x', livenessProbe: { periodSeconds: 5, successThreshold: 2 }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] }));
+    expect(fields(pod)).toEqual(['spec.containers[0].livenessProbe: Required value: must specify a handler type', 'spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1']);
+    expect(pod.spec.containers[0].readinessProbe).toMatchObject({ timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, httpGet: { scheme: 'HTTP' } });
+  });
+
+  it('allows restartPolicy Always only on init containers (sidecars)', () => {
+    expect(fields(podType.defaults(newPod({ initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always' }], containers: [{ name: 'a', image: 'x' }] })))).toEqual([]);
+    expect(fields(podType.defaults(newPod({ containers: [{ name: 'a', image: 'x', restartPolicy: 'Always' }] })))).toEqual(['spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers']);
+  });
+
+  it('defaults a volume without a source to emptyDir', () => {
+    const pod = podType.defaults(newPod({ volumes: [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }], containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'scratch', mountPath: '/tmp' }] }] }));
+    expect(pod.spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } }]);
+    expect(podType.validate(pod)).toEqual([]);
+  });
+});
