@@ -1,8 +1,9 @@
 import type { NodeInfo } from './node-info.ts';
 import type { AffinityTerm, PodLabels } from './pod-affinity.ts';
 
-/** The bound pods InterPodAffinity looks at, with the node each is on. */
+/** The nodes and bound pods that InterPodAffinity and PodTopologySpread's filter look at. */
 export interface PodAffinityView {
+  allNodes(): readonly NodeInfo[];
   /** Every pod bound to a known node. */
   forEachPod(visit: (pod: PodLabels, node: NodeInfo) => void): void;
   /** Bound pods that carry required anti-affinity terms (usually few), with those terms. */

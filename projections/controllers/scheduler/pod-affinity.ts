@@ -15,6 +15,8 @@ export interface AffinityTerm {
 export interface PodLabels {
   namespace: string;
   labels: Readonly<Record<string, string>>;
+  /** Being deleted: still on its node, but no longer counted by topology spreading. */
+  terminating?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { objectKey } from '../../../core/model/object.ts';
 import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf } from './node-affinity.ts';
 import { type HostPort, hostPortsOf } from './host-ports.ts';
+import { hardSpreadConstraints } from './filters/pod-topology-spread.ts';
 import { type AffinityTerm, requiredTerms } from './pod-affinity.ts';
 import { TAINT_UNSCHEDULABLE } from './node-info.ts';
 import { type PodRequests, podRequests } from './pod-requests.ts';
@@ -29,6 +30,8 @@ export interface PodInfo {
   /** Required pod affinity and anti-affinity terms; absent when none. */
   affinityTerms: AffinityTerm[] | undefined;
   antiAffinityTerms: AffinityTerm[] | undefined;
+  /** topologySpreadConstraints with whenUnsatisfiable DoNotSchedule; absent when none. */
+  hardSpreadConstraints: ReturnType<typeof hardSpreadConstraints>;
   /** hostPorts the pod's containers ask for; absent when none. */
   hostPorts: HostPort[] | undefined;
   /** uid of the controlling ReplicaSet/StatefulSet/ReplicationController: its pods are spread apart. */
@@ -48,7 +51,7 @@ export function podInfoOf(pod: KubeObject): PodInfo {
   const affinity = nodeAffinityOf(spec);
   const ref: ObjectRef = { kind: 'Pod', namespace, name };
   if (pod.metadata.uid) ref.uid = pod.metadata.uid;
-  return {
+  const info: PodInfo = {
     key: objectKey(namespace, name),
     ref,
     namespace,
@@ -65,7 +68,10 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     spreadGroup,
     defaultSpread: spreadGroup !== undefined && !spec.topologySpreadConstraints?.length,
     priority: typeof spec.priority === 'number' ? spec.priority : 0,
+    hardSpreadConstraints: undefined,
   };
+  if (spec.topologySpreadConstraints?.length) info.hardSpreadConstraints = hardSpreadConstraints(info, spec);
+  return info;
 }
 
 /**

@@ -61,11 +61,11 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     filters = kept;
   }
   // With the default filters, a pod that names no node and has no node affinity, host ports or pod
-  // (anti-)affinity at stake (InterPodAffinity skipped) passes every filter on a node that is
+  // (anti-)affinity or hard spread constraints at stake (their PreFilters skip) passes every filter on a node that is
   // neither cordoned nor tainted exactly when its resources fit: most
   // nodes of most cycles are decided by that one check, and the full chain runs only to find out
   // why a node fails.
-  const plainPod = allFilters === DEFAULT_FILTERS && filters.length === DEFAULT_FILTERS.length - 1 && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
+  const plainPod = allFilters === DEFAULT_FILTERS && !filters.some((f) => f.preFilter) && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
   // Reused between cycles (a cycle runs to completion before the next starts): at thousands of

@@ -136,6 +136,10 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     return this.pods.get(key)?.assumed === true;
   }
 
+  allNodes(): readonly NodeInfo[] {
+    return this.nodes;
+  }
+
   forEachPod(visit: (pod: PodLabels, node: NodeInfo) => void): void {
     for (const [name, keys] of this.podsByNode) {
       const node = this.byName.get(name);

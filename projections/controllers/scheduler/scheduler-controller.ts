@@ -98,7 +98,15 @@ class Scheduler {
     if (freed) this.retryOn(freed);
     // A pod that lands on a node may be what a waiting pod's affinity asks for.
     const boundTo = pod?.spec?.nodeName as string | undefined;
-    if (boundTo && this.event.type === 'PodScheduled' && [...this.unschedulable.values()].some((w) => w.info.affinityTerms)) this.retryOn(boundTo);
+    const landed = boundTo !== undefined && this.event.type === 'PodScheduled';
+    if (landed && [...this.unschedulable.values()].some((w) => w.info.affinityTerms)) this.retryOn(boundTo);
+    // Spread constraints compare domains with the emptiest one, so a pod arriving or leaving
+    // anywhere in the namespace may open up any node: those pods get a whole new cycle.
+    if ((landed || freed) && this.unschedulable.size > 0) {
+      const namespace = key.slice(0, key.indexOf('/'));
+      const spreading = [...this.unschedulable.values()].filter((w) => w.info.hardSpreadConstraints && w.info.namespace === namespace).sort(queueOrder);
+      for (const waiting of spreading) if (this.unschedulable.get(waiting.info.key) === waiting) this.schedule(waiting.object, waiting);
+    }
   }
 
   /** Retries, in queue order, the unschedulable pods that the given node now fits. */

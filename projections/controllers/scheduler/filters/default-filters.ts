@@ -5,7 +5,8 @@ import { nodeName } from './node-name.ts';
 import { nodePorts } from './node-ports.ts';
 import { nodeResourcesFit } from './node-resources-fit.ts';
 import { nodeUnschedulable } from './node-unschedulable.ts';
+import { podTopologySpreadFilter } from './pod-topology-spread.ts';
 import { taintToleration } from './taint-toleration.ts';
 
-/** kube-scheduler's default filter order (volume and topology-spread filters not modelled); the first plugin to reject a node is its verdict. */
-export const DEFAULT_FILTERS: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, interPodAffinity];
+/** kube-scheduler's default filter order (volume filters not modelled); the first plugin to reject a node is its verdict. */
+export const DEFAULT_FILTERS: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, podTopologySpreadFilter, interPodAffinity];
