@@ -21,9 +21,10 @@ export interface SchedulerOptions {
 /**
  * The default scheduler. Pods that need a node are scheduled as soon as the scheduler sees them;
  * each decision is recorded as PodScheduled or PodUnschedulable (actor `scheduler`, caused by the
- * event that prompted it). Unschedulable pods wait until a node is added or changes, or a bound pod
- * goes away, and are retried only if that node now passes their filters; an unchanged failure
- * message is not recorded again.
+ * event that prompted it, carrying its correlation id). Unschedulable pods wait until a node is
+ * added or changes, or a bound pod goes away, and are retried only if that node now passes their
+ * filters (pods with pod affinity also when a pod lands, pods with hard spread constraints when a
+ * pod of their namespace comes or goes); an unchanged failure message is not recorded again.
  */
 export function createSchedulerController(options: SchedulerOptions = {}): Controller {
   return {
