@@ -51,6 +51,17 @@ program
     process.exitCode = await runCheckCommand({ ...options, determinism: options.determinism === true });
   });
 
+const scenario = program.command('scenario').description('incident scenarios: fault timelines replayed on a virtual clock');
+scenario
+  .command('run <file>')
+  .description('run a scenario in simulation mode, write its recording and report its assertions (exit 1 if any fails)')
+  .option('-o, --out <dir>', 'where to write the recording (default .orrery/scenarios/<name>)')
+  .option('-q, --quiet', 'no progress bar')
+  .action(async (file: string, options) => {
+    const { runScenarioCommand } = await import('../replay/scenario/scenario-command.ts');
+    process.exitCode = await runScenarioCommand(file, options);
+  });
+
 const store = program.command('store').description('inspect and repair the embedded event log');
 store
   .command('repair <dir>')

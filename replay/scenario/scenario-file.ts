@@ -3,7 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseManifests } from '../../core/model/manifests.ts';
 import type { KubeObject } from '../../core/model/object.ts';
-import { formatDuration, parseDuration } from '../../core/virtual-clock.ts';
+import { parseDuration } from '../../core/virtual-clock.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
@@ -20,9 +20,13 @@ export class ScenarioFileError extends Error {
   }
 }
 
-/** Milliseconds as a scenario duration: `2m30s`, `500ms`, `1h`. */
+/** Milliseconds as a scenario time that parseDuration reads back exactly: `2m30s`, `1m39.9s`, `1h`, `0s`. */
 export function formatScenarioTime(ms: number): string {
-  return ms % 1000 === 0 ? formatDuration(ms).replace(/^0s$/, '0s') : `${ms}ms`;
+  if (ms === 0) return '0s';
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${Number(seconds.toFixed(3))}s` : ''}`;
 }
 
 /** The scenario as YAML, in the documented scenario-file format (docs/scenarios.md). */

@@ -1,0 +1,153 @@
+import type { StoredEvent } from '../../core/events.ts';
+import { toRfc3339 } from '../../core/virtual-clock.ts';
+
+/** Who set an event in motion, as the debugger colours it. */
+export type EventKind = 'user' | 'fault' | 'controller' | 'kubelet' | 'clock' | 'system';
+
+export interface EventSummary {
+  position: number;
+  type: string;
+  stream: string;
+  time: string;
+  actor: string;
+  causationId?: number;
+  correlationId?: string;
+  /** One line, e.g. "scheduled default/web-7d9-abcde on node-2". */
+  summary: string;
+  kind: EventKind;
+}
+
+export function eventKind(actor: string): EventKind {
+  if (actor.startsWith('user:')) return 'user';
+  if (actor === 'fault-injector' || actor.startsWith('fault')) return 'fault';
+  if (actor === 'clock') return 'clock';
+  if (actor.startsWith('kubelet/')) return 'kubelet';
+  if (actor === 'orrery' || actor === 'system') return 'system';
+  return 'controller';
+}
+
+/**
+ * An input is an event nothing in the log caused: a user action, a fault, the clock, the cluster's
+ * own initialisation. Everything else was derived by controllers and kubelets from inputs, so a
+ * re-run over the same inputs must write it again.
+ */
+export function isInputEvent(event: StoredEvent): boolean {
+  return event.metadata.causationId === undefined;
+}
+
+/** Events worth a red marker on a timeline: something went wrong for a workload or a node. */
+export function isFailureEvent(event: StoredEvent): boolean {
+  switch (event.type) {
+    case 'PodUnschedulable':
+    case 'PodEvicted':
+    case 'KubeletStopped':
+      return true;
+    case 'PodPhaseChanged':
+      return event.data.phase === 'Failed';
+    case 'ContainerStateChanged': {
+      const terminated = event.data.state.terminated;
+      return (terminated !== undefined && terminated.exitCode !== 0) || event.data.state.waiting?.reason === 'CrashLoopBackOff';
+    }
+    case 'NodeConditionChanged':
+      return event.data.condition.type === 'Ready' && event.data.condition.status !== 'True';
+    default:
+      return false;
+  }
+}
+
+function refText(ref: { namespace?: string; name: string }): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+}
+
+/** The object an event's stream names, as `kind ns/name`, e.g. `pod default/web-1`. */
+function streamText(stream: string): string {
+  const [kind, ...rest] = stream.split('/');
+  return `${(kind ?? '').toLowerCase()} ${rest.join('/')}`;
+}
+
+/** One line saying what the event did, in the words `kubectl describe` would use. */
+export function describeEvent(event: StoredEvent): string {
+  switch (event.type) {
+    case 'ClusterInitialized':
+      return `cluster initialised (seed ${event.data.seed}, ${event.data.mode} mode)`;
+    case 'ClockAdvanced':
+      return `clock advanced to ${toRfc3339(event.data.time)}`;
+    case 'ObjectCreated': {
+      const o = event.data.object;
+      return `${o.kind.toLowerCase()} ${refText({ namespace: o.metadata.namespace, name: o.metadata.name ?? '' })} created${imageSuffix(o)}`;
+    }
+    case 'ObjectReplaced': {
+      const o = event.data.object;
+      return `${o.kind.toLowerCase()} ${refText({ namespace: o.metadata.namespace, name: o.metadata.name ?? '' })} updated${scaleSuffix(o)}${imageSuffix(o)}`;
+    }
+    case 'ObjectStatusReplaced':
+      return `${event.data.ref.kind.toLowerCase()} ${refText(event.data.ref)} status updated`;
+    case 'ObjectDeletionRequested':
+      return `${event.data.ref.kind.toLowerCase()} ${refText(event.data.ref)} deletion requested (${event.data.propagationPolicy}, grace ${event.data.gracePeriodSeconds}s)`;
+    case 'ObjectRemoved':
+      return `${event.data.ref.kind.toLowerCase()} ${refText(event.data.ref)} deleted`;
+    case 'NodeRegistered':
+      return `node ${event.data.node.metadata.name} registered`;
+    case 'NodeHeartbeat':
+      return `node ${event.data.node} heartbeat`;
+    case 'NodeConditionChanged':
+      return `node ${event.data.node} ${event.data.condition.type}=${event.data.condition.status}${event.data.condition.reason ? ` (${event.data.condition.reason})` : ''}`;
+    case 'NodeUnschedulableChanged':
+      return `node ${event.data.node} ${event.data.unschedulable ? 'cordoned' : 'uncordoned'}`;
+    case 'NodeTaintsChanged':
+      return `node ${event.data.node} taints: ${event.data.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ') || 'none'}`;
+    case 'PodScheduled':
+      return `scheduled ${refText(event.data.ref)} on ${event.data.nodeName}`;
+    case 'PodUnschedulable':
+      return `${refText(event.data.ref)} unschedulable: ${event.data.decision.message ?? 'no node fits'}`;
+    case 'PodPhaseChanged':
+      return `pod ${refText(event.data.ref)} ${event.data.phase}${event.data.reason ? ` (${event.data.reason})` : ''}`;
+    case 'ContainerStateChanged': {
+      const s = event.data.state;
+      const state = s.running ? 'running' : s.terminated ? `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})` : `waiting (${s.waiting?.reason ?? ''})`;
+      return `pod ${refText(event.data.ref)} container ${event.data.container} ${state}${event.data.ready ? ', ready' : ''}`;
+    }
+    case 'PodEvicted':
+      return `pod ${refText(event.data.ref)} evicted: ${event.data.message}`;
+    case 'KubeletStopped':
+      return `kubelet on ${event.data.node} stopped (${event.data.reason})`;
+    case 'KubeletStarted':
+      return `kubelet on ${event.data.node} started`;
+    default:
+      return `${(event as StoredEvent).type} on ${streamText((event as StoredEvent).stream)}`;
+  }
+}
+
+function scaleSuffix(object: { spec?: any }): string {
+  return typeof object.spec?.replicas === 'number' ? ` (replicas ${object.spec.replicas})` : '';
+}
+
+function imageSuffix(object: { kind: string; spec?: any }): string {
+  const containers = object.kind === 'Pod' ? object.spec?.containers : object.spec?.template?.spec?.containers;
+  if (!Array.isArray(containers) || containers.length === 0 || object.kind === 'Pod') return '';
+  return ` (image ${containers.map((c: { image?: string }) => c.image).join(', ')})`;
+}
+
+export function summarizeEvent(event: StoredEvent): EventSummary {
+  const summary: EventSummary = {
+    position: event.position,
+    type: event.type,
+    stream: event.stream,
+    time: toRfc3339(event.metadata.time),
+    actor: event.metadata.actor,
+    summary: describeEvent(event),
+    kind: eventKind(event.metadata.actor),
+  };
+  if (event.metadata.causationId !== undefined) summary.causationId = event.metadata.causationId;
+  if (event.metadata.correlationId !== undefined) summary.correlationId = event.metadata.correlationId;
+  return summary;
+}
+
+/** Streams whose object an event changes: its own, plus the node's Lease for a heartbeat. */
+export function streamsTouchedBy(event: StoredEvent): string[] {
+  if (event.type === 'NodeHeartbeat' || event.type === 'NodeRegistered') {
+    const node = event.type === 'NodeHeartbeat' ? event.data.node : event.data.node.metadata.name;
+    return [event.stream, `Lease/kube-node-lease/${node}`];
+  }
+  return [event.stream];
+}

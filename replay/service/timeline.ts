@@ -1,0 +1,164 @@
+import type { Position, StoredEvent } from '../../core/events.ts';
+import type { KubeObject } from '../../core/model/object.ts';
+import type { ClusterState } from '../../projections/cluster-state.ts';
+import { rebuildIndexes } from '../../projections/state/indexes.ts';
+import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
+import { streamsTouchedBy } from './event-summary.ts';
+
+/** Events between two kept states: seeking applies at most this many events after a copy. */
+export const DEFAULT_SNAPSHOT_INTERVAL = 2000;
+
+/**
+ * The primary data of a state at a position. Objects are immutable in the projection (the reducer
+ * replaces, never mutates them), so a snapshot shares them and copies only the maps: far cheaper to
+ * take and to restore than `serializeState`'s JSON, which is what keeps seeks in milliseconds.
+ */
+interface Snapshot {
+  position: Position;
+  time: number;
+  seed: number;
+  mode: ClusterState['mode'];
+  objects: Array<[string, Map<string, KubeObject>]>;
+  heartbeats: Map<string, number>;
+}
+
+function takeSnapshot(state: ClusterState): Snapshot {
+  return {
+    position: state.position,
+    time: state.time,
+    seed: state.seed,
+    mode: state.mode,
+    objects: [...state.objects].map(([kind, objects]) => [kind, new Map(objects)]),
+    heartbeats: new Map(state.heartbeats),
+  };
+}
+
+function restoreSnapshot(snapshot: Snapshot): ClusterState {
+  const state = createClusterState();
+  state.position = snapshot.position;
+  state.time = snapshot.time;
+  state.seed = snapshot.seed;
+  state.mode = snapshot.mode;
+  for (const [kind, objects] of snapshot.objects) state.objects.set(kind, new Map(objects));
+  for (const [node, time] of snapshot.heartbeats) state.heartbeats.set(node, time);
+  rebuildIndexes(state);
+  return state;
+}
+
+export interface TimelineOptions {
+  snapshotInterval?: number;
+  onProgress?: (position: Position, head: Position) => void;
+}
+
+/**
+ * A recording held in memory with a state kept every `snapshotInterval` events, so the state at any
+ * position is one map copy plus fewer than `snapshotInterval` events away. Positions are dense from
+ * 1 (`events[p - 1]` is position p).
+ */
+export class Timeline {
+  readonly events: StoredEvent[] = [];
+  readonly interval: number;
+  private readonly snapshots: Snapshot[] = [];
+  /** The state at the head, advanced as events are added. */
+  private readonly headState = createClusterState();
+  /** A scratch state the cursor moves; handed out by `stateAt`, valid until the next call. */
+  private working: ClusterState | undefined;
+  private streamIndex: Map<string, number[]> | undefined;
+
+  constructor(options: TimelineOptions = {}) {
+    this.interval = Math.max(1, options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL);
+    this.snapshots.push(takeSnapshot(this.headState));
+  }
+
+  static from(events: Iterable<StoredEvent>, options: TimelineOptions = {}): Timeline {
+    const timeline = new Timeline(options);
+    timeline.appendAll(events, options.onProgress);
+    return timeline;
+  }
+
+  get head(): Position {
+    return this.events.length;
+  }
+
+  append(event: StoredEvent): void {
+    if (event.position !== this.events.length + 1) {
+      throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
+    }
+    this.events.push(event);
+    applyEvent(this.headState, event);
+    if (event.position % this.interval === 0) this.snapshots.push(takeSnapshot(this.headState));
+    if (this.streamIndex) for (const stream of streamsTouchedBy(event)) pushTo(this.streamIndex, stream, event.position);
+  }
+
+  appendAll(events: Iterable<StoredEvent>, onProgress?: (position: Position, head: Position) => void): void {
+    for (const event of events) {
+      this.append(event);
+      if (onProgress && event.position % 50_000 === 0) onProgress(event.position, event.position);
+    }
+  }
+
+  event(position: Position): StoredEvent | undefined {
+    return position >= 1 ? this.events[position - 1] : undefined;
+  }
+
+  /** Clamps to 0…head. */
+  clamp(position: Position): Position {
+    return Math.max(0, Math.min(this.head, Math.trunc(position)));
+  }
+
+  /** Position of the last event at or before `time` (0 when the recording starts later). */
+  positionAtTime(time: number): Position {
+    let lo = 0;
+    let hi = this.events.length;
+    // Times never go backwards in a log, so a binary search over event times works.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid]!.metadata.time <= time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The state just after `position`: the shared scratch state, moved forward when it is at or
+   * before the target and close, otherwise restored from the nearest snapshot. Valid until the
+   * next call; never mutate it, and copy it (`copyAt`) when two states are needed at once.
+   */
+  stateAt(position: Position): ClusterState {
+    const target = this.clamp(position);
+    if (target === this.head) return this.headState;
+    const working = this.working;
+    const snapshotIndex = Math.floor(target / this.interval);
+    const fromSnapshot = snapshotIndex * this.interval;
+    if (!working || working.position > target || working.position < fromSnapshot) {
+      this.working = restoreSnapshot(this.snapshots[snapshotIndex]!);
+    }
+    const state = this.working!;
+    for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.events[p - 1]!);
+    return state;
+  }
+
+  /** A state at `position` that belongs to the caller. */
+  copyAt(position: Position): ClusterState {
+    const target = this.clamp(position);
+    const state = restoreSnapshot(this.snapshots[Math.floor(target / this.interval)]!);
+    for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.events[p - 1]!);
+    return state;
+  }
+
+  /** Positions of every event that changed the object a stream names (built on first use). */
+  positionsTouching(stream: string): readonly number[] {
+    if (!this.streamIndex) {
+      const index = new Map<string, number[]>();
+      for (const event of this.events) for (const s of streamsTouchedBy(event)) pushTo(index, s, event.position);
+      this.streamIndex = index;
+    }
+    return this.streamIndex.get(stream) ?? [];
+  }
+}
+
+function pushTo(index: Map<string, number[]>, key: string, value: number): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
