@@ -29,7 +29,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   const { cluster } = options;
   const history = createStateHistory(cluster.store, () => cluster.state.position);
-  const hub = createWatchHub(cluster.store, history);
+  const hub = createWatchHub(cluster.store, history, { startFrom: cluster.state });
   const context: ApiContext = {
     cluster,
     hub,
@@ -37,6 +37,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     // wall-clock-ok: the API measures ages in server mode against wall time, as kubectl expects.
     now: options.now ?? (() => (cluster.state.mode === 'server' ? Date.now() : cluster.state.time)),
   };
+  app.decorate('orrery', context);
   statusErrorsPlugin(app, bodyLimit);
   bearerAuthPlugin(app, options.token);
   rawBodyPlugin(app);
@@ -48,6 +49,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.get('/livez', async () => 'ok');
   app.addHook('onClose', async () => hub.close());
   return app;
+}
+
+/** The server's shared pieces (watch hub, state history), for embedding and benchmarks. */
+export function apiContextOf(app: FastifyInstance): ApiContext {
+  return (app as unknown as { orrery: ApiContext }).orrery;
 }
 
 export type { ApiServerOptions };

@@ -14,12 +14,23 @@ export interface KubeEventLog {
 /** The projected Events, keyed `ns/name`; like the apiserver's event TTL, only the newest `limit` are kept. */
 export function createKubeEventLog(limit = 20_000): KubeEventLog {
   const events = new Map<string, KubeObject>();
+  // Insertion order, for evicting the oldest; a Map's own first key gets slow to find after many deletes.
+  const order: string[] = [];
+  let oldest = 0;
   return {
     record(event, changes, state) {
-      const created = eventFactsOf(event, changes, state).map((fact, i) => kubeEventOf(fact, event, i));
+      const facts = eventFactsOf(event, changes, state);
+      if (facts.length === 0) return facts as never[];
+      const created = facts.map((fact, i) => kubeEventOf(fact, event, i));
       for (const kubeEvent of created) {
-        events.set(`${kubeEvent.metadata.namespace}/${kubeEvent.metadata.name}`, kubeEvent);
-        if (events.size > limit) events.delete(events.keys().next().value!);
+        const key = `${kubeEvent.metadata.namespace}/${kubeEvent.metadata.name}`;
+        events.set(key, kubeEvent);
+        order.push(key);
+        while (events.size > limit) events.delete(order[oldest++]!);
+        if (oldest > limit) {
+          order.splice(0, oldest);
+          oldest = 0;
+        }
       }
       return created;
     },

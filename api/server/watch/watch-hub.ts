@@ -2,7 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Position, StoredEvent } from '../../../core/events.ts';
 import type { EventStore } from '../../../core/store/event-store.ts';
 import type { ClusterState } from '../../../projections/cluster-state.ts';
-import { createClusterState } from '../../../projections/state/reducer.ts';
+import { applyEvent, createClusterState } from '../../../projections/state/reducer.ts';
 import { type StateHistory, cloneState } from '../state-at.ts';
 import { type KubeEventLog, createKubeEventLog } from '../kube-events/kube-event-log.ts';
 import { type ObjectChange, applyAndDiff } from './object-changes.ts';
@@ -25,9 +25,24 @@ export interface WatchHub {
    * gaps or duplicates. Resolves with a function that stops the delivery.
    */
   follow(from: Position, listener: ChangeListener): Promise<() => void>;
+  /** Resolves once the Events (and checkpoints) of the log before startup have been projected. */
+  readonly backfilled: Promise<void>;
   /** Resolves once the hub has applied everything up to `position`. */
   reached(position: Position): Promise<void>;
   close(): void;
+}
+
+export interface WatchHubOptions {
+  /** Changes kept in memory for watches from a recent position (older ones are rebuilt from the log). */
+  retain?: number;
+  /** Offer the state history a checkpoint every this many positions. */
+  checkpointEvery?: number;
+  /**
+   * The live state at startup: the hub starts from a copy of it instead of replaying the whole log,
+   * and projects the Events of the last `eventsLookbackMs` before it in the background.
+   */
+  startFrom?: ClusterState;
+  eventsLookbackMs?: number;
 }
 
 /**
@@ -36,23 +51,33 @@ export interface WatchHub {
  * changed (plus the Kubernetes Events it stands for), keeps a window of recent changes for watches
  * that start in the recent past, and fans live changes out to the watches.
  */
-export function createWatchHub(store: EventStore, history: StateHistory, options: { retain?: number; checkpointEvery?: number } = {}): WatchHub {
+export function createWatchHub(store: EventStore, history: StateHistory, options: WatchHubOptions = {}): WatchHub {
   const retain = options.retain ?? 50_000;
   const checkpointEvery = options.checkpointEvery ?? 10_000;
-  const state = createClusterState();
+  const state = options.startFrom ? cloneState(options.startFrom) : createClusterState();
   const kubeEvents = createKubeEventLog();
-  const recent: ChangeBatch[] = [];
-  let windowStart = 0;
+  // The window of recent changes: recent[head..] are live, earlier slots are dropped in bulk.
+  let recent: ChangeBatch[] = [];
+  let head = 0;
+  let windowStart = state.position;
   const listeners = new Set<ChangeListener>();
   const waiters: Array<{ position: Position; resolve: () => void }> = [];
   let failure: unknown;
+  let closed = false;
 
-  const subscription: Subscription = store.subscribe(0).subscribe({
+  const subscription: Subscription = store.subscribe(state.position).subscribe({
     next: (event) => {
       const batch = derive(state, kubeEvents, event);
       if (event.position % checkpointEvery === 0) history.offerCheckpoint(state);
       recent.push(batch);
-      if (recent.length > retain) windowStart = recent.shift()!.position;
+      if (recent.length - head > retain) {
+        windowStart = recent[head]!.position;
+        head++;
+        if (head > retain) {
+          recent = recent.slice(head);
+          head = 0;
+        }
+      }
       for (const listener of listeners) listener(batch);
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i]!.position <= event.position) waiters.splice(i, 1)[0]!.resolve();
@@ -63,20 +88,42 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
     },
   });
 
+  const backfilled =
+    options.startFrom && state.position > 0
+      ? backfill(state.position, state.time - (options.eventsLookbackMs ?? 60 * 60 * 1000)).catch(() => undefined)
+      : Promise.resolve();
+
+  /** Replays the log before startup on a private state: the recent Events, and checkpoints on the way. */
+  async function backfill(until: Position, since: number): Promise<void> {
+    const past = createClusterState();
+    let sinceYield = 0;
+    for await (const event of store.readAll(0, until)) {
+      if (closed) return;
+      if (event.metadata.time >= since) kubeEvents.record(event, applyAndDiff(past, event), past);
+      else applyEvent(past, event);
+      if (event.position % checkpointEvery === 0) history.offerCheckpoint(past);
+      if (++sinceYield >= 2000) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
   function replayRecent(from: Position, listener: ChangeListener): void {
-    let low = 0;
+    let low = head;
     let high = recent.length;
     while (low < high) {
       const mid = (low + high) >> 1;
       if (recent[mid]!.position <= from) low = mid + 1;
       else high = mid;
     }
-    for (let i = low; i < recent.length; i++) listener(recent[i]!);
+    for (let i = Math.max(low, head); i < recent.length; i++) listener(recent[i]!);
   }
 
   return {
     state,
     kubeEvents,
+    backfilled,
     position: () => state.position,
     async follow(from, listener) {
       if (failure) throw failure;
@@ -112,6 +159,7 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
       return new Promise((resolve) => waiters.push({ position, resolve }));
     },
     close() {
+      closed = true;
       subscription.unsubscribe();
       listeners.clear();
     },
