@@ -5,6 +5,9 @@ import { type KubeletOptions, createKubeletController } from '../controllers/kub
 import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { createPodGcController } from '../controllers/node-lifecycle/pod-gc-controller.ts';
 import { createReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
+import { createEndpointsController } from '../controllers/service/endpoints-controller.ts';
+import { createEndpointSliceController } from '../controllers/service/endpointslice-controller.ts';
+import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
 
@@ -27,6 +30,9 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createSchedulerController(options.scheduler),
     createNodeLifecycleController(options.nodeLifecycle),
     createPodGcController(),
+    createEndpointsController(),
+    createEndpointSliceController(),
+    createLoadBalancerController(),
     createKubeletController(options.kubelet),
   ];
 }
