@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
@@ -76,7 +77,7 @@ export const horizontalPodAutoscalerType = defineResourceType({
   convert: convertHpa,
   validateSpec(hpa) {
     const spec = hpa.spec ?? {};
-    const causes = [];
+    const causes: StatusCause[] = [];
     const ref = spec.scaleTargetRef;
     if (!ref?.kind) causes.push(fieldErrors.required('spec.scaleTargetRef.kind'));
     if (!ref?.name) causes.push(fieldErrors.required('spec.scaleTargetRef.name'));

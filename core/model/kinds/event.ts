@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { column, nameColumn, timestampSince } from './columns.ts';
@@ -65,7 +66,7 @@ export const eventType = defineResourceType({
     { ...nameColumn, priority: 1 },
   ],
   validateSpec(event) {
-    const causes = [];
+    const causes: StatusCause[] = [];
     const involved = event.involvedObject as { namespace?: string } | undefined;
     if (!involved) causes.push(fieldErrors.required('involvedObject'));
     if (event.type !== undefined && !['Normal', 'Warning'].includes(event.type as string)) causes.push(fieldErrors.notSupported('type', event.type, ['Normal', 'Warning']));

@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { nameRules } from '../object-meta-validation.ts';
@@ -23,7 +24,7 @@ export const namespaceType = defineResourceType({
     if (namespace.metadata.name) namespace.metadata.labels = { ...namespace.metadata.labels, 'kubernetes.io/metadata.name': namespace.metadata.name };
   },
   validateSpec(namespace) {
-    const causes = [];
+    const causes: StatusCause[] = [];
     for (const [i, finalizer] of ((namespace.spec?.finalizers ?? []) as string[]).entries()) {
       if (typeof finalizer !== 'string' || finalizer === '') causes.push(fieldErrors.required(`spec.finalizers[${i}]`));
     }

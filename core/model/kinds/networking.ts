@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
@@ -36,7 +37,7 @@ export const ingressType = defineResourceType({
   ],
   validateSpec(ing) {
     const spec = ing.spec ?? {};
-    const causes = [];
+    const causes: StatusCause[] = [];
     if (!spec.defaultBackend && (spec.rules ?? []).length === 0) causes.push(fieldErrors.invalid('spec.rules', spec.rules ?? [], 'either `defaultBackend` or `rules` must be specified'));
     for (const [i, rule] of ((spec.rules ?? []) as any[]).entries()) {
       for (const [j, path] of ((rule.http?.paths ?? []) as any[]).entries()) {
@@ -69,7 +70,7 @@ export const ingressClassType = defineResourceType({
     ageColumn,
   ],
   validateSpec(ic, old) {
-    const causes = [];
+    const causes: StatusCause[] = [];
     if (!ic.spec?.controller) causes.push(fieldErrors.required('spec.controller'));
     if (old && old.spec?.controller !== ic.spec?.controller) causes.push(fieldErrors.invalid('spec.controller', ic.spec?.controller, 'field is immutable'));
     return causes;

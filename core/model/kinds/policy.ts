@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
@@ -57,7 +58,7 @@ export const limitRangeType = defineResourceType({
     column('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created.', (lr) => lr.metadata.creationTimestamp ?? ''),
   ],
   validateSpec(lr) {
-    const causes = [];
+    const causes: StatusCause[] = [];
     const types = ['Container', 'Pod', 'PersistentVolumeClaim'];
     for (const [i, limit] of ((lr.spec?.limits ?? []) as any[]).entries()) {
       if (!limit.type) causes.push(fieldErrors.required(`spec.limits[${i}].type`));

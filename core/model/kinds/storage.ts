@@ -1,3 +1,4 @@
+import type { StatusCause } from '../../errors.ts';
 import type { KubeObject } from '../object.ts';
 import { deepEqual } from '../canonical-json.ts';
 import { defineResourceType, neverBumpsGeneration } from './define.ts';
@@ -24,7 +25,7 @@ function phaseOrTerminating(object: KubeObject): string {
 }
 
 function validateAccessModes(modes: unknown, path: string) {
-  const causes = [];
+  const causes: StatusCause[] = [];
   if (!Array.isArray(modes) || modes.length === 0) return [fieldErrors.required(path)];
   for (const mode of modes) if (!ACCESS_MODES.includes(mode)) causes.push(fieldErrors.notSupported(path, mode, ACCESS_MODES));
   return causes;
@@ -128,7 +129,7 @@ export const storageClassType = defineResourceType({
     sc.volumeBindingMode ??= 'Immediate';
   },
   validateSpec(sc, old) {
-    const causes = [];
+    const causes: StatusCause[] = [];
     if (!sc.provisioner) causes.push(fieldErrors.required('provisioner'));
     if (old && old.provisioner !== sc.provisioner) causes.push(fieldErrors.forbidden('provisioner', 'updates to provisioner are forbidden.'));
     return causes;
