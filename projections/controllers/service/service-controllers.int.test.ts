@@ -3,7 +3,15 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { rebuildState } from '../../state/reducer.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
-import { slicesOf } from './endpointslice-controller.ts';
+import { slicesOf as slicesIn } from './endpointslice-controller.ts';
+
+const slicesOf = (...args: Parameters<typeof slicesIn>): any[] => slicesIn(...args);
+
+async function eventsOf(c: SimulatedCluster) {
+  const events = [];
+  for await (const event of c.store.readAll(0)) events.push(event);
+  return events;
+}
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -31,7 +39,7 @@ function service(name: string, spec: Record<string, unknown> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', labels: { team: 'a' } }, spec: { selector: { app: name }, ports: [{ name: 'web', port: 80, targetPort: 'http' }], ...spec } };
 }
 
-const endpointsOf = (c: SimulatedCluster, name: string) => getObject(c.state, 'Endpoints', 'default', name);
+const endpointsOf = (c: SimulatedCluster, name: string): any => getObject(c.state, 'Endpoints', 'default', name);
 const runningPods = (c: SimulatedCluster, app: string) => listObjects(c.state, 'Pod', 'default').filter((p) => p.metadata.labels?.app === app && p.status?.podIP && !p.metadata.deletionTimestamp);
 
 describe('Service controllers (simulated cluster)', () => {
@@ -59,7 +67,7 @@ describe('Service controllers (simulated cluster)', () => {
     expect(slices[0]!.ports).toEqual([{ name: 'web', port: 8080, protocol: 'TCP' }]);
     expect(slices[0]!.endpoints).toHaveLength(3);
     for (const endpoint of slices[0]!.endpoints) expect(endpoint.conditions).toEqual({ ready: true, serving: true, terminating: false });
-    expect(rebuildState(cluster.store.events())).toEqual(cluster.state);
+    expect(rebuildState(await eventsOf(cluster))).toEqual(cluster.state);
   });
 
   it('an unready pod moves to notReadyAddresses (slice: ready false) and back out when it is deleted', async () => {
@@ -111,11 +119,11 @@ describe('Service controllers (simulated cluster)', () => {
     cluster = await createSimulatedCluster({ seed: 7, nodes: 1 });
     await cluster.apply([service('a', { type: 'LoadBalancer' }), service('b', { type: 'LoadBalancer' })]);
     await cluster.run(5_000);
-    const a = getObject(cluster.state, 'Service', 'default', 'a')!;
-    const b = getObject(cluster.state, 'Service', 'default', 'b')!;
+    const a: any = getObject(cluster.state, 'Service', 'default', 'a')!;
+    const b: any = getObject(cluster.state, 'Service', 'default', 'b')!;
     expect(a.status.loadBalancer.ingress).toEqual([{ ip: '172.18.255.1', ipMode: 'VIP' }]);
     expect(b.status.loadBalancer.ingress).toEqual([{ ip: '172.18.255.2', ipMode: 'VIP' }]);
-    const events = cluster.store.events().filter((e) => e.type === 'ObjectStatusReplaced' && e.data.ref.kind === 'Service');
+    const events = (await eventsOf(cluster)).filter((e) => e.type === 'ObjectStatusReplaced' && e.data.ref.kind === 'Service');
     expect(events.every((e) => e.metadata.actor === 'service-controller' && e.metadata.causationId !== undefined)).toBe(true);
   });
 });
