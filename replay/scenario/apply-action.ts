@@ -1,12 +1,21 @@
 import type { KubeObject } from '../../core/model/object.ts';
 import { isApiError } from '../../core/errors.ts';
-import { toRfc3339 } from '../../core/virtual-clock.ts';
+import { parseDuration, toRfc3339 } from '../../core/virtual-clock.ts';
 import type { SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
-import { getObject, ownedBy, podsOnNode } from '../../projections/state/queries.ts';
+import { getObject, ownedBy } from '../../projections/state/queries.ts';
+import { HEALTHY_NODE_CONDITIONS } from '../../projections/controllers/kubelet/node-conditions.ts';
+import type { NodeCondition } from '../../core/events.ts';
+import { drainPass, evictionCommands } from './drain.ts';
+import { CPU_LOAD_ANNOTATION, FAULT_KEYS, SIM_PREFIX, type PodFaultAction, deploymentPods, faultAnnotations, isPodFault, targetPods, withAnnotations } from './pod-faults.ts';
 import type { ScenarioAction } from './scenario.ts';
+import { FAULT_INJECTOR, SCENARIO_USER as USER, type ScenarioDriver } from './scenario-driver.ts';
 
-const USER = 'user:scenario';
-const FAULT_INJECTOR = 'fault-injector';
+/** What the kubelet posts when a node is under pressure, with its wording. */
+const PRESSURE_CONDITIONS: Record<string, NodeCondition> = {
+  MemoryPressure: { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' },
+  DiskPressure: { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' },
+  PIDPressure: { type: 'PIDPressure', status: 'True', reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available' },
+};
 
 /** What happened when an action was applied: `rejected` carries the API's refusal. */
 export interface ActionOutcome {
@@ -53,9 +62,9 @@ function undoTemplate(cluster: SimulatedCluster, deployment: KubeObject, toRevis
  * Applies one scenario action the way its real counterpart would: user actions as a user's API
  * writes (what kubectl sends), faults as the fault injector's events.
  */
-export async function applyScenarioAction(cluster: SimulatedCluster, action: ScenarioAction): Promise<ActionOutcome> {
+export async function applyScenarioAction(cluster: SimulatedCluster, action: ScenarioAction, driver?: ScenarioDriver): Promise<ActionOutcome> {
   try {
-    await perform(cluster, action);
+    await perform(cluster, action, driver);
     return {};
   } catch (error) {
     if (isApiError(error) || error instanceof ScenarioActionError) return { rejected: error.message };
@@ -63,7 +72,8 @@ export async function applyScenarioAction(cluster: SimulatedCluster, action: Sce
   }
 }
 
-async function perform(cluster: SimulatedCluster, action: ScenarioAction): Promise<void> {
+async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver?: ScenarioDriver): Promise<void> {
+  if (isPodFault(action)) return injectPodFault(cluster, action);
   const namespace = 'namespace' in action ? (action.namespace ?? 'default') : 'default';
   switch (action.action) {
     case 'apply': {
@@ -81,12 +91,7 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction): Promi
       await cluster.act({ type: 'delete', actor: USER, ref: { kind: action.kind, ...(action.namespace ? { namespace: action.namespace } : {}), name: action.name } });
       return;
     case 'delete-pod': {
-      const deployment = mustGet(cluster, 'Deployment', namespace, action.deployment);
-      const pods = ownedBy(cluster.state, deployment.metadata.uid!)
-        .filter((o) => o.kind === 'ReplicaSet')
-        .flatMap((rs) => ownedBy(cluster.state, rs.metadata.uid!))
-        .filter((p) => p.kind === 'Pod' && !p.metadata.deletionTimestamp)
-        .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+      const pods = deploymentPods(cluster.state, mustGet(cluster, 'Deployment', namespace, action.deployment));
       if (pods.length === 0) return;
       const pod = pods[action.index % pods.length]!;
       await cluster.act({ type: 'delete', actor: USER, ref: { kind: 'Pod', namespace, name: pod.metadata.name! } });
@@ -126,13 +131,30 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction): Promi
     }
     case 'drain': {
       await perform(cluster, { action: 'cordon', node: action.node });
-      // As `kubectl drain --ignore-daemonsets`: evict every pod but DaemonSet pods and mirror pods.
-      for (const pod of podsOnNode(cluster.state, action.node)) {
-        if (pod.metadata.deletionTimestamp) continue;
-        if (pod.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet')) continue;
-        if (pod.metadata.annotations?.['kubernetes.io/config.mirror']) continue;
-        await cluster.act({ type: 'delete', actor: USER, ref: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name! } });
+      // As `kubectl drain --ignore-daemonsets`: evict every pod but DaemonSet pods and mirror pods
+      // through the Eviction API; what a PodDisruptionBudget refuses is retried every 5 s.
+      const pass = drainPass(cluster.state, action.node);
+      for (const pod of pass.evict) {
+        for (const command of evictionCommands(pod, USER)) await cluster.act(command);
       }
+      if (pass.blocked.length > 0) {
+        if (!driver) throw new ScenarioActionError(`cannot evict ${pass.blocked.map((b) => b.pod.metadata.name).join(', ')}: ${pass.blocked[0]!.reason}`);
+        driver.continueDrain(action.node, cluster.state.time);
+      }
+      return;
+    }
+    case 'node-pressure':
+    case 'node-pressure-clear': {
+      mustGet(cluster, 'Node', undefined, action.node);
+      const type = action.condition ?? 'MemoryPressure';
+      const condition = action.action === 'node-pressure' ? PRESSURE_CONDITIONS[type]! : HEALTHY_NODE_CONDITIONS.find((c) => c.type === type)!;
+      await cluster.act({ type: 'record', actor: FAULT_INJECTOR, event: { type: 'NodeConditionChanged', data: { node: action.node, condition: { ...condition } } } });
+      return;
+    }
+    case 'load': {
+      const deployment = clone(mustGet(cluster, 'Deployment', namespace, action.deployment));
+      deployment.metadata.annotations = { ...deployment.metadata.annotations, [CPU_LOAD_ANNOTATION]: action.cpu };
+      await cluster.act({ type: 'update', actor: FAULT_INJECTOR, object: deployment });
       return;
     }
     case 'node-crash':
@@ -151,4 +173,107 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction): Promi
   }
 }
 
+async function annotatePod(cluster: SimulatedCluster, pod: KubeObject, changes: Record<string, string | undefined>): Promise<void> {
+  const current = getObject(cluster.state, 'Pod', pod.metadata.namespace, pod.metadata.name!);
+  if (!current || current.metadata.uid !== pod.metadata.uid) return;
+  const annotations = withAnnotations(current.metadata.annotations, changes);
+  if (!annotations) return;
+  const next = clone(current);
+  next.metadata.annotations = annotations;
+  if (Object.keys(annotations).length === 0) delete next.metadata.annotations;
+  await cluster.act({ type: 'update', actor: FAULT_INJECTOR, object: next });
+}
 
+function containerNames(pod: KubeObject, only?: string): string[] {
+  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: { name: string }) => c.name);
+  return only ? names.filter((n) => n === only) : names;
+}
+
+/**
+ * Container faults, as the fault injector's writes of the annotations the simulated kubelet
+ * honours. A deployment target also records standing faults on the Deployment, which the scenario
+ * driver copies onto every pod it creates later (a one-off crash is not standing).
+ */
+async function injectPodFault(cluster: SimulatedCluster, action: PodFaultAction): Promise<void> {
+  const { pods, deployment, missing } = targetPods(cluster.state, action);
+  if (missing) throw new ScenarioActionError(missing);
+  if (action.container && pods.length > 0 && !pods.some((p) => containerNames(p, action.container).length > 0)) {
+    throw new ScenarioActionError(`${action.pod ? `pod ${action.pod}` : `the pods of deployment ${action.deployment}`} have no container ${action.container}`);
+  }
+  if (action.action === 'container-crash') {
+    for (const pod of pods) await crashOnce(cluster, pod, action);
+    return;
+  }
+  const changes = faultAnnotations(action);
+  if (deployment) {
+    const updated = withAnnotations(deployment.metadata.annotations, changes);
+    if (updated) {
+      const next = clone(deployment);
+      next.metadata.annotations = updated;
+      await cluster.act({ type: 'update', actor: FAULT_INJECTOR, object: next });
+    }
+  }
+  for (const pod of pods) await annotatePod(cluster, pod, podChanges(cluster.state.time, pod, action, changes));
+}
+
+/** Running time of each running target container (ms since it started). */
+function runningFor(now: number, pod: KubeObject, only?: string): Map<string, number> {
+  const statuses: Array<{ name: string; state?: { running?: { startedAt?: string } } }> = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const result = new Map<string, number>();
+  for (const name of containerNames(pod, only)) {
+    const startedAt = statuses.find((s) => s.name === name)?.state?.running?.startedAt;
+    if (startedAt) result.set(name, now - Date.parse(startedAt));
+  }
+  return result;
+}
+
+/**
+ * What one live pod gets. `clear-faults` without a container also clears per-container forms. A
+ * readiness failure on a running container starts now at the earliest (the kubelet reads
+ * `readiness-fail-after` as time into the run, and a time before its first success would mean
+ * "never ready" rather than "no longer ready").
+ */
+function podChanges(now: number, pod: KubeObject, action: PodFaultAction, changes: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (action.action === 'clear-faults' && !action.container) {
+    const all = { ...changes };
+    for (const key of Object.keys(pod.metadata.annotations ?? {})) {
+      if (FAULT_KEYS.some((k) => key.startsWith(SIM_PREFIX) && key.endsWith(`.${k}`))) all[key] = undefined;
+    }
+    return all;
+  }
+  if (action.action === 'readiness-fail') {
+    const after = parseDuration(action.after ?? '0s');
+    const perContainer: Record<string, string | undefined> = { ...changes };
+    for (const [name, ran] of runningFor(now, pod, action.container)) {
+      if (ran > after) perContainer[`${SIM_PREFIX}${name}.readiness-fail-after`] = `${ran}ms`;
+    }
+    return perContainer;
+  }
+  return changes;
+}
+
+/**
+ * One crash of each running target container: its run is made to end now (exit-after = how long
+ * it has run), the kubelet records the exit and applies the restart policy, and the annotations
+ * are put back as they were so the next run lasts.
+ */
+async function crashOnce(cluster: SimulatedCluster, pod: KubeObject, action: Extract<PodFaultAction, { action: 'container-crash' }>): Promise<void> {
+  const now = cluster.state.time;
+  const changes: Record<string, string | undefined> = {};
+  const previous: Record<string, string | undefined> = {};
+  let latest = 0;
+  for (const [name, runTime] of runningFor(now, pod, action.container)) {
+    // A container started this very instant crashes 1 ms in (an exit-after of 0 would crash every run).
+    const ran = Math.max(1, runTime);
+    latest = Math.max(latest, now - runTime + ran);
+    for (const [key, value] of Object.entries({ 'exit-after': `${ran}ms`, 'exit-code': String(action.exitCode ?? 1) })) {
+      const annotation = `${SIM_PREFIX}${name}.${key}`;
+      changes[annotation] = value;
+      previous[annotation] = pod.metadata.annotations?.[annotation];
+    }
+  }
+  if (Object.keys(changes).length === 0) return;
+  await annotatePod(cluster, pod, changes);
+  await cluster.engine.runUntil(latest);
+  await annotatePod(cluster, pod, previous);
+}

@@ -3,12 +3,13 @@ import type { EventStore } from '../../core/store/event-store.ts';
 import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import type { Controller } from '../../projections/engine/controller.ts';
-import type { DefaultControllerOptions } from '../../projections/engine/default-controllers.ts';
+import { type DefaultControllerOptions, defaultControllers } from '../../projections/engine/default-controllers.ts';
 import { DEFAULT_START_TIME, type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { type ActionOutcome, applyScenarioAction } from './apply-action.ts';
 import { type ExpectationResult, createExpectationTracker, parseExpectation } from './expectations.ts';
 import type { Scenario, TimelineEntry } from './scenario.ts';
+import { createScenarioDriver } from './scenario-driver.ts';
 
 export interface ScenarioRunOptions {
   /** Where the recording goes; default in memory. */
@@ -55,13 +56,14 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
         if (expectations.length > 0) tracker.observe(replica, event.position);
       })
     : undefined;
+  // The driver goes first so a standing fault reaches a new pod before anything else reacts to it.
+  const driver = createScenarioDriver();
   const cluster = await createSimulatedCluster({
     seed: scenario.seed,
     startTime,
     nodes: scenario.cluster.nodes,
     store,
-    ...(options.controllers ? { controllers: options.controllers } : {}),
-    ...(options.controllerOptions ? { controllerOptions: options.controllerOptions } : {}),
+    controllers: [driver.controller, ...(options.controllers ?? defaultControllers(options.controllerOptions))],
   });
   const outcomes: ScenarioRun['outcomes'] = [];
   const progress = (time: number) => options.onProgress?.(time - startTime, scenario.duration);
@@ -74,7 +76,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
   let lastActionTime = startTime;
   try {
     for (const manifest of scenario.manifests) {
-      const outcome = await applyScenarioAction(cluster, { action: 'apply', manifest });
+      const outcome = await applyScenarioAction(cluster, { action: 'apply', manifest }, driver);
       outcomes.push({ entry: { at: 0, action: 'apply', manifest }, outcome });
     }
     for (const stop of stops) {
@@ -84,7 +86,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
         tracker.checkAt(replica, stop.at);
         continue;
       }
-      outcomes.push({ entry: stop.entry, outcome: await applyScenarioAction(cluster, stop.entry) });
+      outcomes.push({ entry: stop.entry, outcome: await applyScenarioAction(cluster, stop.entry, driver) });
       lastActionTime = startTime + stop.at;
     }
     if (!options.shouldStop?.()) await cluster.engine.runUntil(startTime + end, progress);

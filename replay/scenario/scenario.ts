@@ -13,10 +13,40 @@ export type ScenarioAction =
   | { action: 'rollout-undo'; deployment: string; namespace?: string; toRevision?: number }
   | { action: 'cordon'; node: string }
   | { action: 'uncordon'; node: string }
+  /** `kubectl drain --ignore-daemonsets`: cordon, then evict through the Eviction API's PodDisruptionBudget check, retrying blocked pods every 5 s. */
   | { action: 'drain'; node: string }
   | { action: 'node-crash'; node: string }
   | { action: 'node-partition'; node: string }
-  | { action: 'node-recover'; node: string };
+  | { action: 'node-recover'; node: string }
+  /** Crashes the running containers once (they restart by their restart policy). */
+  | (PodTarget & { action: 'container-crash'; exitCode?: number })
+  /** Every run of the container exits `after` (default 0s) into it: CrashLoopBackOff. */
+  | (PodTarget & { action: 'container-crash-loop'; exitCode?: number; after?: string })
+  | (PodTarget & { action: 'liveness-fail'; after?: string })
+  | (PodTarget & { action: 'readiness-fail'; after?: string })
+  | (PodTarget & { action: 'image-pull-fail' })
+  /** Containers not yet started take `delay` to start. */
+  | (PodTarget & { action: 'slow-start'; delay: string })
+  /** Removes the faults above from the target (and stops a deployment passing them to new pods). */
+  | (PodTarget & { action: 'clear-faults' })
+  | { action: 'node-pressure'; node: string; condition?: PressureCondition }
+  | { action: 'node-pressure-clear'; node: string; condition?: PressureCondition }
+  /** Total CPU demand on a deployment's pods, for the autoscaler's metrics (annotation `sim.orrery.dev/cpu-load`). */
+  | { action: 'load'; deployment: string; namespace?: string; cpu: string };
+
+export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
+
+/**
+ * Which pods a container fault hits: one pod, or every pod of a deployment (those running now,
+ * and — except for a one-off crash — those it creates until the fault is cleared).
+ */
+export interface PodTarget {
+  pod?: string;
+  deployment?: string;
+  namespace?: string;
+  /** One container (default: every container of the pod). */
+  container?: string;
+}
 
 export type ScenarioActionName = ScenarioAction['action'];
 
@@ -39,4 +69,7 @@ export interface Scenario {
   expect?: string[];
 }
 
-export const FAULT_ACTIONS: ReadonlySet<ScenarioActionName> = new Set(['node-crash', 'node-partition', 'node-recover']);
+export const FAULT_ACTIONS: ReadonlySet<ScenarioActionName> = new Set([
+  'node-crash', 'node-partition', 'node-recover', 'container-crash', 'container-crash-loop', 'liveness-fail', 'readiness-fail',
+  'image-pull-fail', 'slow-start', 'clear-faults', 'node-pressure', 'node-pressure-clear', 'load',
+]);
