@@ -55,7 +55,3 @@ export function workloadWideColumns(selector: (object: KubeObject) => string = (
     column('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', selector, 1),
   ];
 }
-
-export function orNone(text: string | undefined | null): string {
-  return text ? text : '<none>';
-}
