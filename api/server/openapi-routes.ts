@@ -12,6 +12,11 @@ function servedGroupVersions(): string[] {
  * /openapi/v2 is not served: kubectl falls back to v3.
  */
 export function openApiRoutes(app: FastifyInstance): void {
+  // Building every group-version document takes a few seconds once per process: do it as soon as
+  // the server listens rather than inside a client's first request.
+  app.addHook('onListen', async () => {
+    setImmediate(() => openApiV3Root(servedGroupVersions()));
+  });
   app.get('/openapi/v3', async (_request, reply) => {
     return reply.header('content-type', 'application/json').send(JSON.stringify(openApiV3Root(servedGroupVersions())));
   });
