@@ -5,7 +5,7 @@ import { ageColumn, column, nameColumn } from './columns.ts';
 import { formatLabels } from '../labels.ts';
 import { validateLabels } from '../object-meta-validation.ts';
 import { fieldErrors } from '../field-errors.ts';
-import { isDns1035Label, isValidPortName, isValidPortNumber } from '../names.ts';
+import { isDns1035Label, isDns1123Label, isValidPortName, isValidPortNumber } from '../names.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -60,7 +60,7 @@ export function validateServiceSpec(service: KubeObject, old?: KubeObject): Stat
     const path = `spec.ports[${i}]`;
     if (ports.length > 1 && !port.name) causes.push(fieldErrors.required(`${path}.name`));
     else if (port.name) {
-      for (const message of isDns1035Label(port.name)) causes.push(fieldErrors.invalid(`${path}.name`, port.name, message));
+      for (const message of isDns1123Label(port.name)) causes.push(fieldErrors.invalid(`${path}.name`, port.name, message));
       if (names.has(port.name)) causes.push(fieldErrors.duplicate(`${path}.name`, port.name));
       names.add(port.name);
     }
