@@ -93,7 +93,7 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver
     case 'delete-pod': {
       const pods = deploymentPods(cluster.state, mustGet(cluster, 'Deployment', namespace, action.deployment));
       if (pods.length === 0) return;
-      const pod = pods[action.index % pods.length]!;
+      const pod = pods[(action.index ?? 0) % pods.length]!;
       await cluster.act({ type: 'delete', actor: USER, ref: { kind: 'Pod', namespace, name: pod.metadata.name! } });
       return;
     }

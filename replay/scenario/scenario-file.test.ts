@@ -43,4 +43,23 @@ describe('scenario file', () => {
       /timeline\[1\]\.at: entries must be in time order/,
     );
   });
+
+  it('checks each timeline action\'s fields, naming the one that is wrong', () => {
+    const base = 'seed: 1\ncluster:\n  nodes:\n    - name: node-1\ntimeline:\n  - at: 1m\n';
+    const entry = (fields: string) => () => parseScenario(`${base}${fields.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    expect(entry('action: scale\ndeployment: web')).toThrow('timeline[0].replicas: required for scale');
+    expect(entry('action: scale\ndeployment: web\nreplicas: -1')).toThrow('timeline[0].replicas: expected a whole number ≥ 0, got -1');
+    expect(entry('action: scale\ndeployment: web\nreplica: 3')).toThrow('timeline[0].replica: not a field of scale; its fields are deployment, replicas, namespace');
+    expect(entry('action: liveness-fail')).toThrow('timeline[0]: liveness-fail needs exactly one of pod or deployment');
+    expect(entry('action: liveness-fail\npod: a\ndeployment: b')).toThrow('timeline[0]: liveness-fail needs exactly one of pod or deployment, got pod and deployment');
+    expect(entry('action: liveness-fail\ndeployment: web\nafter: soon')).toThrow(/timeline\[0\]\.after: invalid duration "soon"/);
+    expect(entry('action: slow-start\ndeployment: web')).toThrow('timeline[0].delay: required for slow-start');
+    expect(entry('action: container-crash\npod: Web_1')).toThrow("timeline[0].pod: expected a Kubernetes object name (lower-case letters, digits, '-', '.'), got \"Web_1\"");
+    expect(entry('action: node-pressure\nnode: node-1\ncondition: CPUPressure')).toThrow('timeline[0].condition: expected MemoryPressure, DiskPressure or PIDPressure, got "CPUPressure"');
+    expect(entry('action: load\ndeployment: web\ncpu: lots')).toThrow('timeline[0].cpu: expected a CPU quantity such as 500m or 2, got "lots"');
+    expect(entry('action: apply\nmanifest: { kind: Pod }')).toThrow('timeline[0].manifest: expected a Kubernetes object with apiVersion, kind and metadata.name');
+    expect(entry('action: rollout-undo\ndeployment: web\ntoRevision: 0')).toThrow('timeline[0].toRevision: expected a whole number ≥ 1, got 0');
+    const ok = parseScenario(`${base}    action: container-crash-loop\n    deployment: web\n    container: app\n    exitCode: 2\n    after: 30s\n`);
+    expect(ok.timeline[0]).toEqual({ at: 60_000, action: 'container-crash-loop', deployment: 'web', container: 'app', exitCode: 2, after: '30s' });
+  });
 });

@@ -4,14 +4,118 @@ import { parse, stringify } from 'yaml';
 import { parseManifests } from '../../core/model/manifests.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
+import { parseQuantity } from '../../core/model/quantity.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
 
-const ACTIONS: ReadonlySet<ScenarioActionName> = new Set([
-  'apply', 'delete', 'delete-pod', 'scale', 'set-image', 'rollout-restart', 'rollout-undo',
-  'cordon', 'uncordon', 'drain', 'node-crash', 'node-partition', 'node-recover',
-]);
+type FieldType = 'string' | 'name' | 'count' | 'positive' | 'duration' | 'quantity' | 'manifest' | 'pressure';
+interface FieldSpec {
+  required?: string[];
+  optional?: string[];
+  /** Exactly one of these must be given. */
+  oneOf?: string[];
+}
+
+const POD_TARGET: FieldSpec = { oneOf: ['pod', 'deployment'], optional: ['namespace', 'container'] };
+const NODE: FieldSpec = { required: ['node'] };
+
+/** Every timeline action with its fields (see docs/scenarios.md). */
+const ACTION_FIELDS: Record<ScenarioActionName, FieldSpec> = {
+  apply: { required: ['manifest'] },
+  delete: { required: ['kind', 'name'], optional: ['namespace'] },
+  'delete-pod': { required: ['deployment'], optional: ['namespace', 'index'] },
+  scale: { required: ['deployment', 'replicas'], optional: ['namespace'] },
+  'set-image': { required: ['deployment', 'image'], optional: ['namespace', 'container'] },
+  'rollout-restart': { required: ['deployment'], optional: ['namespace'] },
+  'rollout-undo': { required: ['deployment'], optional: ['namespace', 'toRevision'] },
+  cordon: NODE,
+  uncordon: NODE,
+  drain: NODE,
+  'node-crash': NODE,
+  'node-partition': NODE,
+  'node-recover': NODE,
+  'container-crash': { ...POD_TARGET, optional: [...POD_TARGET.optional!, 'exitCode'] },
+  'container-crash-loop': { ...POD_TARGET, optional: [...POD_TARGET.optional!, 'exitCode', 'after'] },
+  'liveness-fail': { ...POD_TARGET, optional: [...POD_TARGET.optional!, 'after'] },
+  'readiness-fail': { ...POD_TARGET, optional: [...POD_TARGET.optional!, 'after'] },
+  'image-pull-fail': POD_TARGET,
+  'slow-start': { ...POD_TARGET, required: ['delay'] },
+  'clear-faults': POD_TARGET,
+  'node-pressure': { required: ['node'], optional: ['condition'] },
+  'node-pressure-clear': { required: ['node'], optional: ['condition'] },
+  load: { required: ['deployment', 'cpu'], optional: ['namespace'] },
+};
+
+const FIELD_TYPES: Record<string, FieldType> = {
+  manifest: 'manifest', kind: 'string', name: 'name', namespace: 'name', deployment: 'name', pod: 'name', container: 'name', node: 'name',
+  image: 'string', index: 'count', replicas: 'count', toRevision: 'positive', exitCode: 'count', after: 'duration', delay: 'duration',
+  cpu: 'quantity', condition: 'pressure',
+};
+
+const ACTIONS = new Set(Object.keys(ACTION_FIELDS) as ScenarioActionName[]);
+
+function checkField(where: string, field: string, value: unknown): void {
+  const type = FIELD_TYPES[field]!;
+  const got = JSON.stringify(value);
+  switch (type) {
+    case 'string':
+      if (typeof value !== 'string' || value === '') fail(where, `expected a non-empty string, got ${got}`);
+      return;
+    case 'name':
+      if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) fail(where, `expected a Kubernetes object name (lower-case letters, digits, '-', '.'), got ${got}`);
+      return;
+    case 'count':
+      if (!Number.isInteger(value) || (value as number) < 0) fail(where, `expected a whole number ≥ 0, got ${got}`);
+      return;
+    case 'positive':
+      if (!Number.isInteger(value) || (value as number) < 1) fail(where, `expected a whole number ≥ 1, got ${got}`);
+      return;
+    case 'duration':
+      try {
+        parseDuration(String(value));
+      } catch (error) {
+        fail(where, (error as Error).message);
+      }
+      return;
+    case 'quantity':
+      try {
+        parseQuantity(value as string);
+      } catch {
+        fail(where, `expected a CPU quantity such as 500m or 2, got ${got}`);
+      }
+      return;
+    case 'manifest':
+      if (!value || typeof value !== 'object' || !(value as KubeObject).apiVersion || !(value as KubeObject).kind || !(value as KubeObject).metadata?.name) {
+        fail(where, 'expected a Kubernetes object with apiVersion, kind and metadata.name');
+      }
+      return;
+    case 'pressure':
+      if (!['MemoryPressure', 'DiskPressure', 'PIDPressure'].includes(value as string)) fail(where, `expected MemoryPressure, DiskPressure or PIDPressure, got ${got}`);
+      return;
+  }
+}
+
+/** Checks one timeline entry's fields against its action: required, allowed, typed. */
+export function validateTimelineEntry(entry: Record<string, unknown>, where: string): void {
+  const name = entry.action as ScenarioActionName;
+  if (!ACTIONS.has(name)) fail(`${where}.action`, `unknown action ${JSON.stringify(entry.action)}; expected one of ${[...ACTIONS].join(', ')}`);
+  const spec = ACTION_FIELDS[name];
+  const allowed = new Set(['at', 'action', ...(spec.required ?? []), ...(spec.optional ?? []), ...(spec.oneOf ?? [])]);
+  for (const field of Object.keys(entry)) {
+    if (!allowed.has(field)) fail(`${where}.${field}`, `not a field of ${name}; its fields are ${[...allowed].filter((f) => f !== 'at' && f !== 'action').join(', ')}`);
+  }
+  for (const field of spec.required ?? []) {
+    if (entry[field] === undefined || entry[field] === null) fail(`${where}.${field}`, `required for ${name}`);
+  }
+  if (spec.oneOf) {
+    const given = spec.oneOf.filter((f) => entry[f] !== undefined);
+    if (given.length !== 1) fail(where, `${name} needs exactly one of ${spec.oneOf.join(' or ')}${given.length ? `, got ${given.join(' and ')}` : ''}`);
+  }
+  for (const [field, value] of Object.entries(entry)) {
+    if (field !== 'at' && field !== 'action' && value !== undefined) checkField(`${where}.${field}`, field, value);
+  }
+}
 
 export class ScenarioFileError extends Error {
   constructor(message: string) {
@@ -124,13 +228,13 @@ export function parseScenario(text: string, options: ParseScenarioOptions = {}):
   const timeline: TimelineEntry[] = (document.timeline ?? []).map((entry: any, i: number) => {
     const where = `timeline[${i}]`;
     if (!entry || typeof entry !== 'object') fail(where, 'expected a mapping');
-    if (!ACTIONS.has(entry.action)) fail(`${where}.action`, `unknown action ${JSON.stringify(entry.action)}; expected one of ${[...ACTIONS].join(', ')}`);
     let at: number;
     try {
       at = parseDuration(String(entry.at));
     } catch (error) {
       fail(`${where}.at`, (error as Error).message);
     }
+    validateTimelineEntry(entry, where);
     return { ...entry, at } as TimelineEntry;
   });
   for (let i = 1; i < timeline.length; i++) {

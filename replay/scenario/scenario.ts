@@ -6,7 +6,7 @@ export type ScenarioAction =
   | { action: 'apply'; manifest: KubeObject }
   | { action: 'delete'; kind: string; namespace?: string; name: string }
   /** Deletes the `index`-th (mod count) live pod of a Deployment, by name order: generated histories cannot know pod names. */
-  | { action: 'delete-pod'; deployment: string; namespace?: string; index: number }
+  | { action: 'delete-pod'; deployment: string; namespace?: string; index?: number }
   | { action: 'scale'; deployment: string; namespace?: string; replicas: number }
   | { action: 'set-image'; deployment: string; namespace?: string; container?: string; image: string }
   | { action: 'rollout-restart'; deployment: string; namespace?: string }
