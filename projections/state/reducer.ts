@@ -7,7 +7,6 @@ import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { microTime, rfc3339 } from './time-format.ts';
 import {
   type ContainerStatus,
-  type PodCondition,
   containerIdOf,
   imageIdOf,
   kubeletConditions,
@@ -374,4 +373,3 @@ function upsertInSpecOrder(statuses: ContainerStatus[] | undefined, entry: Conta
   return list;
 }
 
-export type { PodCondition };

@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import type { Position } from '../../core/events.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { applyEvent, createClusterState } from './reducer.ts';
+import { createClusterState, rebuildStateAsync } from './reducer.ts';
 import { deserializeState, serializeState } from './snapshot.ts';
 
 /**
@@ -134,13 +134,9 @@ export interface RestoredState {
 export async function restoreState(store: EventStore, dataDir: string): Promise<RestoredState> {
   const head = await store.head();
   const loaded = loadLatestSnapshot(dataDir, { maxPosition: head });
-  const state = loaded?.state ?? createClusterState();
-  let tailEvents = 0;
-  for await (const event of store.readAll(state.position)) {
-    applyEvent(state, event);
-    tailEvents++;
-  }
-  return { state, snapshotPosition: loaded?.position ?? 0, tailEvents, skipped: loaded?.skipped ?? [] };
+  const state = await rebuildStateAsync(store.readAll(loaded?.position ?? 0), loaded?.state ?? createClusterState());
+  const snapshotPosition = loaded?.position ?? 0;
+  return { state, snapshotPosition, tailEvents: state.position - snapshotPosition, skipped: loaded?.skipped ?? [] };
 }
 
 function writeAll(fd: number, buffer: Buffer): void {
