@@ -5,7 +5,7 @@ import { defineInvariant } from './invariant.ts';
 export const evictionRespectsToleration = defineInvariant({
   name: 'eviction-respects-toleration',
   description:
-    "A pod is evicted from a tainted node only once the NoExecute taint has been there for the pod's tolerationSeconds (at once if it does not tolerate the taint, never if it tolerates it forever).",
+    "Taint-based eviction: a pod is evicted from a tainted node only once the NoExecute taint has been there for the pod's tolerationSeconds (at once if it does not tolerate the taint, never if it tolerates it forever).",
   category: 'safety',
   start() {
     /** node → NoExecute taint key → the taint and the virtual time it appeared. */
@@ -21,7 +21,8 @@ export const evictionRespectsToleration = defineInvariant({
           taintedSince.set(event.data.node, next);
           return undefined;
         }
-        if (event.type !== 'PodEvicted') return undefined;
+        // Only taint-based evictions: an API eviction (kubectl drain) may happen at any time.
+        if (event.type !== 'PodEvicted' || event.data.reason !== 'DeletionByTaintManager') return undefined;
         const pod = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`);
         const node: string | undefined = pod?.spec?.nodeName;
         if (!pod || !node) return undefined;
