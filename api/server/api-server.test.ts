@@ -74,9 +74,12 @@ describe('CRUD', () => {
     const page1 = (await app.inject('/apis/apps/v1/namespaces/default/deployments?limit=2')).json();
     expect(page1.items.map((d: any) => d.metadata.name)).toEqual(['a', 'b']);
     expect(page1.metadata.remainingItemCount).toBe(1);
+    // A write between pages does not show up in the later page: every page reads the first page's snapshot.
+    await create('/apis/apps/v1/namespaces/default/deployments', deployment('bb'));
     const page2 = (await app.inject(`/apis/apps/v1/namespaces/default/deployments?limit=2&continue=${page1.metadata.continue}`)).json();
     expect(page2.items.map((d: any) => d.metadata.name)).toEqual(['c']);
     expect(page2.metadata.continue).toBeUndefined();
+    expect(page2.metadata.resourceVersion).toBe(page1.metadata.resourceVersion);
 
     const stale = { ...got, spec: { ...got.spec, replicas: 5 } };
     const updated = await app.inject({ method: 'PUT', url: '/apis/apps/v1/namespaces/default/deployments/b', payload: stale });
@@ -86,6 +89,7 @@ describe('CRUD', () => {
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json()).toMatchObject({ kind: 'Status', reason: 'Conflict' });
 
+    expect((await app.inject('/apis/apps/v1/namespaces/default/deployments')).json().items.map((d: any) => d.metadata.name)).toEqual(['a', 'b', 'bb', 'c']);
     const deleted = await app.inject({ method: 'DELETE', url: '/apis/apps/v1/namespaces/default/deployments/a' });
     expect(deleted.statusCode).toBe(200);
     const missing = await app.inject('/apis/apps/v1/namespaces/default/deployments/a');

@@ -47,6 +47,8 @@ export async function readViewFor(context: ApiContext, query: Query, single: boo
   if (match && !rv) throw apiErrors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
   if (rv !== undefined && rv !== '' && !/^\d+$/.test(rv)) throw apiErrors.badRequest(`invalid resource version "${rv}"`);
   const live = stateView(context, context.cluster.state);
+  // The live state is the state at its own position: no rebuild needed.
+  if (rv && Number(rv) === context.cluster.state.position) return live;
   if (match === 'Exact') {
     if (rv === '0') throw apiErrors.badRequest('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
     return stateView(context, await context.history.stateAt(Number(rv)));
