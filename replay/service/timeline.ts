@@ -1,7 +1,7 @@
 import type { Position, StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
-import { rebuildIndexes } from '../../projections/state/indexes.ts';
+import { indexObject, rebuildIndexes, unindexObject } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { streamsTouchedBy } from './event-summary.ts';
 
@@ -45,6 +45,23 @@ function restoreSnapshot(snapshot: Snapshot): ClusterState {
   return state;
 }
 
+/** Steps back the working state can undo without a snapshot; beyond it a seek restores one. */
+const MAX_UNDO = 20_000;
+
+/** What one event changed: the previous version of every object (and node heartbeat) it touched. */
+interface UndoEntry {
+  position: Position;
+  time: number;
+  objects: Array<{ kind: string; key: string; previous: KubeObject | undefined }>;
+  heartbeats: Array<{ node: string; previous: number | undefined }>;
+}
+
+function streamKey(stream: string): { kind: string; key: string } | undefined {
+  const slash = stream.indexOf('/');
+  if (slash < 0) return undefined;
+  return { kind: stream.slice(0, slash), key: stream.slice(slash + 1) };
+}
+
 export interface TimelineOptions {
   snapshotInterval?: number;
   onProgress?: (position: Position, head: Position) => void;
@@ -63,6 +80,8 @@ export class Timeline {
   private readonly headState = createClusterState();
   /** A scratch state the cursor moves; handed out by `stateAt`, valid until the next call. */
   private working: ClusterState | undefined;
+  /** Undo entries for the events most recently applied to `working`, oldest first. */
+  private undo: UndoEntry[] = [];
   private streamIndex: Map<string, number[]> | undefined;
 
   constructor(options: TimelineOptions = {}) {
@@ -127,15 +146,55 @@ export class Timeline {
   stateAt(position: Position): ClusterState {
     const target = this.clamp(position);
     if (target === this.head) return this.headState;
-    const working = this.working;
-    const snapshotIndex = Math.floor(target / this.interval);
-    const fromSnapshot = snapshotIndex * this.interval;
-    if (!working || working.position > target || working.position < fromSnapshot) {
-      this.working = restoreSnapshot(this.snapshots[snapshotIndex]!);
+    let working = this.working;
+    if (working && target < working.position && working.position - target <= this.undo.length) {
+      // Stepping back a little: undo, far cheaper than restoring a snapshot.
+      while (working.position > target) this.undoLast(working);
+      return working;
     }
-    const state = this.working!;
-    for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.events[p - 1]!);
-    return state;
+    const snapshotIndex = Math.floor(target / this.interval);
+    if (!working || working.position > target || working.position < snapshotIndex * this.interval) {
+      working = this.working = restoreSnapshot(this.snapshots[snapshotIndex]!);
+      this.undo = [];
+    }
+    for (let p = working.position + 1; p <= target; p++) this.applyWithUndo(working, this.events[p - 1]!);
+    if (this.undo.length > MAX_UNDO) this.undo.splice(0, this.undo.length - MAX_UNDO);
+    return working;
+  }
+
+  private applyWithUndo(state: ClusterState, event: StoredEvent): void {
+    const entry: UndoEntry = { position: state.position, time: state.time, objects: [], heartbeats: [] };
+    for (const stream of streamsTouchedBy(event)) {
+      const ref = streamKey(stream);
+      if (!ref) continue;
+      entry.objects.push({ ...ref, previous: state.objects.get(ref.kind)?.get(ref.key) });
+      if (ref.kind === 'Node') entry.heartbeats.push({ node: ref.key, previous: state.heartbeats.get(ref.key) });
+    }
+    applyEvent(state, event);
+    this.undo.push(entry);
+  }
+
+  private undoLast(state: ClusterState): void {
+    const entry = this.undo.pop()!;
+    for (let i = entry.objects.length - 1; i >= 0; i--) {
+      const { kind, key, previous } = entry.objects[i]!;
+      const objects = state.objects.get(kind);
+      const current = objects?.get(key);
+      if (current === previous) continue;
+      if (current) unindexObject(state, kind, key, current);
+      if (previous) {
+        let map = objects;
+        if (!map) state.objects.set(kind, (map = new Map()));
+        map.set(key, previous);
+        indexObject(state, kind, key, previous);
+      } else objects!.delete(key);
+    }
+    for (const { node, previous } of entry.heartbeats) {
+      if (previous === undefined) state.heartbeats.delete(node);
+      else state.heartbeats.set(node, previous);
+    }
+    state.position = entry.position;
+    state.time = entry.time;
   }
 
   /** A state at `position` that belongs to the caller. */

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoredEvent } from '../core/events.ts';
+import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
+import { createPrng, hashSeed } from '../core/prng.ts';
+import { writeRecordingFile } from '../replay/service/recording-file.ts';
+import { ReplayService } from '../replay/service/replay-service.ts';
+import { DEFAULT_SNAPSHOT_INTERVAL } from '../replay/service/timeline.ts';
+import { peakRssMiB, percentile, recordBenchmark, table } from './harness.ts';
+import { cachedSyntheticLog } from './synthetic-cluster-log.ts';
+
+/**
+ * The replay service on a 1,000,000-event recording (bench/synthetic-cluster-log.ts: 1,000 nodes
+ * heartbeating, 200 deployments × 20 pods with rolling churn). Targets: open < 2 s, seek p99 < 50 ms,
+ * step back < 5 ms. A seek or step is measured until the state at the new cursor is materialised
+ * (what any read at the cursor needs), not just the cursor move.
+ */
+const EVENTS = Number(process.env.ORRERY_BENCH_EVENTS ?? 1_000_000);
+const SAMPLES = 1000;
+const gc = (globalThis as { gc?: () => void }).gc;
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+function timed<T>(run: () => T): { result: T; wallMs: number; cpuMs: number } {
+  gc?.();
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const result = run();
+  const used = process.cpuUsage(cpu);
+  return { result, wallMs: ms(start), cpuMs: (used.user + used.system) / 1000 };
+}
+
+console.log(`replay: preparing a ${EVENTS.toLocaleString('en')}-event log`);
+const dir = await cachedSyntheticLog(EVENTS);
+
+// Reading the embedded log into memory (what opening a `dir` recording does before indexing).
+gc?.();
+const readStart = process.hrtime.bigint();
+const readCpu = process.cpuUsage();
+const store = await createEmbeddedStore(dir);
+const events: StoredEvent[] = [];
+for await (const event of store.readAll(0)) events.push(event);
+await store.close();
+const readMs = ms(readStart);
+const readCpuMs = (process.cpuUsage(readCpu).user + process.cpuUsage(readCpu).system) / 1000;
+console.log(`  read ${events.length.toLocaleString('en')} events from the embedded log in ${readMs.toFixed(0)} ms`);
+
+// Open = index the recording (every event applied once, a snapshot every K events).
+const service = new ReplayService();
+const opens: Array<{ wallMs: number; cpuMs: number }> = [];
+let session = service.openEvents(events, { type: 'events' });
+for (let run = 0; run < 3; run++) {
+  service.delete(session.id);
+  const measured = timed(() => service.openEvents(events, { type: 'events' }));
+  session = measured.result;
+  opens.push(measured);
+  console.log(`  open (index + snapshots): ${measured.wallMs.toFixed(0)} ms wall, ${measured.cpuMs.toFixed(0)} ms CPU`);
+}
+gc?.();
+const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+
+// Seeks to random positions.
+const prng = createPrng(hashSeed('replay-bench'));
+const seeks: number[] = [];
+for (let i = 0; i < SAMPLES; i++) {
+  const target = 1 + prng.int(events.length);
+  const start = process.hrtime.bigint();
+  session.seek({ position: target });
+  const state = session.stateAt();
+  seeks.push(ms(start));
+  if (state.position !== target) throw new Error(`seek landed at ${state.position}, not ${target}`);
+}
+
+// Step back one event from random positions (the state at the previous position materialised).
+const stepsBack: number[] = [];
+for (let i = 0; i < SAMPLES; i++) {
+  session.seek({ position: 2 + prng.int(events.length - 1) });
+  session.stateAt();
+  const start = process.hrtime.bigint();
+  session.step(-1);
+  session.stateAt();
+  stepsBack.push(ms(start));
+}
+// Ten steps back in a row, as a user holding the key does.
+const heldBack: number[] = [];
+session.seek({ position: Math.floor(events.length / 2) + 777 });
+session.stateAt();
+for (let i = 0; i < SAMPLES; i++) {
+  const start = process.hrtime.bigint();
+  session.step(-1);
+  session.stateAt();
+  heldBack.push(ms(start));
+}
+// Step forward one event.
+const stepsForward: number[] = [];
+session.seek({ position: Math.floor(events.length / 3) });
+session.stateAt();
+for (let i = 0; i < SAMPLES; i++) {
+  const start = process.hrtime.bigint();
+  session.step(1);
+  session.stateAt();
+  stepsForward.push(ms(start));
+}
+
+// Open from an exported recording file (decode + index).
+const fileDir = mkdtempSync(join(tmpdir(), 'orrery-replay-bench-'));
+const file = join(fileDir, 'recording.orrec');
+const exportStart = process.hrtime.bigint();
+writeRecordingFile(file, events);
+const exportMs = ms(exportStart);
+const fileMiB = statSync(file).size / 2 ** 20;
+events.length = 0;
+service.delete(session.id);
+gc?.();
+const fileOpenStart = process.hrtime.bigint();
+const fromFile = await service.openPath(file);
+const fileOpenMs = ms(fileOpenStart);
+rmSync(fileDir, { recursive: true, force: true });
+console.log(`  export ${exportMs.toFixed(0)} ms (${fileMiB.toFixed(0)} MiB), open from file ${fileOpenMs.toFixed(0)} ms, head ${fromFile.head}`);
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const row = (label: string, values: number[], target: string) => {
+  const s = sorted(values);
+  return [label, SAMPLES, percentile(s, 50).toFixed(2), percentile(s, 99).toFixed(2), s.at(-1)!.toFixed(2), target];
+};
+const bestOpen = opens.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+const rows = [
+  row('seek to a random position', seeks, 'p99 < 50 ms'),
+  row('step back 1 event (random positions)', stepsBack, '< 5 ms'),
+  row('step back 1 event, 1000 in a row', heldBack, '< 5 ms'),
+  row('step forward 1 event', stepsForward, ''),
+];
+for (const r of rows) console.log(`  ${r[0]}: p50 ${r[2]} ms, p99 ${r[3]} ms, max ${r[4]} ms`);
+
+recordBenchmark(
+  'replay',
+  'Replay service on a 1M-event recording',
+  `${fromFile.head.toLocaleString('en')} events (bench/synthetic-cluster-log.ts: 1,000 nodes heartbeating every 10 s, 200 deployments × 20 pods with rolling churn). Snapshots every ${DEFAULT_SNAPSHOT_INTERVAL.toLocaleString('en')} events, in memory (maps copied, immutable objects shared). Seeks and steps are timed until the state at the new cursor is materialised. Load average while measuring: ${load} on ${(await import('node:os')).cpus().length} cores (other benchmarks and test suites were running).
+
+${table(['operation', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'target'], rows)}
+
+| open | wall | CPU | target |
+| --- | --- | --- | --- |
+| index + snapshots, events already decoded (best of 3) | ${bestOpen.wallMs.toFixed(0)} ms | ${bestOpen.cpuMs.toFixed(0)} ms | < 2 s |
+| read + decode the embedded log (before indexing) | ${readMs.toFixed(0)} ms | ${readCpuMs.toFixed(0)} ms | |
+| whole open of an exported recording file (${fileMiB.toFixed(0)} MiB: gunzip, parse, index) | ${fileOpenMs.toFixed(0)} ms | | |
+
+Export to a recording file: ${exportMs.toFixed(0)} ms. Heap after open: ${heapMiB.toFixed(0)} MiB; peak RSS of the benchmark: ${peakRssMiB().toFixed(0)} MiB.`,
+);
