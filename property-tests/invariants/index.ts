@@ -1,3 +1,4 @@
+import { endpointsFollowPods } from './endpoints-follow-pods.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
 import type { Invariant } from './invariant.ts';
@@ -6,6 +7,7 @@ import { ownerReferencesLive } from './owner-references-live.ts';
 import { podBoundOnce } from './pod-bound-once.ts';
 import { requestsWithinAllocatable } from './requests-within-allocatable.ts';
 import { resourceVersionsIncrease } from './resource-versions-increase.ts';
+import { serviceAllocationsUnique } from './service-allocations-unique.ts';
 import { rollingUpdateWithinBounds } from './rolling-update-bounds.ts';
 import { workloadsConverge } from './workloads-converge.ts';
 
@@ -22,6 +24,8 @@ export const builtInInvariants: readonly Invariant[] = [
   ownerReferencesLive,
   resourceVersionsIncrease,
   workloadsConverge,
+  serviceAllocationsUnique,
+  endpointsFollowPods,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
