@@ -51,6 +51,7 @@ const KIND_ALIASES: Record<string, string> = {
   deployment: 'Deployment', deploy: 'Deployment', replicaset: 'ReplicaSet', rs: 'ReplicaSet', pod: 'Pod', po: 'Pod',
   node: 'Node', no: 'Node', service: 'Service', svc: 'Service', statefulset: 'StatefulSet', sts: 'StatefulSet',
   daemonset: 'DaemonSet', ds: 'DaemonSet', job: 'Job', namespace: 'Namespace', ns: 'Namespace',
+  endpoints: 'Endpoints', ep: 'Endpoints', cronjob: 'CronJob', cj: 'CronJob', pvc: 'PersistentVolumeClaim', pv: 'PersistentVolume', pdb: 'PodDisruptionBudget', hpa: 'HorizontalPodAutoscaler',
 };
 
 /** Short field names per kind; anything else is read as a dotted path (`status.phase`). */
