@@ -190,6 +190,22 @@ describe('patch and subresources', () => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it('server-side apply creates when absent, answers 409 on another manager\'s field, and takes it over with force', async () => {
+    const url = (manager: string, force = false) => `/apis/apps/v1/namespaces/default/deployments/ssa?fieldManager=${manager}${force ? '&force=true' : ''}`;
+    const apply = (manager: string, replicas: number, force = false) =>
+      app.inject({ method: 'PATCH', url: url(manager, force), headers: { 'content-type': 'application/apply-patch+yaml' }, payload: JSON.stringify({ ...deployment('ssa'), spec: { ...deployment('ssa').spec, replicas } }) });
+    const created = await apply('alice', 2);
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().metadata.managedFields[0]).toMatchObject({ manager: 'alice', operation: 'Apply' });
+    const conflict = await apply('bob', 3);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ reason: 'Conflict', details: { causes: [{ reason: 'FieldManagerConflict', field: '.spec.replicas' }] } });
+    expect(conflict.json().message).toContain('conflict with "alice"');
+    const forced = await apply('bob', 3, true);
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json().spec.replicas).toBe(3);
+  });
+
   it('binds pods and refuses an eviction that would violate a PodDisruptionBudget with 429', async () => {
     await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'postgres' }] } });
     const bound = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/p/binding', payload: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-2' } } });
