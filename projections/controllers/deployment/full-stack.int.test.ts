@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { isPodActive } from '../replicaset/pod-availability.ts';
-import { activePods, appPods, availablePods, checkEveryEvent } from './testing/replay-check.ts';
+import { activePods, appPods, availablePods, checkEveryEvent, replicaSetStatusMismatches } from './testing/replay-check.ts';
 import { deploymentManifest, deploymentOf, editDeployment, podsOf, setImage } from './testing/workload-cluster.ts';
 
 let cluster: SimulatedCluster | undefined;
@@ -40,6 +40,7 @@ describe('Deployment and ReplicaSet controllers with the built-in scheduler and 
     expect(healed).toHaveLength(6);
     expect(healed.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
     expect(deploymentOf(cluster, 'web').status.availableReplicas).toBe(6);
+    expect(replicaSetStatusMismatches(cluster.state)).toEqual([]);
   });
 
   it('Recreate waits for the old pods to finish terminating before starting new ones', async () => {

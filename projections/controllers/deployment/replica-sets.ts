@@ -51,19 +51,25 @@ export function activeReplicaSets(list: ReadonlyArray<KubeObject | undefined>): 
   return list.filter((rs): rs is KubeObject => !!rs && specReplicas(rs) > 0);
 }
 
-function withoutHashLabel(template: any): any {
-  const copy = structuredClone(template ?? {});
-  if (copy.metadata?.labels) {
-    delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
-  }
-  if (copy.metadata && Object.keys(copy.metadata).length === 0) delete copy.metadata;
-  return copy;
+function labelsEqualIgnoringHash(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const keysA = Object.keys(a ?? {}).filter((k) => k !== POD_TEMPLATE_HASH_LABEL);
+  const keysB = Object.keys(b ?? {}).filter((k) => k !== POD_TEMPLATE_HASH_LABEL);
+  return keysA.length === keysB.length && keysA.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a![k] === b![k]);
 }
 
 /** `EqualIgnoreHash`: two pod templates are the same apart from the pod-template-hash label. */
-export function equalIgnoreHash(a: unknown, b: unknown): boolean {
-  return jsonEqual(withoutHashLabel(a), withoutHashLabel(b));
+export function equalIgnoreHash(a: any, b: any): boolean {
+  if (!jsonEqual(a?.spec, b?.spec)) return false;
+  const metaA = a?.metadata ?? {};
+  const metaB = b?.metadata ?? {};
+  if (!labelsEqualIgnoringHash(metaA.labels, metaB.labels)) return false;
+  for (const key of new Set([...Object.keys(metaA), ...Object.keys(metaB)])) {
+    if (key !== 'labels' && !jsonEqual(metaA[key], metaB[key])) return false;
+  }
+  for (const key of new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])) {
+    if (key !== 'spec' && key !== 'metadata' && !jsonEqual(a[key], b[key])) return false;
+  }
+  return true;
 }
 
 /** `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { resolveFenceposts } from './fenceposts.ts';
-import { activePods, availablePods, checkEveryEvent } from './testing/replay-check.ts';
+import { activePods, availablePods, checkEveryEvent, replicaSetStatusMismatches } from './testing/replay-check.ts';
 import { deploymentManifest, deploymentOf, editDeployment, podsOf, replicaSetsOf, setImage, workloadCluster } from './testing/workload-cluster.ts';
 
 let cluster: SimulatedCluster | undefined;
@@ -44,6 +44,7 @@ async function rollOut(maxSurge: Fencepost, maxUnavailable: Fencepost, minReadyS
   expect(d.status).toMatchObject({ replicas, updatedReplicas: replicas, availableReplicas: replicas, observedGeneration: d.metadata.generation });
   expect(replicaSetsOf(cluster).map((rs) => rs.spec.replicas).sort()).toEqual([0, replicas]);
   expect(cluster.engine.stats.commandsRejected).toBe(0);
+  expect(replicaSetStatusMismatches(cluster.state)).toEqual([]);
   return { events, peakPods, lowestAvailable };
 }
 

@@ -21,8 +21,13 @@ interface Pending {
 export interface Expectations {
   expectCreations(ownerKey: string, podKeys: readonly string[], now: number): void;
   expectDeletions(ownerKey: string, pods: readonly KubeObject[], now: number): void;
-  /** Called for every pod ObjectCreated the controller sees. */
-  creationObserved(podKey: string): void;
+  /**
+   * Called for every pod ObjectCreated / ObjectDeletionRequested the controller sees. Returns how
+   * many of its owner's creates or deletes are still outstanding, or undefined when the pod was
+   * not expected.
+   */
+  creationObserved(podKey: string): number | undefined;
+  deletionObserved(podKey: string): number | undefined;
   /**
    * Whether the owner may be scaled now: everything it asked for is visible in `lookup` (the state),
    * or the record has expired. Clears fulfilled entries as a side effect.
@@ -31,11 +36,14 @@ export interface Expectations {
   forget(ownerKey: string): void;
   /** Owners with anything outstanding. */
   pendingOwners(): string[];
+  /** Whether this owner has anything outstanding (fulfilled entries are only cleared by `satisfied`). */
+  pending(ownerKey: string): boolean;
 }
 
 export function createExpectations(): Expectations {
   const byOwner = new Map<string, Pending>();
   const ownerOfCreate = new Map<string, string>();
+  const ownerOfDelete = new Map<string, string>();
 
   function record(ownerKey: string, now: number): Pending {
     let pending = byOwner.get(ownerKey);
@@ -48,6 +56,7 @@ export function createExpectations(): Expectations {
     const pending = byOwner.get(ownerKey);
     if (!pending) return;
     for (const key of pending.creates) ownerOfCreate.delete(key);
+    for (const key of pending.deletes.keys()) ownerOfDelete.delete(key);
     byOwner.delete(ownerKey);
   }
 
@@ -61,13 +70,29 @@ export function createExpectations(): Expectations {
     },
     expectDeletions(ownerKey, pods, now) {
       const pending = record(ownerKey, now);
-      for (const pod of pods) pending.deletes.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod.metadata.uid ?? '');
+      for (const pod of pods) {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        pending.deletes.set(key, pod.metadata.uid ?? '');
+        ownerOfDelete.set(key, ownerKey);
+      }
     },
     creationObserved(podKey) {
       const ownerKey = ownerOfCreate.get(podKey);
-      if (ownerKey === undefined) return;
+      if (ownerKey === undefined) return undefined;
       ownerOfCreate.delete(podKey);
-      byOwner.get(ownerKey)?.creates.delete(podKey);
+      const pending = byOwner.get(ownerKey);
+      if (!pending) return undefined;
+      pending.creates.delete(podKey);
+      return pending.creates.size + pending.deletes.size;
+    },
+    deletionObserved(podKey) {
+      const ownerKey = ownerOfDelete.get(podKey);
+      if (ownerKey === undefined) return undefined;
+      ownerOfDelete.delete(podKey);
+      const pending = byOwner.get(ownerKey);
+      if (!pending) return undefined;
+      pending.deletes.delete(podKey);
+      return pending.creates.size + pending.deletes.size;
     },
     satisfied(ownerKey, lookup, now) {
       const pending = byOwner.get(ownerKey);
@@ -80,7 +105,10 @@ export function createExpectations(): Expectations {
       }
       for (const [key, uid] of pending.deletes) {
         const pod = lookup(key);
-        if (!pod || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) pending.deletes.delete(key);
+        if (!pod || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) {
+          pending.deletes.delete(key);
+          ownerOfDelete.delete(key);
+        }
       }
       if ((pending.creates.size === 0 && pending.deletes.size === 0) || now - pending.since > EXPECTATIONS_TIMEOUT_MS) {
         forget(ownerKey);
@@ -90,5 +118,6 @@ export function createExpectations(): Expectations {
     },
     forget,
     pendingOwners: () => [...byOwner.keys()],
+    pending: (ownerKey) => byOwner.has(ownerKey),
   };
 }

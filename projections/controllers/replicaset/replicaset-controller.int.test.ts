@@ -5,6 +5,8 @@ import { getObject, listObjects } from '../../state/queries.ts';
 import { workloadCluster } from '../deployment/testing/workload-cluster.ts';
 import { controllerOf } from './controller-ref.ts';
 import { isPodActive } from './pod-availability.ts';
+import { replicaSetStatusMismatches } from '../deployment/testing/replay-check.ts';
+import { refOf } from '../../../core/model/object.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -152,5 +154,24 @@ describe('ReplicaSet controller (simulated cluster)', () => {
     const statusWrites: unknown[] = [];
     for await (const event of cluster.store.readAll(0)) if (event.type === 'ObjectStatusReplaced' && event.data.ref.kind === 'ReplicaSet') statusWrites.push(event.data.status);
     for (let i = 1; i < statusWrites.length; i++) expect(statusWrites[i]).not.toEqual(statusWrites[i - 1]);
+  });
+
+  it('keeps readyReplicas right as settled pods flap between ready and unready', async () => {
+    cluster = await workloadCluster();
+    await cluster.apply([replicaSet('web', 4)]);
+    await cluster.run(10_000);
+    const pods = activeOwned(cluster, rsOf(cluster, 'web'));
+    const flips: Array<[number, boolean]> = [[0, false], [1, false], [0, true], [2, false], [1, true], [1, false], [3, false], [2, true]];
+    for (const [index, ready] of flips) {
+      const pod = pods[index]!;
+      await cluster.act({
+        type: 'record',
+        actor: `kubelet/${pod.spec.nodeName}`,
+        event: { type: 'ContainerStateChanged', data: { ref: refOf(pod), container: 'app', state: { running: { startedAt: '2026-01-01T00:00:01Z' } }, ready, started: true, restartCount: 0 } },
+      });
+      await cluster.run(1000);
+      expect(replicaSetStatusMismatches(cluster.state)).toEqual([]);
+    }
+    expect(rsOf(cluster, 'web').status).toMatchObject({ replicas: 4, readyReplicas: 2, availableReplicas: 2 });
   });
 });

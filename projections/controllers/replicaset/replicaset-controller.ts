@@ -8,14 +8,29 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
 import { createExpectations } from './expectations.ts';
-import { isPodActive, isPodReady, podReadySince } from './pod-availability.ts';
-import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, syncReplicaSet } from './sync-replicaset.ts';
+import { isPodActive, isPodReady } from './pod-availability.ts';
+import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, statusWrite, syncReplicaSet } from './sync-replicaset.ts';
+import type { StatusCounts } from './replicaset-status.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
 /** Event types that may change what a ReplicaSet counts (PodUnschedulable changes nothing it reads). */
 const POD_STATUS_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted']);
 const OBJECT_REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved']);
+
+interface Counted {
+  active: boolean;
+  ready: boolean;
+  since: string | undefined;
+}
+
+const countedOf = (pod: KubeObject): Counted => ({ active: isPodActive(pod), ready: isPodReady(pod), since: readyConditionTime(pod) });
+const readyConditionTime = (pod: KubeObject): string | undefined => (pod.status?.conditions as Array<{ type: string; lastTransitionTime?: string }> | undefined)?.find((c) => c.type === 'Ready')?.lastTransitionTime;
+const ownerKeyOf = (pod: KubeObject, namespace: string): string | undefined => {
+  const owner = controllerOf(pod);
+  return owner?.kind === 'ReplicaSet' ? objectKey(namespace, owner.name) : undefined;
+};
+const sameCount = (a: Counted, b: Counted) => a.active === b.active && a.ready === b.ready && a.since === b.since;
 
 /**
  * The ReplicaSet controller. Each input names the ReplicaSets it may concern (the one it is about,
@@ -37,32 +52,55 @@ export function createReplicaSetController(): Controller {
       const add = (keys: Keys, key: string, includeOrphans: boolean) => keys.set(key, includeOrphans || keys.get(key) === true);
 
       /**
-       * pod `ns/name` → what its ReplicaSet's status counts of it (active, ready, since when). A pod
-       * status event that leaves this unchanged (scheduling, a phase change that keeps it active, a
-       * container starting unready) cannot change the ReplicaSet, so it is not reconciled for it.
+       * pod `ns/name` → what its ReplicaSet's status last counted of it (active, ready, since when).
+       * A pod status event that leaves this unchanged (scheduling, a phase change that keeps it
+       * active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
        */
-      const countedAs = new Map<string, string>();
+      const countedAs = new Map<string, KubeObject>();
+      /**
+       * Settled ReplicaSets (all pods there, nothing in flight, no minReadySeconds) and their counts:
+       * a pod of theirs turning ready or unready only moves readyReplicas/availableReplicas by one,
+       * so their status is adjusted instead of recounting every pod. Any other event about them, or
+       * a spec change, goes through a full reconcile, which refreshes this.
+       */
+      const settled = new Map<string, { spec: unknown; uid: string; counts: StatusCounts }>();
+      /** ReplicaSet key → change in ready pods this input, for settled ReplicaSets. */
+      let readyDeltas = new Map<string, number>();
 
-      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false): void {
+      /**
+       * `coalesce`: the event is one of several creates or deletes the pod's ReplicaSet issued
+       * together and others are still to be seen; its reconcile waits for the last one (as
+       * Kubernetes' work queue would fold them into one).
+       */
+      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false, coalesce = false): void {
         const previous = podOwner.get(podKey);
         const pod = getObject(state, 'Pod', namespace, name);
+        const counted = countedAs.get(podKey);
         if (!pod) {
-          if (previous) add(keys, previous, false);
+          // A pod that was already terminating when last counted leaves the counts as they are.
+          if (previous && !(counted && !isPodActive(counted))) add(keys, previous, false);
           podOwner.delete(podKey);
           countedAs.delete(podKey);
           return;
         }
-        const counted = `${isPodActive(pod)}|${podReadySince(pod) ?? isPodReady(pod)}`;
-        const unchanged = countedAs.get(podKey) === counted;
-        countedAs.set(podKey, counted);
-        if (statusOnly && unchanged && previous) return;
-        if (previous) add(keys, previous, false);
+        countedAs.set(podKey, pod);
+        if (statusOnly && previous) {
+          if (counted === pod) return;
+          const before = counted && countedOf(counted);
+          const now = countedOf(pod);
+          if (before && sameCount(before, now)) return;
+          if (before?.active && now.active && settled.has(previous)) {
+            readyDeltas.set(previous, (readyDeltas.get(previous) ?? 0) + (now.ready ? 1 : 0) - (before.ready ? 1 : 0));
+            return;
+          }
+        }
+        if (previous && !(coalesce && previous === ownerKeyOf(pod, namespace))) add(keys, previous, false);
         const owner = controllerOf(pod);
         if (owner) {
           if (owner.kind === 'ReplicaSet') {
             const rsKey = objectKey(namespace, owner.name);
             podOwner.set(podKey, rsKey);
-            add(keys, rsKey, false);
+            if (!coalesce) add(keys, rsKey, false);
           } else podOwner.delete(podKey);
           return;
         }
@@ -72,6 +110,15 @@ export function createReplicaSetController(): Controller {
             if (matches(replicaSetSelector(rs), pod.metadata.labels)) add(keys, objectKey(namespace, rs.metadata.name!), true);
           }
         }
+      }
+
+      /** After a full reconcile: what it counted of each pod, and whether it is settled. */
+      function remember(state: ClusterState, key: string, result: SyncResult): void {
+        for (const pod of result.claimed ?? []) countedAs.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
+        const [namespace, name] = splitKey(key);
+        const rs = getObject(state, 'ReplicaSet', namespace, name);
+        if (rs && result.settled && result.counts && !rs.spec?.minReadySeconds) settled.set(key, { spec: rs.spec, uid: rs.metadata.uid ?? '', counts: result.counts });
+        else settled.delete(key);
       }
 
       function affected(event: StoredEvent, state: ClusterState): Keys {
@@ -86,17 +133,25 @@ export function createReplicaSetController(): Controller {
           const key = objectKey(namespace, object.metadata.name!);
           if (object.kind === 'ReplicaSet') add(keys, key, true);
           else if (object.kind === 'Pod') {
-            if (event.type === 'ObjectCreated') expectations.creationObserved(key);
-            routePod(state, key, namespace, object.metadata.name!, true, keys);
+            const outstanding = event.type === 'ObjectCreated' ? expectations.creationObserved(key) : undefined;
+            routePod(state, key, namespace, object.metadata.name!, true, keys, false, outstanding !== undefined && outstanding > 0);
           }
         } else if (OBJECT_REF_EVENTS.has(event.type) || POD_STATUS_EVENTS.has(event.type)) {
           const ref = (event.data as { ref: { kind: string; namespace?: string; name: string } }).ref;
           const namespace = ref.namespace ?? '';
           const key = objectKey(namespace, ref.name);
           if (ref.kind === 'ReplicaSet') {
-            add(keys, key, true);
-            if (event.type === 'ObjectRemoved') timers.delete(key);
-          } else if (ref.kind === 'Pod') routePod(state, key, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type));
+            // Its own status writes change nothing a reconcile reads (spec, metadata, pods).
+            const ownStatusWrite = event.type === 'ObjectStatusReplaced' && event.metadata.actor === REPLICASET_CONTROLLER;
+            if (!ownStatusWrite) add(keys, key, true);
+            if (event.type === 'ObjectRemoved') {
+              timers.delete(key);
+              settled.delete(key);
+            }
+          } else if (ref.kind === 'Pod') {
+            const outstanding = event.type === 'ObjectDeletionRequested' ? expectations.deletionObserved(key) : undefined;
+            routePod(state, key, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type), outstanding !== undefined && outstanding > 0);
+          }
         }
         for (const [key, time] of timers) {
           if (time <= state.time) {
@@ -108,15 +163,30 @@ export function createReplicaSetController(): Controller {
       }
 
       function handle({ event, state }: ReconcileInput): ControllerOutput[] {
+        readyDeltas = new Map();
         const keys = affected(event, state);
-        if (keys.size === 0) return [];
+        if (keys.size === 0 && readyDeltas.size === 0) return [];
         const meta: CommandMeta = { actor: REPLICASET_CONTROLLER, causationId: event.position };
         if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
         const outputs: ControllerOutput[] = [];
+        for (const [key, delta] of [...readyDeltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          if (keys.has(key)) continue;
+          const [namespace, name] = splitKey(key);
+          const rs = getObject(state, 'ReplicaSet', namespace, name);
+          const cached = settled.get(key);
+          const counts = cached && { ...cached.counts, ready: cached.counts.ready + delta, available: cached.counts.available + delta };
+          if (!rs || !cached || !counts || cached.spec !== rs.spec || cached.uid !== rs.metadata.uid || counts.ready < 0 || counts.ready > counts.replicas) {
+            add(keys, key, false);
+            continue;
+          }
+          cached.counts = counts;
+          outputs.push(...statusWrite(rs, counts, meta));
+        }
         const synced = new Set<string>();
         const sync = (key: string, includeOrphans: boolean): SyncResult => {
           synced.add(key);
           const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations }, includeOrphans);
+          remember(state, key, result);
           if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
             timers.set(key, result.wakeAt);
             outputs.push({ type: 'wakeAt', time: result.wakeAt });

@@ -37,28 +37,42 @@ function templateSelector(rs: KubeObject): Selector {
   return selector;
 }
 
-export function calculateReplicaSetStatus(rs: KubeObject, pods: readonly KubeObject[], now: number): ReplicaSetStatus {
+/** What a ReplicaSet's status counts over its active pods. */
+export interface StatusCounts {
+  replicas: number;
+  fullyLabeled: number;
+  ready: number;
+  available: number;
+}
+
+export function countPods(rs: KubeObject, pods: readonly KubeObject[], now: number): StatusCounts {
   const templateLabels = templateSelector(rs);
   const minReadySeconds: number = rs.spec?.minReadySeconds ?? 0;
-  let fullyLabeled = 0;
-  let ready = 0;
-  let available = 0;
+  const counts: StatusCounts = { replicas: pods.length, fullyLabeled: 0, ready: 0, available: 0 };
   for (const pod of pods) {
-    if (matches(templateLabels, pod.metadata.labels)) fullyLabeled++;
+    if (matches(templateLabels, pod.metadata.labels)) counts.fullyLabeled++;
     if (isPodReady(pod)) {
-      ready++;
-      if (isPodAvailable(pod, minReadySeconds, now)) available++;
+      counts.ready++;
+      if (isPodAvailable(pod, minReadySeconds, now)) counts.available++;
     }
   }
-  const status: ReplicaSetStatus = { replicas: pods.length };
-  if (fullyLabeled) status.fullyLabeledReplicas = fullyLabeled;
-  if (ready) status.readyReplicas = ready;
-  if (available) status.availableReplicas = available;
+  return counts;
+}
+
+export function statusFromCounts(rs: KubeObject, counts: StatusCounts): ReplicaSetStatus {
+  const status: ReplicaSetStatus = { replicas: counts.replicas };
+  if (counts.fullyLabeled) status.fullyLabeledReplicas = counts.fullyLabeled;
+  if (counts.ready) status.readyReplicas = counts.ready;
+  if (counts.available) status.availableReplicas = counts.available;
   const generation = rs.metadata.generation ?? 0;
   if (generation) status.observedGeneration = generation;
   const conditions = rs.status?.conditions as unknown[] | undefined;
   if (conditions?.length) status.conditions = conditions;
   return status;
+}
+
+export function calculateReplicaSetStatus(rs: KubeObject, pods: readonly KubeObject[], now: number): ReplicaSetStatus {
+  return statusFromCounts(rs, countPods(rs, pods, now));
 }
 
 export function replicaSetStatusChanged(rs: KubeObject, next: ReplicaSetStatus): boolean {

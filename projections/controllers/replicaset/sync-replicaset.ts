@@ -9,7 +9,7 @@ import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withou
 import type { Expectations } from './expectations.ts';
 import { isPodActive, podAvailableAt } from './pod-availability.ts';
 import { podsToDelete } from './pod-deletion-order.ts';
-import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.ts';
+import { type StatusCounts, countPods, replicaSetStatusChanged, statusFromCounts } from './replicaset-status.ts';
 
 /** Kubernetes' `burstReplicas`: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -29,6 +29,11 @@ export interface SyncResult {
   commands: Command[];
   /** When a pod of this ReplicaSet becomes available (minReadySeconds), if one is waiting to. */
   wakeAt?: number;
+  /** The active pods it owns after claiming, and what the status counted of them. */
+  claimed?: KubeObject[];
+  counts?: StatusCounts;
+  /** It has exactly the pods it wants and nothing in flight: only pod readiness can change its status. */
+  settled?: boolean;
 }
 
 /** Compiled selectors, keyed by the (never mutated) selector objects the state holds. */
@@ -153,13 +158,9 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
 
   if (needsSync && !rs.metadata.deletionTimestamp) commands.push(...manageReplicas(rs, rsKey, claimed, context));
 
-  const status = calculateReplicaSetStatus(rs, claimed, now);
-  if (replicaSetStatusChanged(rs, status)) {
-    const object = structuredClone(rs);
-    delete object.metadata.resourceVersion;
-    object.status = status;
-    commands.push({ ...meta, type: 'update', subresource: 'status', object });
-  }
+  const settled = commands.length === 0 && claimed.length === (rs.spec?.replicas ?? 1) && !expectations.pending(rsKey) && !rs.metadata.deletionTimestamp;
+  const counts = countPods(rs, claimed, now);
+  commands.push(...statusWrite(rs, counts, meta));
 
   let wakeAt: number | undefined;
   const minReadySeconds: number = rs.spec?.minReadySeconds ?? 0;
@@ -167,7 +168,19 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
     const at = podAvailableAt(pod, minReadySeconds, now);
     if (at !== undefined && (wakeAt === undefined || at < wakeAt)) wakeAt = at;
   }
-  return wakeAt === undefined ? { commands } : { commands, wakeAt };
+  const result: SyncResult = { commands, claimed, counts, settled };
+  if (wakeAt !== undefined) result.wakeAt = wakeAt;
+  return result;
+}
+
+/** The status write for these counts, if the ReplicaSet's status differs (`updateReplicaSetStatus`). */
+export function statusWrite(rs: KubeObject, counts: StatusCounts, meta: CommandMeta): Command[] {
+  const status = statusFromCounts(rs, counts);
+  if (!replicaSetStatusChanged(rs, status)) return [];
+  const object = structuredClone(rs);
+  delete object.metadata.resourceVersion;
+  object.status = status;
+  return [{ ...meta, type: 'update', subresource: 'status', object }];
 }
 
 function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], context: SyncContext): Command[] {
