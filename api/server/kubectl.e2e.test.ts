@@ -192,6 +192,9 @@ describe('kubectl against orrery', () => {
     const podOut = await ok(['describe', 'pod', pod.metadata.name!, '-n', 'shop']);
     expect(podOut).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned shop\/web-/);
     expect(podOut).toMatch(/Normal\s+Started\s+.*kubelet\s+Started container web/);
+    const logs = await ok(['logs', pod.metadata.name!, '-n', 'shop']);
+    expect(logs).toContain('container web started (image nginx:1.28');
+    expect(JSON.parse(await ok(['get', '--raw', '/version'])).gitVersion).toBe('v1.32.0-orrery');
   });
 
   it('scale and edit', async () => {
