@@ -62,6 +62,20 @@ scenario
     process.exitCode = await runScenarioCommand(file, options);
   });
 
+const importCommand = program.command('import').description('turn records of real clusters into scenarios');
+importCommand
+  .command('audit-log <file>')
+  .description('turn a Kubernetes audit log (audit.k8s.io/v1 Event JSON lines) into a scenario timeline (docs/scenarios.md)')
+  .option('-o, --output <file>', 'write the scenario here (default: standard output)')
+  .option('--nodes <count>', "simulate this many default nodes instead of the log's Node objects", integer)
+  .option('--seed <seed>', "the scenario's seed", integer)
+  .option('--tail <duration>', 'how long the scenario runs after the last write', '10m')
+  .option('--include-system-writes', "keep controllers' and kubelets' writes (skipped by default: the simulated controllers redo them)")
+  .action(async (file: string, options) => {
+    const { runImportAuditLogCommand } = await import('../replay/scenario/import-command.ts');
+    process.exitCode = await runImportAuditLogCommand(file, options);
+  });
+
 const store = program.command('store').description('inspect and repair the embedded event log');
 store
   .command('repair <dir>')

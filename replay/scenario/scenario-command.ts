@@ -5,8 +5,8 @@ import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts
 import { formatDuration } from '../../core/virtual-clock.ts';
 import { createIncidentTracker } from './incident-tracker.ts';
 import { runScenario } from './run-scenario.ts';
-import { formatScenarioTime, parseScenario } from './scenario-file.ts';
-import type { TimelineEntry } from './scenario.ts';
+import { ScenarioFileError, formatScenarioTime, parseScenario } from './scenario-file.ts';
+import type { Scenario, TimelineEntry } from './scenario.ts';
 
 export interface ScenarioRunCommandOptions {
   /** Where the recording (an embedded log directory) is written; default `.orrery/scenarios/<file name>`. */
@@ -24,7 +24,14 @@ function describeEntry(entry: TimelineEntry): string {
 /** `orrery scenario run FILE`: runs, records, reports; resolves to the process exit code. */
 export async function runScenarioCommand(file: string, options: ScenarioRunCommandOptions = {}): Promise<number> {
   const path = resolve(file);
-  const scenario = parseScenario(await readFile(path, 'utf8'), { baseDir: dirname(path) });
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(await readFile(path, 'utf8'), { baseDir: dirname(path) });
+  } catch (error) {
+    if (!(error instanceof ScenarioFileError) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+    process.stderr.write(`orrery: ${file}: ${error instanceof ScenarioFileError ? error.message : `cannot read: ${(error as NodeJS.ErrnoException).code}`}\n`);
+    return 2;
+  }
   const name = scenario.name ?? basename(file).replace(/\.(scenario\.)?ya?ml$/, '');
   const out = resolve(options.out ?? join('.orrery', 'scenarios', basename(file).replace(/\.(scenario\.)?ya?ml$/, '')));
   await rm(out, { recursive: true, force: true });
