@@ -1,0 +1,173 @@
+import type { Density, Marker } from './api.ts';
+import type { DebuggerState } from './debugger-state.ts';
+import { clockTime, fill, formatCount, h, offset, s } from './dom.ts';
+
+const HEIGHT = 78;
+const BARS_TOP = 4;
+const BARS_HEIGHT = 44;
+const LANE_TOP = 52;
+const AXIS_TOP = 72;
+
+const MARKER_LABEL: Record<Marker['kind'], string> = { user: 'user action', fault: 'fault', failure: 'failure' };
+
+/**
+ * The timeline: event density over virtual time (buckets counted server-side), markers for user
+ * actions, faults and failures, and the cursor. Click or drag to move the cursor in time; click a
+ * marker to jump to its exact event.
+ */
+export class Scrubber {
+  readonly element: HTMLElement;
+  private readonly svg: SVGSVGElement;
+  private density: Density | undefined;
+  private markers: Marker[] = [];
+  private start = 0;
+  private end = 1;
+  private width = 800;
+  private dragging = false;
+
+  constructor(private readonly state: DebuggerState) {
+    this.svg = s('svg', { class: 'scrubber-svg', height: HEIGHT, 'data-testid': 'scrubber' });
+    this.element = h('section', { class: 'scrubber' }, this.svg);
+    this.svg.addEventListener('pointerdown', (event) => this.pointerDown(event));
+    this.svg.addEventListener('pointermove', (event) => {
+      if (this.dragging) this.seekAt(event);
+    });
+    const stop = (event: PointerEvent) => {
+      if (!this.dragging) return;
+      this.dragging = false;
+      this.svg.releasePointerCapture(event.pointerId);
+      this.svg.classList.remove('dragging');
+    };
+    this.svg.addEventListener('pointerup', stop);
+    this.svg.addEventListener('pointercancel', stop);
+    new ResizeObserver(() => this.render()).observe(this.element);
+    state.onCursor(() => this.renderCursor());
+  }
+
+  async load(): Promise<void> {
+    const buckets = Math.max(50, Math.min(600, Math.floor(this.element.clientWidth / 4) || 200));
+    const [density, markers] = await Promise.all([this.state.client.density(this.state.id, buckets), this.state.client.markers(this.state.id)]);
+    this.density = density;
+    this.markers = markers.items;
+    this.start = Date.parse(density.start);
+    this.end = Math.max(this.start + 1, Date.parse(density.end));
+    this.render();
+  }
+
+  private x(time: number): number {
+    return ((time - this.start) / (this.end - this.start)) * this.width;
+  }
+
+  private timeAt(clientX: number): number {
+    const box = this.svg.getBoundingClientRect();
+    const fraction = Math.min(1, Math.max(0, (clientX - box.left) / Math.max(1, box.width)));
+    return this.start + fraction * (this.end - this.start);
+  }
+
+  private pointerDown(event: PointerEvent): void {
+    const marker = (event.target as Element).closest('[data-position]');
+    if (marker) {
+      void this.state.seek({ position: Number(marker.getAttribute('data-position')) });
+      return;
+    }
+    this.dragging = true;
+    this.svg.setPointerCapture(event.pointerId);
+    this.svg.classList.add('dragging');
+    this.seekAt(event);
+  }
+
+  private seekAt(event: PointerEvent): void {
+    void this.state.seek({ time: new Date(Math.round(this.timeAt(event.clientX))).toISOString() });
+  }
+
+  private render(): void {
+    this.width = Math.max(100, this.element.clientWidth);
+    this.svg.setAttribute('width', String(this.width));
+    this.svg.setAttribute('viewBox', `0 0 ${this.width} ${HEIGHT}`);
+    const density = this.density;
+    if (!density) return;
+    const buckets = density.buckets;
+    const max = Math.max(1, ...buckets.map((b) => b.events));
+    const barWidth = this.width / buckets.length;
+    // Square-root scale: a burst of thousands must not flatten every quiet minute to nothing.
+    const barHeight = (n: number) => (n === 0 ? 0 : Math.max(1.5, Math.sqrt(n / max) * BARS_HEIGHT));
+    const bars = buckets.map((bucket, i) => {
+      const height = barHeight(bucket.events);
+      const failures = bucket.failure ? Math.max(2, (bucket.failure / bucket.events) * height) : 0;
+      const title = `${clockTime(bucket.start)}–${clockTime(bucket.end)}: ${formatCount(bucket.events)} events` + (bucket.user ? `, ${bucket.user} user` : '') + (bucket.fault ? `, ${bucket.fault} fault` : '') + (bucket.failure ? `, ${bucket.failure} failure` : '');
+      return s(
+        'g',
+        { class: 'bucket' },
+        s('title', {}, title),
+        s('rect', { class: 'bar', x: i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - height, width: Math.max(1, barWidth - 1), height }),
+        failures ? s('rect', { class: 'bar failure', x: i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - failures, width: Math.max(1, barWidth - 1), height: failures }) : null,
+      );
+    });
+    fill(
+      this.svg,
+      s('rect', { class: 'lane', x: 0, y: LANE_TOP, width: this.width, height: 16 }),
+      bars,
+      this.renderMarkers(),
+      this.renderAxis(),
+      s('g', { class: 'cursor-layer' }),
+    );
+    this.renderCursor();
+  }
+
+  /** One marker per pixel column and kind, so a million failures still draw a few hundred shapes. */
+  private renderMarkers(): SVGElement {
+    const seen = new Set<string>();
+    const group = s('g', { class: 'markers' });
+    const rows: Record<Marker['kind'], number> = { user: LANE_TOP + 4, fault: LANE_TOP + 8, failure: LANE_TOP + 12 };
+    for (const marker of this.markers) {
+      const x = Math.round(this.x(Date.parse(marker.time)));
+      const key = `${marker.kind}:${x}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const y = rows[marker.kind];
+      const shape =
+        marker.kind === 'user'
+          ? s('path', { d: `M${x - 4},${y - 4} L${x + 4},${y - 4} L${x},${y + 3} Z` })
+          : marker.kind === 'fault'
+            ? s('path', { d: `M${x},${y - 5} L${x + 4},${y} L${x},${y + 5} L${x - 4},${y} Z` })
+            : s('rect', { x: x - 1.5, y: y - 5, width: 3, height: 8 });
+      group.append(
+        s(
+          'g',
+          { class: `marker ${marker.kind}`, 'data-position': marker.position, 'data-kind': marker.kind },
+          s('title', {}, `#${marker.position} ${clockTime(marker.time)} ${MARKER_LABEL[marker.kind]}: ${marker.summary}`),
+          s('line', { x1: x, x2: x, y1: BARS_TOP, y2: LANE_TOP, class: 'marker-line' }),
+          shape,
+        ),
+      );
+    }
+    return group;
+  }
+
+  private renderAxis(): SVGElement {
+    const span = this.end - this.start;
+    const ticks = Math.max(2, Math.floor(this.width / 110));
+    const group = s('g', { class: 'axis' });
+    for (let i = 0; i <= ticks; i++) {
+      const time = this.start + (span * i) / ticks;
+      const x = this.x(time);
+      const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle';
+      const label = i === 0 ? clockTime(new Date(this.start).toISOString()) : offset(time - this.start);
+      group.append(s('line', { x1: x, x2: x, y1: AXIS_TOP - 3, y2: AXIS_TOP, class: 'tick' }), s('text', { x, y: HEIGHT - 1, 'text-anchor': anchor }, label));
+    }
+    return group;
+  }
+
+  private renderCursor(): void {
+    const layer = this.svg.querySelector('.cursor-layer');
+    if (!layer || !this.density) return;
+    const x = Math.max(1, Math.min(this.width - 1, this.x(Date.parse(this.state.cursor.time))));
+    fill(
+      layer,
+      s('rect', { class: 'future', x, y: 0, width: Math.max(0, this.width - x), height: LANE_TOP + 16 }),
+      s('line', { class: 'cursor-line', x1: x, x2: x, y1: 0, y2: AXIS_TOP }),
+      s('path', { class: 'cursor-handle', d: `M${x - 5},0 L${x + 5},0 L${x},6 Z` }),
+    );
+    this.svg.setAttribute('data-cursor-x', x.toFixed(1));
+  }
+}

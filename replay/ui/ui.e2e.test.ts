@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../core/events.ts';
+import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
+import { replayRoutes } from '../http/replay-routes.ts';
+import { ReplayService } from '../service/replay-service.ts';
+import { deployment } from '../service/test-recording.ts';
+import { uiPlugin } from './ui-plugin.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+/** Three nodes; a user creates Deployment web (4 replicas); a minute later node-2's kubelet crashes. */
+async function recordNodeCrash(): Promise<StoredEvent[]> {
+  const cluster = await createSimulatedCluster({ nodes: 3, seed: 11 });
+  await cluster.apply([deployment('web', 4, 'nginx:1')]);
+  await cluster.run(60_000);
+  await cluster.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-2', reason: 'crash' } } });
+  await cluster.run(10 * 60_000);
+  const events: StoredEvent[] = [];
+  for await (const event of cluster.store.readAll(0)) events.push(event);
+  await cluster.close();
+  return events;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chromium', () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let page: Page;
+  let events: StoredEvent[];
+  let url: string;
+  let head: number;
+
+  beforeAll(async () => {
+    events = await recordNodeCrash();
+    const service = new ReplayService({ snapshotInterval: 64 });
+    const session = service.openEvents(events, { type: 'events' });
+    head = session.head;
+    app = Fastify();
+    await app.register(replayRoutes, { prefix: '/replay', service });
+    await app.register(uiPlugin);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    url = `${address}/ui?session=${session.id}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const cursor = async () => Number(await page.getByTestId('cursor-position').textContent());
+  const nodeStatus = (node: string) => page.locator(`[data-testid=cluster] .node[data-node="${node}"] [data-testid=node-status]`);
+  const podsOnNodes = () => page.locator('[data-testid=cluster] .nodes .pod');
+
+  it('scrubs the timeline, steps, and explains an event and a pod', async () => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]');
+
+    // Opened at the end: node-2 crashed (NotReady), the web pods run on the other nodes.
+    await expect.poll(cursor).toBe(head);
+    await expect.poll(() => nodeStatus('node-2').textContent()).toBe('NotReady');
+    await expect.poll(() => nodeStatus('node-1').textContent()).toBe('Ready');
+
+    // The timeline shows one fault marker (the crash) and a user action (the Deployment).
+    const faultPosition = events.find((e) => e.type === 'KubeletStopped')!.position;
+    expect(await page.locator('[data-testid=scrubber] .marker.fault').getAttribute('data-position')).toBe(String(faultPosition));
+    expect(await page.locator('[data-testid=scrubber] .marker.user').count()).toBeGreaterThan(0);
+
+    // Scrub: press near the start and drag to just before the crash; the cluster view follows.
+    const box = (await page.getByTestId('scrubber').boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + 30);
+    await page.mouse.down();
+    await expect.poll(cursor).toBeLessThan(faultPosition);
+    await page.mouse.move(box.x + box.width * 0.06, box.y + 30, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await cursor()) < faultPosition && (await cursor()) > 1).toBe(true);
+    await expect.poll(() => nodeStatus('node-2').textContent()).toBe('Ready');
+    const clusterPosition = () => page.locator('[data-testid=cluster] .cluster').getAttribute('data-position');
+    await expect.poll(async () => (await clusterPosition()) === String(await cursor())).toBe(true);
+
+    // Click the fault marker: the cursor jumps to the crash itself.
+    await page.locator('[data-testid=scrubber] .marker.fault path').click();
+    await expect.poll(cursor).toBe(faultPosition);
+    await expect(page.getByTestId('cursor-event').textContent()).resolves.toContain('KubeletStopped');
+
+    // Step with the buttons and the keyboard.
+    await page.getByTestId('step-forward').click();
+    await expect.poll(cursor).toBe(faultPosition + 1);
+    await page.getByTestId('step-back').click();
+    await page.getByTestId('step-back').click();
+    await expect.poll(cursor).toBe(faultPosition - 1);
+    await page.locator('body').press('ArrowRight');
+    await expect.poll(cursor).toBe(faultPosition);
+    await page.locator('body').press('ArrowLeft');
+    await expect.poll(cursor).toBe(faultPosition - 1);
+    await page.locator('body').press('End');
+    await expect.poll(cursor).toBe(head);
+    await page.locator('body').press('Home');
+    await expect.poll(cursor).toBe(0);
+    await expect.poll(() => podsOnNodes().count()).toBe(0);
+
+    // The event list is virtualised: a handful of rows in the DOM, and the cursor's row marked.
+    await page.getByTestId('position-input').fill('200');
+    await page.getByTestId('position-input').press('Enter');
+    await expect.poll(cursor).toBe(200);
+    const rows = page.locator('[data-testid=event-viewport] .row[data-position]');
+    await expect.poll(() => page.locator('[data-testid=event-viewport] .row.at-cursor .pos').textContent()).toBe('200');
+    expect(await rows.count()).toBeLessThan(80);
+    expect(head).toBeGreaterThan(200);
+
+    // Filter the list to scheduling decisions and explain the first one: its causation chain goes
+    // back to the user's Deployment.
+    await page.getByTestId('filter-type').fill('PodScheduled');
+    const firstScheduled = events.find((e) => e.type === 'PodScheduled')!;
+    await expect.poll(() => rows.first().getAttribute('data-position')).toBe(String(firstScheduled.position));
+    expect(await page.getByTestId('event-count').textContent()).toBe(`${events.filter((e) => e.type === 'PodScheduled').length} matching`);
+    await rows.first().click();
+    await expect.poll(cursor).toBe(firstScheduled.position);
+    const graph = page.getByTestId('causation-graph');
+    await expect.poll(() => graph.locator('.chain-node').count()).toBeGreaterThan(2);
+    expect(await graph.locator('.chain-node').first().getAttribute('data-position')).toBe(String(firstScheduled.position));
+    expect(await graph.locator('.chain-node').last().getAttribute('data-kind')).toBe('user');
+    expect(await graph.locator('.chain-node').last().locator('.line2').textContent()).toBe('deployment default/web created (image nginx:1)');
+    expect(await page.getByTestId('chain-root').textContent()).toContain('started by a user action');
+
+    // Back at the end, pick a running pod: the scheduling table shows every node, the chosen one
+    // highlighted — node-2 is gone from the choices after the crash or it is the pod's node.
+    await page.getByTestId('filter-type').fill('');
+    await page.getByTestId('to-end').click();
+    await expect.poll(cursor).toBe(head);
+    await expect.poll(clusterPosition).toBe(String(head));
+    const podName = (await podsOnNodes().first().getAttribute('data-pod'))!;
+    const pod = page.locator(`[data-testid=cluster] .pod[data-pod="${podName}"]`);
+    const podNode = await pod.evaluate((el) => el.closest('.node')!.getAttribute('data-node'));
+    await pod.click();
+    const table = page.getByTestId('scheduling');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    expect(await table.locator('tr.chosen').getAttribute('data-node')).toBe(podNode);
+    expect(await table.locator('.chosen-node').textContent()).toBe(podNode);
+    const headers = await table.locator('thead th').allTextContents();
+    expect(headers.slice(0, 2)).toEqual(['node', 'filter']);
+    expect(headers.length).toBeGreaterThan(3);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
+  }, 60_000);
+});
