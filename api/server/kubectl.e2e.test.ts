@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ let dir: string;
 let server: RunningServer;
 
 beforeAll(async () => {
+  if (!existsSync(KUBECTL)) return;
   dir = await mkdtemp(join(tmpdir(), 'orrery-e2e-'));
   await mkdir(join(dir, 'home'));
   server = await runServe({
@@ -35,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -129,7 +131,8 @@ function readyReplicas(namespace: string, name: string): number {
   return Number(object('Deployment', namespace, name)?.status?.readyReplicas ?? 0);
 }
 
-describe('kubectl against orrery', () => {
+// Without a kubectl binary the suite is reported as skipped, never as passed.
+describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
   it('get nodes: three simulated nodes become Ready', async () => {
     await eventually(() => objects('Node').every((n) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')));
     const out = await ok(['get', 'nodes']);
