@@ -1,3 +1,4 @@
+import { createDaemonSetController } from '../controllers/daemonset/daemonset-controller.ts';
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
@@ -33,6 +34,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createEndpointsController(),
     createEndpointSliceController(),
     createLoadBalancerController(),
+    createDaemonSetController(),
     createKubeletController(options.kubelet),
   ];
 }

@@ -1,3 +1,4 @@
+import { daemonPodPerNode } from './daemon-pod-per-node.ts';
 import { endpointsFollowPods } from './endpoints-follow-pods.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
@@ -26,6 +27,7 @@ export const builtInInvariants: readonly Invariant[] = [
   workloadsConverge,
   serviceAllocationsUnique,
   endpointsFollowPods,
+  daemonPodPerNode,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];

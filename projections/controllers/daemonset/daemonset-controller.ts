@@ -1,0 +1,103 @@
+import { type Observable, mergeMap } from 'rxjs';
+import type { StoredEvent } from '../../../core/events.ts';
+import { labelSelectorMatches } from '../../../core/model/labels.ts';
+import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { CommandMeta } from '../../commands.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { getObject, listObjects } from '../../state/queries.ts';
+import { controllerOf } from '../replicaset/controller-ref.ts';
+import { syncDaemonSet } from './sync-daemonset.ts';
+
+export const DAEMONSET_CONTROLLER = 'daemonset-controller';
+
+const NODE_EVENTS = new Set(['NodeRegistered', 'NodeUnschedulableChanged', 'NodeTaintsChanged']);
+const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved', 'ObjectStatusReplaced']);
+
+/**
+ * The DaemonSet controller. An input names the DaemonSets it may concern: the DaemonSet itself,
+ * every DaemonSet when a node joins, leaves or changes its labels or taints, a pod's owner (before
+ * and after), DaemonSets whose selector an orphan pod matches, and those whose availability timer
+ * fell due. Each is then reconciled from the live state.
+ */
+export function createDaemonSetController(): Controller {
+  return {
+    name: DAEMONSET_CONTROLLER,
+    reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
+      const podOwner = new Map<string, string>();
+      const timers = new Map<string, number>();
+      let started = false;
+
+      const allDaemonSets = (state: ClusterState, keys: Set<string>) => {
+        for (const ds of listObjects(state, 'DaemonSet')) keys.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
+      };
+
+      function routePod(state: ClusterState, ref: ObjectRef, keys: Set<string>): void {
+        const podKey = `${ref.namespace}/${ref.name}`;
+        const previous = podOwner.get(podKey);
+        if (previous) keys.add(previous);
+        const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+        if (!pod) {
+          podOwner.delete(podKey);
+          return;
+        }
+        const owner = controllerOf(pod);
+        if (owner?.kind === 'DaemonSet') {
+          const key = `${ref.namespace}/${owner.name}`;
+          podOwner.set(podKey, key);
+          keys.add(key);
+        } else if (!owner) {
+          for (const ds of listObjects(state, 'DaemonSet', ref.namespace)) {
+            if (labelSelectorMatches(ds.spec?.selector, pod.metadata.labels)) keys.add(`${ref.namespace}/${ds.metadata.name}`);
+          }
+        }
+      }
+
+      function affected(event: StoredEvent, state: ClusterState): Set<string> {
+        const keys = new Set<string>();
+        if (!started) {
+          started = true;
+          allDaemonSets(state, keys);
+        }
+        if (NODE_EVENTS.has(event.type)) allDaemonSets(state, keys);
+        let ref: ObjectRef | undefined;
+        if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
+          const object: KubeObject = event.data.object;
+          ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
+        } else if (POD_REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
+        if (ref?.kind === 'DaemonSet') {
+          keys.add(`${ref.namespace}/${ref.name}`);
+          if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
+        } else if (ref?.kind === 'Node' && event.type !== 'ObjectStatusReplaced') allDaemonSets(state, keys);
+        else if (ref?.kind === 'Pod') routePod(state, ref, keys);
+        for (const [key, time] of timers) {
+          if (time <= state.time) {
+            timers.delete(key);
+            keys.add(key);
+          }
+        }
+        return keys;
+      }
+
+      function handle({ event, state }: ReconcileInput): ControllerOutput[] {
+        const keys = affected(event, state);
+        if (keys.size === 0) return [];
+        const meta: CommandMeta = { actor: DAEMONSET_CONTROLLER, causationId: event.position };
+        if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+        const outputs: ControllerOutput[] = [];
+        for (const key of [...keys].sort()) {
+          const slash = key.indexOf('/');
+          const result = syncDaemonSet(state, key.slice(0, slash), key.slice(slash + 1), meta, event.position);
+          outputs.push(...result.commands);
+          if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
+            timers.set(key, result.wakeAt);
+            outputs.push({ type: 'wakeAt', time: result.wakeAt });
+          }
+        }
+        return outputs;
+      }
+
+      return input$.pipe(mergeMap(handle));
+    },
+  };
+}
