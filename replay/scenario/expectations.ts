@@ -54,6 +54,21 @@ const KIND_ALIASES: Record<string, string> = {
   endpoints: 'Endpoints', ep: 'Endpoints', cronjob: 'CronJob', cj: 'CronJob', pvc: 'PersistentVolumeClaim', pv: 'PersistentVolume', pdb: 'PodDisruptionBudget', hpa: 'HorizontalPodAutoscaler',
 };
 
+/** Measures computed from an object rather than read from one field. */
+const DERIVED: Record<string, Record<string, (object: KubeObject) => unknown>> = {
+  Endpoints: {
+    // Addresses of ready pods, and of pods that are not ready, across subsets.
+    ready: (o) => ((o as any).subsets ?? []).reduce((n: number, s: any) => n + (s.addresses?.length ?? 0), 0),
+    notready: (o) => ((o as any).subsets ?? []).reduce((n: number, s: any) => n + (s.notReadyAddresses?.length ?? 0), 0),
+  },
+  Deployment: { revision: (o) => Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) },
+  ReplicaSet: { revision: (o) => Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) },
+  Service: {
+    type: (o) => o.spec?.type ?? 'ClusterIP',
+    'external-ip': (o) => o.status?.loadBalancer?.ingress?.[0]?.ip ?? '<pending>',
+  },
+};
+
 /** Short field names per kind; anything else is read as a dotted path (`status.phase`). */
 const FIELD_ALIASES: Record<string, Record<string, string>> = {
   Deployment: { available: 'status.availableReplicas', ready: 'status.readyReplicas', updated: 'status.updatedReplicas', replicas: 'spec.replicas', current: 'status.replicas' },
@@ -102,11 +117,11 @@ function parseCondition(text: string, source: string): Condition {
       },
     };
   }
-  match = /^pods(?:\s+in\s+(\S+))?(?:\s+matching\s+(\S+))?\s+(running|ready|pending|total)\s*(=|!=|>=|<=|>|<)\s*(\d+)$/.exec(trimmed);
+  match = /^pods(?:\s+in\s+(\S+))?(?:\s+matching\s+(\S+))?\s+(running|ready|pending|total|restarts)\s*(=|!=|>=|<=|>|<)\s*(\d+)$/.exec(trimmed);
   if (match) {
     const [, namespace, selector, measure, op, value] = match;
     const [labelKey, labelValue] = selector ? selector.split('=') : [];
-    const count = (s: ClusterState) =>
+    const selected = (s: ClusterState) =>
       [...(s.objects.get('Pod')?.values() ?? [])].filter((pod) => {
         if (namespace && pod.metadata.namespace !== namespace) return false;
         if (labelKey && pod.metadata.labels?.[labelKey] !== labelValue) return false;
@@ -115,7 +130,12 @@ function parseCondition(text: string, source: string): Condition {
         if (measure === 'ready') return readyCondition(pod);
         if (measure === 'pending') return pod.status?.phase === 'Pending';
         return true;
-      }).length;
+      });
+    // `restarts`: container restarts summed over the selected pods.
+    const count = (s: ClusterState) =>
+      measure === 'restarts'
+        ? selected(s).reduce((n, pod) => n + ((pod.status?.containerStatuses ?? []) as Array<{ restartCount?: number }>).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
+        : selected(s).length;
     return { holds: (s) => COMPARE[op as Comparison](count(s), Number(value)), seen: (s) => `${count(s)} pods ${measure}` };
   }
   match = /^([a-z]+)\/(\S+?)\s+(\S+?)\s*(=|!=|>=|<=|>|<)\s*(\S+)$/.exec(trimmed);
@@ -129,6 +149,8 @@ function parseCondition(text: string, source: string): Condition {
       if (!object) return undefined;
       if (kind === 'Node' && field === 'ready') return readyCondition(object);
       if (kind === 'Pod' && field === 'ready') return readyCondition(object);
+      const derived = DERIVED[kind]?.[field!];
+      if (derived) return derived(object);
       const v = readPath(object, path);
       return v === undefined && /Replicas$/.test(path) ? 0 : v;
     };
@@ -145,7 +167,7 @@ function parseCondition(text: string, source: string): Condition {
   }
   throw new ExpectationSyntaxError(
     source,
-    'expected "no node over capacity", "pod/NAME on NODE", "pods [in NS] [matching k=v] running|ready|pending|total OP N" or "KIND/NAME FIELD OP VALUE" (OP one of = != >= <= > <)',
+    'expected "no node over capacity", "pod/NAME on NODE", "pods [in NS] [matching k=v] running|ready|pending|total|restarts OP N" or "KIND/NAME FIELD OP VALUE" (OP one of = != >= <= > <)',
   );
 }
 
