@@ -168,8 +168,10 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
 
 function derive(state: ClusterState, kubeEvents: KubeEventLog, event: StoredEvent): ChangeBatch {
   const changes = applyAndDiff(state, event);
-  for (const kubeEvent of kubeEvents.record(event, changes, state)) {
-    changes.push({ position: event.position, kind: 'Event', key: `${kubeEvent.metadata.namespace}/${kubeEvent.metadata.name}`, after: kubeEvent, event });
+  for (const { before, after } of kubeEvents.record(event, changes, state)) {
+    const change: ObjectChange = { position: event.position, kind: 'Event', key: `${after.metadata.namespace}/${after.metadata.name}`, after, event };
+    if (before) change.before = before;
+    changes.push(change);
   }
   return { position: event.position, changes };
 }
