@@ -156,4 +156,27 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
   }, 60_000);
+
+  it('forks the timeline without the crash and shows both side by side', async () => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]');
+    const faultPosition = events.find((e) => e.type === 'KubeletStopped')!.position;
+    // Picking the fault on the timeline explains it: a fault is its own root cause.
+    await page.locator('[data-testid=scrubber] .marker.fault path').click();
+    await expect.poll(cursor).toBe(faultPosition);
+    await expect.poll(() => page.getByTestId('chain-root').textContent()).toContain('started by a fault');
+    expect(await page.getByTestId('causation-graph').locator('.chain-node').count()).toBe(1);
+
+    await page.locator('.center .tab[data-tab=forks]').click();
+    expect(await page.getByTestId('fork-at').inputValue()).toBe(String(faultPosition - 1));
+    expect(await page.getByTestId('fork-remove').inputValue()).toBe(String(faultPosition));
+    await page.getByTestId('fork-create').click();
+    const compare = page.getByTestId('compare');
+    const sideStatus = (side: string, node: string) => compare.locator(`[data-side=${side}] .node[data-node="${node}"] [data-testid=node-status]`).textContent();
+    await expect.poll(() => sideStatus('original', 'node-2'), { timeout: 20_000 }).toBe('NotReady');
+    expect(await sideStatus('fork', 'node-2')).toBe('Ready');
+    expect(await compare.locator('[data-side=fork] .nodes-count, [data-side=fork] [data-testid=nodes-ready]').first().textContent()).toBe('3/3 nodes ready');
+    expect(await compare.locator('[data-side=original] [data-testid=nodes-ready]').textContent()).toBe('2/3 nodes ready');
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-forks.png') });
+  }, 60_000);
 });

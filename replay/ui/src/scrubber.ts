@@ -67,7 +67,9 @@ export class Scrubber {
   private pointerDown(event: PointerEvent): void {
     const marker = (event.target as Element).closest('[data-position]');
     if (marker) {
-      void this.state.seek({ position: Number(marker.getAttribute('data-position')) });
+      const position = Number(marker.getAttribute('data-position'));
+      this.state.selectEvent(position);
+      void this.state.seek({ position });
       return;
     }
     this.dragging = true;
