@@ -11,6 +11,7 @@ import { deployment } from '../service/test-recording.ts';
 import { uiPlugin } from './ui-plugin.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const BIG = 200_000;
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
 /** Three nodes; a user creates Deployment web (4 replicas); a minute later node-2's kubelet crashes. */
@@ -26,12 +27,25 @@ async function recordNodeCrash(): Promise<StoredEvent[]> {
   return events;
 }
 
+/** The recording stretched to `total` events with a clock tick per second: a long, busy log. */
+function stretched(events: StoredEvent[], total: number): StoredEvent[] {
+  const last = events.at(-1)!;
+  const big = [...events];
+  let time = last.metadata.time;
+  for (let position = events.length + 1; position <= total; position++) {
+    time += 1000;
+    big.push({ type: 'ClockAdvanced', data: { time }, metadata: { actor: 'clock', time }, stream: 'cluster', streamRevision: position, position } as StoredEvent);
+  }
+  return big;
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chromium', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let page: Page;
   let events: StoredEvent[];
   let url: string;
+  let bigUrl: string;
   let head: number;
 
   beforeAll(async () => {
@@ -39,11 +53,13 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     const service = new ReplayService({ snapshotInterval: 64 });
     const session = service.openEvents(events, { type: 'events' });
     head = session.head;
+    const big = service.openEvents(stretched(events, BIG), { type: 'events' });
     app = Fastify();
     await app.register(replayRoutes, { prefix: '/replay', service });
     await app.register(uiPlugin);
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     url = `${address}/ui?session=${session.id}`;
+    bigUrl = `${address}/ui?session=${big.id}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -178,5 +194,41 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     expect(await compare.locator('[data-side=fork] .nodes-count, [data-side=fork] [data-testid=nodes-ready]').first().textContent()).toBe('3/3 nodes ready');
     expect(await compare.locator('[data-side=original] [data-testid=nodes-ready]').textContent()).toBe('2/3 nodes ready');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-forks.png') });
+  }, 60_000);
+
+  it(`stays light on a ${BIG.toLocaleString('en-US')}-event recording: virtualised rows, scaled scrolling, server-side density`, async () => {
+    await page.goto(bigUrl);
+    await page.waitForSelector('body[data-ready=true]');
+    await expect.poll(() => page.getByTestId('event-count').textContent()).toBe(BIG.toLocaleString('en-US'));
+    const viewport = page.getByTestId('event-viewport');
+    const rows = viewport.locator('.row[data-position]');
+    // Opened at the end: the list shows the last rows, the last one at the cursor.
+    await expect.poll(() => viewport.locator('.row.at-cursor .pos').textContent()).toBe(String(BIG));
+    expect(await viewport.locator('.row').count()).toBeLessThan(80);
+    // Density comes in a few hundred buckets, not 200,000 bars.
+    expect(await page.locator('[data-testid=scrubber] .bar').count()).toBeLessThanOrEqual(600);
+
+    // Scroll the list to its middle: the rows there are fetched and shown, still only a screenful.
+    await viewport.evaluate((el) => {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+    });
+    await expect
+      .poll(async () => {
+        const first = Number(await rows.first().getAttribute('data-position'));
+        return first > BIG * 0.45 && first < BIG * 0.55;
+      })
+      .toBe(true);
+    expect(await viewport.locator('.row').count()).toBeLessThan(80);
+    expect(await rows.first().locator('.type').textContent()).toBe('ClockAdvanced');
+
+    // Click three quarters along the timeline: the cursor lands there and the list follows it.
+    const box = (await page.getByTestId('scrubber').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.75, box.y + 30);
+    await expect.poll(async () => Math.abs((await cursor()) - BIG * 0.75) < BIG * 0.02).toBe(true);
+    const at = await cursor();
+    await expect.poll(() => viewport.locator('.row.at-cursor .pos').textContent()).toBe(String(at));
+    await page.locator('body').press('ArrowLeft');
+    await expect.poll(cursor).toBe(at - 1);
+    await expect.poll(() => viewport.locator('.row.at-cursor .pos').textContent()).toBe(String(at - 1));
   }, 60_000);
 });
