@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../core/model/object.ts';
 import { isApiError } from '../../core/errors.ts';
+import { resourceTypeForKind } from '../../core/model/registry.ts';
 import { parseDuration, toRfc3339 } from '../../core/virtual-clock.ts';
 import type { SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { getObject, ownedBy } from '../../projections/state/queries.ts';
@@ -77,8 +78,10 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver
   const namespace = 'namespace' in action ? (action.namespace ?? 'default') : 'default';
   switch (action.action) {
     case 'apply': {
-      const manifest = action.manifest;
-      const existing = getObject(cluster.state, manifest.kind, manifest.metadata.namespace ?? (manifest.kind === 'Node' ? undefined : 'default'), manifest.metadata.name!);
+      // As kubectl does, a namespaced object without a namespace goes to `default`.
+      const manifest = clone(action.manifest);
+      if (resourceTypeForKind(manifest.kind)?.namespaced && !manifest.metadata.namespace) manifest.metadata.namespace = 'default';
+      const existing = getObject(cluster.state, manifest.kind, manifest.metadata.namespace, manifest.metadata.name!);
       if (!existing) {
         await cluster.act({ type: 'create', actor: USER, object: clone(manifest) });
       } else {

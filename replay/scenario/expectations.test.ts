@@ -64,7 +64,7 @@ describe('scenario expectations', () => {
 
   it('rejects assertions it cannot read, saying what it expected', () => {
     expect(() => parseExpectation('deployment/web available=3')).toThrow(ExpectationSyntaxError);
-    expect(() => parseExpectation('sometimes: deployment/web available=3')).toThrow(/start with "always:", "never:", "eventually within DURATION:" or "at DURATION:"/);
+    expect(() => parseExpectation('sometimes: deployment/web available=3')).toThrow(/start with "always:", "never:", "always after DURATION:", "never after DURATION:", "eventually within DURATION:" or "at DURATION:"/);
     expect(() => parseExpectation('always: gadget/x size=3')).toThrow(/unknown kind "gadget"/);
     expect(() => parseExpectation('eventually within soon: deployment/web available=3')).toThrow(/invalid duration "soon"/);
   });

@@ -12,8 +12,9 @@ import { nodeOvercommit } from '../../projections/state/node-overcommit.ts';
  *   at 10m: deployment/web replicas=5 and deployment/api available>=2
  */
 export type ExpectationMode =
-  | { type: 'always' }
-  | { type: 'never' }
+  /** `after`: checked only from that time on (`always after 30s: ...`). */
+  | { type: 'always'; after?: number }
+  | { type: 'never'; after?: number }
   | { type: 'eventually'; within: number; after: number }
   | { type: 'at'; time: number };
 
@@ -175,6 +176,14 @@ function parseMode(text: string, source: string): ExpectationMode {
   const head = text.trim();
   if (head === 'always') return { type: 'always' };
   if (head === 'never') return { type: 'never' };
+  const from = /^(always|never) after (\S+)$/.exec(head);
+  if (from) {
+    try {
+      return { type: from[1] as 'always' | 'never', after: parseDuration(from[2]!) };
+    } catch (error) {
+      throw new ExpectationSyntaxError(source, (error as Error).message);
+    }
+  }
   let match = /^eventually within (\S+)(?: after (\S+))?$/.exec(head);
   if (match) {
     try {
@@ -191,7 +200,7 @@ function parseMode(text: string, source: string): ExpectationMode {
       throw new ExpectationSyntaxError(source, (error as Error).message);
     }
   }
-  throw new ExpectationSyntaxError(source, 'start with "always:", "never:", "eventually within DURATION:" or "at DURATION:"');
+  throw new ExpectationSyntaxError(source, 'start with "always:", "never:", "always after DURATION:", "never after DURATION:", "eventually within DURATION:" or "at DURATION:"');
 }
 
 export function parseExpectation(text: string): Expectation {
@@ -229,9 +238,11 @@ export function createExpectationTracker(expectations: Expectation[], startTime:
         const mode = e.mode;
         switch (mode.type) {
           case 'always':
+            if (elapsed < (mode.after ?? 0)) break;
             if (!e.holds(state)) decide(e, { passed: false, message: e.describe(state), position, at: elapsed });
             break;
           case 'never':
+            if (elapsed < (mode.after ?? 0)) break;
             if (e.holds(state)) decide(e, { passed: false, message: `it happened: ${e.text.slice(e.text.indexOf(':') + 1).trim()}`, position, at: elapsed });
             break;
           case 'eventually':
@@ -248,7 +259,7 @@ export function createExpectationTracker(expectations: Expectation[], startTime:
     },
     /** Times the runner must stop at so `at` and `eventually` assertions are decided on time. */
     checkpoints(): number[] {
-      return expectations.flatMap((e) => (e.mode.type === 'at' ? [e.mode.time] : e.mode.type === 'eventually' ? [e.mode.after + e.mode.within] : []));
+      return expectations.flatMap((e) => (e.mode.type === 'at' ? [e.mode.time] : (e.mode.type === 'always' || e.mode.type === 'never') && e.mode.after ? [e.mode.after] : e.mode.type === 'eventually' ? [e.mode.after + e.mode.within] : []));
     },
     /** Decides `at` assertions due at `elapsed` (the state is exactly at that time). */
     checkAt(state: ClusterState, elapsed: number): void {
@@ -256,6 +267,9 @@ export function createExpectationTracker(expectations: Expectation[], startTime:
         if (results.has(e)) continue;
         if (e.mode.type === 'at' && e.mode.time === elapsed) {
           decide(e, e.holds(state) ? { passed: true, position: state.position, at: elapsed } : { passed: false, message: e.describe(state), position: state.position, at: elapsed });
+        }
+        if ((e.mode.type === 'always' || e.mode.type === 'never') && e.mode.after === elapsed && e.holds(state) !== (e.mode.type === 'always')) {
+          decide(e, { passed: false, message: e.mode.type === 'always' ? e.describe(state) : `it happened: ${e.text.slice(e.text.indexOf(':') + 1).trim()}`, position: state.position, at: elapsed });
         }
         if (e.mode.type === 'eventually' && e.mode.after + e.mode.within === elapsed && !e.holds(state)) {
           decide(e, { passed: false, message: `not within ${e.text.split(':')[0]!.replace('eventually within ', '')}: ${e.describe(state)}`, position: state.position, at: elapsed });
