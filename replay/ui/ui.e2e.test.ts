@@ -171,6 +171,30 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
+
+    // The pod's history lists every event that touched it; its scheduling event moved it to its node.
+    const inspector = page.getByTestId('inspector-body');
+    await page.locator('.inspector .tab[data-tab=history]').click();
+    const history = inspector.locator('table.history tbody tr');
+    await expect.poll(() => history.count()).toBeGreaterThan(2);
+    expect(await history.first().locator('td').nth(2).textContent()).toBe('ObjectCreated');
+    const scheduledRow = inspector.locator('table.history tbody tr', { hasText: 'PodScheduled' });
+    const scheduledAt = Number(await scheduledRow.getAttribute('data-position'));
+    expect(await scheduledRow.locator('td.summary').textContent()).toContain(`on ${podNode}`);
+
+    // Jump there and diff: the field change is the node assignment.
+    await scheduledRow.click();
+    await expect.poll(cursor).toBe(scheduledAt);
+    await page.locator('.inspector .tab[data-tab=diff]').click();
+    const nodeName = inspector.locator('table.fields tr', { hasText: 'spec.nodeName' });
+    await expect.poll(() => nodeName.locator('td.after').textContent()).toBe(podNode);
+    expect(await nodeName.locator('td.before').textContent()).toBe('—');
+    expect(await inspector.locator('[data-testid=object-diff] .note').first().textContent()).toBe(`From #${scheduledAt - 1} (before its last change) to #${scheduledAt} (the cursor).`);
+
+    // And the object itself at the cursor, as YAML.
+    await page.locator('.inspector .tab[data-tab=object]').click();
+    await expect.poll(() => inspector.getByTestId('object-yaml').textContent()).toContain(`nodeName: ${podNode}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-object.png') });
   }, 60_000);
 
   it('forks the timeline without the crash and shows both side by side', async () => {
