@@ -6,7 +6,7 @@ import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../cor
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
 import { allocateServiceAddresses } from './service-allocation.ts';
-import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asLogged, groupOf, requireType } from './write-context.ts';
+import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asDecoded, asLogged, groupOf, requireType } from './write-context.ts';
 
 /**
  * A create, as Kubernetes' generic registry does it: generate the name, reset what the server
@@ -16,7 +16,7 @@ import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asLogged, groupOf, req
 export function planCreate(context: WriteContext, input: KubeObject, dryRun = false): Plan {
   const type = requireType(context, input.kind);
   const { state } = context;
-  const object = asLogged(input);
+  const object = asDecoded(input);
   object.apiVersion ||= apiVersionOf(type);
   const metadata = (object.metadata ??= {});
   if (!type.namespaced) delete metadata.namespace;

@@ -6,7 +6,7 @@ import type { ResourceType } from '../../core/model/resource-type.ts';
 import { getObject } from '../state/queries.ts';
 import { jsonEqual } from './json-equal.ts';
 import { allocateServiceAddresses, prepareServiceUpdate } from './service-allocation.ts';
-import { MODIFIED_CONFLICT, type Plan, type WriteContext, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
+import { MODIFIED_CONFLICT, type Plan, type WriteContext, asDecoded, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
 
 /**
  * A full replacement (PUT), or a status update (PUT …/status), as Kubernetes' generic registry
@@ -16,7 +16,7 @@ import { MODIFIED_CONFLICT, type Plan, type WriteContext, asLogged, groupOf, has
  */
 export function planUpdate(context: WriteContext, input: KubeObject, subresource?: 'status', dryRun = false): Plan {
   const type = requireType(context, input.kind);
-  const incoming = asLogged(input);
+  const incoming = asDecoded(input);
   const metadata = (incoming.metadata ??= {});
   const name = metadata.name ?? '';
   const namespace = type.namespaced ? metadata.namespace : undefined;
@@ -35,9 +35,15 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
 
   if (subresource === 'status') {
     const next: KubeObject = { ...existing, status: incoming.status };
+    // Kubernetes' Deployment status strategy keeps the request's annotations (the controller
+    // stamps deployment.kubernetes.io/revision with its status write); spec and labels stay.
+    const annotationsChange = type.kind === 'Deployment' && metadata.annotations !== undefined && !jsonEqual(existing.metadata.annotations ?? {}, metadata.annotations ?? {});
+    if (annotationsChange) next.metadata = { ...existing.metadata, annotations: metadata.annotations };
     const causes = type.validate(next, existing);
     if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
-    if (dryRun || jsonEqual(existing.status, next.status)) return { stream, events: [], object: dryRun ? next : existing };
+    if (dryRun) return { stream, events: [], object: next };
+    if (annotationsChange) return { stream, events: [{ type: 'ObjectReplaced', data: { object: asLogged(next) } }], resultRef: ref };
+    if (jsonEqual(existing.status, next.status)) return { stream, events: [], object: existing };
     return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: asLogged(next.status) } }], resultRef: ref };
   }
 

@@ -69,3 +69,12 @@ export function refFor(type: ResourceType, namespace: string | undefined, name: 
 export function asLogged<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
+
+/**
+ * A client's object as Kubernetes' typed decoding sees it: a `null` field is the same as an absent
+ * one (kubectl's `rollout undo` sends `metadata.creationTimestamp: null` in the template, which
+ * must not make the template differ from the ReplicaSet it came from). Array elements are kept.
+ */
+export function asDecoded<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (key, field) => (field === null && key !== '' ? undefined : field))) as T;
+}
