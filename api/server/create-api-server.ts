@@ -9,6 +9,10 @@ import { resourceRoutes } from './resources/resource-router.ts';
 import { createStateHistory } from './state-at.ts';
 import { statusErrorsPlugin } from './status-errors.ts';
 import { createWatchHub } from './watch/watch-hub.ts';
+import { atRoutes } from '../../replay/http/at-routes.ts';
+import { replayRoutes } from '../../replay/http/replay-routes.ts';
+import { positionAtTime } from '../../replay/service/position-at-time.ts';
+import { ReplayService } from '../../replay/service/replay-service.ts';
 
 /**
  * The Kubernetes-compatible HTTP API over a cluster (store, live state, write path). Routes are
@@ -44,6 +48,14 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   discoveryRoutes(app);
   openApiRoutes(app);
   resourceRoutes(app, context);
+  // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
+  void app.register(replayRoutes, { prefix: '/replay', service: new ReplayService({ liveStore: cluster.store }) });
+  void app.register(atRoutes, {
+    createApp: (past, now) => createApiServer({ cluster: past, now }),
+    stateAt: (position) => history.stateAt(position),
+    head: () => cluster.state.position,
+    positionAtTime: (time) => positionAtTime(cluster.store, time, cluster.state.position),
+  });
   app.get('/healthz', async () => 'ok');
   app.get('/readyz', async () => 'ok');
   app.get('/livez', async () => 'ok');

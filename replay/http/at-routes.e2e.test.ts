@@ -8,12 +8,9 @@ import type { StoredEvent } from '../../core/events.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { getObject } from '../../projections/state/queries.ts';
-// The test wires the API server in as the API layer does (replay code itself never imports api/).
+// The API server registers the /at/ routes (replay code itself never imports api/).
 import { createApiServer } from '../../api/server/create-api-server.ts';
-import { createStateHistory } from '../../api/server/state-at.ts';
-import { positionAtTime } from '../service/position-at-time.ts';
 import { deployment } from '../service/test-recording.ts';
-import { atRoutes } from './at-routes.ts';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 let cluster: SimulatedCluster;
@@ -31,14 +28,8 @@ beforeAll(async () => {
   await cluster.run(30_000);
   events = [];
   for await (const event of cluster.store.readAll(0)) events.push(event);
+  // createApiServer registers atRoutes with its own factory, history and log.
   app = createApiServer({ cluster });
-  const history = createStateHistory(cluster.store, () => cluster.state.position);
-  await app.register(atRoutes, {
-    createApp: (past, now) => createApiServer({ cluster: past, now }),
-    stateAt: (position) => history.stateAt(position),
-    head: () => cluster.state.position,
-    positionAtTime: (time) => positionAtTime(cluster.store, time),
-  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -73,6 +64,12 @@ describe('/at/<position>: the Kubernetes API in the past, with the real kubectl'
     const empty = await kubectl(['--server', `${url}/at/8`, 'get', 'pods']);
     expect(empty.stderr).toContain('No resources found in default namespace.');
   }, 60_000);
+
+  it('the API server also serves the replay API over its own log', async () => {
+    const opened = await app.inject({ method: 'POST', url: '/replay/sessions', payload: { source: { type: 'live' } } });
+    expect(opened.statusCode).toBe(201);
+    expect(opened.json()).toMatchObject({ source: { type: 'live' }, head: cluster.state.position });
+  });
 
   it('refuses writes and watches, and positions beyond the end', async () => {
     const write = await kubectl(['--server', `${url}/at/10`, 'create', 'namespace', 'x']);
