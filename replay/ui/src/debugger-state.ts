@@ -20,6 +20,7 @@ export class DebuggerState {
   selectedEvent: number | undefined;
   private readonly cursorListeners = new Set<Listener>();
   private readonly selectionListeners = new Set<Listener>();
+  private readonly sessionListeners = new Set<Listener>();
   private queue: Promise<unknown> = Promise.resolve();
   private pendingSeek: { position: number } | { time: string } | undefined;
 
@@ -40,6 +41,19 @@ export class DebuggerState {
 
   onSelection(listener: Listener): void {
     this.selectionListeners.add(listener);
+  }
+
+  /** The session grew (a live log): head and end time moved. */
+  onSession(listener: Listener): void {
+    this.sessionListeners.add(listener);
+  }
+
+  /** Re-reads the session; tells listeners when the recording grew. */
+  async refreshSession(): Promise<void> {
+    const info = await this.client.session(this.id);
+    if (info.head === this.session.head) return;
+    this.session = info;
+    for (const listener of this.sessionListeners) listener();
   }
 
   private setCursor(cursor: Cursor): void {

@@ -36,6 +36,12 @@ class AllEvents implements RowSource {
     return position >= 1 && position <= this.total ? position - 1 : undefined;
   }
 
+  /** A live log grew: the last, partly filled page must be fetched again. */
+  grow(total: number): void {
+    this.pages.delete(Math.floor(this.total / PAGE));
+    this.total = total;
+  }
+
   async ensure(first: number, last: number): Promise<boolean> {
     const wanted: Promise<void>[] = [];
     for (let page = Math.floor(first / PAGE); page <= Math.floor(last / PAGE); page++) {
@@ -183,6 +189,11 @@ export class EventList {
       this.schedule();
     });
     state.onSelection(() => this.schedule());
+    state.onSession(() => {
+      if (this.source instanceof AllEvents) this.source.grow(state.session.head);
+      else void this.applyFilters();
+      this.schedule();
+    });
   }
 
   private query(): EventQuery {

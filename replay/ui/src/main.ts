@@ -136,6 +136,11 @@ function transport(state: DebuggerState): HTMLElement {
     else return;
     event.preventDefault();
   });
+  const of = h('span', { class: 'of', 'data-testid': 'head' }, `/ ${formatCount(state.session.head)}`);
+  state.onSession(() => {
+    of.textContent = `/ ${formatCount(state.session.head)}`;
+    position.max = String(state.session.head);
+  });
   const sync = () => {
     if (document.activeElement !== position) position.value = String(state.cursor.position);
   };
@@ -152,7 +157,7 @@ function transport(state: DebuggerState): HTMLElement {
     unit,
     speed,
     h('span', { class: 'sep' }),
-    h('label', { class: 'goto' }, '#', position, h('span', { class: 'of' }, `/ ${formatCount(state.session.head)}`)),
+    h('label', { class: 'goto' }, '#', position, of),
     h('span', { class: 'sep' }),
     button(icon('runBack'), 'run back to the breakpoint', 'run-back', () => void runTo('back')().catch(reportError)),
     breakpoint,
@@ -244,6 +249,16 @@ async function start(): Promise<void> {
     h('main', { class: 'layout' }, events.element, h('section', { class: 'panel center' }, h('header', { class: 'panel-head' }, centerTabs), centerBody), inspector.element),
     h('footer', { id: 'status', class: 'status' }, `${session.id}: ${formatCount(session.head)} events from ${session.startTime} to ${session.endTime} · ← → step · shift+← → reconcile step · Home/End · space play`),
   );
+  const status = document.getElementById('status')!;
+  const idle = status.textContent;
+  state.onCursor(() => {
+    if (status.classList.contains('error')) {
+      status.className = 'status';
+      status.textContent = idle;
+    }
+  });
+  // A live log keeps growing: follow its head.
+  if (session.source.type === 'live') setInterval(() => void state.refreshSession().catch(reportError), 3000);
   cluster.refresh();
   await scrubber.load();
   document.body.dataset.ready = 'true';

@@ -42,6 +42,7 @@ export class Scrubber {
     this.svg.addEventListener('pointercancel', stop);
     new ResizeObserver(() => this.render()).observe(this.element);
     state.onCursor(() => this.renderCursor());
+    state.onSession(() => void this.load());
   }
 
   async load(): Promise<void> {
