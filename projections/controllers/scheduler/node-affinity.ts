@@ -67,6 +67,21 @@ export function preferredAffinityWeight(spec: NodeAffinitySpec, node: NodeInfo):
   return sum;
 }
 
+/**
+ * NodeAffinity's PreFilterResult: when every required term pins `metadata.name` with In (as
+ * DaemonSet pods do), only the nodes named can fit, and the others need not be filtered one by one.
+ */
+export function requiredNodeNames(spec: NodeAffinitySpec): ReadonlySet<string> | undefined {
+  if (!spec.required || spec.required.length === 0) return undefined;
+  const names = new Set<string>();
+  for (const term of spec.required) {
+    const pin = term.matchesNothing ? undefined : term.fields.find((f) => f.key === 'metadata.name' && f.operator === 'In');
+    if (!pin) return undefined;
+    for (const name of pin.values) names.add(name);
+  }
+  return names;
+}
+
 function termMatches(term: CompiledTerm, node: NodeInfo): boolean {
   if (term.matchesNothing) return false;
   for (const requirement of term.labels) if (!requirementMatches(requirement, node.labels)) return false;

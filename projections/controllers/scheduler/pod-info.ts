@@ -1,6 +1,6 @@
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { objectKey } from '../../../core/model/object.ts';
-import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf } from './node-affinity.ts';
+import { type NodeAffinitySpec, hasRequiredNodeConstraints, nodeAffinityOf, requiredNodeNames } from './node-affinity.ts';
 import { type HostPort, hostPortsOf } from './host-ports.ts';
 import { hardSpreadConstraints } from './filters/pod-topology-spread.ts';
 import { type AffinityTerm, requiredTerms } from './pod-affinity.ts';
@@ -26,6 +26,8 @@ export interface PodInfo {
   affinity: NodeAffinitySpec;
   /** Whether the pod has a nodeSelector or required node affinity for the NodeAffinity filter to check. */
   requiresNodeMatch: boolean;
+  /** The only nodes its required node affinity allows, when it names them (DaemonSet pods). */
+  nodeNames: ReadonlySet<string> | undefined;
   labels: Readonly<Record<string, string>>;
   /** Required pod affinity and anti-affinity terms; absent when none. */
   affinityTerms: AffinityTerm[] | undefined;
@@ -61,6 +63,7 @@ export function podInfoOf(pod: KubeObject): PodInfo {
     toleratesUnschedulable: toleratesAny(tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' }),
     affinity,
     requiresNodeMatch: hasRequiredNodeConstraints(affinity),
+    nodeNames: requiredNodeNames(affinity),
     labels: pod.metadata.labels ?? {},
     affinityTerms: requiredTerms(spec, namespace, 'podAffinity'),
     antiAffinityTerms: requiredTerms(spec, namespace, 'podAntiAffinity'),

@@ -57,6 +57,21 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(decision.message).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
   });
 
+  it('filters a pod pinned by metadata.name (as DaemonSet pods are) on its node alone, counting the rest against NodeAffinity', () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => testNode(`node-${String(i).padStart(3, '0')}`, { cpu: '1' }));
+    const pinned = (cpu: string) =>
+      testPod('agent', {
+        cpu,
+        spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-123'] }] }] } } } },
+      });
+    const fits = decide(nodes, pinned('100m')).decision;
+    expect(fits).toMatchObject({ chosen: 'node-123', evaluated: 300, feasible: 1, truncated: true });
+    expect(fits.verdicts).toContainEqual({ node: 'node-000', failure: "node(s) didn't match Pod's node affinity/selector", plugin: 'NodeAffinity' });
+    const tooBig = decide(nodes, pinned('2')).decision;
+    expect(tooBig.message).toBe("0/300 nodes are available: 299 node(s) didn't match Pod's node affinity/selector, 1 Insufficient cpu.");
+    expect(tooBig.evaluated).toBe(300);
+  });
+
   it('says there are no nodes when the cluster has none', () => {
     expect(decide([], testPod('web')).decision.message).toBe('no nodes available to schedule pods');
   });

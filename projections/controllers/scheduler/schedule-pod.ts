@@ -4,6 +4,7 @@ import { unschedulableMessage } from './decision-message.ts';
 import { DEFAULT_FILTERS } from './filters/default-filters.ts';
 import type { FilterPlugin } from './filters/filter.ts';
 import { nodeResourcesFit } from './filters/node-resources-fit.ts';
+import { ERR_REASON_NODE_AFFINITY, nodeAffinity } from './filters/node-affinity.ts';
 import type { NodeInfo } from './node-info.ts';
 import { numFeasibleNodesToFind } from './nodes-to-find.ts';
 import type { PodInfo } from './pod-info.ts';
@@ -73,9 +74,22 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   const feasible = scratchFeasible;
   feasible.length = 0;
   const failures: Failure[] = [];
-  let processed = 0;
-  for (let i = 0; i < all && feasible.length < wanted; i++) {
-    const node = nodes[(options.startIndex + i) % all]!;
+  // NodeAffinity's PreFilter: a pod pinned to named nodes is filtered on those alone; every other
+  // node counts as rejected by NodeAffinity (one of them stands for the rest among the verdicts).
+  let candidates = nodes;
+  let outside = 0;
+  if (pod.nodeNames && filters.includes(nodeAffinity)) {
+    const pinned = [...pod.nodeNames].map((name) => spread.node(name)).filter((node): node is NodeInfo => node !== undefined);
+    pinned.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    candidates = pinned;
+    outside = all - pinned.length;
+    const example = outside > 0 ? nodes.find((node) => !pod.nodeNames!.has(node.name)) : undefined;
+    if (example) failures.push({ node: example, plugin: nodeAffinity.name, reasons: [ERR_REASON_NODE_AFFINITY] });
+  }
+  const candidateCount = candidates.length;
+  let processed = outside;
+  for (let i = 0; i < candidateCount && feasible.length < wanted; i++) {
+    const node = candidates[(options.startIndex + i) % candidateCount]!;
     processed++;
     if (plainPod && !node.unschedulable && node.hardTaints.length === 0 && nodeResourcesFit.filter(pod, node) === undefined) {
       feasible.push(node);
@@ -97,10 +111,11 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   if (feasible.length === 0) {
     const counts = new Map<string, number>();
     for (const failure of failures) for (const reason of failure.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    if (outside > 1) counts.set(ERR_REASON_NODE_AFFINITY, (counts.get(ERR_REASON_NODE_AFFINITY) ?? 0) + outside - 1);
     const verdicts = failureVerdicts(failures, maxVerdicts);
     const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts, message: unschedulableMessage(all, counts) };
-    if (verdicts.length < failures.length) decision.truncated = true;
-    return { decision, processed };
+    if (verdicts.length < processed) decision.truncated = true;
+    return { decision, processed: processed - outside };
   }
 
   const count = feasible.length;
@@ -157,7 +172,7 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   const failed = failureVerdicts(failures, maxVerdicts - decision.verdicts.length);
   for (const verdict of failed) decision.verdicts.push(verdict);
   if (decision.verdicts.length < processed) decision.truncated = true;
-  return { decision, node: feasible[chosen]!, processed };
+  return { decision, node: feasible[chosen]!, processed: processed - outside };
 }
 
 type ScoresFactory = (perPlugin: Int32Array[], index: number) => Record<string, number>;
