@@ -38,10 +38,16 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     const apiError = replayApiError(error);
     return reply.code(apiError.code).header('content-type', 'application/json').send(JSON.stringify(apiError.toStatus()));
   });
-  for (const type of ['application/octet-stream', 'application/gzip']) {
-    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: options.importLimit ?? 2 ** 30 }, (_request, payload, done) => done(null, payload));
-  }
+  // Our own body parsing, whatever the parent server does: JSON bodies, and recordings as bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text === '' ? undefined : JSON.parse(text as string));
+    } catch {
+      done(new BadRequestError('the request body is not valid JSON'), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.importLimit ?? 2 ** 30 }, (_request, payload, done) => done(null, payload));
 
   app.post('/sessions', async (request, reply) => {
     const { source } = body<{ source: OpenSource }>(request);
