@@ -118,14 +118,15 @@ function parseCondition(text: string, source: string): Condition {
       },
     };
   }
-  match = /^pods(?:\s+in\s+(\S+))?(?:\s+matching\s+(\S+))?\s+(running|ready|pending|total|restarts)\s*(=|!=|>=|<=|>|<)\s*(\d+)$/.exec(trimmed);
+  match = /^pods(?:\s+in\s+(\S+))?(?:\s+matching\s+(\S+))?(?:\s+on\s+(\S+))?\s+(running|ready|pending|total|restarts)\s*(=|!=|>=|<=|>|<)\s*(\d+)$/.exec(trimmed);
   if (match) {
-    const [, namespace, selector, measure, op, value] = match;
+    const [, namespace, selector, node, measure, op, value] = match;
     const [labelKey, labelValue] = selector ? selector.split('=') : [];
     const selected = (s: ClusterState) =>
       [...(s.objects.get('Pod')?.values() ?? [])].filter((pod) => {
         if (namespace && pod.metadata.namespace !== namespace) return false;
         if (labelKey && pod.metadata.labels?.[labelKey] !== labelValue) return false;
+        if (node && pod.spec?.nodeName !== node) return false;
         if (pod.metadata.deletionTimestamp) return false;
         if (measure === 'running') return pod.status?.phase === 'Running';
         if (measure === 'ready') return readyCondition(pod);
@@ -153,6 +154,7 @@ function parseCondition(text: string, source: string): Condition {
       const derived = DERIVED[kind]?.[field!];
       if (derived) return derived(object);
       const v = readPath(object, path);
+      if (v === undefined && path === 'spec.unschedulable') return false;
       return v === undefined && /Replicas$/.test(path) ? 0 : v;
     };
     return {
@@ -168,7 +170,7 @@ function parseCondition(text: string, source: string): Condition {
   }
   throw new ExpectationSyntaxError(
     source,
-    'expected "no node over capacity", "pod/NAME on NODE", "pods [in NS] [matching k=v] running|ready|pending|total|restarts OP N" or "KIND/NAME FIELD OP VALUE" (OP one of = != >= <= > <)',
+    'expected "no node over capacity", "pod/NAME on NODE", "pods [in NS] [matching k=v] [on NODE] running|ready|pending|total|restarts OP N" or "KIND/NAME FIELD OP VALUE" (OP one of = != >= <= > <)',
   );
 }
 
