@@ -223,6 +223,23 @@ describe('patch and subresources', () => {
   });
 });
 
+describe('pod logs', () => {
+  it('synthesizes lines from the container lifecycle, and follows until the pod goes away', async () => {
+    await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'app:1' }] } });
+    const ref = { kind: 'Pod', namespace: 'default', name: 'p' };
+    const record = (state: object) =>
+      cluster.writePath.execute({ type: 'record', actor: 'kubelet/node-1', event: { type: 'ContainerStateChanged', data: { ref, container: 'c', state, ready: false, started: false, restartCount: 0 } } });
+    await record({ waiting: { reason: 'ContainerCreating' } });
+    const plain = await app.inject('/api/v1/namespaces/default/pods/p/log');
+    expect(plain.body).toBe('[orrery] container c waiting: ContainerCreating\n');
+    const following = app.inject('/api/v1/namespaces/default/pods/p/log?follow=true');
+    await new Promise((r) => setTimeout(r, 100));
+    await record({ running: { startedAt: '2026-01-01T00:00:01Z' } });
+    await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/pods/p' });
+    expect((await following).body).toBe('[orrery] container c waiting: ContainerCreating\n[orrery] container c started (image app:1, restart 0)\n');
+  });
+});
+
 describe('watch and exact reads', () => {
   it('streams changes strictly after a resourceVersion, with DELETED on removal', async () => {
     const first = await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one' }, data: { v: '1' } });

@@ -1,3 +1,4 @@
+import type { StoredEvent } from '../../../core/events.ts';
 import { apiErrors } from '../../../core/errors.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { streamOf } from '../../../core/model/object.ts';
@@ -6,10 +7,24 @@ import { notFoundFor } from '../resources/read-handlers.ts';
 import type { ResourceScope } from '../resources/request-scope.ts';
 import { objectKeyOf } from '../resources/write-handlers.ts';
 
+type ContainerEvent = StoredEvent & { type: 'ContainerStateChanged' };
+
+/** One log line for a recorded container state change. */
+function lineOf(event: ContainerEvent, image: string, timestamps: boolean): string {
+  const { container, state } = event.data;
+  const text = state.running
+    ? `[orrery] container ${container} started (image ${image}, restart ${event.data.restartCount})`
+    : state.terminated
+      ? `[orrery] container ${container} exited with code ${state.terminated.exitCode} (${state.terminated.reason})`
+      : `[orrery] container ${container} waiting: ${state.waiting?.reason ?? ''}${state.waiting?.message ? ` - ${state.waiting.message}` : ''}`;
+  return timestamps ? `${toRfc3339(event.metadata.time)} ${text}` : text;
+}
+
 /**
  * GET pods/<name>/log. Simulated containers print nothing, so the log is synthesized from the
  * container's recorded lifecycle in the pod's event stream (one line per state change), which is
- * what an operator reading it wants to know.
+ * what an operator reading it wants to know. `follow=true` keeps streaming new lines until the pod
+ * goes away or the client hangs up.
  */
 export async function podLogHandler(scope: ResourceScope) {
   const pod = scope.context.cluster.state.objects.get('Pod')?.get(objectKeyOf(scope)) as KubeObject | undefined;
@@ -24,20 +39,43 @@ export async function podLogHandler(scope: ResourceScope) {
   }
   const spec = containers.find((c) => c.name === container);
   if (!spec) throw apiErrors.badRequest(`container ${container} is not valid for pod ${scope.name}`);
-  const withTimestamps = scope.query.timestamps === 'true';
+  const timestamps = scope.query.timestamps === 'true';
+  const belongs = (event: StoredEvent): event is ContainerEvent =>
+    event.type === 'ContainerStateChanged' && event.data.container === container && (!pod.metadata.uid || !event.data.ref.uid || event.data.ref.uid === pod.metadata.uid);
+
   const lines: string[] = [];
+  let last = 0;
   for await (const event of scope.context.cluster.store.readStream(streamOf({ kind: 'Pod', namespace: scope.namespace!, name: scope.name! }))) {
-    if (event.type !== 'ContainerStateChanged' || event.data.container !== container) continue;
-    if (pod.metadata.uid && event.data.ref.uid && event.data.ref.uid !== pod.metadata.uid) continue;
-    const state = event.data.state;
-    const text = state.running
-      ? `[orrery] container ${container} started (image ${spec.image ?? ''}, restart ${event.data.restartCount})`
-      : state.terminated
-        ? `[orrery] container ${container} exited with code ${state.terminated.exitCode} (${state.terminated.reason})`
-        : `[orrery] container ${container} waiting: ${state.waiting?.reason ?? ''}${state.waiting?.message ? ` - ${state.waiting.message}` : ''}`;
-    lines.push(withTimestamps ? `${toRfc3339(event.metadata.time)} ${text}` : text);
+    last = event.position;
+    if (belongs(event)) lines.push(lineOf(event, spec.image ?? '', timestamps));
   }
   const tail = scope.query.tailLines !== undefined ? Number(scope.query.tailLines) : undefined;
   const selected = tail !== undefined && tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines;
-  return scope.reply.code(200).header('content-type', 'text/plain').send(selected.map((l) => `${l}\n`).join(''));
+  const text = selected.map((l) => `${l}\n`).join('');
+  if (scope.query.follow !== 'true') return scope.reply.code(200).header('content-type', 'text/plain').send(text);
+
+  const reply = scope.reply;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+  raw.write(text);
+  let stop: (() => void) | undefined;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    stop?.();
+    if (!raw.writableEnded) raw.end();
+  };
+  raw.on('close', finish);
+  const key = objectKeyOf(scope);
+  // From what the stream read gave (or the hub's position, not to replay an old pod's whole history).
+  stop = await scope.context.hub.follow(Math.max(last, scope.context.hub.position()), (batch) => {
+    for (const change of batch.changes) {
+      if (change.kind !== 'Pod' || change.key !== key) continue;
+      if (belongs(change.event)) raw.write(`${lineOf(change.event, spec.image ?? '', timestamps)}\n`);
+      if (!change.after) finish();
+    }
+  });
+  if (done) stop();
 }
