@@ -136,7 +136,7 @@ function parseCondition(text: string, source: string): Condition {
     // `restarts`: container restarts summed over the selected pods.
     const count = (s: ClusterState) =>
       measure === 'restarts'
-        ? selected(s).reduce((n, pod) => n + ((pod.status?.containerStatuses ?? []) as Array<{ restartCount?: number }>).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
+        ? selected(s).reduce((n, pod) => n + ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as Array<{ restartCount?: number }>).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
         : selected(s).length;
     return { holds: (s) => COMPARE[op as Comparison](count(s), Number(value)), seen: (s) => `${count(s)} pods ${measure}` };
   }
