@@ -9,6 +9,7 @@ import { createReplicaSetController } from '../controllers/replicaset/replicaset
 import { createEndpointsController } from '../controllers/service/endpoints-controller.ts';
 import { createEndpointSliceController } from '../controllers/service/endpointslice-controller.ts';
 import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
+import { createStatefulSetController } from '../controllers/statefulset/statefulset-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
 
@@ -35,6 +36,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createEndpointSliceController(),
     createLoadBalancerController(),
     createDaemonSetController(),
+    createStatefulSetController(),
     createKubeletController(options.kubelet),
   ];
 }

@@ -9,6 +9,7 @@ import { podBoundOnce } from './pod-bound-once.ts';
 import { requestsWithinAllocatable } from './requests-within-allocatable.ts';
 import { resourceVersionsIncrease } from './resource-versions-increase.ts';
 import { serviceAllocationsUnique } from './service-allocations-unique.ts';
+import { statefulSetOrderedCreation, statefulSetUniqueOrdinals } from './statefulset-ordinals.ts';
 import { rollingUpdateWithinBounds } from './rolling-update-bounds.ts';
 import { workloadsConverge } from './workloads-converge.ts';
 
@@ -28,6 +29,8 @@ export const builtInInvariants: readonly Invariant[] = [
   serviceAllocationsUnique,
   endpointsFollowPods,
   daemonPodPerNode,
+  statefulSetUniqueOrdinals,
+  statefulSetOrderedCreation,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];

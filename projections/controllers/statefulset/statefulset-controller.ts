@@ -1,0 +1,66 @@
+import { type Observable, mergeMap } from 'rxjs';
+import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
+import type { ClusterState } from '../../cluster-state.ts';
+import type { CommandMeta } from '../../commands.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { getObject, listObjects } from '../../state/queries.ts';
+import { controllerOf } from '../replicaset/controller-ref.ts';
+import { syncStatefulSet } from './sync-statefulset.ts';
+
+export const STATEFULSET_CONTROLLER = 'statefulset-controller';
+
+const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved']);
+
+/** The StatefulSet controller: a StatefulSet is reconciled when it changes or one of its pods does. */
+export function createStatefulSetController(): Controller {
+  return {
+    name: STATEFULSET_CONTROLLER,
+    reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
+      const podOwner = new Map<string, string>();
+      let started = false;
+
+      function affected(event: ReconcileInput['event'], state: ClusterState): Set<string> {
+        const keys = new Set<string>();
+        if (!started) {
+          started = true;
+          for (const sts of listObjects(state, 'StatefulSet')) keys.add(`${sts.metadata.namespace}/${sts.metadata.name}`);
+        }
+        let ref: ObjectRef | undefined;
+        if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
+          const object: KubeObject = event.data.object;
+          ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
+        } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
+        if (!ref) return keys;
+        if (ref.kind === 'StatefulSet' && event.type !== 'ObjectStatusReplaced') keys.add(`${ref.namespace}/${ref.name}`);
+        else if (ref.kind === 'Pod') {
+          const podKey = `${ref.namespace}/${ref.name}`;
+          const previous = podOwner.get(podKey);
+          if (previous) keys.add(previous);
+          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+          const owner = pod ? controllerOf(pod) : undefined;
+          if (owner?.kind === 'StatefulSet') {
+            podOwner.set(podKey, `${ref.namespace}/${owner.name}`);
+            keys.add(`${ref.namespace}/${owner.name}`);
+          } else podOwner.delete(podKey);
+          if (pod && !owner && event.type === 'ObjectCreated') {
+            for (const sts of listObjects(state, 'StatefulSet', ref.namespace)) if (ref.name.startsWith(`${sts.metadata.name}-`)) keys.add(`${ref.namespace}/${sts.metadata.name}`);
+          }
+        }
+        return keys;
+      }
+
+      return input$.pipe(
+        mergeMap(({ event, state }) => {
+          const keys = affected(event, state);
+          if (keys.size === 0) return [];
+          const meta: CommandMeta = { actor: STATEFULSET_CONTROLLER, causationId: event.position };
+          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          return [...keys].sort().flatMap((key) => {
+            const slash = key.indexOf('/');
+            return syncStatefulSet(state, key.slice(0, slash), key.slice(slash + 1), meta).commands;
+          });
+        }),
+      );
+    },
+  };
+}
