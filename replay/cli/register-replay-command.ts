@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AtRoutesOptions } from '../http/at-routes.ts';
 import type { ReplayInvariant } from '../service/breakpoints.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -10,7 +11,11 @@ function collect(value: string, previous: string[] = []): string[] {
  * is imported when the command runs, so `orrery --help` stays instant. `loadInvariants` supplies
  * what `--until invariant:<name>` may name (the CLI passes property-tests' built-ins).
  */
-export function registerReplayCommand(program: Command, loadInvariants?: () => Promise<readonly ReplayInvariant[]>): Command {
+export function registerReplayCommand(
+  program: Command,
+  loadInvariants?: () => Promise<readonly ReplayInvariant[]>,
+  loadKubeApi?: () => Promise<AtRoutesOptions['createApp']>,
+): Command {
   return program
     .command('replay <recording> [action] [args...]')
     .description(
@@ -35,6 +40,7 @@ export function registerReplayCommand(program: Command, loadInvariants?: () => P
     .action(async (recording: string, action: string | undefined, args: string[], options: Record<string, unknown>) => {
       const { runReplayCommand } = await import('./replay-command.ts');
       const invariants = loadInvariants ? await loadInvariants() : [];
-      process.exitCode = await runReplayCommand(recording, action, args, { ...options, invariants });
+      const createKubeApi = options.serve && loadKubeApi ? await loadKubeApi() : undefined;
+      process.exitCode = await runReplayCommand(recording, action, args, { ...options, invariants, ...(createKubeApi ? { createKubeApi } : {}) });
     });
 }

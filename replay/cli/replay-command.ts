@@ -11,6 +11,7 @@ import type { Edit } from '../service/rerun.ts';
 import type { Cursor, ReplaySession } from '../service/session.ts';
 import type { StateDiff } from '../service/state-diff.ts';
 import { podSummary } from '../service/state-summary.ts';
+import type { AtRoutesOptions } from '../http/at-routes.ts';
 import { textTable } from './text-table.ts';
 
 export interface ReplayCliOptions {
@@ -41,6 +42,13 @@ export interface ReplayCliOptions {
   /** `step`: run to a breakpoint instead: `event-type:PodScheduled`, `actor:scheduler`, `pod-phase:Failed`, `object:Pod/default/web-1`, `invariant:<name>`. */
   until?: string;
   back?: boolean;
+  /**
+   * With `--serve`: the Kubernetes API factory (api/server's createApiServer), so that
+   * `/at/<position|time>/` serves the recording's past to kubectl. Replay may not import api/.
+   */
+  createKubeApi?: AtRoutesOptions['createApp'];
+  /** With `--serve`: stop serving when this settles (tests); default on SIGINT/SIGTERM. */
+  serveUntil?: Promise<unknown>;
   /** Where output goes (tests); default stdout/stderr. */
   out$?: (text: string) => void;
   err$?: (text: string) => void;
@@ -343,6 +351,16 @@ async function serve(service: Service, session: ReplaySession, options: ReplayCl
   } catch {
     // The debugger UI is optional here; the API is served either way.
   }
+  if (options.createKubeApi) {
+    const { atRoutes } = await import('../http/at-routes.ts');
+    const timeline = session.timeline;
+    await app.register(atRoutes, {
+      createApp: options.createKubeApi,
+      stateAt: async (position) => timeline.copyAt(position),
+      head: () => timeline.head,
+      positionAtTime: async (time) => timeline.positionAtTime(time),
+    });
+  }
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
@@ -350,11 +368,13 @@ async function serve(service: Service, session: ReplaySession, options: ReplayCl
   const base = `http://${host}:${port}`;
   print(options, `replay API at ${base}/replay (session ${session.id})`);
   print(options, `debugger: ${base}/ui/?session=${encodeURIComponent(session.id)}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  if (options.createKubeApi) print(options, `the cluster in the past: kubectl --server ${base}/at/<position or time> get pods -o wide`);
+  await (options.serveUntil ??
+    new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }));
   await app.close();
   return 0;
 }
