@@ -84,7 +84,8 @@ export const eventsV1Type = defineResourceType({
   group: 'events.k8s.io',
   version: 'v1',
   plural: 'events',
-  shortNames: ['ev'],
+  // Only core/v1 Events answer to `ev`, as in Kubernetes; a second claim makes kubectl warn.
+  shortNames: [],
   namespaced: true,
   columns: [],
   specChanged: neverBumpsGeneration,
