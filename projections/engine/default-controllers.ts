@@ -2,6 +2,7 @@ import { createDaemonSetController } from '../controllers/daemonset/daemonset-co
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
+import { createJobController } from '../controllers/job/job-controller.ts';
 import { type KubeletOptions, createKubeletController } from '../controllers/kubelet/kubelet-controller.ts';
 import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { createPodGcController } from '../controllers/node-lifecycle/pod-gc-controller.ts';
@@ -37,6 +38,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createLoadBalancerController(),
     createDaemonSetController(),
     createStatefulSetController(),
+    createJobController(),
     createKubeletController(options.kubelet),
   ];
 }

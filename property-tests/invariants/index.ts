@@ -3,6 +3,7 @@ import { endpointsFollowPods } from './endpoints-follow-pods.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
 import type { Invariant } from './invariant.ts';
+import { jobWithinParallelism } from './job-parallelism.ts';
 import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
 import { ownerReferencesLive } from './owner-references-live.ts';
 import { podBoundOnce } from './pod-bound-once.ts';
@@ -31,6 +32,7 @@ export const builtInInvariants: readonly Invariant[] = [
   daemonPodPerNode,
   statefulSetUniqueOrdinals,
   statefulSetOrderedCreation,
+  jobWithinParallelism,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];

@@ -1,0 +1,80 @@
+import { type Observable, mergeMap } from 'rxjs';
+import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
+import type { CommandMeta } from '../../commands.ts';
+import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
+import { getObject, listObjects } from '../../state/queries.ts';
+import { controllerOf } from '../replicaset/controller-ref.ts';
+import { syncJob } from './sync-job.ts';
+
+export const JOB_CONTROLLER = 'job-controller';
+
+const POD_REF_EVENTS = new Set(['PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved']);
+
+/**
+ * The Job controller (and the TTL-after-finished controller's one duty): a Job is reconciled when it
+ * changes, when one of its pods does, and when a timer it asked for (backoff, deadline, TTL) falls due.
+ */
+export function createJobController(): Controller {
+  return {
+    name: JOB_CONTROLLER,
+    reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
+      const podOwner = new Map<string, string>();
+      const timers = new Map<string, number>();
+      let started = false;
+
+      function affected(event: ReconcileInput['event'], state: ReconcileInput['state']): Set<string> {
+        const keys = new Set<string>();
+        if (!started) {
+          started = true;
+          for (const job of listObjects(state, 'Job')) keys.add(`${job.metadata.namespace}/${job.metadata.name}`);
+        }
+        let ref: ObjectRef | undefined;
+        if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
+          const object: KubeObject = event.data.object;
+          ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
+        } else if (POD_REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
+        if (ref?.kind === 'Job') {
+          keys.add(`${ref.namespace}/${ref.name}`);
+          if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
+        } else if (ref?.kind === 'Pod') {
+          const podKey = `${ref.namespace}/${ref.name}`;
+          const previous = podOwner.get(podKey);
+          if (previous) keys.add(previous);
+          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+          const owner = pod ? controllerOf(pod) : undefined;
+          if (owner?.kind === 'Job') {
+            podOwner.set(podKey, `${ref.namespace}/${owner.name}`);
+            keys.add(`${ref.namespace}/${owner.name}`);
+          } else podOwner.delete(podKey);
+        }
+        for (const [key, time] of timers) {
+          if (time <= state.time) {
+            timers.delete(key);
+            keys.add(key);
+          }
+        }
+        return keys;
+      }
+
+      return input$.pipe(
+        mergeMap(({ event, state }) => {
+          const keys = affected(event, state);
+          if (keys.size === 0) return [];
+          const meta: CommandMeta = { actor: JOB_CONTROLLER, causationId: event.position };
+          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const outputs: ControllerOutput[] = [];
+          for (const key of [...keys].sort()) {
+            const slash = key.indexOf('/');
+            const result = syncJob(state, key.slice(0, slash), key.slice(slash + 1), meta, event.position);
+            outputs.push(...result.commands);
+            if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
+              timers.set(key, result.wakeAt);
+              outputs.push({ type: 'wakeAt', time: result.wakeAt });
+            }
+          }
+          return outputs;
+        }),
+      );
+    },
+  };
+}
