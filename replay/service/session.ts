@@ -81,6 +81,18 @@ export function isBadRequestError(error: unknown): error is BadRequestError {
 
 export const MAX_EVENT_PAGE = 1000;
 
+/** Index of the first element ≥ value in a sorted array. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A kind as users type it (`pods`, `po`, `Deployment`, `deploy`) → its Kind. */
 export function kindOf(name: string): string {
   const type = resolveResourceName(name);
@@ -105,6 +117,7 @@ export class ReplaySession {
   position: Position;
   private densityCache = new Map<number, { start: string; end: string; buckets: DensityBucket[] }>();
   private markersCache: Marker[] | undefined;
+  private filterCache = new Map<string, { through: Position; positions: number[] }>();
 
   constructor(
     readonly id: string,
@@ -316,18 +329,25 @@ export class ReplaySession {
       const last = items.at(-1)?.position ?? from - 1;
       return { items, total: this.head, ...(last < this.head ? { next: last + 1 } : {}) };
     }
+    const positions = this.matchingPositions(query, matcher);
+    let index = lowerBound(positions, from);
     const items: EventSummary[] = [];
-    let total = 0;
-    let next: number | undefined;
-    for (let p = 1; p <= this.head; p++) {
-      const event = this.timeline.event(p)!;
-      if (!matcher(event)) continue;
-      total++;
-      if (p < from) continue;
-      if (items.length < limit) items.push(summarizeEvent(event));
-      else next ??= p;
+    for (; index < positions.length && items.length < limit; index++) items.push(summarizeEvent(this.timeline.event(positions[index]!)!));
+    return { items, total: positions.length, ...(index < positions.length ? { next: positions[index]! } : {}) };
+  }
+
+  /** Positions matching a filter, remembered for the next page (the head only grows). */
+  private matchingPositions(query: EventQuery, matcher: (event: StoredEvent) => boolean): number[] {
+    const key = JSON.stringify([query.type, query.actor, query.kind, query.object, query.q]);
+    let cached = this.filterCache.get(key);
+    if (!cached) {
+      cached = { through: 0, positions: [] };
+      this.filterCache.set(key, cached);
+      if (this.filterCache.size > 16) this.filterCache.delete(this.filterCache.keys().next().value!);
     }
-    return { items, total, ...(next !== undefined ? { next } : {}) };
+    for (let p = cached.through + 1; p <= this.head; p++) if (matcher(this.timeline.event(p)!)) cached.positions.push(p);
+    cached.through = this.head;
+    return cached.positions;
   }
 
   private eventMatcher(query: EventQuery): ((event: StoredEvent) => boolean) | undefined {
