@@ -68,19 +68,34 @@ export function formatCount(n: number): string {
 }
 
 /**
- * Runs async loads so that only the newest answer is applied: a slow answer for an old cursor
- * never overwrites the view of a newer one.
+ * Runs async loads one at a time, skipping the ones overtaken while waiting: during a drag or
+ * playback a view asks for the state at each new cursor, but fetches only the newest when the
+ * previous answer arrives, and answers are applied in order, so an old one never wins.
  */
 export class Latest {
-  private generation = 0;
+  private running = false;
+  private queued: (() => Promise<void>) | undefined;
 
-  async run<T>(load: () => Promise<T>, apply: (value: T) => void, fail?: (error: unknown) => void): Promise<void> {
-    const mine = ++this.generation;
+  run<T>(load: () => Promise<T>, apply: (value: T) => void, fail?: (error: unknown) => void): void {
+    this.queued = async () => {
+      try {
+        apply(await load());
+      } catch (error) {
+        (fail ?? reportError)(error);
+      }
+    };
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
     try {
-      const value = await load();
-      if (mine === this.generation) apply(value);
-    } catch (error) {
-      if (mine === this.generation) (fail ?? reportError)(error);
+      for (let task = this.queued; task; task = this.queued) {
+        this.queued = undefined;
+        await task();
+      }
+    } finally {
+      this.running = false;
     }
   }
 }

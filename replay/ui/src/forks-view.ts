@@ -97,7 +97,7 @@ export class ForksView {
     const fork = this.current;
     if (!fork) return;
     const time = this.time.value.trim() || undefined;
-    await this.latest.run(
+    this.latest.run(
       async () => {
         const comparison = await this.state.client.compare(this.state.id, fork.id, time);
         const [left, right] = await Promise.all([this.state.client.state(this.state.id, comparison.left), this.state.client.state(fork.id, comparison.right)]);

@@ -117,7 +117,7 @@ export class Inspector {
     const position = this.state.selectedEvent ?? this.state.cursor.position;
     if (position < 1) return this.show_(note('Before the first event: nothing to explain. Step forward or pick an event.'));
     this.loading();
-    void this.latest.run(
+    this.latest.run(
       () => this.state.client.explainEvent(this.state.id, position),
       ({ chain }) => {
         const root = chain[chain.length - 1]!;
@@ -137,7 +137,7 @@ export class Inspector {
   private renderObject(object: ObjectSelection): void {
     const at = this.state.cursor.position;
     this.loading();
-    void this.latest.run(
+    this.latest.run(
       () => this.state.client.object(this.state.id, object.kind, object.namespace, object.name, at),
       (value) => this.show_(h('p', { class: 'note' }, `as of #${at}`), h('pre', { class: 'yaml', 'data-testid': 'object-yaml' }, toYaml(value))),
       (error) => this.show_(note(error instanceof ApiError && error.code === 404 ? `${refText(object)} does not exist at #${at}.` : errorText(error), 'note')),
@@ -153,7 +153,7 @@ export class Inspector {
   private renderHistory(object: ObjectSelection): void {
     this.loading();
     const cursor = this.state.cursor.position;
-    void this.latest.run(
+    this.latest.run(
       () => this.historyOf(object),
       (items) => {
         const rows = items.map((event) =>
@@ -185,7 +185,7 @@ export class Inspector {
   private renderDiff(object: ObjectSelection): void {
     this.loading();
     const cursor = this.state.cursor.position;
-    void this.latest.run(
+    this.latest.run(
       async () => {
         const items = await this.historyOf(object);
         const lastChange = [...items].reverse().find((e) => e.position <= cursor);
@@ -238,7 +238,7 @@ export class Inspector {
     if (object.kind !== 'Pod' || !object.namespace) return this.show_(note('Scheduling decisions are for pods: select a pod.'));
     const at = this.state.cursor.position;
     this.loading();
-    void this.latest.run(
+    this.latest.run(
       () => this.state.client.explainPod(this.state.id, object.namespace!, object.name, at),
       (explanation) => this.show_(schedulingTable(explanation)),
       (error) => this.fail(error),

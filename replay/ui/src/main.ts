@@ -189,7 +189,7 @@ function clusterPanel(state: DebuggerState): { element: HTMLElement; refresh: ()
     if (last) fill(body, renderCluster(last, (selection) => state.selectObject(selection), state.selectedObject));
   };
   const refresh = () =>
-    void latest.run(
+    latest.run(
       () => client.state(state.id, state.cursor.position),
       (summary) => {
         last = summary;
