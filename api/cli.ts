@@ -57,9 +57,15 @@ scenario
   .description('run a scenario in simulation mode, write its recording and report its assertions (exit 1 if any fails)')
   .option('-o, --out <dir>', 'where to write the recording (default .orrery/scenarios/<name>)')
   .option('-q, --quiet', 'no progress bar')
+  .option('--serve', 'then serve the debugger UI and replay API over the recording (at the first failed assertion)')
+  .option('-p, --port <port>', 'with --serve: port (default: a free one)', integer)
   .action(async (file: string, options) => {
     const { runScenarioCommand } = await import('../replay/scenario/scenario-command.ts');
-    process.exitCode = await runScenarioCommand(file, options);
+    const createApiServer = options.serve ? (await import('./server/create-api-server.ts')).createApiServer : undefined;
+    process.exitCode = await runScenarioCommand(file, {
+      ...options,
+      ...(createApiServer ? { createKubeApi: (cluster: any, now: () => number) => createApiServer({ cluster, now }) } : {}),
+    });
   });
 
 const importCommand = program.command('import').description('turn records of real clusters into scenarios');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseScenario } from './scenario-file.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,5 +78,35 @@ describe('orrery scenario run / import audit-log (the CLI)', () => {
     const parsed = parseScenario(text);
     expect(parsed.timeline).toHaveLength(8);
     expect(parsed.duration).toBe(419_988 + 300_000);
+  }, 30_000);
+
+  it('--serve serves the debugger and the replay API over the recording, at the failed assertion', async () => {
+    const { runScenarioCommand } = await import('./scenario-command.ts');
+    writeFileSync(join(dir, 'serve.scenario.yaml'), scenario('at 1m30s: pods matching app=web restarts=0'));
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    let stop!: () => void;
+    const serveUntil = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    try {
+      const running = runScenarioCommand(join(dir, 'serve.scenario.yaml'), { quiet: true, out: join(dir, 'rec-serve'), serve: true, port: 0, serveUntil });
+      let api: string | undefined;
+      for (let i = 0; i < 200 && !api; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        api = /replay API at (\S+)/.exec(printed.join(''))?.[1];
+      }
+      const sessions = (await (await fetch(`${api}/sessions`)).json()) as { items: Array<{ source: { path: string }; cursor: { position: number } }> };
+      const failedAt = Number(/event position (\d+)/.exec(printed.join(''))![1]);
+      expect(sessions.items[0]).toMatchObject({ source: { path: join(dir, 'rec-serve') }, cursor: { position: failedAt } });
+      expect(printed.join('')).toMatch(/debugger: http:\/\/127\.0\.0\.1:\d+\/ui\/\?session=/);
+      stop();
+      expect(await running).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
   }, 30_000);
 });

@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import { formatDuration } from '../../core/virtual-clock.ts';
+import type { ReplayCliOptions } from '../cli/replay-command.ts';
 import { createIncidentTracker } from './incident-tracker.ts';
 import { runScenario } from './run-scenario.ts';
 import { ScenarioFileError, formatScenarioTime, parseScenario } from './scenario-file.ts';
@@ -12,6 +13,13 @@ export interface ScenarioRunCommandOptions {
   /** Where the recording (an embedded log directory) is written; default `.orrery/scenarios/<file name>`. */
   out?: string;
   quiet?: boolean;
+  /** After the run, serve the replay API and the debugger UI over the recording (as `orrery replay DIR --serve`), at the first failure if any. */
+  serve?: boolean;
+  port?: number;
+  /** With `serve`: the Kubernetes API factory, so `/at/<position|time>/` serves the recording's past to kubectl. */
+  createKubeApi?: ReplayCliOptions['createKubeApi'];
+  /** With `serve`: stop serving when this settles (tests); default on SIGINT/SIGTERM. */
+  serveUntil?: Promise<unknown>;
 }
 
 function describeEntry(entry: TimelineEntry): string {
@@ -79,6 +87,19 @@ export async function runScenarioCommand(file: string, options: ScenarioRunComma
     print();
   }
   print(`Recording: ${out}`);
-  print(`Open it:   orrery replay ${out}${failed[0]?.position ? ` --at ${failed[0].position}` : ''}`);
-  return failed.length > 0 ? 1 : 0;
+  print(`Open it:   orrery replay ${out}${failed[0]?.position ? ` --at ${failed[0].position}` : ''}${options.serve ? '' : ' --serve'}`);
+  const code = failed.length > 0 ? 1 : 0;
+  if (options.serve) {
+    print();
+    const { runReplayCommand } = await import('../cli/replay-command.ts');
+    await runReplayCommand(out, undefined, [], {
+      serve: true,
+      progress: false,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(failed[0]?.position ? { at: String(failed[0].position) } : {}),
+      ...(options.createKubeApi ? { createKubeApi: options.createKubeApi } : {}),
+      ...(options.serveUntil ? { serveUntil: options.serveUntil } : {}),
+    });
+  }
+  return code;
 }
