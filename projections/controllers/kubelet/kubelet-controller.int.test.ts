@@ -148,7 +148,7 @@ describe('simulated kubelet', () => {
     const { sim } = await cluster(1);
     await sim.apply([
       pod('web', 'node-1', { 'sim.orrery.dev/readiness-fail-after': '30s', 'sim.orrery.dev/liveness-fail-after': '2m' }, {
-        containers: [{ name: 'app', image: 'nginx', readinessProbe: { periodSeconds: 5, failureThreshold: 1 }, livenessProbe: { periodSeconds: 10, failureThreshold: 3 } }],
+        containers: [{ name: 'app', image: 'nginx', readinessProbe: { httpGet: { path: '/ready', port: 80 }, periodSeconds: 5, failureThreshold: 1 }, livenessProbe: { httpGet: { path: '/live', port: 80 }, periodSeconds: 10, failureThreshold: 3 } }],
       }),
     ]);
     const readyCondition = () => getObject(sim.state, 'Pod', 'default', 'web')!.status.conditions.find((c: any) => c.type === 'Ready');

@@ -578,10 +578,15 @@ function reportPhase(run: PodRun, events: OrreryEvent[]): void {
   if (run.terminating && run.containers.some((c) => c.status === 'stopping')) return;
   const phase = run.terminating ? (run.phase === 'Succeeded' || run.phase === 'Failed' ? run.phase : terminalPhaseAfterStop(run)) : podPhaseOf(run);
   if (phase === run.phase && run.podIP === run.reportedPodIP) return;
+  const starting = phase === 'Running' && run.phase !== 'Running';
   run.phase = phase;
   run.reportedPodIP = run.podIP;
-  events.push({
+  const event: OrreryEvent = {
     type: 'PodPhaseChanged',
     data: { ref: run.ref, phase, ...(run.hostIP ? { hostIP: run.hostIP } : {}), ...(run.podIP ? { podIP: run.podIP } : {}) },
-  });
+  };
+  // The real kubelet posts phase and container statuses in one update. As separate events, a pod
+  // that starts must be Running before its containers report ready, or a watcher sees "1/1 Pending".
+  if (starting) events.unshift(event);
+  else events.push(event);
 }
