@@ -162,3 +162,29 @@ describe('drain', () => {
     expect(evictions[1]! - evictions[0]!).toBeGreaterThan(0);
   });
 });
+
+describe('determinism', () => {
+  it('a scenario with standing faults and a blocked drain records the same log twice', async () => {
+    const budget: KubeObject = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } };
+    const s = scenario(
+      [
+        { at: MIN, action: 'container-crash-loop', deployment: 'web', after: '20s' },
+        { at: MIN, action: 'image-pull-fail', pod: 'nope-ignored' },
+        { at: 90_000, action: 'drain', node: 'node-1' },
+        { at: 2 * MIN, action: 'clear-faults', deployment: 'web' },
+        { at: 150_000, action: 'node-pressure', node: 'node-2', condition: 'DiskPressure' },
+      ],
+      { manifests: [deployment('web', 4, { probes: true }), budget], duration: 4 * MIN },
+    );
+    const logs: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const events: string[] = [];
+      const r = await runScenario(s, { onEvent: (event) => events.push(JSON.stringify({ ...event, metadata: { ...event.metadata, id: undefined } })) });
+      await r.cluster.close();
+      logs.push(events);
+    }
+    expect(logs[0]!.length).toBeGreaterThan(100);
+    expect(logs[1]).toEqual(logs[0]);
+  });
+});
+
