@@ -49,6 +49,54 @@ export async function rebuildStateAsync(events: AsyncIterable<StoredEvent>, stat
   return state;
 }
 
+/**
+ * `rebuildState` over batches of events (as the embedded log's `readAllBatches` yields them), with
+ * one rebuild-only shortcut: a node's Lease renewal is deferred until something could see the Lease
+ * (an event about a Lease, a node registering) or the rebuild ends, so of a node's run of heartbeats
+ * only the last one builds a new Lease object. The resulting state is the same as `rebuildState`'s.
+ */
+export function rebuildStateFromBatches(batches: Iterable<StoredEvent[]>, state: ClusterState = createClusterState()): ClusterState {
+  const renewals = new Map<string, StoredEvent>();
+  for (const batch of batches) {
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      if (event.type === 'NodeHeartbeat') {
+        const time = event.metadata.time;
+        state.position = event.position;
+        if (time > state.time) state.time = time;
+        state.heartbeats.set(event.data.node, time);
+        renewals.set(event.data.node, event);
+        continue;
+      }
+      if (renewals.size > 0 && mayTouchLease(event)) flushRenewals(state, renewals);
+      applyEvent(state, event);
+    }
+  }
+  flushRenewals(state, renewals);
+  return state;
+}
+
+function mayTouchLease(event: StoredEvent): boolean {
+  switch (event.type) {
+    case 'NodeRegistered':
+      return true;
+    case 'ObjectCreated':
+    case 'ObjectReplaced':
+      return event.data.object.kind === 'Lease';
+    case 'ObjectStatusReplaced':
+    case 'ObjectDeletionRequested':
+    case 'ObjectRemoved':
+      return event.data.ref.kind === 'Lease';
+    default:
+      return false;
+  }
+}
+
+function flushRenewals(state: ClusterState, renewals: Map<string, StoredEvent>): void {
+  for (const [node, heartbeat] of renewals) renewLease(state, node, heartbeat.position, heartbeat.metadata.time);
+  renewals.clear();
+}
+
 export function applyEvent(state: ClusterState, event: StoredEvent): ClusterState {
   const position = event.position;
   state.position = position;

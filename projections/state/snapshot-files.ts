@@ -4,7 +4,8 @@ import { crc32 } from 'node:zlib';
 import type { Position } from '../../core/events.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { createClusterState, rebuildStateAsync } from './reducer.ts';
+import { createClusterState } from './reducer.ts';
+import { rebuildFromStore } from './rebuild-from-store.ts';
 import { deserializeState, serializeState } from './snapshot.ts';
 
 /**
@@ -134,7 +135,7 @@ export interface RestoredState {
 export async function restoreState(store: EventStore, dataDir: string): Promise<RestoredState> {
   const head = await store.head();
   const loaded = loadLatestSnapshot(dataDir, { maxPosition: head });
-  const state = await rebuildStateAsync(store.readAll(loaded?.position ?? 0), loaded?.state ?? createClusterState());
+  const state = await rebuildFromStore(store, loaded?.position ?? 0, loaded?.state ?? createClusterState());
   const snapshotPosition = loaded?.position ?? 0;
   return { state, snapshotPosition, tailEvents: state.position - snapshotPosition, skipped: loaded?.skipped ?? [] };
 }
