@@ -150,6 +150,8 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     expect(await graph.locator('.chain-node').last().getAttribute('data-kind')).toBe('user');
     expect(await graph.locator('.chain-node').last().locator('.line2').textContent()).toBe('deployment default/web created (image nginx:1)');
     expect(await page.getByTestId('chain-root').textContent()).toContain('started by a user action');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-why.png') });
 
     // Back at the end, pick a running pod: the scheduling table shows every node, the chosen one
     // highlighted — node-2 is gone from the choices after the crash or it is the pod's node.

@@ -1,7 +1,10 @@
 import type { EventSummary } from './api.ts';
 import { clockTime, s } from './dom.ts';
 
-const BOX_WIDTH = 300;
+const BOX_WIDTH = 380;
+/** Characters that fit a box line at 11px (monospace first line, proportional second). */
+const LINE1_CHARS = 52;
+const LINE2_CHARS = 62;
 const BOX_HEIGHT = 46;
 const GAP = 26;
 const PAD = 8;
@@ -35,8 +38,8 @@ export function causationGraph(chain: readonly EventSummary[], onPick: (position
       s('title', {}, `#${event.position} ${event.time}\n${event.type} by ${event.actor}\n${event.summary}`),
       s('rect', { width: BOX_WIDTH, height: BOX_HEIGHT, rx: 5 }),
       s('rect', { class: 'stripe', width: 5, height: BOX_HEIGHT, rx: 2 }),
-      s('text', { class: 'line1', x: 12, y: 17 }, `#${event.position}  ${event.type}`, s('tspan', { class: 'who' }, `  ${truncate(event.actor, 28)} · ${clockTime(event.time)}`)),
-      s('text', { class: 'line2', x: 12, y: 35 }, truncate(event.summary, 46)),
+      s('text', { class: 'line1', x: 12, y: 17 }, `#${event.position}  ${event.type}`, s('tspan', { class: 'who' }, truncate(`  ${event.actor} · ${clockTime(event.time)}`, Math.max(8, LINE1_CHARS - `#${event.position}  ${event.type}`.length)))),
+      s('text', { class: 'line2', x: 12, y: 35 }, truncate(event.summary, LINE2_CHARS)),
     );
     node.addEventListener('click', () => onPick(event.position));
     svg.append(node);

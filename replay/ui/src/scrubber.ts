@@ -7,6 +7,8 @@ const BARS_TOP = 4;
 const BARS_HEIGHT = 44;
 const LANE_TOP = 52;
 const AXIS_TOP = 72;
+/** Room at both ends so the first and last labels and the cursor handle are never clipped. */
+const PAD_X = 12;
 
 const MARKER_LABEL: Record<Marker['kind'], string> = { user: 'user action', fault: 'fault', failure: 'failure' };
 
@@ -56,12 +58,12 @@ export class Scrubber {
   }
 
   private x(time: number): number {
-    return ((time - this.start) / (this.end - this.start)) * this.width;
+    return PAD_X + ((time - this.start) / (this.end - this.start)) * (this.width - 2 * PAD_X);
   }
 
   private timeAt(clientX: number): number {
     const box = this.svg.getBoundingClientRect();
-    const fraction = Math.min(1, Math.max(0, (clientX - box.left) / Math.max(1, box.width)));
+    const fraction = Math.min(1, Math.max(0, (clientX - box.left - PAD_X) / Math.max(1, box.width - 2 * PAD_X)));
     return this.start + fraction * (this.end - this.start);
   }
 
@@ -91,7 +93,7 @@ export class Scrubber {
     if (!density) return;
     const buckets = density.buckets;
     const max = Math.max(1, ...buckets.map((b) => b.events));
-    const barWidth = this.width / buckets.length;
+    const barWidth = (this.width - 2 * PAD_X) / buckets.length;
     // Square-root scale: a burst of thousands must not flatten every quiet minute to nothing.
     const barHeight = (n: number) => (n === 0 ? 0 : Math.max(1.5, Math.sqrt(n / max) * BARS_HEIGHT));
     const bars = buckets.map((bucket, i) => {
@@ -102,13 +104,13 @@ export class Scrubber {
         'g',
         { class: 'bucket' },
         s('title', {}, title),
-        s('rect', { class: 'bar', x: i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - height, width: Math.max(1, barWidth - 1), height }),
-        failures ? s('rect', { class: 'bar failure', x: i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - failures, width: Math.max(1, barWidth - 1), height: failures }) : null,
+        s('rect', { class: 'bar', x: PAD_X + i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - height, width: Math.max(1, barWidth - 1), height }),
+        failures ? s('rect', { class: 'bar failure', x: PAD_X + i * barWidth + 0.5, y: BARS_TOP + BARS_HEIGHT - failures, width: Math.max(1, barWidth - 1), height: failures }) : null,
       );
     });
     fill(
       this.svg,
-      s('rect', { class: 'lane', x: 0, y: LANE_TOP, width: this.width, height: 16 }),
+      s('rect', { class: 'lane', x: PAD_X, y: LANE_TOP, width: this.width - 2 * PAD_X, height: 16 }),
       bars,
       this.renderMarkers(),
       this.renderAxis(),
@@ -149,7 +151,7 @@ export class Scrubber {
 
   private renderAxis(): SVGElement {
     const span = this.end - this.start;
-    const ticks = Math.max(2, Math.floor(this.width / 110));
+    const ticks = Math.max(2, Math.floor(this.width / 120));
     const group = s('g', { class: 'axis' });
     for (let i = 0; i <= ticks; i++) {
       const time = this.start + (span * i) / ticks;
@@ -164,10 +166,10 @@ export class Scrubber {
   private renderCursor(): void {
     const layer = this.svg.querySelector('.cursor-layer');
     if (!layer || !this.density) return;
-    const x = Math.max(1, Math.min(this.width - 1, this.x(Date.parse(this.state.cursor.time))));
+    const x = this.x(Math.min(this.end, Math.max(this.start, Date.parse(this.state.cursor.time))));
     fill(
       layer,
-      s('rect', { class: 'future', x, y: 0, width: Math.max(0, this.width - x), height: LANE_TOP + 16 }),
+      s('rect', { class: 'future', x, y: 0, width: Math.max(0, this.width - PAD_X - x), height: LANE_TOP + 16 }),
       s('line', { class: 'cursor-line', x1: x, x2: x, y1: 0, y2: AXIS_TOP }),
       s('path', { class: 'cursor-handle', d: `M${x - 5},0 L${x + 5},0 L${x},6 Z` }),
     );
