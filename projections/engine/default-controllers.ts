@@ -1,3 +1,4 @@
+import { createCronJobController } from '../controllers/cronjob/cronjob-controller.ts';
 import { createDaemonSetController } from '../controllers/daemonset/daemonset-controller.ts';
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
@@ -39,6 +40,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createDaemonSetController(),
     createStatefulSetController(),
     createJobController(),
+    createCronJobController(),
     createKubeletController(options.kubelet),
   ];
 }

@@ -1,3 +1,4 @@
+import { cronJobRunsOnSchedule } from './cronjob-schedule.ts';
 import { daemonPodPerNode } from './daemon-pod-per-node.ts';
 import { endpointsFollowPods } from './endpoints-follow-pods.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
@@ -33,6 +34,7 @@ export const builtInInvariants: readonly Invariant[] = [
   statefulSetUniqueOrdinals,
   statefulSetOrderedCreation,
   jobWithinParallelism,
+  cronJobRunsOnSchedule,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
