@@ -5,6 +5,7 @@ import type { EventStore } from '../../core/store/event-store.ts';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import type { DefaultControllerOptions } from '../../projections/engine/default-controllers.ts';
 import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
+import { pruneSnapshots, restoreState, writeSnapshot } from '../../projections/state/snapshot-files.ts';
 import { createApiServer } from './create-api-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 
@@ -40,13 +41,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function openStore(options: ServeOptions, dataDir: string): Promise<EventStore> {
+async function openStore(options: ServeOptions, dataDir: string): Promise<{ store: EventStore; embedded: boolean }> {
   if (options.store?.startsWith('esdb://')) {
     const { createEsdbStore } = await import('../../core/store/esdb/esdb-store.ts');
-    return createEsdbStore(options.store);
+    return { store: await createEsdbStore(options.store), embedded: false };
   }
-  return createEmbeddedStore(dataDir);
+  const store = await createEmbeddedStore(dataDir);
+  const report = store.openReport;
+  if (report.truncatedBytes > 0 && !options.quiet) {
+    console.warn(
+      `orrery: cut a torn tail of ${report.truncatedBytes} bytes off ${report.file} at offset ${report.atOffset} (${report.reason ?? 'an append that was never acknowledged'}); ${report.events} events kept`,
+    );
+  }
+  return { store, embedded: true };
 }
+
+/** A snapshot every this many events keeps restarts and replay seeks fast. */
+const SNAPSHOT_EVERY = 100_000;
 
 /**
  * `orrery serve`: opens the log (embedded at the data directory, or EventStoreDB), starts the
@@ -56,9 +67,11 @@ async function openStore(options: ServeOptions, dataDir: string): Promise<EventS
 export async function runServe(options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? options.data ?? '.orrery/data');
   const host = options.host ?? '127.0.0.1';
-  const store = await openStore(options, dataDir);
+  const { store, embedded } = await openStore(options, dataDir);
+  const restored = embedded ? await restoreState(store, dataDir) : undefined;
   const cluster = await createSimulatedCluster({
     store,
+    ...(restored ? { state: restored.state } : {}),
     mode: 'server',
     nodes: options.nodes ?? 3,
     seed: options.seed ?? 1,
@@ -84,10 +97,27 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     console.log(`  debugger UI: ${url}/ui`);
   }
 
+  // Snapshots are written only from durable state: after shutdown, and periodically once the
+  // in-flight appends have settled (loading skips any snapshot past the log's head anyway).
+  let snapshotAt = restored?.snapshotPosition ?? 0;
+  const snapshot = () => {
+    if (!embedded || cluster.state.position - snapshotAt < 1) return;
+    writeSnapshot(dataDir, cluster.state);
+    pruneSnapshots(dataDir, 2);
+    snapshotAt = cluster.state.position;
+  };
+  const snapshotTimer = setInterval(() => {
+    if (cluster.state.position - snapshotAt >= SNAPSHOT_EVERY) void store.head().then((head) => head >= cluster.state.position && snapshot());
+  }, 30_000);
+  snapshotTimer.unref();
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(snapshotTimer);
       await app.close();
+      await cluster.engine.stop();
+      snapshot();
       await cluster.close();
     })());
   if (options.handleSignals !== false) {
