@@ -220,7 +220,7 @@ async function collectEdits(options: ReplayCliOptions): Promise<Edit[]> {
 export async function runReplayCommand(recording: string, action: string | undefined, args: string[], options: ReplayCliOptions = {}): Promise<number> {
   const err = options.err$ ?? ((t: string) => process.stderr.write(`${t}\n`));
   const bars = progressBars(options);
-  const service: Service = new ReplayService({ invariants: options.invariants ?? [], onProgress: bars.onProgress });
+  const service: Service = new ReplayService({ invariants: options.invariants ?? [], onProgress: bars.onProgress, indexing: options.serve ? 'background' : 'on-demand' });
   try {
     const session = await service.openPath(recording);
     bars.stop();

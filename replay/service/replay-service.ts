@@ -10,7 +10,7 @@ import { decodeRecording, encodeRecording, readRecordingFile } from './recording
 import { type Edit, firstDivergence, rerun } from './rerun.ts';
 import { BadRequestError, ReplaySession, type SessionSource } from './session.ts';
 import { type StateDiff, diffStates } from './state-diff.ts';
-import { Timeline } from './timeline.ts';
+import { type Indexing, Timeline } from './timeline.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 
 export type OpenSource =
@@ -27,6 +27,8 @@ export interface ReplayServiceOptions {
   /** Controllers for forks and verify; default the built-ins. */
   controllers?: () => Controller[];
   snapshotInterval?: number;
+  /** When recordings are indexed (see Timeline): default 'background', so sessions open at once. */
+  indexing?: Indexing;
   onProgress?: (what: string, done: number, total: number) => void;
 }
 
@@ -71,6 +73,7 @@ export class ReplayService {
   private timeline(events: StoredEvent[]): Timeline {
     const onProgress = this.options.onProgress;
     return Timeline.from(events, {
+      indexing: this.options.indexing ?? 'background',
       ...(this.options.snapshotInterval ? { snapshotInterval: this.options.snapshotInterval } : {}),
       ...(onProgress ? { onProgress: (done: number) => onProgress('index', done, events.length) } : {}),
     });

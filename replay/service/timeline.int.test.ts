@@ -27,8 +27,8 @@ function contents(state: ClusterState) {
 }
 
 describe('timeline', () => {
-  it('the state after any walk of seeks and steps equals a rebuild up to the cursor (objects and indexes)', () => {
-    const timeline = Timeline.from(recorded, { snapshotInterval: 20 });
+  it.each(['eager', 'on-demand', 'background'] as const)('%s indexing: the state after any walk of seeks and steps equals a rebuild up to the cursor (objects and indexes)', (indexing) => {
+    const timeline = Timeline.from(recorded, { snapshotInterval: 20, indexing });
     const head = recorded.length;
     fc.assert(
       fc.property(
@@ -42,8 +42,17 @@ describe('timeline', () => {
           }
         },
       ),
-      { seed: 42, numRuns: 60 },
+      { seed: 42, numRuns: 40 },
     );
+  });
+
+  it('background indexing finishes on its own, and reads before it build only what they need', async () => {
+    const timeline = Timeline.from(recorded, { snapshotInterval: 20, indexing: 'background' });
+    expect(timeline.builtThrough).toBe(0);
+    timeline.stateAt(30);
+    expect(timeline.builtThrough).toBe(30);
+    await timeline.indexed;
+    expect(timeline.builtThrough).toBe(recorded.length);
   });
 
   it('copies belong to the caller: moving the cursor leaves them as they were', () => {

@@ -62,8 +62,16 @@ function streamKey(stream: string): { kind: string; key: string } | undefined {
   return { kind: stream.slice(0, slash), key: stream.slice(slash + 1) };
 }
 
+/**
+ * When states are built: `eager` applies every event as it is added; `on-demand` only as far as
+ * a read needs (one-shot CLI commands); `background` like on-demand, plus a builder that works
+ * through the rest in chunks between requests, so a session opens at once.
+ */
+export type Indexing = 'eager' | 'on-demand' | 'background';
+
 export interface TimelineOptions {
   snapshotInterval?: number;
+  indexing?: Indexing;
   onProgress?: (position: Position, head: Position) => void;
 }
 
@@ -76,8 +84,12 @@ export class Timeline {
   readonly events: StoredEvent[] = [];
   readonly interval: number;
   private readonly snapshots: Snapshot[] = [];
-  /** The state at the head, advanced as events are added. */
-  private readonly headState = createClusterState();
+  /** The state as far as states have been built (snapshots exist up to its position). */
+  private readonly built = createClusterState();
+  private readonly indexing: Indexing;
+  private readonly onProgress: ((position: Position, head: Position) => void) | undefined;
+  /** Settles once every event has been applied once (background indexing). */
+  indexed: Promise<void> = Promise.resolve();
   /** A scratch state the cursor moves; handed out by `stateAt`, valid until the next call. */
   private working: ClusterState | undefined;
   /** Undo entries for the events most recently applied to `working`, oldest first. */
@@ -86,13 +98,39 @@ export class Timeline {
 
   constructor(options: TimelineOptions = {}) {
     this.interval = Math.max(1, options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL);
-    this.snapshots.push(takeSnapshot(this.headState));
+    this.indexing = options.indexing ?? 'eager';
+    this.onProgress = options.onProgress;
+    this.snapshots.push(takeSnapshot(this.built));
   }
 
   static from(events: Iterable<StoredEvent>, options: TimelineOptions = {}): Timeline {
     const timeline = new Timeline(options);
-    timeline.appendAll(events, options.onProgress);
+    timeline.appendAll(events);
+    if (timeline.indexing === 'background') timeline.indexed = timeline.buildInBackground();
     return timeline;
+  }
+
+  /** Events states have been built through. */
+  get builtThrough(): Position {
+    return this.built.position;
+  }
+
+  private ensureBuilt(target: Position): void {
+    const built = this.built;
+    for (let p = built.position + 1; p <= target; p++) {
+      applyEvent(built, this.events[p - 1]!);
+      if (p % this.interval === 0) this.snapshots.push(takeSnapshot(built));
+      if (this.onProgress && p % 50_000 === 0) this.onProgress(p, this.head);
+    }
+  }
+
+  private async buildInBackground(chunk = 20_000): Promise<void> {
+    // Yield first: opening returns before any indexing work, and requests go between chunks.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.built.position >= this.head) return;
+      this.ensureBuilt(Math.min(this.head, this.built.position + chunk));
+    }
   }
 
   get head(): Position {
@@ -104,16 +142,20 @@ export class Timeline {
       throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
     }
     this.events.push(event);
-    applyEvent(this.headState, event);
-    if (event.position % this.interval === 0) this.snapshots.push(takeSnapshot(this.headState));
+    if (this.indexing === 'eager' || this.built.position === event.position - 1) this.ensureBuilt(event.position);
     if (this.streamIndex) for (const stream of streamsTouchedBy(event)) pushTo(this.streamIndex, stream, event.position);
   }
 
-  appendAll(events: Iterable<StoredEvent>, onProgress?: (position: Position, head: Position) => void): void {
+  appendAll(events: Iterable<StoredEvent>): void {
+    const eager = this.indexing === 'eager';
     for (const event of events) {
-      this.append(event);
-      if (onProgress && event.position % 50_000 === 0) onProgress(event.position, event.position);
+      if (event.position !== this.events.length + 1) {
+        throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
+      }
+      this.events.push(event);
+      if (eager) this.ensureBuilt(event.position);
     }
+    if (this.streamIndex) this.streamIndex = undefined;
   }
 
   event(position: Position): StoredEvent | undefined {
@@ -145,7 +187,8 @@ export class Timeline {
    */
   stateAt(position: Position): ClusterState {
     const target = this.clamp(position);
-    if (target === this.head) return this.headState;
+    this.ensureBuilt(target);
+    if (target === this.built.position) return this.built;
     let working = this.working;
     if (working && target < working.position && working.position - target <= this.undo.length) {
       // Stepping back a little: undo, far cheaper than restoring a snapshot.
@@ -200,6 +243,7 @@ export class Timeline {
   /** A state at `position` that belongs to the caller. */
   copyAt(position: Position): ClusterState {
     const target = this.clamp(position);
+    this.ensureBuilt(target);
     const state = restoreSnapshot(this.snapshots[Math.floor(target / this.interval)]!);
     for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.events[p - 1]!);
     return state;
