@@ -7,7 +7,7 @@ import { getObject, ownedBy } from '../../projections/state/queries.ts';
 import { HEALTHY_NODE_CONDITIONS } from '../../projections/controllers/kubelet/node-conditions.ts';
 import type { NodeCondition } from '../../core/events.ts';
 import { drainPass, evictionCommands } from './drain.ts';
-import { CPU_LOAD_ANNOTATION, FAULT_KEYS, SIM_PREFIX, type PodFaultAction, deploymentPods, faultAnnotations, isPodFault, targetPods, withAnnotations } from './pod-faults.ts';
+import { CPU_LOAD_ANNOTATION, FAULT_KEYS, RESTORE_PREFIX, SIM_PREFIX, type PodFaultAction, deploymentPods, faultAnnotations, isPodFault, targetPods, withAnnotations } from './pod-faults.ts';
 import type { ScenarioAction } from './scenario.ts';
 import { FAULT_INJECTOR, SCENARIO_USER as USER, type ScenarioDriver } from './scenario-driver.ts';
 
@@ -232,23 +232,28 @@ function runningFor(now: number, pod: KubeObject, only?: string): Map<string, nu
 
 /**
  * What one live pod gets. `clear-faults` without a container also clears per-container forms. A
- * readiness failure on a running container starts now at the earliest (the kubelet reads
- * `readiness-fail-after` as time into the run, and a time before its first success would mean
- * "never ready" rather than "no longer ready").
+ * probe failure on a running container starts now at the earliest: the kubelet reads
+ * `*-fail-after` as time into the run, so a time already past would count probes that passed as
+ * failed (an instant liveness kill; for readiness, "never ready" rather than "no longer ready").
  */
 function podChanges(now: number, pod: KubeObject, action: PodFaultAction, changes: Record<string, string | undefined>): Record<string, string | undefined> {
   if (action.action === 'clear-faults' && !action.container) {
     const all = { ...changes };
     for (const key of Object.keys(pod.metadata.annotations ?? {})) {
       if (FAULT_KEYS.some((k) => key.startsWith(SIM_PREFIX) && key.endsWith(`.${k}`))) all[key] = undefined;
+      if (key.startsWith(RESTORE_PREFIX)) all[key] = undefined;
     }
     return all;
   }
-  if (action.action === 'readiness-fail') {
+  if (action.action === 'readiness-fail' || action.action === 'liveness-fail') {
+    const probe = action.action === 'readiness-fail' ? 'readiness' : 'liveness';
     const after = parseDuration(action.after ?? '0s');
     const perContainer: Record<string, string | undefined> = { ...changes };
     for (const [name, ran] of runningFor(now, pod, action.container)) {
-      if (ran > after) perContainer[`${SIM_PREFIX}${name}.readiness-fail-after`] = `${ran}ms`;
+      if (ran <= after) continue;
+      perContainer[`${SIM_PREFIX}${name}.${probe}-fail-after`] = `${ran}ms`;
+      // A killed container's next runs fail `after` into them again: the driver restores this then.
+      if (probe === 'liveness') perContainer[`${RESTORE_PREFIX}${name}.liveness-fail-after`] = action.container ? (action.after ?? '0s') : '';
     }
     return perContainer;
   }

@@ -66,7 +66,9 @@ describe('container faults', () => {
   it('liveness-fail on one pod gets its container killed (137) and restarted by the kubelet', async () => {
     const first = (await run(scenario([]))).cluster.state;
     const name = listObjects(first, 'Pod', 'default')[0]!.metadata.name!;
-    const r = await run(scenario([{ at: MIN, action: 'liveness-fail', pod: name, container: 'app' }]));
+    // Probes every 10 s from the start (1 s); three failures from the fault on: 1m1s, 1m11s, 1m21s.
+    const r = await run(scenario([{ at: MIN, action: 'liveness-fail', pod: name, container: 'app' }], { expect: ['at 1m20s: pods restarts=0', 'at 1m22s: pods restarts=1'] }));
+    expect(r.expectations.map((e) => e.passed)).toEqual([true, true]);
     const hit = pods(r).find((p) => p.metadata.name === name)!;
     expect(app(hit).restartCount).toBeGreaterThanOrEqual(1);
     expect(app(hit).lastState.terminated).toMatchObject({ exitCode: 137 });

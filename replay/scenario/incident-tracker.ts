@@ -2,6 +2,7 @@ import type { StoredEvent } from '../../core/events.ts';
 import { formatDuration } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { objectByUid } from '../../projections/state/queries.ts';
+import { owningDeployment } from './pod-faults.ts';
 
 /** One line of a scenario's timeline summary: a fault, a reaction to it, or a recovery. */
 export interface IncidentLine {
@@ -32,6 +33,8 @@ function isReadyPod(pod: { status?: any; metadata: { deletionTimestamp?: string 
 export function createIncidentTracker(startTime: number) {
   const lines: IncidentLine[] = [];
   const open: OpenIncident[] = [];
+  const seenSymptoms = new Set<string>();
+  const drained = new Set<string>();
   const line = (event: StoredEvent, kind: IncidentLine['kind'], text: string) => lines.push({ at: event.metadata.time - startTime, position: event.position, kind, text });
 
   function recovered(incident: OpenIncident, state: ClusterState): boolean {
@@ -70,12 +73,43 @@ export function createIncidentTracker(startTime: number) {
         case 'KubeletStarted':
           line(event, 'fault', `${event.data.node} recovered (kubelet started)`);
           return;
-        case 'NodeConditionChanged':
-          if (event.data.condition.type === 'Ready' && event.data.condition.status !== 'True') {
-            line(event, 'reaction', `${event.data.node} Ready=${event.data.condition.status}${event.data.condition.reason ? ` (${event.data.condition.reason})` : ''}`);
+        case 'NodeConditionChanged': {
+          const condition = event.data.condition;
+          if (condition.type === 'Ready' && condition.status !== 'True') {
+            line(event, 'reaction', `${event.data.node} Ready=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}`);
+          }
+          if (condition.type.endsWith('Pressure') && event.metadata.actor === 'fault-injector') {
+            line(event, 'fault', `${event.data.node} ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}`);
           }
           return;
+        }
+        case 'ContainerStateChanged': {
+          // The first sign of a container fault per workload and kind, not every restart.
+          const waiting = event.data.state.waiting?.reason;
+          const symptom =
+            waiting === 'CrashLoopBackOff' ? 'crash-looping (CrashLoopBackOff)'
+            : waiting === 'ImagePullBackOff' || waiting === 'ErrImagePull' ? `failing to pull its image (${waiting})`
+            : event.data.reason === 'Unhealthy' ? 'not ready (readiness probe failing)'
+            : event.data.reason === 'Killing' && event.data.state.terminated?.exitCode === 137 ? 'killed by its liveness probe'
+            : undefined;
+          if (!symptom) return;
+          const pod = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`);
+          const workload = pod ? (owningDeployment(state, pod)?.metadata.name ?? pod.metadata.name) : event.data.ref.name;
+          const key = `${workload}:${symptom}`;
+          if (seenSymptoms.has(key)) return;
+          seenSymptoms.add(key);
+          line(event, 'reaction', `${pod && owningDeployment(state, pod) ? `deployment/${workload}` : `pod/${workload}`}: container ${event.data.container} ${symptom} (first: pod/${event.data.ref.name})`);
+          return;
+        }
         case 'PodEvicted': {
+          if (event.data.reason === 'EvictionByEvictionAPI') {
+            const node = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`)?.spec?.nodeName;
+            if (node && !drained.has(node)) {
+              drained.add(node);
+              line(event, 'reaction', `evicting pods from ${node} (Eviction API, PodDisruptionBudgets honoured)`);
+            }
+            return;
+          }
           const incident = open.find((i) => !i.recovered && state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`)?.spec?.nodeName === i.node);
           if (incident) {
             incident.evictions++;

@@ -8,6 +8,11 @@ import type { PodTarget, ScenarioAction } from './scenario.ts';
  * (docs/simulation.md), pod-wide or for one container (`sim.orrery.dev/<container>.<key>`).
  */
 export const SIM_PREFIX = 'sim.orrery.dev/';
+/**
+ * `scenario.orrery.dev/<container>.<key>: VALUE` on a pod: when the container's current run ends,
+ * the driver sets `sim.orrery.dev/<container>.<key>` to VALUE (removes it when VALUE is empty).
+ */
+export const RESTORE_PREFIX = 'scenario.orrery.dev/';
 /** Total CPU demand on a Deployment (the `load` action); not a pod fault, so never copied to pods. */
 export const CPU_LOAD_ANNOTATION = 'sim.orrery.dev/cpu-load';
 /** Every kubelet annotation a fault action may set; `clear-faults` removes them all. */

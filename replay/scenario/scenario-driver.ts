@@ -2,7 +2,7 @@ import { concatMap, defer, from } from 'rxjs';
 import type { Controller, ControllerOutput } from '../../projections/engine/controller.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { DRAIN_RETRY_MS, drainPass, evictionCommands } from './drain.ts';
-import { owningDeployment, standingFaults, withAnnotations } from './pod-faults.ts';
+import { RESTORE_PREFIX, SIM_PREFIX, owningDeployment, standingFaults, withAnnotations } from './pod-faults.ts';
 
 export const SCENARIO_USER = 'user:scenario';
 export const FAULT_INJECTOR = 'fault-injector';
@@ -40,6 +40,21 @@ export function createScenarioDriver(): ScenarioDriver {
               const annotations = pod && Object.keys(faults).length > 0 ? withAnnotations(pod.metadata.annotations, faults) : undefined;
               if (pod && annotations) {
                 out.push({ type: 'update', actor: FAULT_INJECTOR, causationId: event.position, object: { ...pod, metadata: { ...pod.metadata, annotations } } });
+              }
+            }
+            if (event.type === 'ContainerStateChanged' && event.data.state.terminated) {
+              const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
+              const changes: Record<string, string | undefined> = {};
+              for (const [annotation, value] of Object.entries(pod?.metadata.annotations ?? {})) {
+                if (!annotation.startsWith(`${RESTORE_PREFIX}${event.data.container}.`)) continue;
+                changes[annotation] = undefined;
+                changes[`${SIM_PREFIX}${annotation.slice(RESTORE_PREFIX.length)}`] = value === '' ? undefined : value;
+              }
+              const annotations = pod && Object.keys(changes).length > 0 ? withAnnotations(pod.metadata.annotations, changes) : undefined;
+              if (pod && annotations) {
+                // No resourceVersion precondition: the kubelet's status writes of the same instant must not make this one fail.
+                const { resourceVersion: _rv, ...metadata } = pod.metadata;
+                out.push({ type: 'update', actor: FAULT_INJECTOR, causationId: event.position, object: { ...pod, metadata: { ...metadata, annotations } } });
               }
             }
             for (const [node, retryAt] of [...drains]) {
