@@ -196,6 +196,13 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     // And the object itself at the cursor, as YAML.
     await page.locator('.inspector .tab[data-tab=object]').click();
     await expect.poll(() => inspector.getByTestId('object-yaml').textContent()).toContain(`nodeName: ${podNode}`);
+
+    // Any kind can be browsed from the cluster summary: open the Deployments and inspect web.
+    await page.locator('[data-testid=cluster] .kind-count[data-kind=Deployment]').click();
+    await page.locator('[data-testid=cluster] .kind-objects .object-chip', { hasText: 'default/web' }).click();
+    await expect.poll(() => page.getByTestId('inspector-subject').textContent()).toBe('Deployment/default/web');
+    await expect.poll(() => inspector.getByTestId('object-yaml').textContent()).toContain('kind: Deployment');
+    expect(await inspector.getByTestId('object-yaml').textContent()).toContain('replicas: 4');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-object.png') });
   }, 60_000);
 

@@ -79,6 +79,9 @@ export class ReplayClient {
   object(id: string, kind: string, namespace: string | undefined, name: string, at?: number): Promise<KubeObject> {
     return this.request('GET', `/sessions/${enc(id)}/objects/${enc(kind)}/${enc(namespace || '_')}/${enc(name)}${query({ at })}`);
   }
+  objects(id: string, kind: string, at?: number, namespace?: string): Promise<{ items: KubeObject[] }> {
+    return this.request('GET', `/sessions/${enc(id)}/objects/${enc(kind)}${query({ at, namespace })}`);
+  }
   history(id: string, kind: string, namespace: string | undefined, name: string): Promise<{ items: EventSummary[] }> {
     return this.request('GET', `/sessions/${enc(id)}/history/${enc(kind)}/${enc(namespace || '_')}/${enc(name)}`);
   }

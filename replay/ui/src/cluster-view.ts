@@ -1,4 +1,4 @@
-import type { NodeSummary, PodSummary, StateSummary } from './api.ts';
+import type { KubeObject, NodeSummary, PodSummary, StateSummary } from './api.ts';
 import type { ObjectSelection } from './debugger-state.ts';
 import { clockTime, h } from './dom.ts';
 
@@ -47,8 +47,41 @@ function nodeCard(node: NodeSummary, select: (selection: ObjectSelection) => voi
   );
 }
 
+/** Objects of one kind at the cursor, listed under the summary when the user opens that kind. */
+export interface KindListing {
+  kind: string;
+  items: KubeObject[];
+}
+
+export interface ClusterViewOptions {
+  selected?: ObjectSelection | undefined;
+  /** Makes the per-kind counts buttons that open a listing of that kind. */
+  onKind?: (kind: string) => void;
+  listing?: KindListing | undefined;
+}
+
+function kindListing(listing: KindListing, select: (selection: ObjectSelection) => void, selected: ObjectSelection | undefined): HTMLElement {
+  return h(
+    'div',
+    { class: 'kind-objects', 'data-kind': listing.kind },
+    h('b', {}, `${listing.kind}:`),
+    listing.items.length === 0 ? h('span', { class: 'note' }, ' none at this position') : null,
+    listing.items.slice(0, 300).map((object) => {
+      const namespace = object.metadata.namespace;
+      const name = object.metadata.name ?? '';
+      const isSelected = selected?.kind === listing.kind && selected.name === name && (selected.namespace ?? '') === (namespace ?? '');
+      return h(
+        'button',
+        { class: `object-chip${isSelected ? ' selected' : ''}`, onclick: () => select(namespace ? { kind: listing.kind, namespace, name } : { kind: listing.kind, name }) },
+        namespace ? `${namespace}/${name}` : name,
+      );
+    }),
+  );
+}
+
 /** The cluster at one position: nodes with their pods coloured by phase, and the pods no node took. */
-export function renderCluster(state: StateSummary, select: (selection: ObjectSelection) => void, selected?: ObjectSelection): HTMLElement {
+export function renderCluster(state: StateSummary, select: (selection: ObjectSelection) => void, options: ClusterViewOptions = {}): HTMLElement {
+  const { selected, onKind, listing } = options;
   const pods = [...state.nodes.flatMap((node) => node.pods), ...state.unscheduled];
   const byPhase = new Map<string, number>();
   for (const pod of pods) byPhase.set(pod.phase, (byPhase.get(pod.phase) ?? 0) + 1);
@@ -65,8 +98,15 @@ export function renderCluster(state: StateSummary, select: (selection: ObjectSel
       h('span', { class: 'at' }, `at #${state.position} · ${clockTime(state.time)}`),
       h('span', { class: 'nodes-count', 'data-testid': 'nodes-ready' }, `${state.nodes.filter((n) => n.ready).length}/${state.nodes.length} nodes ready`),
       PHASES.filter((phase) => byPhase.get(phase)).map((phase) => h('span', { class: `phase-count phase-${phase}`, 'data-phase-count': phase }, h('span', { class: 'dot' }), `${byPhase.get(phase)} ${phase}`)),
-      h('span', { class: 'kinds' }, counts.map(([kind, n]) => `${kind} ${n}`).join(' · ')),
+      h(
+        'span',
+        { class: 'kinds' },
+        counts.map(([kind, n]) =>
+          onKind ? h('button', { class: `kind-count${listing?.kind === kind ? ' active' : ''}`, 'data-kind': kind, onclick: () => onKind(kind) }, `${kind} ${n}`) : h('span', { class: 'kind-count' }, `${kind} ${n}`),
+        ),
+      ),
     ),
+    listing ? kindListing(listing, select, selected) : null,
     h(
       'div',
       { class: 'nodes' },

@@ -124,8 +124,8 @@ export class ForksView {
       h(
         'div',
         { class: 'side-by-side' },
-        h('div', { class: 'side', 'data-side': 'original' }, h('h3', {}, `Original (${this.state.id})`), renderCluster(left, select)),
-        h('div', { class: 'side', 'data-side': 'fork' }, h('h3', {}, `Fork (${fork.id}, branched at #${fork.source.forkedAt ?? '?'})`), renderCluster(right, select)),
+        h('div', { class: 'side', 'data-side': 'original' }, h('h3', {}, `Original (${this.state.id})`), renderCluster(left, select, { selected: this.state.selectedObject })),
+        h('div', { class: 'side', 'data-side': 'fork' }, h('h3', {}, `Fork (${fork.id}, branched at #${fork.source.forkedAt ?? '?'})`), renderCluster(right, select, { selected: this.state.selectedObject })),
       ),
       changes.length ? h('details', { class: 'others', open: true }, h('summary', {}, 'Differences'), h('ul', {}, changes.slice(0, 200))) : h('p', { class: 'note' }, 'The two timelines agree at this time.'),
     );

@@ -1,5 +1,5 @@
 import { type Breakpoint, ReplayClient, type SessionInfo, type StateSummary } from './api.ts';
-import { renderCluster } from './cluster-view.ts';
+import { type KindListing, renderCluster } from './cluster-view.ts';
 import { DebuggerState } from './debugger-state.ts';
 import { Latest, clockTime, errorText, fill, formatCount, h, reportError, s } from './dom.ts';
 import { EventList } from './event-list.ts';
@@ -185,14 +185,27 @@ function clusterPanel(state: DebuggerState): { element: HTMLElement; refresh: ()
   const body = h('div', { class: 'panel-body', 'data-testid': 'cluster' });
   const latest = new Latest();
   let last: StateSummary | undefined;
+  let openKind: string | undefined;
+  let listing: KindListing | undefined;
   const draw = () => {
-    if (last) fill(body, renderCluster(last, (selection) => state.selectObject(selection), state.selectedObject));
+    if (!last) return;
+    const onKind = (kind: string) => {
+      openKind = openKind === kind ? undefined : kind;
+      refresh();
+    };
+    fill(body, renderCluster(last, (selection) => state.selectObject(selection), { selected: state.selectedObject, onKind, listing }));
   };
   const refresh = () =>
     latest.run(
-      () => client.state(state.id, state.cursor.position),
-      (summary) => {
-        last = summary;
+      async () => {
+        const at = state.cursor.position;
+        const kind = openKind;
+        const [summary, objects] = await Promise.all([client.state(state.id, at), kind ? client.objects(state.id, kind, at) : undefined]);
+        return { summary, listing: kind && objects ? { kind, items: objects.items } : undefined };
+      },
+      (answer) => {
+        last = answer.summary;
+        listing = answer.listing;
         draw();
       },
     );
