@@ -90,4 +90,19 @@ describe('audit-log import', () => {
     expect(all.stats.imported).toBeGreaterThan(stats.imported);
     expect(all.stats.skipped['writes by controllers and kubelets']).toBeUndefined();
   });
+
+  it('without Node objects in the log, simulates 3 default nodes (or --nodes) and says so', () => {
+    const line = JSON.stringify({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Request', auditID: 'a1', stage: 'ResponseComplete', requestURI: '/api/v1/namespaces/default/configmaps', verb: 'create',
+      user: { username: 'alice@example.com', groups: ['system:authenticated'] }, objectRef: { resource: 'configmaps', namespace: 'default', name: 'settings', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 201 }, requestObject: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'settings' }, data: { mode: 'fast' } },
+      requestReceivedTimestamp: '2024-05-14T10:00:00.000000Z', stageTimestamp: '2024-05-14T10:00:00.004000Z',
+    });
+    const defaulted = importAuditLog(line);
+    expect(defaulted.scenario.cluster.nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(defaulted.warnings).toEqual(['the log shows no Node objects: using 3 default nodes (node-1…node-3, 4 CPU, 16Gi); pass --nodes to change']);
+    expect(defaulted.scenario.timeline).toEqual([{ at: 0, action: 'apply', manifest: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } } }]);
+    expect(importAuditLog(line, { nodes: [{ name: 'big', cpu: '64' }] }).scenario.cluster.nodes).toEqual([{ name: 'big', cpu: '64' }]);
+  });
 });
+
