@@ -45,17 +45,20 @@ const readMs = ms(readStart);
 const readCpuMs = (process.cpuUsage(readCpu).user + process.cpuUsage(readCpu).system) / 1000;
 console.log(`  read ${events.length.toLocaleString('en')} events from the embedded log in ${readMs.toFixed(0)} ms`);
 
-// Open = index the recording (every event applied once, a snapshot every K events).
+// Indexing the whole recording: every event applied once, a snapshot every K events.
+const eager = new ReplayService({ indexing: 'eager' });
+const indexedRun = timed(() => eager.openEvents(events, { type: 'events' }));
+eager.delete(indexedRun.result.id);
+console.log(`  index the whole recording (eager): ${indexedRun.wallMs.toFixed(0)} ms wall, ${indexedRun.cpuMs.toFixed(0)} ms CPU`);
+
+// Opening as the server does: the session is usable at once, indexing goes on in the background.
 const service = new ReplayService();
-const opens: Array<{ wallMs: number; cpuMs: number }> = [];
-let session = service.openEvents(events, { type: 'events' });
-for (let run = 0; run < 3; run++) {
-  service.delete(session.id);
-  const measured = timed(() => service.openEvents(events, { type: 'events' }));
-  session = measured.result;
-  opens.push(measured);
-  console.log(`  open (index + snapshots): ${measured.wallMs.toFixed(0)} ms wall, ${measured.cpuMs.toFixed(0)} ms CPU`);
-}
+const opened = timed(() => service.openEvents(events, { type: 'events' }));
+let session = opened.result;
+const backgroundStart = process.hrtime.bigint();
+await session.timeline.indexed;
+const backgroundMs = ms(backgroundStart) + opened.wallMs;
+console.log(`  open (background indexing): ${opened.wallMs.toFixed(1)} ms to a usable session, fully indexed after ${backgroundMs.toFixed(0)} ms`);
 gc?.();
 const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
@@ -115,15 +118,16 @@ gc?.();
 const fileOpenStart = process.hrtime.bigint();
 const fromFile = await service.openPath(file);
 const fileOpenMs = ms(fileOpenStart);
+await fromFile.timeline.indexed;
+const fileIndexedMs = ms(fileOpenStart);
 rmSync(fileDir, { recursive: true, force: true });
-console.log(`  export ${exportMs.toFixed(0)} ms (${fileMiB.toFixed(0)} MiB), open from file ${fileOpenMs.toFixed(0)} ms, head ${fromFile.head}`);
+console.log(`  export ${exportMs.toFixed(0)} ms (${fileMiB.toFixed(0)} MiB), open from file ${fileOpenMs.toFixed(0)} ms (indexed after ${fileIndexedMs.toFixed(0)} ms), head ${fromFile.head}`);
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const row = (label: string, values: number[], target: string) => {
   const s = sorted(values);
   return [label, SAMPLES, percentile(s, 50).toFixed(2), percentile(s, 99).toFixed(2), s.at(-1)!.toFixed(2), target];
 };
-const bestOpen = opens.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
 const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
 const rows = [
   row('seek to a random position', seeks, 'p99 < 50 ms'),
@@ -142,9 +146,11 @@ ${table(['operation', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'target'], rows)}
 
 | open | wall | CPU | target |
 | --- | --- | --- | --- |
-| index + snapshots, events already decoded (best of 3) | ${bestOpen.wallMs.toFixed(0)} ms | ${bestOpen.cpuMs.toFixed(0)} ms | < 2 s |
-| read + decode the embedded log (before indexing) | ${readMs.toFixed(0)} ms | ${readCpuMs.toFixed(0)} ms | |
-| whole open of an exported recording file (${fileMiB.toFixed(0)} MiB: gunzip, parse, index) | ${fileOpenMs.toFixed(0)} ms | | |
+| open with background indexing (as the server does): until the session answers | ${opened.wallMs.toFixed(1)} ms | ${opened.cpuMs.toFixed(1)} ms | < 2 s |
+| … until the whole recording is indexed (reads meanwhile build what they need first) | ${backgroundMs.toFixed(0)} ms | | |
+| index the whole recording eagerly (every event applied once + snapshots) | ${indexedRun.wallMs.toFixed(0)} ms | ${indexedRun.cpuMs.toFixed(0)} ms | |
+| read + decode the embedded log into memory (before any of the above) | ${readMs.toFixed(0)} ms | ${readCpuMs.toFixed(0)} ms | |
+| open an exported recording file (${fileMiB.toFixed(0)} MiB: gunzip, parse) / until indexed | ${fileOpenMs.toFixed(0)} ms / ${fileIndexedMs.toFixed(0)} ms | | |
 
 Export to a recording file: ${exportMs.toFixed(0)} ms. Heap after open: ${heapMiB.toFixed(0)} MiB; peak RSS of the benchmark: ${peakRssMiB().toFixed(0)} MiB.`,
 );
