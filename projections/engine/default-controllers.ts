@@ -1,6 +1,7 @@
 import { createCronJobController } from '../controllers/cronjob/cronjob-controller.ts';
 import { createDaemonSetController } from '../controllers/daemonset/daemonset-controller.ts';
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
+import { createDisruptionController } from '../controllers/disruption/disruption-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
 import { createJobController } from '../controllers/job/job-controller.ts';
@@ -41,6 +42,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createStatefulSetController(),
     createJobController(),
     createCronJobController(),
+    createDisruptionController(),
     createKubeletController(options.kubelet),
   ];
 }

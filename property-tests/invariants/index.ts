@@ -1,3 +1,4 @@
+import { budgetStatusCurrent } from './budget-status-current.ts';
 import { cronJobRunsOnSchedule } from './cronjob-schedule.ts';
 import { daemonPodPerNode } from './daemon-pod-per-node.ts';
 import { endpointsFollowPods } from './endpoints-follow-pods.ts';
@@ -35,6 +36,7 @@ export const builtInInvariants: readonly Invariant[] = [
   statefulSetOrderedCreation,
   jobWithinParallelism,
   cronJobRunsOnSchedule,
+  budgetStatusCurrent,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
