@@ -229,6 +229,46 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     await page.screenshot({ path: join(ARTIFACTS, 'ui-forks.png') });
   }, 60_000);
 
+  it('plays, runs to a breakpoint and steps a whole reconcile step', async () => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]');
+    await page.getByTestId('to-start').click();
+    await expect.poll(cursor).toBe(0);
+
+    // Run forward to the next fault: the crash.
+    const faultPosition = events.find((e) => e.type === 'KubeletStopped')!.position;
+    await page.locator('select[name=breakpoint]').selectOption({ label: 'fault' });
+    await page.getByTestId('run-forward').click();
+    await expect.poll(cursor).toBe(faultPosition);
+    await expect.poll(() => page.locator('#status').textContent()).toContain('stopped');
+
+    // Shift+→ from just before the user's Deployment takes its whole reconcile step: the create and
+    // everything it caused (ReplicaSet, pods, scheduling...), not just one event.
+    const create = events.find((e) => e.type === 'ObjectCreated' && e.metadata.actor.startsWith('user:'))!.position;
+    const caused = events.filter((e) => e.metadata.causationId === create).length;
+    expect(caused).toBeGreaterThan(0);
+    await page.getByTestId('position-input').fill(String(create - 1));
+    await page.getByTestId('position-input').press('Enter');
+    await expect.poll(cursor).toBe(create - 1);
+    await page.locator('body').press('Shift+ArrowRight');
+    await expect.poll(cursor).toBeGreaterThan(create + caused);
+
+    // Play advances the cursor by itself until paused.
+    const before = await cursor();
+    await page.getByTestId('play').click();
+    await expect.poll(cursor).toBeGreaterThan(before + 3);
+    await page.getByTestId('play').click();
+    // Paused: once the step in flight lands, the cursor stays put, well before the end.
+    await expect
+      .poll(async () => {
+        const a = await cursor();
+        await page.waitForTimeout(300);
+        return a === (await cursor());
+      })
+      .toBe(true);
+    expect(await cursor()).toBeLessThan(head);
+  }, 60_000);
+
   it(`stays light on a ${BIG.toLocaleString('en-US')}-event recording: virtualised rows, scaled scrolling, server-side density`, async () => {
     await page.goto(bigUrl);
     await page.waitForSelector('body[data-ready=true]');

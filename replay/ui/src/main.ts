@@ -114,7 +114,10 @@ function transport(state: DebuggerState): HTMLElement {
   const button = (label: Node | string, title: string, testid: string, action: () => void) => h('button', { title, 'data-testid': testid, onclick: action }, label);
   const position = h('input', { type: 'number', min: 0, max: state.session.head, name: 'position', class: 'num position', title: 'go to position (Enter)', 'data-testid': 'position-input' });
   position.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') void state.seek({ position: Number(position.value) });
+    if (event.key !== 'Enter') return;
+    void state.seek({ position: Number(position.value) });
+    // Hand the keys back to the debugger: ← → step from the new position at once.
+    position.blur();
   });
   const breakpoint = h('select', { name: 'breakpoint', title: 'breakpoint' }, BREAKPOINTS.map(([label], i) => h('option', { value: i }, label)));
   const runTo = (direction: 'forward' | 'back') => async () => {
