@@ -20,6 +20,7 @@ import { simulatedNodeObject, uniformNodes } from '../projections/engine/simulat
 import { applyEvent, createClusterState } from '../projections/state/reducer.ts';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Observable, Subject } from 'rxjs';
 import { createSimulatedCluster } from '../projections/engine/simulated-cluster.ts';
@@ -314,6 +315,8 @@ recordBenchmark(
           ['pods', 'time (cpu)', 'decisions/s', 'peak RSS'],
           rows.map((r) => [r.pods.toLocaleString('en'), `${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} s)`, formatRate(r.decisionsPerSecond), `${r.rssMiB.toFixed(0)} MiB`]),
         ),
+    '',
+    `Load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores (wall times stretch with it; CPU times in parentheses stretch less).`,
     '',
     `Scheduler options: ${JSON.stringify(schedulerOptions)} (empty = defaults: adaptive percentageOfNodesToScore, which evaluates 10% = 500 nodes per pod at 5,000 nodes; up to 100 verdicts kept per decision).`,
   ].join('\n'),
