@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Observable, Subject } from 'rxjs';
 import type { NewEvent, Position, StoredEvent } from '../../events.ts';
@@ -13,6 +13,7 @@ import {
 } from '../event-store.ts';
 import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
+import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
 import { LOG_MAGIC, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes } from './record-format.ts';
 import { RecordIndex } from './record-index.ts';
@@ -30,6 +31,8 @@ export interface OpenReport {
   atOffset?: number;
   /** Why the tail was judged torn, when one was cut. */
   reason?: string;
+  /** Events covered by the index checkpoint, whose records opening did not scan (0 when none was used). */
+  checkpointedEvents: number;
 }
 
 export interface EmbeddedStoreOptions {
@@ -39,6 +42,12 @@ export interface EmbeddedStoreOptions {
    * group commit instead of two).
    */
   sync?: 'fdatasync' | 'o_dsync';
+  /**
+   * Use and keep the index checkpoint (index-checkpoint.ts; default true): opening scans only the
+   * records after the prefix it covers, and closing writes one for the whole log. False scans and
+   * CRC-checks every record at open, and writes none.
+   */
+  indexCheckpoint?: boolean;
 }
 
 export type EmbeddedStore = EventStore & {
@@ -91,13 +100,19 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     throw error;
   }
 
-  const index = new RecordIndex();
-  const streams = new Map<string, StreamEntry>();
+  let index = new RecordIndex();
+  let streams = new Map<string, StreamEntry>();
+  const useCheckpoint = options.indexCheckpoint !== false;
   let openReport: OpenReport;
   try {
     if (created) {
       writeLogHeader(fd);
       fsyncDirectory(dir);
+    }
+    const checkpoint = created || !useCheckpoint ? undefined : readIndexCheckpoint(dir, (offset, length) => readBytes(fd, offset, length), fstatSync(fd).size);
+    if (checkpoint) {
+      index = checkpoint.index;
+      streams = checkpoint.streams;
     }
     const scan = scanLog(fd, (header, offset) => {
       const entry = streams.get(header.stream);
@@ -109,10 +124,10 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
         entry.records.push(record);
       } else streams.set(header.stream, { revision: header.count - 1, records: [record] });
       return undefined;
-    });
+    }, checkpoint && { offset: checkpoint.coveredEnd, nextPosition: checkpoint.lastPosition + 1 });
     const bad = scan.badRecord;
     if (bad?.nextValidOffset !== undefined) throw new LogCorruptedError(file, bad.offset, bad.reason, bad.nextValidOffset);
-    openReport = { file, events: scan.lastPosition, truncatedBytes: 0 };
+    openReport = { file, events: scan.lastPosition, truncatedBytes: 0, checkpointedEvents: checkpoint?.lastPosition ?? 0 };
     if (bad) {
       ftruncateSync(fd, scan.validEnd);
       if (scan.validEnd === 0) writeLogHeader(fd);
@@ -120,7 +135,8 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     }
     // Records a killed writer left in the page cache unsynced are served from now on, so make them durable.
     fdatasyncSync(fd);
-    return openStore(dir, file, fd, unlock, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport);
+    const checkpointEnd = useCheckpoint ? (checkpoint?.coveredEnd ?? 0) : undefined;
+    return openStore(dir, file, fd, unlock, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport, checkpointEnd);
   } catch (error) {
     closeSync(fd);
     unlock();
@@ -139,6 +155,8 @@ function openStore(
   lastPosition: number,
   fileEnd: number,
   openReport: OpenReport,
+  /** End of the prefix the index checkpoint on disk covers (0: none); undefined when checkpoints are off. */
+  checkpointEnd: number | undefined,
 ): EmbeddedStore {
   const live = new Subject<StoredEvent>();
   let durableHead = lastPosition;
@@ -362,6 +380,14 @@ function openStore(
       closed = true;
       try {
         await settled();
+        if (!failure && checkpointEnd !== undefined && checkpointEnd !== durableEnd && index.length >= MIN_CHECKPOINT_RECORDS) {
+          try {
+            const lastRecordCrc = readBytes(fd, index.offset(index.length - 1), 4).readUInt32LE(0);
+            writeIndexCheckpoint(directory, durableEnd, durableHead, index, streams, lastRecordCrc);
+          } catch {
+            // Only a cache: without it the next open scans the whole log.
+          }
+        }
       } finally {
         closeSync(fd);
         unlock();

@@ -27,7 +27,12 @@ export interface ScanResult {
  * tells a torn tail (nothing intact after) from corruption before the tail. Reads in large chunks and
  * decodes only record headers, so a million-event log scans in a fraction of a second.
  */
-export function scanLog(fd: number, onRecord: (header: RecordHeader, offset: number) => string | undefined): ScanResult {
+export function scanLog(
+  fd: number,
+  onRecord: (header: RecordHeader, offset: number) => string | undefined,
+  /** Where to start instead of the first record: the end of a prefix already known intact (an index checkpoint's). */
+  start?: { offset: number; nextPosition: number },
+): ScanResult {
   const fileSize = fstatSync(fd).size;
   const magic = Buffer.alloc(LOG_MAGIC.length);
   const magicBytes = readSync(fd, magic, 0, magic.length, 0);
@@ -42,10 +47,10 @@ export function scanLog(fd: number, onRecord: (header: RecordHeader, offset: num
     };
   }
   let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(fileSize, 64)));
-  let bufferStart = LOG_MAGIC.length;
+  let bufferStart = start?.offset ?? LOG_MAGIC.length;
   let bufferEnd = bufferStart;
-  let offset = LOG_MAGIC.length;
-  let nextPosition = 1;
+  let offset = bufferStart;
+  let nextPosition = start?.nextPosition ?? 1;
   const fill = (from: number, minBytes: number) => {
     if (minBytes > buffer.length) buffer = Buffer.allocUnsafe(minBytes);
     const want = Math.min(buffer.length, fileSize - from);

@@ -8,6 +8,21 @@ export class RecordIndex {
   private firstPositions: Float64Array = new Float64Array(1024);
   length = 0;
 
+  /** An index over the first `length` entries of these arrays (which it takes over). */
+  static fromArrays(offsets: Float64Array, firstPositions: Float64Array, length: number): RecordIndex {
+    const index = new RecordIndex();
+    const capacity = Math.max(1024, offsets.length);
+    index.offsets = offsets.length === capacity ? offsets : grow(offsets, capacity);
+    index.firstPositions = firstPositions.length === capacity ? firstPositions : grow(firstPositions, capacity);
+    index.length = length;
+    return index;
+  }
+
+  /** The first `length` entries, as views (valid until the next `add`). */
+  entries(): { offsets: Float64Array; firstPositions: Float64Array } {
+    return { offsets: this.offsets.subarray(0, this.length), firstPositions: this.firstPositions.subarray(0, this.length) };
+  }
+
   add(offset: number, firstPosition: number): number {
     if (this.length === this.offsets.length) {
       this.offsets = grow(this.offsets);
@@ -39,8 +54,8 @@ export class RecordIndex {
   }
 }
 
-function grow(array: Float64Array): Float64Array {
-  const bigger = new Float64Array(array.length * 2);
+function grow(array: Float64Array, length = array.length * 2): Float64Array {
+  const bigger = new Float64Array(length);
   bigger.set(array);
   return bigger;
 }

@@ -2,6 +2,7 @@ import { closeSync, fdatasyncSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_FILE_NAME } from './embedded-store.ts';
 import { lockDirectory } from './directory-lock.ts';
+import { removeIndexCheckpoint } from './index-checkpoint.ts';
 import { LogCorruptedError } from './errors.ts';
 import { countIntactRecordsFrom, revisionOutOfSequence, scanLog } from './log-scan.ts';
 
@@ -50,6 +51,7 @@ export function repairEmbeddedLog(dir: string): RepairReport {
     const dropped = bad.nextValidOffset === undefined ? { records: 0, events: 0 } : countIntactRecordsFrom(fd, bad.nextValidOffset, scan.fileSize);
     ftruncateSync(fd, scan.validEnd);
     fdatasyncSync(fd);
+    removeIndexCheckpoint(dir);
     return {
       ...report,
       repaired: true,
