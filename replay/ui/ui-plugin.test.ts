@@ -26,4 +26,12 @@ describe('uiPlugin', () => {
     expect(css.body).toContain('.scrubber');
     await app.close();
   });
+
+  it('registers on servers that ignore trailing slashes (the API server does)', async () => {
+    const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
+    await app.register(uiPlugin);
+    expect((await app.inject({ url: '/ui/' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/ui' })).statusCode).toBe(200);
+    await app.close();
+  });
 });
