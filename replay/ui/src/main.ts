@@ -217,6 +217,10 @@ function clusterPanel(state: DebuggerState): { element: HTMLElement; refresh: ()
   return { element: body, refresh };
 }
 
+function sessionLabel(session: SessionInfo): string {
+  return `${session.id} · ${session.source.type}${session.source.path ? ` ${session.source.path}` : ''} · ${formatCount(session.head)} events`;
+}
+
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
   let session: SessionInfo | undefined;
@@ -227,6 +231,10 @@ async function start(): Promise<void> {
   }
   if (!session) return openForm(root);
   const state = new DebuggerState(client, session);
+  const idleText = () => {
+    const { id, head, startTime, endTime } = state.session;
+    return `${id}: ${formatCount(head)} events from ${startTime} to ${endTime} · ← → step · shift+← → reconcile step · Home/End · space play`;
+  };
   const scrubber = new Scrubber(state);
   const events = new EventList(state);
   const inspector = new Inspector(state);
@@ -237,7 +245,7 @@ async function start(): Promise<void> {
   const picker = h(
     'select',
     { name: 'session', title: 'session', onchange: (event: Event) => (location.search = `?session=${encodeURIComponent((event.target as HTMLSelectElement).value)}`) },
-    sessions.map((s) => h('option', { value: s.id, selected: s.id === session.id }, `${s.id} · ${s.source.type}${s.source.path ? ` ${s.source.path}` : ''} · ${formatCount(s.head)} events`)),
+    sessions.map((s) => h('option', { value: s.id, selected: s.id === session.id }, sessionLabel(s))),
   );
   const centerBody = h('div', { class: 'center-body' }, cluster.element);
   const centerTabs = h(
@@ -263,15 +271,19 @@ async function start(): Promise<void> {
     ),
     scrubber.element,
     h('main', { class: 'layout' }, events.element, h('section', { class: 'panel center' }, h('header', { class: 'panel-head' }, centerTabs), centerBody), inspector.element),
-    h('footer', { id: 'status', class: 'status' }, `${session.id}: ${formatCount(session.head)} events from ${session.startTime} to ${session.endTime} · ← → step · shift+← → reconcile step · Home/End · space play`),
+    h('footer', { id: 'status', class: 'status' }, idleText()),
   );
   const status = document.getElementById('status')!;
-  const idle = status.textContent;
   state.onCursor(() => {
     if (status.classList.contains('error')) {
       status.className = 'status';
-      status.textContent = idle;
+      status.textContent = idleText();
     }
+  });
+  state.onSession(() => {
+    if (!status.classList.contains('error')) status.textContent = idleText();
+    const option = picker.querySelector<HTMLOptionElement>(`option[value="${CSS.escape(state.id)}"]`);
+    if (option) option.textContent = sessionLabel(state.session);
   });
   // A live log keeps growing: follow its head.
   if (session.source.type === 'live') setInterval(() => void state.refreshSession().catch(reportError), 3000);
