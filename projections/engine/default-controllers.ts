@@ -2,6 +2,7 @@ import { createCronJobController } from '../controllers/cronjob/cronjob-controll
 import { createDaemonSetController } from '../controllers/daemonset/daemonset-controller.ts';
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
 import { createDisruptionController } from '../controllers/disruption/disruption-controller.ts';
+import { createHpaController } from '../controllers/hpa/hpa-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
 import { createJobController } from '../controllers/job/job-controller.ts';
@@ -43,6 +44,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createJobController(),
     createCronJobController(),
     createDisruptionController(),
+    createHpaController(),
     createKubeletController(options.kubelet),
   ];
 }
