@@ -152,6 +152,9 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     expect(await page.getByTestId('chain-root').textContent()).toContain('started by a user action');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'ui-why.png') });
+    // The event is about a pod: one click inspects it.
+    await page.getByTestId('inspect-subject').click();
+    await expect.poll(() => page.getByTestId('inspector-subject').textContent()).toBe(firstScheduled.stream);
 
     // Back at the end, pick a running pod: the scheduling table shows every node, the chosen one
     // highlighted — node-2 is gone from the choices after the crash or it is the pod's node.

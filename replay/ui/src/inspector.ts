@@ -23,6 +23,13 @@ function sameRef(a: { kind: string; namespace?: string; name: string }, b: Objec
   return a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
 }
 
+/** The object an event's stream names (`Pod/default/web-1`, `Node/node-1`), if it names one. */
+export function objectOfStream(stream: string): ObjectSelection | undefined {
+  const parts = stream.split('/');
+  if (!/^[A-Z]/.test(parts[0] ?? '') || parts.length < 2 || parts.length > 3) return undefined;
+  return parts.length === 3 ? { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! } : { kind: parts[0]!, name: parts[1]! };
+}
+
 function note(text: string, cls = 'note'): HTMLElement {
   return h('p', { class: cls }, text);
 }
@@ -122,8 +129,10 @@ export class Inspector {
       ({ chain }) => {
         const root = chain[chain.length - 1]!;
         const rootLabel = root.kind === 'user' ? 'a user action' : root.kind === 'fault' ? 'a fault' : `${root.actor} (${root.kind})`;
+        const subject = objectOfStream(chain[0]!.stream);
         this.show_(
           h('p', { class: 'chain-line', 'data-testid': 'chain-root' }, `${chain.length} event${chain.length > 1 ? 's' : ''}, started by ${rootLabel} at ${clockTime(root.time)}`),
+          subject ? h('p', { class: 'note' }, 'about ', h('button', { class: 'object-chip', 'data-testid': 'inspect-subject', onclick: () => this.state.selectObject(subject) }, refText(subject))) : null,
           h('div', { class: 'graph-wrap' }, causationGraph(chain, (p) => {
             this.state.selectEvent(p);
             void this.state.seek({ position: p });

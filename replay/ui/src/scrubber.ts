@@ -33,7 +33,9 @@ export class Scrubber {
     this.svg.addEventListener('pointerdown', (event) => this.pointerDown(event));
     this.svg.addEventListener('pointermove', (event) => {
       if (this.dragging) this.seekAt(event);
+      this.renderHover(event);
     });
+    this.svg.addEventListener('pointerleave', () => this.svg.querySelector('.hover-layer')?.replaceChildren());
     const stop = (event: PointerEvent) => {
       if (!this.dragging) return;
       this.dragging = false;
@@ -115,6 +117,7 @@ export class Scrubber {
       this.renderMarkers(),
       this.renderAxis(),
       s('g', { class: 'cursor-layer' }),
+      s('g', { class: 'hover-layer' }),
     );
     this.renderCursor();
   }
@@ -161,6 +164,21 @@ export class Scrubber {
       group.append(s('line', { x1: x, x2: x, y1: AXIS_TOP - 3, y2: AXIS_TOP, class: 'tick' }), s('text', { x, y: HEIGHT - 1, 'text-anchor': anchor }, label));
     }
     return group;
+  }
+
+  /** A thin line and the virtual time under the pointer, to aim a click. */
+  private renderHover(event: PointerEvent): void {
+    const layer = this.svg.querySelector('.hover-layer');
+    if (!layer || !this.density) return;
+    const time = this.timeAt(event.clientX);
+    const x = this.x(time);
+    const label = `${clockTime(new Date(Math.round(time)).toISOString())} (${offset(time - this.start)})`;
+    const anchor = x > this.width - 140 ? 'end' : 'start';
+    fill(
+      layer,
+      s('line', { class: 'hover-line', x1: x, x2: x, y1: 0, y2: AXIS_TOP }),
+      s('text', { class: 'hover-label', x: anchor === 'end' ? x - 4 : x + 4, y: 11, 'text-anchor': anchor }, label),
+    );
   }
 
   private renderCursor(): void {
