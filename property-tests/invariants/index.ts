@@ -5,6 +5,7 @@ import { endpointsFollowPods } from './endpoints-follow-pods.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
 import type { Invariant } from './invariant.ts';
+import { hpaWithinBounds } from './hpa-within-bounds.ts';
 import { jobWithinParallelism } from './job-parallelism.ts';
 import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
 import { ownerReferencesLive } from './owner-references-live.ts';
@@ -37,6 +38,7 @@ export const builtInInvariants: readonly Invariant[] = [
   jobWithinParallelism,
   cronJobRunsOnSchedule,
   budgetStatusCurrent,
+  hpaWithinBounds,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
