@@ -14,6 +14,7 @@ import { createEndpointsController } from '../controllers/service/endpoints-cont
 import { createEndpointSliceController } from '../controllers/service/endpointslice-controller.ts';
 import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
 import { createStatefulSetController } from '../controllers/statefulset/statefulset-controller.ts';
+import { createPersistentVolumeController } from '../controllers/volume/persistent-volume-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
 
@@ -44,6 +45,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createJobController(),
     createCronJobController(),
     createDisruptionController(),
+    createPersistentVolumeController(),
     createHpaController(),
     createKubeletController(options.kubelet),
   ];

@@ -5,6 +5,7 @@ import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
+import { admitDefaultStorageClass } from './default-storage-class.ts';
 import { allocateServiceAddresses } from './service-allocation.ts';
 import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asDecoded, asLogged, groupOf, requireType } from './write-context.ts';
 
@@ -49,6 +50,7 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
     }
   }
   if (object.kind === 'Service') allocateServiceAddresses(state, object, nextPosition);
+  if (object.kind === 'PersistentVolumeClaim') admitDefaultStorageClass(state, object);
   if (getObject(state, type.kind, metadata.namespace, name)) throw apiErrors.alreadyExists(type.plural, name, groupOf(type));
 
   const ref = refOf(object);

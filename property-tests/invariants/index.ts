@@ -15,6 +15,7 @@ import { resourceVersionsIncrease } from './resource-versions-increase.ts';
 import { serviceAllocationsUnique } from './service-allocations-unique.ts';
 import { statefulSetOrderedCreation, statefulSetUniqueOrdinals } from './statefulset-ordinals.ts';
 import { rollingUpdateWithinBounds } from './rolling-update-bounds.ts';
+import { volumeBoundOnce } from './volume-bound-once.ts';
 import { workloadsConverge } from './workloads-converge.ts';
 
 export type { Invariant, InvariantChecker, RunEnd, Violation } from './invariant.ts';
@@ -39,6 +40,7 @@ export const builtInInvariants: readonly Invariant[] = [
   cronJobRunsOnSchedule,
   budgetStatusCurrent,
   hpaWithinBounds,
+  volumeBoundOnce,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];

@@ -86,7 +86,7 @@ function readPath(object: KubeObject | undefined, path: string): unknown {
 }
 
 function findObject(state: ClusterState, kind: string, name: string): KubeObject | undefined {
-  const [namespace, objectName] = name.includes('/') ? name.split('/', 2) : [kind === 'Node' || kind === 'Namespace' ? undefined : 'default', name];
+  const [namespace, objectName] = name.includes('/') ? name.split('/', 2) : [kind === 'Node' || kind === 'Namespace' || kind === 'PersistentVolume' ? undefined : 'default', name];
   return state.objects.get(kind)?.get(namespace ? `${namespace}/${objectName}` : objectName!);
 }
 
