@@ -151,6 +151,9 @@ export class ReplayService {
     const session = this.sessions.get(id);
     if (!session) throw new NotFoundError(`replay session "${id}" not found`);
     await session.sync();
+    // Reads at the cursor need states built through it; while a recording is still being indexed
+    // in the background, wait for the builder rather than block the server building it here.
+    await session.timeline.readyThrough(session.position);
     return session;
   }
 

@@ -109,6 +109,7 @@ export class Timeline {
   private readonly built = createClusterState();
   private readonly indexing: Indexing;
   private readonly onProgress: ((position: Position, head: Position) => void) | undefined;
+  private backgroundDone = false;
   /** Settles once every event has been applied once (background indexing). */
   indexed: Promise<void> = Promise.resolve();
   /** A scratch state the cursor moves; handed out by `stateAt`, valid until the next call. */
@@ -127,7 +128,11 @@ export class Timeline {
   static from(events: Iterable<StoredEvent>, options: TimelineOptions = {}): Timeline {
     const timeline = new Timeline(options);
     timeline.appendAll(events);
-    if (timeline.indexing === 'background') timeline.indexed = timeline.buildInBackground();
+    if (timeline.indexing === 'background') {
+      timeline.indexed = timeline.buildInBackground();
+      // A failure is reported to the read that needs the state (readyThrough), not as a crash.
+      timeline.indexed.catch(() => undefined);
+    }
     return timeline;
   }
 
@@ -145,12 +150,28 @@ export class Timeline {
     }
   }
 
+  /**
+   * Resolves once states are built through `position`: at once when they are, else as the
+   * background builder passes it (a server stays responsive meanwhile); without a background
+   * builder, builds them now.
+   */
+  async readyThrough(position: Position): Promise<void> {
+    const target = this.clamp(position);
+    while (this.indexing === 'background' && !this.backgroundDone && this.built.position < target) await new Promise((resolve) => setImmediate(resolve));
+    // No builder (or it stopped): build here; a failure to apply an event surfaces to the caller.
+    this.ensureBuilt(target);
+  }
+
   private async buildInBackground(chunk = 20_000): Promise<void> {
     // Yield first: opening returns before any indexing work, and requests go between chunks.
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.built.position >= this.head) return;
-      this.ensureBuilt(Math.min(this.head, this.built.position + chunk));
+    try {
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.built.position >= this.head) return;
+        this.ensureBuilt(Math.min(this.head, this.built.position + chunk));
+      }
+    } finally {
+      this.backgroundDone = true;
     }
   }
 
