@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../core/events.ts';
+import type { KubeObject } from '../../core/model/object.ts';
 import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { replayRoutes } from '../http/replay-routes.ts';
 import { ReplayService } from '../service/replay-service.ts';
@@ -14,10 +15,20 @@ const CHROMIUM = '/usr/bin/chromium';
 const BIG = 200_000;
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
-/** Three nodes; a user creates Deployment web (4 replicas); a minute later node-2's kubelet crashes. */
+/** A Deployment whose pod asks for more CPU than any node has. */
+function tooBig(): KubeObject {
+  const big = deployment('big', 1, 'nginx:1');
+  big.spec!.template.spec.containers[0].resources.requests.cpu = '64';
+  return big;
+}
+
+/**
+ * Three nodes; a user creates Deployment web (4 replicas) and Deployment big (a pod no node can
+ * take); a minute later node-2's kubelet crashes.
+ */
 async function recordNodeCrash(): Promise<StoredEvent[]> {
   const cluster = await createSimulatedCluster({ nodes: 3, seed: 11 });
-  await cluster.apply([deployment('web', 4, 'nginx:1')]);
+  await cluster.apply([deployment('web', 4, 'nginx:1'), tooBig()]);
   await cluster.run(60_000);
   await cluster.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-2', reason: 'crash' } } });
   await cluster.run(10 * 60_000);
@@ -174,8 +185,18 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     expect(headers.slice(0, 2)).toEqual(['node', 'filter']);
     expect(headers.length).toBeGreaterThan(3);
 
+
+    // The pod no node could take: every node rejected, with the filter plugin and Kubernetes' reason.
+    await page.locator('[data-testid=cluster] .unscheduled .pod').first().click();
+    await expect.poll(() => table.locator('.decision-line').textContent()).toMatch(/^default\/big-.* was not scheduled/);
+    expect(await table.locator('tr.chosen').count()).toBe(0);
+    expect(await table.locator('tbody tr.rejected').count()).toBe(3);
+    expect((await table.locator('tbody td.verdict').allTextContents()).filter((text) => text === 'NodeResourcesFit: Insufficient cpu').length).toBeGreaterThanOrEqual(2);
+    expect(await table.locator('.message').textContent()).toMatch(/^0\/3 nodes are available: .*Insufficient cpu/);
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
+    await pod.click();
 
     // The pod's history lists every event that touched it; its scheduling event moved it to its node.
     const inspector = page.getByTestId('inspector-body');
