@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { copyLog } from '../core/store/copy-log.ts';
 import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
 import type { Controller } from '../projections/engine/controller.ts';
 import { scenarioToYaml } from '../replay/scenario/scenario-file.ts';
@@ -104,9 +105,10 @@ async function writeCounterexample(
   await writeFile(scenarioFile, header + scenarioToYaml({ ...scenario, name: `counterexample: ${violation.invariant}` }));
   const recordingDir = join(dir, 'recording');
   await rm(recordingDir, { recursive: true, force: true });
+  // The same run again (it stops at the same violating event), written out as a durable recording.
+  const rerun = await runHistory(scenario, historyOptions);
   const store = await createEmbeddedStore(recordingDir);
-  // The same run again, into a durable recording; it stops at the same violating event.
-  await runHistory(scenario, { ...historyOptions, store });
+  await copyLog(rerun.events, store);
   await store.close();
   return { scenarioFile, recordingDir };
 }

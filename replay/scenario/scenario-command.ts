@@ -1,7 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { copyLog } from '../../core/store/copy-log.ts';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
 import { formatDuration } from '../../core/virtual-clock.ts';
 import type { ReplayCliOptions } from '../cli/replay-command.ts';
 import { createIncidentTracker } from './incident-tracker.ts';
@@ -42,8 +44,9 @@ export async function runScenarioCommand(file: string, options: ScenarioRunComma
   }
   const name = scenario.name ?? basename(file).replace(/\.(scenario\.)?ya?ml$/, '');
   const out = resolve(options.out ?? join('.orrery', 'scenarios', basename(file).replace(/\.(scenario\.)?ya?ml$/, '')));
-  await rm(out, { recursive: true, force: true });
-  const store = await createEmbeddedStore(out);
+  // Simulate in memory and write the recording once at the end: a durable log would make the
+  // engine wait for an fsync at every reconcile step.
+  const store = createInMemoryStore();
   const interactive = process.stderr.isTTY && !options.quiet;
   const bar = new SingleBar({ format: `${name} |{bar}| {elapsed_virtual} of {total_virtual} virtual`, hideCursor: true, stream: process.stderr });
   if (interactive) bar.start(scenario.duration, 0, { elapsed_virtual: '0s', total_virtual: formatDuration(scenario.duration) });
@@ -65,6 +68,10 @@ export async function runScenarioCommand(file: string, options: ScenarioRunComma
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const lines = incidents?.finish(run.cluster.state) ?? [];
   await run.cluster.close();
+  await rm(out, { recursive: true, force: true });
+  const recording = await createEmbeddedStore(out);
+  await copyLog(store.events(), recording);
+  await recording.close();
 
   const print = (text = '') => process.stdout.write(`${text}\n`);
   print(`Scenario ${name}: ${formatDuration(scenario.duration)} of cluster time in ${wallSeconds.toFixed(2)}s (${Math.round(scenario.duration / 1000 / Math.max(wallSeconds, 0.001))}× real time), ${events} events, seed ${scenario.seed}`);
