@@ -8,13 +8,22 @@
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 let cachedRfc3339 = '';
+/** Recent seconds' prefixes: callers interleave a few different seconds (now, now + grace period, ...). */
+const recentPrefixes = new Map<number, string>();
+const MAX_RECENT = 4096;
 
 function prefixOf(time: number): string {
   const second = Math.floor(time / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
-    cachedRfc3339 = `${cachedPrefix}Z`;
+    let prefix = recentPrefixes.get(second);
+    if (prefix === undefined) {
+      if (recentPrefixes.size >= MAX_RECENT) recentPrefixes.clear();
+      prefix = new Date(second * 1000).toISOString().slice(0, 19);
+      recentPrefixes.set(second, prefix);
+    }
+    cachedPrefix = prefix;
+    cachedRfc3339 = `${prefix}Z`;
   }
   return cachedPrefix;
 }
