@@ -102,7 +102,7 @@ export interface TimelineOptions {
  * 1 (`events[p - 1]` is position p).
  */
 export class Timeline {
-  readonly events: StoredEvent[] = [];
+  readonly events: StoredEvent[];
   readonly interval: number;
   private readonly snapshots: Snapshot[] = [];
   /** The state as far as states have been built (snapshots exist up to its position). */
@@ -118,16 +118,22 @@ export class Timeline {
   private undo: UndoEntry[] = [];
   private streamIndex: Map<string, number[]> | undefined;
 
-  constructor(options: TimelineOptions = {}) {
+  /** `events` (dense positions from 1) becomes the timeline's own: callers must not change it. */
+  constructor(options: TimelineOptions = {}, events: StoredEvent[] = []) {
+    for (let i = 0; i < events.length; i++) {
+      if (events[i]!.position !== i + 1) throw new Error(`recording positions must be dense from 1: expected ${i + 1}, got ${events[i]!.position}`);
+    }
+    this.events = events;
     this.interval = Math.max(1, options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL);
     this.indexing = options.indexing ?? 'eager';
     this.onProgress = options.onProgress;
     this.snapshots.push(takeSnapshot(this.built));
   }
 
+  /** A timeline over `events`; an array is taken over, not copied (opening a 1M-event recording copies nothing). */
   static from(events: Iterable<StoredEvent>, options: TimelineOptions = {}): Timeline {
-    const timeline = new Timeline(options);
-    timeline.appendAll(events);
+    const timeline = new Timeline(options, Array.isArray(events) ? events : [...events]);
+    if (timeline.indexing === 'eager') timeline.ensureBuilt(timeline.head);
     if (timeline.indexing === 'background') {
       timeline.indexed = timeline.buildInBackground();
       // A failure is reported to the read that needs the state (readyThrough), not as a crash.
@@ -186,18 +192,6 @@ export class Timeline {
     this.events.push(event);
     if (this.indexing === 'eager' || this.built.position === event.position - 1) this.ensureBuilt(event.position);
     if (this.streamIndex) for (const stream of streamsTouchedBy(event)) pushTo(this.streamIndex, stream, event.position);
-  }
-
-  appendAll(events: Iterable<StoredEvent>): void {
-    const eager = this.indexing === 'eager';
-    for (const event of events) {
-      if (event.position !== this.events.length + 1) {
-        throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
-      }
-      this.events.push(event);
-      if (eager) this.ensureBuilt(event.position);
-    }
-    if (this.streamIndex) this.streamIndex = undefined;
   }
 
   event(position: Position): StoredEvent | undefined {
