@@ -251,6 +251,12 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     expect(await compare.locator('[data-side=fork] .nodes-count, [data-side=fork] [data-testid=nodes-ready]').first().textContent()).toBe('3/3 nodes ready');
     expect(await compare.locator('[data-side=original] [data-testid=nodes-ready]').textContent()).toBe('2/3 nodes ready');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-forks.png') });
+
+    // Slide the matching time back to the start, before the branch point: the timelines agree.
+    await page.locator('input[name=compare-slider]').fill('0');
+    await expect.poll(() => page.getByTestId('compare-time').inputValue()).toBe('2026-01-01T00:00:00Z');
+    await expect.poll(() => compare.textContent()).toContain('The two timelines agree at this time.');
+    expect(await sideStatus('fork', 'node-2')).toBe('Ready');
   }, 60_000);
 
   it('plays, runs to a breakpoint and steps a whole reconcile step', async () => {

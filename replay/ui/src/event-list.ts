@@ -241,7 +241,8 @@ export class EventList {
       const span = Math.max(1, this.source.total - this.visibleRows());
       this.viewport.scrollTop = (Math.max(0, index - this.visibleRows() / 2) / span) * (this.spacer.offsetHeight - viewportHeight);
     } else {
-      this.viewport.scrollTop = index * ROW_HEIGHT - viewportHeight / 2 + ROW_HEIGHT / 2;
+      // Whole rows: the top row is never cut in half.
+      this.viewport.scrollTop = Math.max(0, Math.round(index - viewportHeight / ROW_HEIGHT / 2)) * ROW_HEIGHT;
     }
   }
 
@@ -249,7 +250,9 @@ export class EventList {
   private render(): void {
     const total = this.source.total;
     this.count.textContent = `${formatCount(total)}${Object.keys(this.query()).length ? ' matching' : ''}`;
-    this.spacer.style.height = `${Math.min(total * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
+    // Unscaled, a little slack below the last row lets the end scroll to a row boundary too.
+    const slack = this.scaled ? 0 : this.viewport.clientHeight % ROW_HEIGHT;
+    this.spacer.style.height = `${Math.min(total * ROW_HEIGHT + slack, MAX_SCROLL_HEIGHT)}px`;
     if (this.followCursor) {
       const index = this.source.indexOf(this.state.cursor.position);
       if (index !== undefined && (index < this.firstRow + 1 || index > this.firstRow + this.visibleRows() - 3)) {

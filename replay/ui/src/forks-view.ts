@@ -20,6 +20,7 @@ export class ForksView {
   private readonly remove: HTMLInputElement;
   private readonly runFor: HTMLInputElement;
   private readonly time: HTMLInputElement;
+  private readonly slider: HTMLInputElement;
   private readonly latest = new Latest();
   private forks: SessionInfo[] = [];
   private current: SessionInfo | undefined;
@@ -39,8 +40,17 @@ export class ForksView {
       h('label', {}, 'then run for ', this.runFor),
       h('button', { type: 'submit', class: 'primary', 'data-testid': 'fork-create' }, 'Fork'),
     );
+    this.slider = h('input', { type: 'range', min: 0, max: 1000, value: 1000, name: 'compare-slider', class: 'compare-slider', title: 'matching virtual time' });
     this.time.addEventListener('change', () => void this.compare());
-    this.element = h('div', { class: 'forks' }, form, this.list, h('div', { class: 'compare-bar' }, h('label', {}, 'compare at ', this.time)), this.compareArea);
+    this.slider.addEventListener('input', () => {
+      const fork = this.current;
+      if (!fork) return;
+      const start = Date.parse(this.state.session.startTime);
+      const end = Math.min(Date.parse(this.state.session.endTime), Date.parse(fork.endTime));
+      this.time.value = new Date(Math.round(start + ((end - start) * Number(this.slider.value)) / 1000)).toISOString().replace('.000Z', 'Z');
+      void this.compare();
+    });
+    this.element = h('div', { class: 'forks' }, form, this.list, h('div', { class: 'compare-bar' }, h('label', {}, 'compare at ', this.time), this.slider), this.compareArea);
     this.prefill();
     state.onCursor(() => this.prefill());
     state.onSelection(() => this.prefill());
