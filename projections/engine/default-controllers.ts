@@ -15,6 +15,7 @@ import { createEndpointSliceController } from '../controllers/service/endpointsl
 import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
 import { createStatefulSetController } from '../controllers/statefulset/statefulset-controller.ts';
 import { createPersistentVolumeController } from '../controllers/volume/persistent-volume-controller.ts';
+import { createResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
 
@@ -47,6 +48,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createDisruptionController(),
     createPersistentVolumeController(),
     createHpaController(),
+    createResourceQuotaController(),
     createKubeletController(options.kubelet),
   ];
 }

@@ -6,6 +6,7 @@ import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../cor
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { getObject } from '../state/queries.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
+import { admitResourceQuota } from './resource-quota-admission.ts';
 import { allocateServiceAddresses } from './service-allocation.ts';
 import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asDecoded, asLogged, groupOf, requireType } from './write-context.ts';
 
@@ -51,6 +52,7 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   }
   if (object.kind === 'Service') allocateServiceAddresses(state, object, nextPosition);
   if (object.kind === 'PersistentVolumeClaim') admitDefaultStorageClass(state, object);
+  admitResourceQuota(state, type, object);
   if (getObject(state, type.kind, metadata.namespace, name)) throw apiErrors.alreadyExists(type.plural, name, groupOf(type));
 
   const ref = refOf(object);

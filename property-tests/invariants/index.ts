@@ -10,6 +10,7 @@ import { jobWithinParallelism } from './job-parallelism.ts';
 import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
 import { ownerReferencesLive } from './owner-references-live.ts';
 import { podBoundOnce } from './pod-bound-once.ts';
+import { quotaRespected } from './quota-respected.ts';
 import { requestsWithinAllocatable } from './requests-within-allocatable.ts';
 import { resourceVersionsIncrease } from './resource-versions-increase.ts';
 import { serviceAllocationsUnique } from './service-allocations-unique.ts';
@@ -41,6 +42,7 @@ export const builtInInvariants: readonly Invariant[] = [
   budgetStatusCurrent,
   hpaWithinBounds,
   volumeBoundOnce,
+  quotaRespected,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
