@@ -77,3 +77,27 @@ describe('orrery replay', () => {
     expect((await replay('nonsense')).code).toBe(2);
   });
 });
+
+describe('registerReplayCommand', () => {
+  it('wires `replay <recording> [action] [args...]` into a commander program', async () => {
+    const { Command } = await import('commander');
+    const { registerReplayCommand } = await import('./register-replay-command.ts');
+    const program = new Command().exitOverride();
+    let invariantsLoaded = false;
+    registerReplayCommand(program, async () => {
+      invariantsLoaded = true;
+      return [];
+    });
+    const written: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['node', 'orrery', 'replay', file, 'diff', '0', '8', '-o', 'json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(invariantsLoaded).toBe(true);
+    expect(JSON.parse(written.join('')).added).toHaveLength(10);
+  });
+});
