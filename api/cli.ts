@@ -27,7 +27,8 @@ program
   .option('--tls-key <file>', 'TLS private key (PEM)')
   .action(async (options) => {
     const { runServe } = await import('./server/serve.ts');
-    await runServe(options);
+    const { builtInInvariants } = await import('../property-tests/invariants/index.ts');
+    await runServe({ ...options, invariants: builtInInvariants });
   });
 
 program

@@ -1,3 +1,4 @@
+import type { ReplayInvariant } from '../../replay/service/breakpoints.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import type { Command } from '../../projections/commands.ts';
@@ -23,6 +24,8 @@ export interface ApiServerOptions {
   logLevel?: string;
   /** The clock tables use for AGE columns; default wall time in server mode, state time in simulation. */
   now?: () => number;
+  /** Invariants the replay service's 'invariant' breakpoint may name (the CLI passes property-tests' built-ins). */
+  invariants?: readonly ReplayInvariant[];
 }
 
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;

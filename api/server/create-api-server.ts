@@ -13,6 +13,7 @@ import { atRoutes } from '../../replay/http/at-routes.ts';
 import { replayRoutes } from '../../replay/http/replay-routes.ts';
 import { positionAtTime } from '../../replay/service/position-at-time.ts';
 import { ReplayService } from '../../replay/service/replay-service.ts';
+import { uiPlugin } from '../../replay/ui/ui-plugin.ts';
 
 /**
  * The Kubernetes-compatible HTTP API over a cluster (store, live state, write path). Routes are
@@ -49,7 +50,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   openApiRoutes(app);
   resourceRoutes(app, context);
   // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
-  void app.register(replayRoutes, { prefix: '/replay', service: new ReplayService({ liveStore: cluster.store }) });
+  void app.register(replayRoutes, {
+    prefix: '/replay',
+    service: new ReplayService({ liveStore: cluster.store, ...(options.invariants ? { invariants: options.invariants } : {}) }),
+  });
+  void app.register(uiPlugin);
   void app.register(atRoutes, {
     createApp: (past, now) => createApiServer({ cluster: past, now }),
     stateAt: (position) => history.stateAt(position),

@@ -6,6 +6,7 @@ import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts
 import type { DefaultControllerOptions } from '../../projections/engine/default-controllers.ts';
 import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { pruneSnapshots, restoreState, writeSnapshot } from '../../projections/state/snapshot-files.ts';
+import type { ApiServerOptions } from './cluster-backend.ts';
 import { createApiServer } from './create-api-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 
@@ -31,6 +32,8 @@ export interface ServeOptions {
   controllerOptions?: DefaultControllerOptions;
   /** Install SIGINT/SIGTERM handlers (default true). */
   handleSignals?: boolean;
+  /** Invariants for the replay service's 'invariant' breakpoint. */
+  invariants?: ApiServerOptions['invariants'];
 }
 
 export interface RunningServer {
@@ -83,7 +86,13 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
 
   const token = options.tokenFile ? (await readFile(options.tokenFile, 'utf8')).trim() : undefined;
   const tls = options.tlsCert && options.tlsKey ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } : undefined;
-  const app = createApiServer({ cluster, ...(token ? { token } : {}), ...(tls ? { tls } : {}), ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  const app = createApiServer({
+    cluster,
+    ...(token ? { token } : {}),
+    ...(tls ? { tls } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.invariants ? { invariants: options.invariants } : {}),
+  });
   await app.listen({ port: options.port ?? 6443, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 6443;
