@@ -136,4 +136,21 @@ describe('DaemonSet controller (simulated cluster)', () => {
     expect(pods.map((p) => p.spec!.containers[0].image)).toEqual(['agent:2', 'agent:2', 'agent:2', 'agent:2']);
     expect(dsOf(cluster, 'agent').status).toMatchObject({ updatedNumberScheduled: 4, numberAvailable: 4, observedGeneration: 2 });
   });
+
+  it('adopts an orphan pod its selector matches; lacking the revision hash, the rolling update then replaces it', async () => {
+    cluster = await createSimulatedCluster({ seed: 6, nodes: 2 });
+    await cluster.apply([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', namespace: 'kube-system', labels: { app: 'agent' } }, spec: { nodeName: 'node-1', containers: [{ name: 'agent', image: 'agent:1' }] } }]);
+    await cluster.run(5_000);
+    await cluster.apply([daemonSet('agent')]);
+    await cluster.run(20_000);
+    const pods = daemonPods(cluster, 'agent');
+    expect(nodesOf(pods)).toEqual(['node-1', 'node-2']);
+    const all = await events(cluster);
+    const adoption = all.find((e) => e.type === 'ObjectReplaced' && e.data.object.metadata.name === 'stray')!;
+    expect(adoption.metadata.actor).toBe('daemonset-controller');
+    expect((adoption as any).data.object.metadata.ownerReferences).toMatchObject([{ kind: 'DaemonSet', name: 'agent', controller: true }]);
+    // Only node-2 got a pod at first: node-1 had the adopted one.
+    const firstCreates = all.filter((e) => e.type === 'ObjectCreated' && e.data.object.kind === 'Pod' && e.position < adoption.position + 3);
+    expect(firstCreates.map((e: any) => e.data.object.spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0]).filter(Boolean)).toEqual(['node-2']);
+  });
 });

@@ -25,6 +25,8 @@ export function createDaemonSetController(): Controller {
     name: DAEMONSET_CONTROLLER,
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
+      /** DaemonSets an orphan pod may concern in the input being handled: only their syncs look for pods to adopt. */
+      const adopting = new Set<string>();
       const timers = new Map<string, number>();
       let started = false;
 
@@ -48,7 +50,10 @@ export function createDaemonSetController(): Controller {
           keys.add(key);
         } else if (!owner) {
           for (const ds of listObjects(state, 'DaemonSet', ref.namespace)) {
-            if (labelSelectorMatches(ds.spec?.selector, pod.metadata.labels)) keys.add(`${ref.namespace}/${ds.metadata.name}`);
+            if (labelSelectorMatches(ds.spec?.selector, pod.metadata.labels)) {
+              keys.add(`${ref.namespace}/${ds.metadata.name}`);
+              adopting.add(`${ref.namespace}/${ds.metadata.name}`);
+            }
           }
         }
       }
@@ -58,6 +63,7 @@ export function createDaemonSetController(): Controller {
         if (!started) {
           started = true;
           allDaemonSets(state, keys);
+          for (const key of keys) adopting.add(key);
         }
         if (NODE_EVENTS.has(event.type)) allDaemonSets(state, keys);
         let ref: ObjectRef | undefined;
@@ -67,6 +73,7 @@ export function createDaemonSetController(): Controller {
         } else if (POD_REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
         if (ref?.kind === 'DaemonSet') {
           keys.add(`${ref.namespace}/${ref.name}`);
+          adopting.add(`${ref.namespace}/${ref.name}`);
           if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
         } else if (ref?.kind === 'Node' && event.type !== 'ObjectStatusReplaced') allDaemonSets(state, keys);
         else if (ref?.kind === 'Pod') routePod(state, ref, keys);
@@ -87,13 +94,14 @@ export function createDaemonSetController(): Controller {
         const outputs: ControllerOutput[] = [];
         for (const key of [...keys].sort()) {
           const slash = key.indexOf('/');
-          const result = syncDaemonSet(state, key.slice(0, slash), key.slice(slash + 1), meta, event.position);
+          const result = syncDaemonSet(state, key.slice(0, slash), key.slice(slash + 1), meta, event.position, adopting.has(key));
           outputs.push(...result.commands);
           if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
             timers.set(key, result.wakeAt);
             outputs.push({ type: 'wakeAt', time: result.wakeAt });
           }
         }
+        adopting.clear();
         return outputs;
       }
 

@@ -43,7 +43,8 @@ function maxUnavailableOf(ds: KubeObject, desired: number): number {
  * node create the missing daemon pod, delete failed, duplicate and misplaced ones, roll old pods
  * over to the current template within maxUnavailable, and write the status.
  */
-export function syncDaemonSet(state: ClusterState, namespace: string, name: string, meta: CommandMeta, position: number): DaemonSetSync {
+/** `includeOrphans`: look for pods to adopt too (a scan of the namespace's pods, so only when one may exist). */
+export function syncDaemonSet(state: ClusterState, namespace: string, name: string, meta: CommandMeta, position: number, includeOrphans = true): DaemonSetSync {
   const ds = getObject(state, 'DaemonSet', namespace, name);
   if (!ds) return { commands: [] };
   const now = state.time;
@@ -57,7 +58,7 @@ export function syncDaemonSet(state: ClusterState, namespace: string, name: stri
 
   const owned = new Map<string, KubeObject>();
   for (const pod of podsOwnedBy(state, ds.metadata.uid ?? '')) owned.set(pod.metadata.name!, pod);
-  for (const pod of listObjects(state, 'Pod', namespace)) {
+  for (const pod of includeOrphans ? listObjects(state, 'Pod', namespace) : []) {
     if (owned.has(pod.metadata.name!)) continue;
     if (claimVerdict(ds, pod, matches(selector, pod.metadata.labels)) === 'adopt') {
       commands.push({ ...meta, type: 'update', object: withControllerRef(pod, ds) });

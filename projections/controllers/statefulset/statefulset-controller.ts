@@ -17,6 +17,8 @@ export function createStatefulSetController(): Controller {
     name: STATEFULSET_CONTROLLER,
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
+      /** StatefulSets whose sync for the input being handled looks for pods to adopt. */
+      const adopting = new Set<string>();
       let started = false;
 
       function affected(event: ReconcileInput['event'], state: ClusterState): Set<string> {
@@ -24,6 +26,7 @@ export function createStatefulSetController(): Controller {
         if (!started) {
           started = true;
           for (const sts of listObjects(state, 'StatefulSet')) keys.add(`${sts.metadata.namespace}/${sts.metadata.name}`);
+          for (const key of keys) adopting.add(key);
         }
         let ref: ObjectRef | undefined;
         if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
@@ -31,7 +34,10 @@ export function createStatefulSetController(): Controller {
           ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
         } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
         if (!ref) return keys;
-        if (ref.kind === 'StatefulSet' && event.type !== 'ObjectStatusReplaced') keys.add(`${ref.namespace}/${ref.name}`);
+        if (ref.kind === 'StatefulSet' && event.type !== 'ObjectStatusReplaced') {
+          keys.add(`${ref.namespace}/${ref.name}`);
+          adopting.add(`${ref.namespace}/${ref.name}`);
+        }
         else if (ref.kind === 'Pod') {
           const podKey = `${ref.namespace}/${ref.name}`;
           const previous = podOwner.get(podKey);
@@ -43,7 +49,11 @@ export function createStatefulSetController(): Controller {
             keys.add(`${ref.namespace}/${owner.name}`);
           } else podOwner.delete(podKey);
           if (pod && !owner && event.type === 'ObjectCreated') {
-            for (const sts of listObjects(state, 'StatefulSet', ref.namespace)) if (ref.name.startsWith(`${sts.metadata.name}-`)) keys.add(`${ref.namespace}/${sts.metadata.name}`);
+            for (const sts of listObjects(state, 'StatefulSet', ref.namespace)) {
+              if (!ref.name.startsWith(`${sts.metadata.name}-`)) continue;
+              keys.add(`${ref.namespace}/${sts.metadata.name}`);
+              adopting.add(`${ref.namespace}/${sts.metadata.name}`);
+            }
           }
         }
         return keys;
@@ -53,11 +63,13 @@ export function createStatefulSetController(): Controller {
         mergeMap(({ event, state }) => {
           const keys = affected(event, state);
           if (keys.size === 0) return [];
+          const adopt = new Set(adopting);
+          adopting.clear();
           const meta: CommandMeta = { actor: STATEFULSET_CONTROLLER, causationId: event.position };
           if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
           return [...keys].sort().flatMap((key) => {
             const slash = key.indexOf('/');
-            return syncStatefulSet(state, key.slice(0, slash), key.slice(slash + 1), meta).commands;
+            return syncStatefulSet(state, key.slice(0, slash), key.slice(slash + 1), meta, adopt.has(key)).commands;
           });
         }),
       );

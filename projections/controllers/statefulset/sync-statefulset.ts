@@ -34,7 +34,8 @@ function revisionsOf(state: ClusterState, sts: KubeObject): KubeObject[] {
  * ordinals highest first, roll pods at or above the partition to the update revision highest
  * first, and write the status.
  */
-export function syncStatefulSet(state: ClusterState, namespace: string, name: string, meta: CommandMeta): { commands: Command[] } {
+/** `includeOrphans`: look for pods to adopt too (a scan of the namespace's pods, so only when one may exist). */
+export function syncStatefulSet(state: ClusterState, namespace: string, name: string, meta: CommandMeta, includeOrphans = true): { commands: Command[] } {
   const sts = getObject(state, 'StatefulSet', namespace, name);
   if (!sts) return { commands: [] };
   const commands: Command[] = [];
@@ -76,7 +77,7 @@ export function syncStatefulSet(state: ClusterState, namespace: string, name: st
   const start = startOrdinal(sts);
   const replicas: number = sts.spec?.replicas ?? 1;
   const owned = podsOwnedBy(state, sts.metadata.uid ?? '');
-  for (const pod of listObjects(state, 'Pod', namespace)) {
+  for (const pod of includeOrphans ? listObjects(state, 'Pod', namespace) : []) {
     if (owned.includes(pod) || ordinalOf(sts, pod.metadata.name!) < 0) continue;
     if (claimVerdict(sts, pod, matches(selector, pod.metadata.labels)) === 'adopt') {
       commands.push({ ...meta, type: 'update', object: withControllerRef(pod, sts) });
