@@ -95,7 +95,8 @@ function createdFacts(object: KubeObject, actor: string, state: ClusterState): E
   return [];
 }
 
-function replacedFacts(before: KubeObject, after: KubeObject, _actor: string, state: ClusterState): EventFact[] {
+function replacedFacts(before: KubeObject, after: KubeObject, actor: string, state: ClusterState): EventFact[] {
+  if (actor === 'horizontal-pod-autoscaler') return rescaleFacts(before, after, state);
   if (after.kind !== 'ReplicaSet') return [];
   const deployment = ownerOf(after, 'Deployment', state);
   const from = Number(before.spec?.replicas ?? 0);
@@ -103,6 +104,22 @@ function replacedFacts(before: KubeObject, after: KubeObject, _actor: string, st
   if (!deployment || from === to) return [];
   const direction = to > from ? 'up' : 'down';
   return [{ involved: deployment, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${direction} replica set ${after.metadata.name} from ${from} to ${to}`, component: 'deployment-controller' }];
+}
+
+/** The autoscaler's `SuccessfulRescale`, with the reason `reconcileAutoscaler` gives. */
+function rescaleFacts(before: KubeObject, after: KubeObject, state: ClusterState): EventFact[] {
+  const from = Number(before.spec?.replicas ?? 1);
+  const to = Number(after.spec?.replicas ?? 1);
+  const hpa = [...(state.objects.get('HorizontalPodAutoscaler')?.values() ?? [])].find(
+    (h) => h.metadata.namespace === after.metadata.namespace && h.spec?.scaleTargetRef?.kind === after.kind && h.spec?.scaleTargetRef?.name === after.metadata.name,
+  );
+  if (!hpa || from === to) return [];
+  let reason: string;
+  if (from > hpa.spec.maxReplicas) reason = 'Current number of replicas above Spec.MaxReplicas';
+  else if (from < (hpa.spec.minReplicas ?? 1)) reason = 'Current number of replicas below Spec.MinReplicas';
+  else if (to > from) reason = `${hpa.spec.metrics?.[0]?.resource?.name ?? 'cpu'} resource utilization (percentage of request) above target`;
+  else reason = 'All metrics below target';
+  return [{ involved: hpa, type: 'Normal', reason: 'SuccessfulRescale', message: `New size: ${to}; reason: ${reason}`, component: 'horizontal-pod-autoscaler' }];
 }
 
 function deletedFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {

@@ -81,6 +81,21 @@ message CronJobSpec {
   optional JobTemplateSpec jobTemplate = 5; optional int32 successfulJobsHistoryLimit = 6; optional int32 failedJobsHistoryLimit = 7; optional string timeZone = 8;
 }
 message CronJob { optional ObjectMeta metadata = 1; optional CronJobSpec spec = 2; }
+message CrossVersionObjectReference { optional string kind = 1; optional string name = 2; optional string apiVersion = 3; }
+message HorizontalPodAutoscalerSpecV1 { optional CrossVersionObjectReference scaleTargetRef = 1; optional int32 minReplicas = 2; optional int32 maxReplicas = 3; optional int32 targetCPUUtilizationPercentage = 4; }
+message HorizontalPodAutoscalerV1 { optional ObjectMeta metadata = 1; optional HorizontalPodAutoscalerSpecV1 spec = 2; }
+message MetricTarget { optional string type = 1; optional Quantity value = 2; optional Quantity averageValue = 3; optional int32 averageUtilization = 4; }
+message ResourceMetricSource { optional string name = 1; optional MetricTarget target = 2; }
+message ContainerResourceMetricSource { optional string name = 1; optional MetricTarget target = 2; optional string container = 3; }
+message MetricSpec { optional string type = 1; optional ResourceMetricSource resource = 4; optional ContainerResourceMetricSource containerResource = 7; }
+message HPAScalingPolicy { optional string type = 1; optional int32 value = 2; optional int32 periodSeconds = 3; }
+message HPAScalingRules { optional string selectPolicy = 1; repeated HPAScalingPolicy policies = 2; optional int32 stabilizationWindowSeconds = 3; }
+message HorizontalPodAutoscalerBehavior { optional HPAScalingRules scaleUp = 1; optional HPAScalingRules scaleDown = 2; }
+message HorizontalPodAutoscalerSpec {
+  optional CrossVersionObjectReference scaleTargetRef = 1; optional int32 minReplicas = 2; optional int32 maxReplicas = 3;
+  repeated MetricSpec metrics = 4; optional HorizontalPodAutoscalerBehavior behavior = 5;
+}
+message HorizontalPodAutoscaler { optional ObjectMeta metadata = 1; optional HorizontalPodAutoscalerSpec spec = 2; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
@@ -88,7 +103,13 @@ const Unknown = root.lookupType('k8s.Unknown');
 const DECODABLE = ['Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob'];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
-export const PROTOBUF_DECODABLE_KINDS = Object.keys(messagesByKind);
+/** Kinds whose message differs between versions of their group (`kubectl autoscale` may send either HPA version). */
+const messagesByVersionKind: Record<string, protobuf.Type> = {
+  'autoscaling/v1/HorizontalPodAutoscaler': root.lookupType('k8s.HorizontalPodAutoscalerV1'),
+  'autoscaling/v2/HorizontalPodAutoscaler': root.lookupType('k8s.HorizontalPodAutoscaler'),
+};
+
+export const PROTOBUF_DECODABLE_KINDS = [...Object.keys(messagesByKind), 'HorizontalPodAutoscaler'];
 
 /** Decodes a protobuf-encoded Kubernetes object into the JSON shape the rest of the API uses. */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
@@ -103,7 +124,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   }
   const kind = envelope.typeMeta?.kind ?? '';
   const apiVersion = envelope.typeMeta?.apiVersion ?? '';
-  const message = messagesByKind[kind];
+  const message = messagesByVersionKind[`${apiVersion}/${kind}`] ?? messagesByKind[kind];
   if (!message) {
     throw apiErrors.unsupportedMediaType(`application/vnd.kubernetes.protobuf (kind ${kind || 'unknown'}; send ${kind || 'it'} as application/json)`);
   }
@@ -126,7 +147,9 @@ const ZERO_MEANT = new Set([
   'replicas', 'parallelism', 'completions', 'backoffLimit', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'revisionHistoryLimit',
   'progressDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
   'gracePeriodSeconds', 'priority', 'orphanDependents', 'immutable', 'manualSelector', 'suspend',
+  'minReplicas', 'averageUtilization', 'targetCPUUtilizationPercentage', 'stabilizationWindowSeconds',
 ]);
+const QUANTITY_FIELDS = new Set(['value', 'averageValue']);
 
 function isOmittedZero(field: string, value: unknown): boolean {
   if (value === '') return true;
@@ -143,6 +166,7 @@ function normalize(value: unknown, key = ''): unknown {
   const record = value as Record<string, unknown>;
   if (TIME_FIELDS.has(key)) return record.seconds ? new Date(Number(record.seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
   if (INT_OR_STRING_FIELDS.has(key)) return Number(record.type ?? 0) === 1 ? (record.strVal ?? '') : (record.intVal ?? 0);
+  if (QUANTITY_FIELDS.has(key)) return (record as { string?: string }).string ?? '0';
   if (key === 'limits' || key === 'requests') {
     return Object.fromEntries(Object.entries(record).map(([name, quantity]) => [name, (quantity as { string?: string }).string ?? '0']));
   }

@@ -9,7 +9,7 @@ import { addWarnings } from './field-validation.ts';
 import { withUpdateManagedFields } from './managed-fields.ts';
 import { applyPatchDocument, serverSideApplyDocument } from './patch-appliers.ts';
 import { notFoundFor } from './read-handlers.ts';
-import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson, servedAs } from './request-scope.ts';
+import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson, servedAs, storedAs } from './request-scope.ts';
 import { execute, objectKeyOf } from './write-handlers.ts';
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -74,7 +74,7 @@ function patchedObject(scope: ResourceScope, current: KubeObject, patchType: Pat
   if (patched.metadata?.name !== undefined && patched.metadata.name !== current.metadata.name) {
     throw apiErrors.invalid(scope.type.kind, current.metadata.name ?? '', [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: 'Invalid value: "' + String(patched.metadata.name) + '": field is immutable' }], scope.type.group || undefined);
   }
-  return { ...patched, apiVersion: groupVersionString(scope.type.group, scope.type.version), kind: scope.type.kind };
+  return storedAs(scope, { ...patched, kind: scope.type.kind });
 }
 
 function checkAppliedIdentity(scope: ResourceScope, applied: KubeObject): void {
@@ -109,7 +109,6 @@ async function applyCreate(scope: ResourceScope, applied: KubeObject, manager: s
   }
   checkPatchedFields(scope, object);
   const { object: owned } = serverSideApplyDocument(undefined, object, { fieldManager: manager, force: false, now: scope.context.now() });
-  owned.apiVersion = groupVersionString(scope.type.group, scope.type.version);
-  const result = await execute(scope, { ...commandMeta(scope.request), type: 'create', object: owned, dryRun, fieldManager: manager });
+  const result = await execute(scope, { ...commandMeta(scope.request), type: 'create', object: storedAs(scope, owned), dryRun, fieldManager: manager });
   return sendJson(scope.reply, 201, servedAs(scope, result.object));
 }

@@ -31,11 +31,23 @@ export function queryOf(request: FastifyRequest): Query {
   return query;
 }
 
-/** Objects as served at the requested group/version (the registry's alsoServedAs share one shape). */
-export function servedAs<T extends KubeObject | undefined>(scope: Pick<ResourceScope, 'group' | 'version'>, object: T): T {
+/**
+ * Objects as served at the requested group/version: converted by the registry entry's `convert`
+ * when it has one (HorizontalPodAutoscaler v1/v2), else relabelled (alsoServedAs sharing one shape).
+ */
+export function servedAs<T extends KubeObject | undefined>(scope: Pick<ResourceScope, 'group' | 'version'> & { type?: ResourceType }, object: T): T {
   if (!object) return object;
   const apiVersion = groupVersionString(scope.group, scope.version);
-  return object.apiVersion === apiVersion ? object : ({ ...object, apiVersion } as T);
+  if (object.apiVersion === apiVersion) return object;
+  if (scope.type?.convert && object.kind === scope.type.kind) return scope.type.convert(object, scope.version) as T;
+  return { ...object, apiVersion } as T;
+}
+
+/** A written object in the version it is stored at (the registry's primary version of the group), converted when the type converts. */
+export function storedAs(scope: Pick<ResourceScope, 'type' | 'group' | 'version'>, object: KubeObject): KubeObject {
+  const apiVersion = groupVersionString(scope.type.group, scope.type.version);
+  if (scope.type.convert && object.apiVersion && object.apiVersion !== apiVersion) return scope.type.convert(object, scope.type.version);
+  return { ...object, apiVersion };
 }
 
 /** Who is writing, as the events' provenance. */

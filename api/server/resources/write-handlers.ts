@@ -7,7 +7,7 @@ import { groupVersionString } from '../discovery/group-versions.ts';
 import { deleteOptionsOf } from './delete-options.ts';
 import { checkFieldValidation } from './field-validation.ts';
 import { filterOf, notFoundFor } from './read-handlers.ts';
-import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson, servedAs } from './request-scope.ts';
+import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson, servedAs, storedAs } from './request-scope.ts';
 import { withUpdateManagedFields } from './managed-fields.ts';
 
 /** Runs a command through the write path (the only code that appends). */
@@ -43,9 +43,10 @@ export function objectFromBody(scope: ResourceScope): KubeObject {
   return object;
 }
 
-/** The apiVersion objects are stored with (the registry's primary version of the group). */
-function storedApiVersion(scope: ResourceScope): string {
-  return groupVersionString(scope.type.group, scope.type.version);
+function checkedBody(scope: ResourceScope): KubeObject {
+  const object = objectFromBody(scope);
+  checkFieldValidation(scope, object);
+  return object;
 }
 
 /** POST: create. */
@@ -53,9 +54,7 @@ export async function createHandler(scope: ResourceScope) {
   if (scope.type.namespaced && scope.namespace === undefined) {
     throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
-  const object = objectFromBody(scope);
-  checkFieldValidation(scope, object);
-  object.apiVersion = storedApiVersion(scope);
+  const object = storedAs(scope, checkedBody(scope));
   const manager = fieldManagerOf(scope);
   const withFields = withUpdateManagedFields(undefined, object, manager, scope.context.now());
   const result = await execute(scope, { ...commandMeta(scope.request), type: 'create', object: withFields, dryRun: isDryRun(scope.query), fieldManager: manager });
@@ -64,13 +63,13 @@ export async function createHandler(scope: ResourceScope) {
 
 /** PUT: full replacement, or the status subresource. A stale metadata.resourceVersion is a 409. */
 export async function updateHandler(scope: ResourceScope, subresource?: 'status') {
-  const object = objectFromBody(scope);
-  if (object.metadata.name && object.metadata.name !== scope.name) {
-    throw apiErrors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${scope.name})`);
+  const body = objectFromBody(scope);
+  if (body.metadata.name && body.metadata.name !== scope.name) {
+    throw apiErrors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${scope.name})`);
   }
-  object.metadata.name = scope.name;
-  checkFieldValidation(scope, object);
-  object.apiVersion = storedApiVersion(scope);
+  body.metadata.name = scope.name;
+  checkFieldValidation(scope, body);
+  const object = storedAs(scope, body);
   const current = scope.context.cluster.state.objects.get(scope.type.kind)?.get(objectKeyOf(scope));
   if (!current) throw notFoundFor(scope, scope.name!);
   const manager = fieldManagerOf(scope);
