@@ -98,6 +98,8 @@ export type OrreryEvent =
         started: boolean;
         restartCount: number;
         reason?: string;
+        /** The Event message when the state does not carry it (a volume that failed to mount). */
+        message?: string;
       };
     }
   | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } }
