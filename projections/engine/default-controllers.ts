@@ -15,6 +15,7 @@ import { createEndpointSliceController } from '../controllers/service/endpointsl
 import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
 import { createStatefulSetController } from '../controllers/statefulset/statefulset-controller.ts';
 import { createPersistentVolumeController } from '../controllers/volume/persistent-volume-controller.ts';
+import { createReplicationControllerController } from '../controllers/replicationcontroller/replication-controller.ts';
 import { createResourceQuotaController } from '../controllers/resourcequota/resource-quota-controller.ts';
 import { type SchedulerOptions, createSchedulerController } from '../controllers/scheduler/scheduler-controller.ts';
 import type { Controller } from './controller.ts';
@@ -49,6 +50,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createPersistentVolumeController(),
     createHpaController(),
     createResourceQuotaController(),
+    createReplicationControllerController(),
     createKubeletController(options.kubelet),
   ];
 }

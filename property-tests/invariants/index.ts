@@ -11,6 +11,7 @@ import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes
 import { ownerReferencesLive } from './owner-references-live.ts';
 import { podBoundOnce } from './pod-bound-once.ts';
 import { quotaRespected } from './quota-respected.ts';
+import { replicationControllersConverge } from './replication-controllers-converge.ts';
 import { requestsWithinAllocatable } from './requests-within-allocatable.ts';
 import { resourceVersionsIncrease } from './resource-versions-increase.ts';
 import { serviceAllocationsUnique } from './service-allocations-unique.ts';
@@ -43,6 +44,7 @@ export const builtInInvariants: readonly Invariant[] = [
   hpaWithinBounds,
   volumeBoundOnce,
   quotaRespected,
+  replicationControllersConverge,
   rebuildEqualsLive,
   snapshotPlusTailEqualsReplay,
 ];
