@@ -140,12 +140,14 @@ function containerFacts(event: StoredEvent & { type: 'ContainerStateChanged' }, 
   const base = { involved: pod, fieldPath, component: 'kubelet', ...host };
   const previous = [...((before?.status?.initContainerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? []), ...((before?.status?.containerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? [])].find((s) => s.name === container)?.state;
   const facts: EventFact[] = [];
+  if (event.data.reason === 'FailedMount') return [{ involved: pod, type: 'Warning', reason: 'FailedMount', message: event.data.message ?? '', component: 'kubelet', ...host }];
   if (state.waiting) {
     const reason = state.waiting.reason;
     if (previous?.waiting?.reason === reason) return [];
     if (reason === 'ContainerCreating' && restartCount === 0) facts.push({ ...base, type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` });
     else if (reason === 'CrashLoopBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
     else if (reason === 'ImagePullBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off pulling image "${image}"` });
+    else if (reason === 'CreateContainerConfigError') facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Error: ${state.waiting.message ?? ''}` });
     else if (reason === 'ErrImagePull') facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${state.waiting.message ?? 'image not found'}` });
     return facts;
   }

@@ -7,6 +7,7 @@ import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects, podsOnNode } from '../../state/queries.ts';
 import { createBackoff } from './backoff.ts';
+import { configProblemOf } from './config-references.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
@@ -95,7 +96,16 @@ function createKubelet(options: KubeletOptions) {
   function contextFor(record: NodeRecord): RuntimeContext {
     let ctx = ctxByNode.get(record.name);
     if (!ctx) {
-      ctx = { crashBackoff, pullBackoff, allocatePodIP: () => record.ipam.allocate(), ...(options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {}) };
+      ctx = {
+        crashBackoff,
+        pullBackoff,
+        allocatePodIP: () => record.ipam.allocate(),
+        configProblem: (run, c) => {
+          const pod = getObject(state, 'Pod', run.ref.namespace, run.ref.name);
+          return pod ? configProblemOf(state, pod, c.name) : undefined;
+        },
+        ...(options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {}),
+      };
       ctxByNode.set(record.name, ctx);
     }
     return ctx;

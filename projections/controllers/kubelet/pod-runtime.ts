@@ -2,6 +2,7 @@ import type { ContainerState, OrreryEvent, PodPhase } from '../../../core/events
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { Backoff } from './backoff.ts';
+import type { ConfigProblem } from './config-references.ts';
 import { type ProbeSpec, probeFailsAt, probeSucceedsAt } from './probe-timeline.ts';
 import { type ContainerSimulation, containerSimulation } from './sim-annotations.ts';
 
@@ -67,6 +68,8 @@ export interface PodRun {
   hostIP?: string;
   terminating: boolean;
   graceMs: number;
+  /** The FailedMount message last reported, so a retry that fails the same way is not reported again. */
+  mountProblem?: string;
 }
 
 export interface RuntimeContext {
@@ -76,7 +79,12 @@ export interface RuntimeContext {
   pullBackoff: Backoff;
   allocatePodIP(): string;
   startupDelayMs?: number;
+  /** What keeps a container from being created (a missing ConfigMap or Secret), checked when it is due to start. */
+  configProblem?(run: PodRun, c: ContainerRun): ConfigProblem | undefined;
 }
+
+/** How soon the kubelet retries a pod whose volumes or container configuration failed (its pod sync back-off). */
+export const CONFIG_RETRY_MS = 10_000;
 
 export interface PodStep {
   events: OrreryEvent[];
@@ -309,7 +317,13 @@ export function containerEvent(run: PodRun, c: ContainerRun, reason?: string): O
 function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, events: OrreryEvent[]): void {
   const key = backoffKey(run, c);
   switch (c.status) {
-    case 'creating':
+    case 'creating': {
+      const problem = ctx.configProblem?.(run, c);
+      if (problem) {
+        holdForConfig(run, c, now, problem, events);
+        return;
+      }
+      delete run.mountProblem;
       if (c.sim.imagePullFails) {
         ctx.pullBackoff.next(key, now);
         c.status = 'pull-failed';
@@ -325,6 +339,7 @@ function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, ev
         startContainer(run, c, now, ctx, events);
       }
       return;
+    }
     case 'pull-failed':
       c.status = 'pull-backoff';
       c.dueAt = now - 1000 + ctx.pullBackoff.get(key);
@@ -355,6 +370,25 @@ function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, ev
     default:
       delete c.dueAt;
   }
+}
+
+/** The container stays uncreated and is retried: a failed mount is reported once per pod, a config error on the container. */
+function holdForConfig(run: PodRun, c: ContainerRun, now: number, problem: ConfigProblem, events: OrreryEvent[]): void {
+  c.dueAt = now + CONFIG_RETRY_MS;
+  if (problem.mount) {
+    if (run.mountProblem !== problem.mount) {
+      run.mountProblem = problem.mount;
+      const event = containerEvent(run, c, 'FailedMount');
+      if (event.type === 'ContainerStateChanged') event.data.message = problem.mount;
+      events.push(event);
+    }
+    return;
+  }
+  delete run.mountProblem;
+  const waiting = { reason: 'CreateContainerConfigError', message: problem.container ?? '' };
+  if (c.state.waiting?.reason === waiting.reason && c.state.waiting.message === waiting.message) return;
+  c.state = { waiting };
+  events.push(containerEvent(run, c, 'Failed'));
 }
 
 function setTimeline(c: ContainerRun, startedAt: number): void {
