@@ -1,4 +1,5 @@
 import { budgetStatusCurrent } from './budget-status-current.ts';
+import { containersStartWithConfig } from './containers-start-with-config.ts';
 import { cronJobRunsOnSchedule } from './cronjob-schedule.ts';
 import { daemonPodPerNode } from './daemon-pod-per-node.ts';
 import { endpointsFollowPods } from './endpoints-follow-pods.ts';
@@ -42,6 +43,7 @@ export const builtInInvariants: readonly Invariant[] = [
   cronJobRunsOnSchedule,
   budgetStatusCurrent,
   hpaWithinBounds,
+  containersStartWithConfig,
   volumeBoundOnce,
   quotaRespected,
   replicationControllersConverge,
