@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { asDecoded, asLogged } from './write-context.ts';
+
+/** The definitions: a JSON round trip; for asDecoded one in which every null object field is dropped. */
+const logged = (value: unknown) => JSON.parse(JSON.stringify(value));
+const decoded = (value: unknown) => JSON.parse(JSON.stringify(value, (key, field) => (field === null && key !== '' ? undefined : field)));
+
+const values = fc.oneof(
+  fc.jsonValue(),
+  fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true }),
+  fc.dictionary(fc.constantFrom('a', 'b', '__proto__', '1', 'toJSON'), fc.constantFrom(undefined, null, NaN, -0, Infinity, 'x', [undefined, null], { c: null }, () => 1)),
+);
+
+describe('asLogged and asDecoded', () => {
+  it('are exactly JSON round trips, asDecoded without null object fields (property)', () => {
+    fc.assert(
+      fc.property(values, (value) => {
+        if (value === undefined) return;
+        let expected: unknown;
+        try {
+          expected = logged(value);
+        } catch {
+          return; // not JSON at all (a bigint): nothing the write path sees
+        }
+        expect(asLogged(value)).toStrictEqual(expected);
+        expect(JSON.stringify(asLogged(value))).toBe(JSON.stringify(expected));
+        expect(asDecoded(value)).toStrictEqual(decoded(value));
+        expect(JSON.stringify(asDecoded(value))).toBe(JSON.stringify(decoded(value)));
+      }),
+      { seed: 20261123, numRuns: 1000 },
+    );
+  });
+
+  it('drops a nested null field, keeps null array elements, and copies', () => {
+    const input = { metadata: { name: 'a', creationTimestamp: null }, spec: { list: [null, { x: null, y: 1 }] } };
+    expect(asDecoded(input)).toEqual({ metadata: { name: 'a' }, spec: { list: [null, { y: 1 }] } });
+    const plain = { a: { b: [1, 2] } };
+    const copy = asLogged(plain);
+    expect(copy).toEqual(plain);
+    expect(copy.a).not.toBe(plain.a);
+  });
+});
