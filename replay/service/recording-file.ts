@@ -18,18 +18,21 @@ export interface RecordingHeader {
   source?: string;
 }
 
-function frame(json: string): Buffer {
-  const body = Buffer.from(json, 'utf8');
-  const prefix = Buffer.allocUnsafe(4);
-  prefix.writeUInt32BE(body.length, 0);
-  return Buffer.concat([prefix, body]);
-}
-
 export function encodeRecording(events: readonly StoredEvent[], source?: string): Buffer {
   const header: RecordingHeader = { format: RECORDING_FORMAT, events: events.length, ...(source ? { source } : {}) };
-  const frames: Buffer[] = [frame(JSON.stringify(header))];
-  for (const event of events) frames.push(frame(JSON.stringify(event)));
-  return gzipSync(Buffer.concat(frames), { level: 4 });
+  // One buffer for every frame: a million small buffers and a concat would cost more than the JSON.
+  const texts: string[] = [JSON.stringify(header)];
+  for (const event of events) texts.push(JSON.stringify(event));
+  let total = 0;
+  for (const text of texts) total += 4 + Buffer.byteLength(text, 'utf8');
+  const raw = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const text of texts) {
+    const length = raw.write(text, offset + 4, 'utf8');
+    raw.writeUInt32BE(length, offset);
+    offset += 4 + length;
+  }
+  return gzipSync(raw, { level: 1 });
 }
 
 export class RecordingFormatError extends Error {
