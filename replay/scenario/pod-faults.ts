@@ -2,6 +2,7 @@ import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { getObject, objectByUid, ownedBy } from '../../projections/state/queries.ts';
 import type { PodTarget, ScenarioAction } from './scenario.ts';
+import { CPU_LOAD_ANNOTATION } from '../../projections/controllers/hpa/pod-metrics.ts';
 
 /**
  * Container faults are written as the pod annotations the simulated kubelet honours
@@ -13,8 +14,8 @@ export const SIM_PREFIX = 'sim.orrery.dev/';
  * the driver sets `sim.orrery.dev/<container>.<key>` to VALUE (removes it when VALUE is empty).
  */
 export const RESTORE_PREFIX = 'scenario.orrery.dev/';
-/** Total CPU demand on a Deployment (the `load` action); not a pod fault, so never copied to pods. */
-export const CPU_LOAD_ANNOTATION = 'sim.orrery.dev/cpu-load';
+/** Total CPU demand on a Deployment (the `load` action, read by the autoscaler); not a pod fault, so never copied to pods. */
+export { CPU_LOAD_ANNOTATION };
 /** Every kubelet annotation a fault action may set; `clear-faults` removes them all. */
 export const FAULT_KEYS = ['exit-after', 'exit-code', 'liveness-fail-after', 'readiness-fail-after', 'image-pull', 'startup-delay'] as const;
 
