@@ -40,6 +40,8 @@ export function eventFactsOf(event: StoredEvent, changes: ObjectChange[], state:
       return after ? createdFacts(after, actor, state) : [];
     case 'ObjectReplaced':
       return after && before ? replacedFacts(before, after, actor, state) : [];
+    case 'ObjectStatusReplaced':
+      return after?.kind === 'HorizontalPodAutoscaler' ? autoscalerFailureFacts(before, after) : [];
     case 'ObjectDeletionRequested':
     case 'ObjectRemoved':
       if (!before || before.metadata.deletionTimestamp) return [];
@@ -120,6 +122,26 @@ function rescaleFacts(before: KubeObject, after: KubeObject, state: ClusterState
   else if (to > from) reason = `${hpa.spec.metrics?.[0]?.resource?.name ?? 'cpu'} resource utilization (percentage of request) above target`;
   else reason = 'All metrics below target';
   return [{ involved: hpa, type: 'Normal', reason: 'SuccessfulRescale', message: `New size: ${to}; reason: ${reason}`, component: 'horizontal-pod-autoscaler' }];
+}
+
+const HPA_FAILURE_PREFIXES: Record<string, string> = {
+  AbleToScale: "the HPA controller was unable to get the target's current scale: ",
+  ScalingActive: 'the HPA was unable to compute the replica count: ',
+};
+
+/** The autoscaler's Warning Events (`FailedGetScale`, `FailedGetResourceMetric`), on the sync where the failure starts. */
+function autoscalerFailureFacts(before: KubeObject | undefined, hpa: KubeObject): EventFact[] {
+  type Condition = { type: string; status: string; reason?: string; message?: string };
+  const previous = (before?.status?.conditions ?? []) as Condition[];
+  const facts: EventFact[] = [];
+  for (const condition of (hpa.status?.conditions ?? []) as Condition[]) {
+    const prefix = HPA_FAILURE_PREFIXES[condition.type];
+    if (!prefix || condition.status !== 'False' || !condition.reason || !condition.message?.startsWith(prefix)) continue;
+    const was = previous.find((c) => c.type === condition.type);
+    if (was?.status === 'False' && was.reason === condition.reason) continue;
+    facts.push({ involved: hpa, type: 'Warning', reason: condition.reason, message: condition.message.slice(prefix.length), component: 'horizontal-pod-autoscaler' });
+  }
+  return facts;
 }
 
 function deletedFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {

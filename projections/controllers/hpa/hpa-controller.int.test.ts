@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApiServer } from '../../../api/server/create-api-server.ts';
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
@@ -180,5 +181,24 @@ describe('horizontal pod autoscaler (simulated cluster)', () => {
     await cluster.run(30_000);
     expect(replicasOf(cluster)).toBe(2);
     expect(statusOf(cluster).currentMetrics[0].resource.current.averageUtilization).toBe(150);
+  });
+
+  it('projects SuccessfulRescale and the failure Warnings as core/v1 Events, once per failure', async () => {
+    cluster = await createSimulatedCluster({ seed: 9, nodes: 2 });
+    await cluster.apply([deployment(2), hpa()]);
+    await cluster.run(45_000);
+    await setLoad(cluster, '300m');
+    await cluster.run(16_000);
+    const app = createApiServer({ cluster });
+    await app.ready();
+    try {
+      const items = (await app.inject('/api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DHorizontalPodAutoscaler')).json().items as any[];
+      expect(items.map((e) => `${e.type} ${e.reason} ${e.source.component}: ${e.message}`)).toEqual([
+        'Warning FailedGetResourceMetric horizontal-pod-autoscaler: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+        'Normal SuccessfulRescale horizontal-pod-autoscaler: New size: 3; reason: cpu resource utilization (percentage of request) above target',
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 });
