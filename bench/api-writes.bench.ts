@@ -395,7 +395,7 @@ async function main(): Promise<void> {
       'api-writes',
       'API writes, watchers and LIST over real HTTP',
       [
-        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each create is acknowledged after its event is appended to the log.`,
+        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each create is acknowledged once its event is durable (written and fdatasync'd, group commit).`,
         '',
         table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy'], rows),
         '',
