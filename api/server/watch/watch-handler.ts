@@ -22,6 +22,25 @@ export function watchEventFor(before: KubeObject | undefined, after: KubeObject 
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
+/** Output a watcher may leave unread before it is closed. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One event's JSON line, shared by every watcher that sends the same object in the same version:
+ * state objects are never mutated (each change is a new copy), so an object is a safe cache key.
+ */
+const lines = new WeakMap<KubeObject, Map<string, string>>();
+function sharedLine(eventType: WatchEventType, object: KubeObject, servedVersion: string, payload: unknown): string {
+  let byKey = lines.get(object);
+  if (!byKey) lines.set(object, (byKey = new Map()));
+  const key = `${eventType} ${servedVersion}`;
+  let line = byKey.get(key);
+  if (line === undefined) {
+    line = `${JSON.stringify({ type: eventType, object: payload })}\n`;
+    byKey.set(key, line);
+  }
+  return line;
+}
 const BOOKMARK_INTERVAL_MS = 30_000;
 
 /**
@@ -62,7 +81,10 @@ export async function watchHandler(scope: ResourceScope) {
       };
       sentColumns = true;
     }
-    raw.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+    raw.write(table || eventType === 'BOOKMARK' ? `${JSON.stringify({ type: eventType, object: payload })}\n` : sharedLine(eventType, object, `${scope.group}/${scope.version}`, payload));
+    // Kubernetes' watch cache closes a watcher that stops reading; the client re-watches from its
+    // last resourceVersion. Buffering for it without limit would let one slow client eat memory.
+    if (raw.writableLength > MAX_BUFFERED_BYTES) finish();
   };
   const bookmark = (position: number, initialEventsEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(position) };
