@@ -35,6 +35,7 @@ import {
   statusReplicas,
   sum,
 } from './replica-sets.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export interface DeploymentSyncContext {
   state: ClusterState;
@@ -81,7 +82,7 @@ class DeploymentSync {
     private readonly original: KubeObject,
     private readonly context: DeploymentSyncContext,
   ) {
-    this.d = structuredClone(original);
+    this.d = clonePlain(original);
     this.d.status ??= {};
     this.spec = deploymentSpec(this.d);
     this.nowText = toRfc3339(context.now);
@@ -143,7 +144,7 @@ class DeploymentSync {
     const status = this.d.status as DeploymentStatus;
     const annotations = this.d.metadata.annotations;
     if (!jsonEqual(status, this.original.status ?? {}) || !jsonEqual(annotations ?? {}, this.original.metadata.annotations ?? {})) {
-      const object = structuredClone(this.original);
+      const object = clonePlain(this.original);
       delete object.metadata.resourceVersion;
       if (annotations && Object.keys(annotations).length) object.metadata.annotations = annotations;
       object.status = status;
@@ -174,7 +175,7 @@ class DeploymentSync {
     for (const rs of listObjects(this.context.state, 'ReplicaSet', this.d.metadata.namespace)) {
       switch (claimVerdict(this.d, rs, matches(selector, rs.metadata.labels))) {
         case 'owned':
-          owned.push(structuredClone(rs));
+          owned.push(clonePlain(rs));
           break;
         case 'adopt': {
           const adopted = withControllerRef(rs, this.d);
@@ -224,11 +225,11 @@ class DeploymentSync {
     }
     if (!createIfNotExisted) return undefined;
 
-    const template = structuredClone(d.spec.template ?? {});
+    const template = clonePlain(d.spec.template ?? {});
     const hash = computeHash(template, d.status.collisionCount);
     template.metadata ??= {};
     template.metadata.labels = { ...(template.metadata.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
-    const selector = structuredClone(d.spec.selector ?? {});
+    const selector = clonePlain(d.spec.selector ?? {});
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
     const rsName = `${d.metadata.name}-${hash}`;
     const newRS: KubeObject = {
@@ -243,7 +244,7 @@ class DeploymentSync {
     const taken = getObject(this.context.state, 'ReplicaSet', d.metadata.namespace, rsName);
     if (taken) {
       if (controllerOf(taken)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, taken.spec?.template)) {
-        const adopted = structuredClone(taken);
+        const adopted = clonePlain(taken);
         rsList.push(adopted);
         setDeploymentRevision(d, String(newRevision));
         return adopted;
@@ -507,7 +508,7 @@ function present(list: Array<KubeObject | undefined>): KubeObject[] {
 
 /** A ReplicaSet create or update as sent: the server owns status. */
 function withoutStatus(object: KubeObject): KubeObject {
-  const copy = structuredClone(object);
+  const copy = clonePlain(object);
   delete copy.status;
   return copy;
 }

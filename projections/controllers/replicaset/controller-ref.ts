@@ -1,4 +1,5 @@
 import type { KubeObject, OwnerReference } from '../../../core/model/object.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 /**
  * Controller references and the adopt/release rules of Kubernetes' ControllerRefManager
@@ -44,14 +45,14 @@ export function claimVerdict(owner: KubeObject, candidate: KubeObject, selectorM
 
 /** A copy of `object` with `owner` as its controller, for the adopting update. */
 export function withControllerRef(object: KubeObject, owner: KubeObject): KubeObject {
-  const copy = structuredClone(object);
+  const copy = clonePlain(object);
   copy.metadata.ownerReferences = [...(copy.metadata.ownerReferences ?? []), newControllerRef(owner)];
   return copy;
 }
 
 /** A copy of `object` without the owner reference to `ownerUid`, for the releasing update. */
 export function withoutOwner(object: KubeObject, ownerUid: string): KubeObject {
-  const copy = structuredClone(object);
+  const copy = clonePlain(object);
   const remaining = (copy.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== ownerUid);
   if (remaining.length) copy.metadata.ownerReferences = remaining;
   else delete copy.metadata.ownerReferences;

@@ -10,6 +10,7 @@ import type { Expectations } from './expectations.ts';
 import { isPodActive, podAvailableAt } from './pod-availability.ts';
 import { podsToDelete } from './pod-deletion-order.ts';
 import { type StatusCounts, countPods, replicaSetStatusChanged, statusFromCounts } from './replicaset-status.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 /** Kubernetes' `burstReplicas`: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -108,7 +109,7 @@ function podFromTemplate(rs: KubeObject, name: string, generateName: string): Ku
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
   if (template.metadata?.finalizers) metadata.finalizers = [...template.metadata.finalizers];
   metadata.ownerReferences = [newControllerRef(rs)];
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? {}) };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: clonePlain(template.spec ?? {}) };
 }
 
 /**
@@ -177,7 +178,7 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
 export function statusWrite(rs: KubeObject, counts: StatusCounts, meta: CommandMeta): Command[] {
   const status = statusFromCounts(rs, counts);
   if (!replicaSetStatusChanged(rs, status)) return [];
-  const object = structuredClone(rs);
+  const object = clonePlain(rs);
   delete object.metadata.resourceVersion;
   object.status = status;
   return [{ ...meta, type: 'update', subresource: 'status', object }];
