@@ -58,6 +58,12 @@ export type EmbeddedStore = EventStore & {
    * checks (every record read is CRC-checked), same (from, to] window clamped to the durable head.
    */
   readAllBatches(fromPosition?: Position, toPosition?: Position): Iterable<StoredEvent[]>;
+  /**
+   * Saves the index checkpoint for the log's durable prefix now (close does it too), so that a
+   * restart after a crash scans only what was appended since: worth calling beside each snapshot.
+   * Does nothing when checkpoints are off or the log is small.
+   */
+  checkpointIndex(): void;
   readonly openReport: OpenReport;
   readonly directory: string;
 };
@@ -174,6 +180,7 @@ function openStore(
   let inFlight: Commit | undefined;
   let flushScheduled = false;
   let closed = false;
+  let closedFd = false;
   let failure: Error | undefined;
 
   function appendNow(stream: string, events: NewEvent[], options: AppendOptions = {}): PipelinedAppend {
@@ -328,6 +335,29 @@ function openStore(
     return -1;
   }
 
+  function checkpointIndex(): void {
+    if (checkpointEnd === undefined || checkpointEnd === durableEnd || failure || closedFd) return;
+    const records = durableHead === 0 ? 0 : index.recordOf(durableHead) + 1;
+    if (records < MIN_CHECKPOINT_RECORDS) return;
+    try {
+      // The durable prefix only: appends still on their way to disk are left to the next open's scan.
+      const durableIndex = records === index.length ? index : RecordIndex.fromArrays(index.entries().offsets.slice(0, records), index.entries().firstPositions.slice(0, records), records);
+      let durableStreams = streams;
+      if (records < index.length) {
+        durableStreams = new Map();
+        for (const [name, entry] of streams) {
+          const kept = entry.records.filter((record) => record < records);
+          if (kept.length > 0) durableStreams.set(name, { revision: durableRevision(name), records: kept });
+        }
+      }
+      const lastRecordCrc = readBytes(fd, index.offset(records - 1), 4).readUInt32LE(0);
+      writeIndexCheckpoint(directory, durableEnd, durableHead, durableIndex, durableStreams, lastRecordCrc);
+      checkpointEnd = durableEnd;
+    } catch {
+      // Only a cache: without it the next open scans the whole log.
+    }
+  }
+
   function settled(): Promise<void> {
     const last = pendingCommit ?? inFlight;
     return last ? last.promise.then(settled) : Promise.resolve();
@@ -337,6 +367,7 @@ function openStore(
     directory,
     openReport,
     appendNow,
+    checkpointIndex,
     append(stream, events, options) {
       try {
         return appendNow(stream, events, options).durable;
@@ -380,15 +411,9 @@ function openStore(
       closed = true;
       try {
         await settled();
-        if (!failure && checkpointEnd !== undefined && checkpointEnd !== durableEnd && index.length >= MIN_CHECKPOINT_RECORDS) {
-          try {
-            const lastRecordCrc = readBytes(fd, index.offset(index.length - 1), 4).readUInt32LE(0);
-            writeIndexCheckpoint(directory, durableEnd, durableHead, index, streams, lastRecordCrc);
-          } catch {
-            // Only a cache: without it the next open scans the whole log.
-          }
-        }
+        if (!failure) checkpointIndex();
       } finally {
+        closedFd = true;
         closeSync(fd);
         unlock();
         if (!failure) live.complete();
