@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerReplayCommand } from '../replay/cli/register-replay-command.ts';
 
 // Each command imports its implementation lazily, so `orrery --help` stays instant.
 const program = new Command();
@@ -82,6 +83,15 @@ importCommand
     const { runImportAuditLogCommand } = await import('../replay/scenario/import-command.ts');
     process.exitCode = await runImportAuditLogCommand(file, options);
   });
+
+registerReplayCommand(
+  program,
+  async () => (await import('../property-tests/invariants/index.ts')).builtInInvariants,
+  async () => {
+    const { createApiServer } = await import('./server/create-api-server.ts');
+    return (cluster, now) => createApiServer({ cluster, now });
+  },
+);
 
 const store = program.command('store').description('inspect and repair the embedded event log');
 store
