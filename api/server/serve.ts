@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../core/store/event-store.ts';
-import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import { type EmbeddedStore, createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import type { DefaultControllerOptions } from '../../projections/engine/default-controllers.ts';
 import { type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { pruneSnapshots, restoreState, writeSnapshot } from '../../projections/state/snapshot-files.ts';
@@ -113,6 +113,8 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     if (!embedded || cluster.state.position - snapshotAt < 1) return;
     writeSnapshot(dataDir, cluster.state);
     pruneSnapshots(dataDir, 2);
+    // The log's index checkpoint lets the next open skip scanning what the snapshot covers.
+    if ('checkpointIndex' in store) (store as EmbeddedStore).checkpointIndex();
     snapshotAt = cluster.state.position;
   };
   const snapshotTimer = setInterval(() => {
