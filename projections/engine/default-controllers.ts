@@ -3,6 +3,7 @@ import { createDaemonSetController } from '../controllers/daemonset/daemonset-co
 import { createDeploymentController } from '../controllers/deployment/deployment-controller.ts';
 import { createDisruptionController } from '../controllers/disruption/disruption-controller.ts';
 import { createHpaController } from '../controllers/hpa/hpa-controller.ts';
+import { createIngressController } from '../controllers/ingress/ingress-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
 import { createJobController } from '../controllers/job/job-controller.ts';
@@ -51,6 +52,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createHpaController(),
     createResourceQuotaController(),
     createReplicationControllerController(),
+    createIngressController(),
     createKubeletController(options.kubelet),
   ];
 }

@@ -3,6 +3,7 @@ import { containersStartWithConfig } from './containers-start-with-config.ts';
 import { cronJobRunsOnSchedule } from './cronjob-schedule.ts';
 import { daemonPodPerNode } from './daemon-pod-per-node.ts';
 import { endpointsFollowPods } from './endpoints-follow-pods.ts';
+import { ingressAddressesUnique } from './ingress-addresses-unique.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
 import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcing.ts';
 import type { Invariant } from './invariant.ts';
@@ -33,6 +34,7 @@ export const builtInInvariants: readonly Invariant[] = [
   rollingUpdateWithinBounds,
   ownerReferencesLive,
   resourceVersionsIncrease,
+  ingressAddressesUnique,
   workloadsConverge,
   serviceAllocationsUnique,
   endpointsFollowPods,

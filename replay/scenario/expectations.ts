@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../core/model/object.ts';
+import { resolveResourceName } from '../../core/model/registry.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { nodeOvercommit } from '../../projections/state/node-overcommit.ts';
@@ -48,12 +49,10 @@ interface Condition {
   seen(state: ClusterState): string;
 }
 
-const KIND_ALIASES: Record<string, string> = {
-  deployment: 'Deployment', deploy: 'Deployment', replicaset: 'ReplicaSet', rs: 'ReplicaSet', pod: 'Pod', po: 'Pod',
-  node: 'Node', no: 'Node', service: 'Service', svc: 'Service', statefulset: 'StatefulSet', sts: 'StatefulSet',
-  daemonset: 'DaemonSet', ds: 'DaemonSet', job: 'Job', namespace: 'Namespace', ns: 'Namespace',
-  endpoints: 'Endpoints', ep: 'Endpoints', cronjob: 'CronJob', cj: 'CronJob', pvc: 'PersistentVolumeClaim', pv: 'PersistentVolume', pdb: 'PodDisruptionBudget', hpa: 'HorizontalPodAutoscaler',
-};
+/** `deployment`, `deploy`, `svc`, `ingress`, `pvc`…: any name kubectl accepts, from the resource registry. */
+function kindOf(alias: string): string | undefined {
+  return resolveResourceName(alias)?.kind;
+}
 
 /** Measures computed from an object rather than read from one field. */
 const DERIVED: Record<string, Record<string, (object: KubeObject) => unknown>> = {
@@ -143,8 +142,8 @@ function parseCondition(text: string, source: string): Condition {
   match = /^([a-z]+)\/(\S+?)\s+(\S+?)\s*(=|!=|>=|<=|>|<)\s*(\S+)$/.exec(trimmed);
   if (match) {
     const [, kindAlias, name, field, op, value] = match;
-    const kind = KIND_ALIASES[kindAlias!];
-    if (!kind) throw new ExpectationSyntaxError(source, `unknown kind "${kindAlias}"; use one of ${Object.keys(KIND_ALIASES).join(', ')}`);
+    const kind = kindOf(kindAlias!);
+    if (!kind) throw new ExpectationSyntaxError(source, `unknown kind "${kindAlias}"; use a resource name kubectl knows, such as deployment, pod, svc or ingress`);
     const path = FIELD_ALIASES[kind]?.[field!] ?? field!;
     const read = (s: ClusterState) => {
       const object = findObject(s, kind, name!);

@@ -3,6 +3,8 @@ import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../../projections/cluster-state.ts';
 import type { ObjectChange } from '../watch/object-changes.ts';
+import { ingressServiceNames } from '../../../projections/controllers/ingress/ingress-backends.ts';
+import { INGRESS_CONTROLLER } from '../../../projections/controllers/ingress/ingress-controller.ts';
 
 /** What one log event says happened, in a core/v1 Event's terms (before naming and timestamps). */
 export interface EventFact {
@@ -81,7 +83,22 @@ function ownerOf(object: KubeObject, kind: string, state: ClusterState): KubeObj
   return state.objects.get(kind)?.get(objectKey(object.metadata.namespace, reference.name));
 }
 
+/** Warning Events for an Ingress's backends that name no existing Service. */
+function missingBackendFacts(ingress: KubeObject, state: ClusterState, only?: string): EventFact[] {
+  const namespace = ingress.metadata.namespace!;
+  return ingressServiceNames(ingress)
+    .filter((name) => (only === undefined || name === only) && !state.objects.get('Service')?.has(`${namespace}/${name}`))
+    .map((name) => ({
+      involved: ingress,
+      type: 'Warning' as const,
+      reason: 'ServiceNotFound',
+      message: `Ingress ${namespace}/${ingress.metadata.name} routes to service "${name}", which does not exist`,
+      component: INGRESS_CONTROLLER,
+    }));
+}
+
 function createdFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {
+  if (object.kind === 'Ingress') return missingBackendFacts(object, state);
   if (object.kind === 'Pod') {
     const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state) ?? ownerOf(object, 'Job', state);
     if (!owner || !actor.includes('controller')) return [];
@@ -99,6 +116,7 @@ function createdFacts(object: KubeObject, actor: string, state: ClusterState): E
 
 function replacedFacts(before: KubeObject, after: KubeObject, actor: string, state: ClusterState): EventFact[] {
   if (actor === 'horizontal-pod-autoscaler') return rescaleFacts(before, after, state);
+  if (after.kind === 'Ingress') return JSON.stringify(before.spec) === JSON.stringify(after.spec) ? [] : missingBackendFacts(after, state);
   if (after.kind !== 'ReplicaSet') return [];
   const deployment = ownerOf(after, 'Deployment', state);
   const from = Number(before.spec?.replicas ?? 0);
@@ -145,6 +163,10 @@ function autoscalerFailureFacts(before: KubeObject | undefined, hpa: KubeObject)
 }
 
 function deletedFacts(object: KubeObject, actor: string, state: ClusterState): EventFact[] {
+  if (object.kind === 'Service') {
+    const ingresses = [...(state.objects.get('Ingress')?.values() ?? [])].filter((i) => i.metadata.namespace === object.metadata.namespace);
+    return ingresses.flatMap((ingress) => missingBackendFacts(ingress, state, object.metadata.name));
+  }
   if (object.kind !== 'Pod' || !actor.includes('controller')) return [];
   const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state);
   if (!owner) return [];
