@@ -1,5 +1,5 @@
 /**
- * Seeded randomness. Nothing in Orrery calls Math.random(): randomness is a pure function of the
+ * Seeded randomness. Nothing in Orrery reads the platform's random source: randomness is a pure function of the
  * cluster's seed (recorded in the log's ClusterInitialized event) and of where it is needed, so a
  * replay draws exactly the same numbers.
  */

@@ -1,64 +1,28 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type RunningServer, runServe } from '../../../api/server/serve.ts';
+import { type KubectlHarness, eventually, startKubectlHarness } from '../../../api/server/testing/kubectl-harness.ts';
 
 // Real processes and a wall-clock cluster: generous limits, for a busy machine.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
-/** The real kubectl (v1.32) creating and reading a HorizontalPodAutoscaler against a real server. */
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
-
-let dir: string;
-let server: RunningServer;
+/** The real kubectl (v1.32, see KUBECTL in the harness) creating and reading a HorizontalPodAutoscaler against a real server. */
+let harness: KubectlHarness;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'orrery-hpa-e2e-'));
-  await mkdir(join(dir, 'home'));
-  server = await runServe({
-    port: 0,
-    data: join(dir, 'data'),
-    kubeconfig: join(dir, 'kubeconfig'),
-    nodes: 2,
-    quiet: true,
-    handleSignals: false,
-    controllerOptions: { kubelet: { startupDelayMs: 200 } },
-  });
+  harness = await startKubectlHarness('hpa');
 });
 
 afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
-function kubectl(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home') }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
-    );
-  });
-}
+const kubectl = (args: string[]) => harness.kubectl(args);
+const ok = (args: string[]) => harness.ok(args);
 
-async function ok(args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
-  return run.stdout;
-}
+const object = (kind: string, name: string): KubeObject | undefined => harness.server.cluster.state.objects.get(kind)?.get(`default/${name}`);
 
-const object = (kind: string, name: string): KubeObject | undefined => server.cluster.state.objects.get(kind)?.get(`default/${name}`);
-
-async function eventually<T>(check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs; // wall-clock-ok: test polling a server-mode cluster
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time'); // wall-clock-ok
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment
@@ -74,8 +38,8 @@ spec:
 
 describe('kubectl autoscale', () => {
   it('autoscale deployment creates an HPA that scales the Deployment from its load; get hpa shows TARGETS and REPLICAS', async () => {
-    await writeFile(join(dir, 'web.yaml'), deployment);
-    await ok(['apply', '-f', join(dir, 'web.yaml')]);
+    await writeFile(join(harness.dir, 'web.yaml'), deployment);
+    await ok(['apply', '-f', join(harness.dir, 'web.yaml')]);
     await eventually(() => object('Deployment', 'web')?.status?.readyReplicas === 2);
     // 600m over two pods requesting 200m: 150% against a 50% target → 6 replicas, capped at max(2 × 2, 4) = 4 this sync.
     await ok(['annotate', 'deployment', 'web', 'sim.orrery.dev/cpu-load=600m']);
@@ -90,7 +54,7 @@ describe('kubectl autoscale', () => {
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
     });
     await eventually(() => object('Deployment', 'web')?.spec?.replicas === 4);
-    const scaled = server.cluster.state.objects.get('Deployment')!.get('default/web')!;
+    const scaled = harness.server.cluster.state.objects.get('Deployment')!.get('default/web')!;
     expect(scaled.spec!.replicas).toBe(4);
     const table = await ok(['get', 'hpa', 'web']);
     expect(table).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\n/);

@@ -1,65 +1,29 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type RunningServer, runServe } from '../../../api/server/serve.ts';
+import { type KubectlHarness, eventually, startKubectlHarness } from '../../../api/server/testing/kubectl-harness.ts';
 
 // Real processes and a wall-clock cluster: generous limits, for a busy machine.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
-/** The real kubectl (v1.32) driving DaemonSets, StatefulSets, Jobs and CronJobs against a real server. */
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
-
-let dir: string;
-let server: RunningServer;
+/** The real kubectl (v1.32, see KUBECTL in the harness) driving DaemonSets, StatefulSets, Jobs and CronJobs against a real server. */
+let harness: KubectlHarness;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'orrery-workloads-e2e-'));
-  await mkdir(join(dir, 'home'));
-  server = await runServe({
-    port: 0,
-    data: join(dir, 'data'),
-    kubeconfig: join(dir, 'kubeconfig'),
-    nodes: 2,
-    quiet: true,
-    handleSignals: false,
-    controllerOptions: { kubelet: { startupDelayMs: 200 } },
-  });
+  harness = await startKubectlHarness('workloads');
 });
 
 afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
-function kubectl(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home') }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
-    );
-  });
-}
+const kubectl = (args: string[]) => harness.kubectl(args);
+const ok = (args: string[]) => harness.ok(args);
 
-async function ok(args: string[]): Promise<string> {
-  const run = await kubectl(args);
-  expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
-  return run.stdout;
-}
+const object = (kind: string, name: string, namespace = 'default'): KubeObject | undefined => harness.server.cluster.state.objects.get(kind)?.get(`${namespace}/${name}`);
+const objects = (kind: string, namespace = 'default'): KubeObject[] => [...(harness.server.cluster.state.objects.get(kind)?.values() ?? [])].filter((o) => o.metadata.namespace === namespace);
 
-const object = (kind: string, name: string, namespace = 'default'): KubeObject | undefined => server.cluster.state.objects.get(kind)?.get(`${namespace}/${name}`);
-const objects = (kind: string, namespace = 'default'): KubeObject[] => [...(server.cluster.state.objects.get(kind)?.values() ?? [])].filter((o) => o.metadata.namespace === namespace);
-
-async function eventually<T>(check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs; // wall-clock-ok: test polling a server-mode cluster
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time'); // wall-clock-ok
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 
 const daemonSet = `apiVersion: apps/v1
@@ -88,7 +52,7 @@ spec:
 `;
 
 async function applyText(text: string): Promise<void> {
-  const file = join(dir, `manifest-${Math.abs(text.length)}.yaml`);
+  const file = join(harness.dir, `manifest-${Math.abs(text.length)}.yaml`);
   await writeFile(file, text);
   await ok(['apply', '-f', file]);
 }
