@@ -37,3 +37,10 @@ export type Command = CommandMeta &
   );
 
 export type CommandType = Command['type'];
+
+/** Provenance for commands a controller issues in reaction to `event`: caused by it, in its correlation. */
+export function commandMetaFor(actor: string, event: { position: Position; metadata: { correlationId?: string } }): CommandMeta {
+  const meta: CommandMeta = { actor, causationId: event.position };
+  if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+  return meta;
+}

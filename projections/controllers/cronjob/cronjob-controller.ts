@@ -1,6 +1,6 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
@@ -57,8 +57,7 @@ export function createCronJobController(): Controller {
         mergeMap(({ event, state }) => {
           const keys = affected(event, state);
           if (keys.size === 0) return [];
-          const meta: CommandMeta = { actor: CRONJOB_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(CRONJOB_CONTROLLER, event);
           const outputs: ControllerOutput[] = [];
           for (const key of [...keys].sort()) {
             const slash = key.indexOf('/');

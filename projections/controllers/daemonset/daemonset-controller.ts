@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../../core/events.ts';
 import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
@@ -89,8 +89,7 @@ export function createDaemonSetController(): Controller {
       function handle({ event, state }: ReconcileInput): ControllerOutput[] {
         const keys = affected(event, state);
         if (keys.size === 0) return [];
-        const meta: CommandMeta = { actor: DAEMONSET_CONTROLLER, causationId: event.position };
-        if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+        const meta = commandMetaFor(DAEMONSET_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const key of [...keys].sort()) {
           const slash = key.indexOf('/');

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
@@ -105,8 +105,7 @@ export function createDeploymentController(): Controller {
       function handle({ event, state }: ReconcileInput): ControllerOutput[] {
         const keys = affected(event, state);
         if (keys.size === 0) return [];
-        const meta: CommandMeta = { actor: DEPLOYMENT_CONTROLLER, causationId: event.position };
-        if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+        const meta = commandMetaFor(DEPLOYMENT_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const key of [...keys].sort()) {
           const result = syncDeployment(key, { state, now: state.time, meta });

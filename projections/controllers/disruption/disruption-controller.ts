@@ -3,7 +3,7 @@ import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
@@ -136,8 +136,7 @@ export function createDisruptionController(): Controller {
             } else podLabels.delete(podKey);
           } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(ref.namespace!);
           if (keys.size === 0) return [];
-          const meta: CommandMeta = { actor: DISRUPTION_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(DISRUPTION_CONTROLLER, event);
           return [...keys].sort().flatMap((key) => {
             const slash = key.indexOf('/');
             return syncBudget(state, key.slice(0, slash), key.slice(slash + 1), meta);

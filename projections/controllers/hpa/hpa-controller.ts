@@ -1,6 +1,6 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { type ScalingHistory, emptyHistory } from './normalize.ts';
@@ -48,8 +48,7 @@ export function createHpaController(): Controller {
         mergeMap(({ event, state }) => {
           const keys = due(event, state);
           if (keys.size === 0) return [];
-          const meta: CommandMeta = { actor: HPA_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(HPA_CONTROLLER, event);
           const outputs: ControllerOutput[] = [];
           for (const key of [...keys].sort()) {
             const slash = key.indexOf('/');

@@ -1,7 +1,7 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { clonePlain } from '../../write-path/clone-json.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
@@ -51,8 +51,7 @@ export function createIngressController(): Controller {
             refs.push([event.data.object.metadata.namespace!, event.data.object.metadata.name!]);
           }
           if (refs.length === 0) return [];
-          const meta: CommandMeta = { actor: INGRESS_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(INGRESS_CONTROLLER, event);
           return refs.flatMap(([namespace, name]) => syncIngress(state, namespace, name, meta));
         }),
       );

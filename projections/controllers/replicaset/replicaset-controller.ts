@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { matches } from '../../../core/model/labels.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
@@ -166,8 +166,7 @@ export function createReplicaSetController(): Controller {
         readyDeltas = new Map();
         const keys = affected(event, state);
         if (keys.size === 0 && readyDeltas.size === 0) return [];
-        const meta: CommandMeta = { actor: REPLICASET_CONTROLLER, causationId: event.position };
-        if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+        const meta = commandMetaFor(REPLICASET_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const [key, delta] of [...readyDeltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           if (keys.has(key)) continue;

@@ -3,7 +3,7 @@ import { matches, selectorFromSet } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
@@ -116,8 +116,7 @@ export function createReplicationControllerController(): Controller {
             }
           }
           if (keys.size === 0) return [];
-          const meta: CommandMeta = { actor: REPLICATION_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(REPLICATION_CONTROLLER, event);
           return [...keys.keys()].sort().flatMap((key) => {
             const slash = key.indexOf('/');
             return syncReplicationController(state, key.slice(0, slash), key.slice(slash + 1), meta, event.position, keys.get(key)!);

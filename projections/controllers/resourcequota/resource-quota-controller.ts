@@ -1,7 +1,7 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
@@ -45,8 +45,7 @@ export function createResourceQuotaController(): Controller {
             if (ref.namespace) namespaces.add(ref.namespace);
           }
           const commands: Command[] = [];
-          const meta: CommandMeta = { actor: RESOURCE_QUOTA_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(RESOURCE_QUOTA_CONTROLLER, event);
           for (const namespace of [...namespaces].sort()) {
             for (const quota of listObjects(state, 'ResourceQuota', namespace)) if (!quota.metadata.deletionTimestamp) commands.push(...syncQuota(state, quota, meta));
           }

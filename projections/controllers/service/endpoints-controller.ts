@@ -1,6 +1,6 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
@@ -110,8 +110,7 @@ export function createEndpointsController(): Controller {
         mergeMap(({ event, state }) => {
           const keys = router.affected(event, state);
           if (keys.length === 0) return [];
-          const meta: CommandMeta = { actor: ENDPOINTS_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(ENDPOINTS_CONTROLLER, event);
           const removed = event.type === 'ObjectRemoved' && event.data.ref.kind === 'Service' ? `${event.data.ref.namespace}/${event.data.ref.name}` : undefined;
           return keys.flatMap((key) => syncService(state, key, meta, key === removed));
         }),

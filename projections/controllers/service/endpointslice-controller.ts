@@ -2,7 +2,7 @@ import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
@@ -150,8 +150,7 @@ export function createEndpointSliceController(): Controller {
         mergeMap(({ event, state }) => {
           const keys = router.affected(event, state);
           if (keys.length === 0) return [];
-          const meta: CommandMeta = { actor: ENDPOINTSLICE_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(ENDPOINTSLICE_CONTROLLER, event);
           return keys.flatMap((key) => syncService(state, key, meta, event.position));
         }),
       );

@@ -1,7 +1,7 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { ipToNumber, numberToIp } from '../../write-path/service-allocation.ts';
@@ -66,8 +66,7 @@ export function createLoadBalancerController(): Controller {
             refs.push([event.data.object.metadata.namespace!, event.data.object.metadata.name!]);
           }
           if (refs.length === 0) return [];
-          const meta: CommandMeta = { actor: SERVICE_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(SERVICE_CONTROLLER, event);
           return refs.flatMap(([namespace, name]) => syncService(state, namespace, name, meta));
         }),
       );

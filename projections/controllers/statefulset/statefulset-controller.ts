@@ -1,7 +1,7 @@
 import { type Observable, mergeMap } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { CommandMeta } from '../../commands.ts';
+import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
@@ -65,8 +65,7 @@ export function createStatefulSetController(): Controller {
           if (keys.size === 0) return [];
           const adopt = new Set(adopting);
           adopting.clear();
-          const meta: CommandMeta = { actor: STATEFULSET_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(STATEFULSET_CONTROLLER, event);
           return [...keys].sort().flatMap((key) => {
             const slash = key.indexOf('/');
             return syncStatefulSet(state, key.slice(0, slash), key.slice(slash + 1), meta, adopt.has(key)).commands;

@@ -2,7 +2,7 @@ import { type Observable, mergeMap } from 'rxjs';
 import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
-import type { Command, CommandMeta } from '../../commands.ts';
+import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { quantityToValue } from '../scheduler/resource-quantity.ts';
@@ -167,8 +167,7 @@ export function createPersistentVolumeController(): Controller {
             relevant ||= (pod?.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim);
           }
           if (!relevant) return [];
-          const meta: CommandMeta = { actor: PERSISTENT_VOLUME_CONTROLLER, causationId: event.position };
-          if (event.metadata.correlationId !== undefined) meta.correlationId = event.metadata.correlationId;
+          const meta = commandMetaFor(PERSISTENT_VOLUME_CONTROLLER, event);
           return syncVolumes(state, meta);
         }),
       );
