@@ -54,7 +54,7 @@ export interface SchedulingDecision {
   /** Nodes the scheduler looked at (percentageOfNodesToScore may stop early). */
   evaluated: number;
   feasible: number;
-  /** Per-node verdicts; capped for very large clusters (`truncated` says so), and replay recomputes the rest. */
+  /** Per-node verdicts written out (older records; capped for very large clusters, `truncated` says so, and replay recomputes the rest). Empty when `table` holds them. */
   verdicts: NodeVerdict[];
   truncated?: boolean;
   chosen?: string;
@@ -62,6 +62,27 @@ export interface SchedulingDecision {
   message?: string;
   /** The plugin whose score separated the winner from the runner-up, when one did. */
   decidedBy?: string;
+  /**
+   * Every evaluated node's verdict, compactly (the scheduler writes this and leaves `verdicts`
+   * empty): `expandVerdictTable` in projections/controllers/scheduler/verdict-table.ts turns it
+   * back into one NodeVerdict per node, losslessly.
+   */
+  table?: VerdictTable;
+}
+
+/**
+ * A scheduling decision's verdicts with nodes grouped by identical verdict: `groups` holds each
+ * distinct verdict once (a filter failure, or a feasible node's per-plugin scores, parallel to
+ * `plugins`), and `rows` gives each evaluated node's group as base64url digits, in the order of
+ * `nodes`, as many digits per node as the number of groups needs (1 up to 64 groups, 2 up to 4,096, ...).
+ */
+export interface VerdictTable {
+  /** The evaluated nodes in evaluation order: names, and runs of consecutively numbered names as `node-0100..0599`. */
+  nodes: string[];
+  /** Score plugins (the table's columns) with their weights; a node's total is the weighted sum. */
+  plugins: Array<{ name: string; weight: number }>;
+  groups: Array<{ plugin: string; failure: string } | { scores: number[] }>;
+  rows: string;
 }
 
 /** The event catalogue: a discriminated union on `type`. */
