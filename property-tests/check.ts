@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import { copyLog } from '../core/store/copy-log.ts';
 import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
 import type { Controller } from '../projections/engine/controller.ts';
+import { defaultControllers } from '../projections/engine/default-controllers.ts';
 import { scenarioToYaml } from '../replay/scenario/scenario-file.ts';
 import type { Scenario } from '../replay/scenario/scenario.ts';
+import { type InterleavingShape, withInterleavings } from './arbitraries/interleavings.ts';
 import { type ScenarioShape, scenarioArbitrary } from './arbitraries/scenario.ts';
 import { builtInInvariants } from './invariants/index.ts';
 import type { Invariant, Violation } from './invariants/invariant.ts';
@@ -26,6 +28,12 @@ export interface CheckOptions extends ScenarioShape {
   shrink?: boolean;
   /** Also re-run every history and require a byte-identical log. */
   verifyDeterminism?: boolean;
+  /**
+   * Explore interleavings too: each history gets a generated schedule of stale views, coalesced
+   * notifications and reorderings of the controllers (docs/property-testing.md, "Interleavings").
+   * `true` for the default shape. Off by default: every controller sees every event live, in order.
+   */
+  interleavings?: boolean | InterleavingShape;
   /** Where to write the shrunk counterexample (scenario file and recording). */
   outputDir?: string;
   /** Called after each history (including those tried while shrinking). */
@@ -60,7 +68,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const invariants = options.invariants ?? builtInInvariants;
   const runs = options.runs ?? 100;
   const seed = options.seed ?? 1;
-  const arbitrary = options.scenarios ?? scenarioArbitrary(options);
+  const generated = options.scenarios ?? scenarioArbitrary(options);
+  const arbitrary = options.interleavings ? withInterleavings(generated, controllerNames(options), options.interleavings === true ? {} : options.interleavings) : generated;
   let histories = 0;
   let failedOnce = false;
   const historyOptions = {
@@ -90,6 +99,11 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const failure: CheckFailure = { violation, scenario, path: details.counterexamplePath ?? '', shrinks: details.numShrinks };
   if (options.outputDir) Object.assign(failure, await writeCounterexample(options.outputDir, scenario, violation, historyOptions));
   return { ok: false, runs, seed, histories, failure };
+}
+
+/** Names of the controllers a run has, which an interleaving schedule may perturb. */
+function controllerNames(options: CheckOptions): string[] {
+  return (options.controllers?.() ?? defaultControllers()).map((controller) => controller.name);
 }
 
 async function writeCounterexample(

@@ -5,6 +5,7 @@ import { isApiError } from '../../core/errors.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import type { Command } from '../commands.ts';
 import { type Controller, type ControllerOutput, type ReconcileInput, isWakeAt } from './controller.ts';
+import { type InterleavingSchedule, createScheduledDelivery } from './interleaving.ts';
 import { createTimerQueue } from './timer-queue.ts';
 
 /** What the engine needs of the write path (projections/write-path). */
@@ -30,6 +31,11 @@ export interface EngineOptions {
   onRejected?: (command: Command, error: unknown) => void;
   /** Called when a command fails for a reason other than a Kubernetes-style rejection. */
   onError?: (error: unknown) => void;
+  /**
+   * Simulation mode, from an empty log: perturb what controllers observe and when (stale views,
+   * coalesced notifications, reordering; see interleaving.ts). Absent or empty: the default order.
+   */
+  interleavings?: InterleavingSchedule;
 }
 
 export interface EngineStats {
@@ -63,7 +69,8 @@ export interface Engine {
  * Runs controllers over the log. Every event is fed, in position order, to every controller in
  * the order given; their commands go to the write path in the order emitted. In simulation mode
  * one event is reconciled at a time, which is what makes the resulting log a pure function of its
- * starting log, seed and inputs.
+ * starting log, seed and inputs. An interleaving schedule (`options.interleavings`) changes what
+ * some controllers observe and when; it is data too, so the log stays a pure function of it.
  */
 export function createEngine(options: EngineOptions): Engine {
   const { store, writePath, controllers, mode } = options;
@@ -86,6 +93,10 @@ export function createEngine(options: EngineOptions): Engine {
       },
     }),
   );
+
+  const scheduled = options.interleavings && options.interleavings.length > 0 ? options.interleavings : undefined;
+  if (scheduled && (mode !== 'simulation' || processed !== 0)) throw new Error('interleavings need simulation mode and an engine that starts from an empty log');
+  const delivery = scheduled ? createScheduledDelivery(scheduled, controllers.map((c) => c.name)) : undefined;
 
   const storeSubscription = store.subscribe(processed).subscribe({
     next: (event) => {
@@ -115,17 +126,22 @@ export function createEngine(options: EngineOptions): Engine {
     void pending.finally(() => inFlight.delete(pending));
   }
 
+  function deliver(index: number, input: ReconcileInput): void {
+    inputs[index]!.next(input);
+    if (outputs.length === 0) return;
+    for (const output of outputs.splice(0)) {
+      if (isWakeAt(output)) timers.add(output.time);
+      else execute(output);
+    }
+  }
+
   function reconcile(event: StoredEvent): void {
     processed = event.position;
     stats.eventsProcessed++;
-    const input: ReconcileInput = { event, state };
-    for (const subject of inputs) {
-      subject.next(input);
-      if (outputs.length === 0) continue;
-      for (const output of outputs.splice(0)) {
-        if (isWakeAt(output)) timers.add(output.time);
-        else execute(output);
-      }
+    if (delivery) delivery.onEvent(event, state, deliver);
+    else {
+      const input: ReconcileInput = { event, state };
+      for (let i = 0; i < inputs.length; i++) deliver(i, input);
     }
     if (failure) throw failure;
   }
@@ -143,7 +159,14 @@ export function createEngine(options: EngineOptions): Engine {
   async function settle(): Promise<void> {
     for (;;) {
       drainQueue();
-      if (inFlight.size === 0) break;
+      if (inFlight.size === 0) {
+        // Out of work: lagging informers catch up, which may give the controllers more to do.
+        if (delivery?.flush(deliver)) {
+          if (failure) throw failure;
+          continue;
+        }
+        break;
+      }
       const waiting = [...inFlight];
       inFlight = new Set();
       await Promise.all(waiting);

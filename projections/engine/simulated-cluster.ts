@@ -10,6 +10,7 @@ import { createWritePath, type WritePath, type WriteResult } from '../write-path
 import type { Controller } from './controller.ts';
 import { type DefaultControllerOptions, defaultControllers } from './default-controllers.ts';
 import { createEngine, type Engine, type EngineMode } from './engine.ts';
+import type { InterleavingSchedule } from './interleaving.ts';
 import { type SimulatedNodeSpec, simulatedNodeObject, uniformNodes } from './simulated-node.ts';
 
 export interface SimulatedClusterOptions {
@@ -30,6 +31,8 @@ export interface SimulatedClusterOptions {
   wallClock?: () => number;
   /** Cluster state rebuilt elsewhere (e.g. from a snapshot plus tail); default: rebuilt from the store. */
   state?: ClusterState;
+  /** Simulation mode on a fresh store: perturb what controllers observe and when (engine/interleaving.ts). */
+  interleavings?: InterleavingSchedule;
 }
 
 export interface SimulatedCluster {
@@ -78,6 +81,7 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
     clock,
     fromPosition: state.position,
     ...(options.wallClock ? { wallClock: options.wallClock } : {}),
+    ...(options.interleavings ? { interleavings: options.interleavings } : {}),
   });
 
   if (fresh) {

@@ -64,6 +64,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     nodes: scenario.cluster.nodes,
     store,
     controllers: [driver.controller, ...(options.controllers ?? defaultControllers(options.controllerOptions))],
+    ...(scenario.interleavings && scenario.interleavings.length > 0 ? { interleavings: scenario.interleavings } : {}),
   });
   const outcomes: ScenarioRun['outcomes'] = [];
   const progress = (time: number) => options.onProgress?.(time - startTime, scenario.duration);

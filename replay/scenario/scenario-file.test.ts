@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { withInterleavings } from '../../property-tests/arbitraries/interleavings.ts';
 import { scenarioArbitrary } from '../../property-tests/arbitraries/scenario.ts';
 import { ScenarioFileError, parseScenario, scenarioToYaml } from './scenario-file.ts';
 
@@ -61,5 +62,20 @@ describe('scenario file', () => {
     expect(entry('action: rollout-undo\ndeployment: web\ntoRevision: 0')).toThrow('timeline[0].toRevision: expected a whole number ≥ 1, got 0');
     const ok = parseScenario(`${base}    action: container-crash-loop\n    deployment: web\n    container: app\n    exitCode: 2\n    after: 30s\n`);
     expect(ok.timeline[0]).toEqual({ at: 60_000, action: 'container-crash-loop', deployment: 'web', container: 'app', exitCode: 2, after: '30s' });
+  });
+
+  it('round-trips interleaving schedules, and names the interleaving field that is wrong', () => {
+    fc.assert(
+      fc.property(withInterleavings(scenarioArbitrary({ workloads: { maxWorkloads: 2 } }), ['scheduler', 'replicaset-controller']), (scenario) => {
+        expect(parseScenario(scenarioToYaml(scenario))).toEqual(scenario);
+      }),
+      { seed: 5, numRuns: 20 },
+    );
+    const base = 'seed: 1\ncluster:\n  nodes:\n    - name: node-1\ninterleavings:\n';
+    expect(parseScenario(`${base}  - { controller: scheduler, kind: stale, from: 10, to: 40, lag: 2 }\n`).interleavings).toEqual([{ controller: 'scheduler', kind: 'stale', from: 10, to: 40, lag: 2 }]);
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: late, from: 1, to: 2 }\n`)).toThrow('interleavings[0].kind: expected one of stale, coalesce, first, got "late"');
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: first, from: 5, to: 2 }\n`)).toThrow('interleavings[0].to: must not be before from (5)');
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: first, from: 1, to: 2, lag: 1 }\n`)).toThrow('interleavings[0].lag: only a stale view has a lag');
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: stale, from: 0, to: 2 }\n`)).toThrow(ScenarioFileError);
   });
 });

@@ -5,6 +5,7 @@ import { parseManifests } from '../../core/model/manifests.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import { parseQuantity } from '../../core/model/quantity.ts';
+import { type DeliveryPerturbation, PERTURBATION_KINDS } from '../../projections/engine/interleaving.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
@@ -143,6 +144,7 @@ export function scenarioToYaml(scenario: Scenario): string {
     manifests: scenario.manifests,
     timeline: scenario.timeline.map(({ at, ...action }) => ({ at: formatScenarioTime(at), ...action })),
     ...(scenario.expect && scenario.expect.length > 0 ? { expect: scenario.expect } : {}),
+    ...(scenario.interleavings && scenario.interleavings.length > 0 ? { interleavings: scenario.interleavings } : {}),
   };
   return stringify(document, { lineWidth: 0 });
 }
@@ -260,6 +262,7 @@ export function parseScenario(text: string, options: ParseScenarioOptions = {}):
     }
     return line;
   });
+  const interleavings = parseInterleavings(document.interleavings);
   return {
     ...(document.name ? { name: String(document.name) } : {}),
     seed,
@@ -268,5 +271,29 @@ export function parseScenario(text: string, options: ParseScenarioOptions = {}):
     timeline,
     duration: Math.max(duration, last),
     ...(expect.length > 0 ? { expect } : {}),
+    ...(interleavings.length > 0 ? { interleavings } : {}),
   };
+}
+
+/** `interleavings:` entries (docs/scenarios.md): `{ controller, kind, from, to, lag? }`. */
+function parseInterleavings(entries: unknown): DeliveryPerturbation[] {
+  if (entries === undefined || entries === null) return [];
+  if (!Array.isArray(entries)) fail('interleavings', 'expected a list of { controller, kind, from, to, lag } entries');
+  return entries.map((entry: any, i: number): DeliveryPerturbation => {
+    const where = `interleavings[${i}]`;
+    if (!entry || typeof entry !== 'object') fail(where, 'expected a mapping');
+    for (const field of Object.keys(entry)) {
+      if (!['controller', 'kind', 'from', 'to', 'lag'].includes(field)) fail(`${where}.${field}`, 'not a field of an interleaving; its fields are controller, kind, from, to, lag');
+    }
+    if (typeof entry.controller !== 'string' || entry.controller === '') fail(`${where}.controller`, `expected a controller name, got ${JSON.stringify(entry.controller)}`);
+    if (!PERTURBATION_KINDS.includes(entry.kind)) fail(`${where}.kind`, `expected one of ${PERTURBATION_KINDS.join(', ')}, got ${JSON.stringify(entry.kind)}`);
+    for (const field of ['from', 'to']) {
+      if (!Number.isInteger(entry[field]) || entry[field] < 1) fail(`${where}.${field}`, `expected a log position (a whole number ≥ 1), got ${JSON.stringify(entry[field])}`);
+    }
+    if (entry.to < entry.from) fail(`${where}.to`, `must not be before from (${entry.from})`);
+    if (entry.lag !== undefined && (entry.kind !== 'stale' || !Number.isInteger(entry.lag) || entry.lag < 0)) {
+      fail(`${where}.lag`, entry.kind === 'stale' ? `expected a whole number ≥ 0, got ${JSON.stringify(entry.lag)}` : 'only a stale view has a lag');
+    }
+    return { controller: entry.controller, kind: entry.kind, from: entry.from, to: entry.to, ...(entry.lag !== undefined ? { lag: entry.lag } : {}) };
+  });
 }

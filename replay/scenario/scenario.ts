@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../core/model/object.ts';
+import type { DeliveryPerturbation } from '../../projections/engine/interleaving.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 
 /** A user action or fault, applied at a virtual time. */
@@ -67,6 +68,11 @@ export interface Scenario {
   duration: number;
   /** Assertions checked as the run proceeds (replay/scenario/expectations.ts), e.g. `eventually within 5m: deployment/web available=3`. */
   expect?: string[];
+  /**
+   * Perturbations of what controllers observe and when (stale views, coalesced notifications,
+   * reordering), as `orrery check` explores them; absent: the engine's default order.
+   */
+  interleavings?: DeliveryPerturbation[];
 }
 
 export const FAULT_ACTIONS: ReadonlySet<ScenarioActionName> = new Set([

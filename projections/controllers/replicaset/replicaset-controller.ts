@@ -7,7 +7,7 @@ import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
-import { createExpectations } from './expectations.ts';
+import { type Expectations, createExpectations } from './expectations.ts';
 import { isPodActive, isPodReady } from './pod-availability.ts';
 import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, statusWrite, syncReplicaSet } from './sync-replicaset.ts';
 import type { StatusCounts } from './replicaset-status.ts';
@@ -32,16 +32,21 @@ const ownerKeyOf = (pod: KubeObject, namespace: string): string | undefined => {
 };
 const sameCount = (a: Counted, b: Counted) => a.active === b.active && a.ready === b.ready && a.since === b.since;
 
+export interface ReplicaSetControllerOptions {
+  /** Replaces Kubernetes' expectations (only the mutation check does, to prove they are needed). */
+  expectations?: () => Expectations;
+}
+
 /**
  * The ReplicaSet controller. Each input names the ReplicaSets it may concern (the one it is about,
  * a pod's owner before and after, the ReplicaSets whose selector an orphan pod matches, those whose
  * availability timer fell due); each is then reconciled from the live state, level-based.
  */
-export function createReplicaSetController(): Controller {
+export function createReplicaSetController(options: ReplicaSetControllerOptions = {}): Controller {
   return {
     name: REPLICASET_CONTROLLER,
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
-      const expectations = createExpectations();
+      const expectations = (options.expectations ?? createExpectations)();
       /** pod `ns/name` → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
       const podOwner = new Map<string, string>();
       const timers = new Map<string, number>();

@@ -1,0 +1,140 @@
+import type { Position, StoredEvent } from '../../core/events.ts';
+import type { ClusterState } from '../cluster-state.ts';
+import { applyEvent, createClusterState } from '../state/reducer.ts';
+import type { ReconcileInput } from './controller.ts';
+
+/**
+ * How one controller's view of the log is perturbed over a window of log positions, in the classes
+ * Sieve (OSDI '22) found controller bugs in. Only what a controller observes, and when, changes:
+ * every controller still receives every event exactly once, in log order, and its commands still go
+ * through the write path against the live state (where a resourceVersion it copied from a stale
+ * object is a precondition that fails with 409 Conflict, as in Kubernetes).
+ *
+ * - `stale`: the controller's informer cache lags the log by `lag` events: it receives each event
+ *   of the window `lag` events late, with the state exactly as of that event (lag 0: exactly as of
+ *   the event, without the writes other controllers already made in reaction to it). It may react
+ *   between two events of another controller's reconcile step, and before its own earlier writes
+ *   are visible to it.
+ * - `coalesce`: notifications are coalesced: the window's events are held and delivered together
+ *   when the window ends (or the cluster goes quiet), all with the state as of the last of them, so
+ *   the controller never observes the intermediate states.
+ * - `first`: the controller reacts to each event of the window before every other controller, so its
+ *   commands are applied first.
+ *
+ * Held events are delivered, in order, whenever the engine runs out of work (an informer catches
+ * up), so a window never hides an event for ever.
+ */
+export interface DeliveryPerturbation {
+  /** The controller's `name`. */
+  controller: string;
+  kind: 'stale' | 'coalesce' | 'first';
+  /** First log position of the window. */
+  from: Position;
+  /** Last log position of the window (inclusive). */
+  to: Position;
+  /** `stale` only: how many events behind the log the controller's view is (default 0). */
+  lag?: number;
+}
+
+/** The schedule the engine delivers by; an empty one is the default order. */
+export type InterleavingSchedule = readonly DeliveryPerturbation[];
+
+export const PERTURBATION_KINDS: ReadonlyArray<DeliveryPerturbation['kind']> = ['stale', 'coalesce', 'first'];
+
+/** Hands one input to the controller at `index` (in the engine's controller list) and runs what it emits. */
+export type Deliver = (index: number, input: ReconcileInput) => void;
+
+export interface ScheduledDelivery {
+  /** Feeds one log event to every controller as the schedule says. */
+  onEvent(event: StoredEvent, live: ClusterState, deliver: Deliver): void;
+  /** Delivers every held event (the informers catch up); returns whether there were any. */
+  flush(deliver: Deliver): boolean;
+}
+
+interface Held {
+  event: StoredEvent;
+  coalesced: boolean;
+}
+
+interface View {
+  perturbations: DeliveryPerturbation[];
+  /** The controller's informer cache: the log applied up to the last event it was handed. */
+  cache?: ClusterState;
+  held: Held[];
+}
+
+/**
+ * The engine's delivery under a schedule. Controllers the schedule does not name see exactly what
+ * the default order gives them (the live state, in list order).
+ */
+export function createScheduledDelivery(schedule: InterleavingSchedule, controllerNames: readonly string[]): ScheduledDelivery {
+  const views: View[] = controllerNames.map((name) => {
+    const perturbations = schedule.filter((p) => p.controller === name);
+    const view: View = { perturbations, held: [] };
+    if (perturbations.some((p) => p.kind !== 'first')) view.cache = createClusterState();
+    return view;
+  });
+  const firsts = schedule.filter((p) => p.kind === 'first');
+  const defaultOrder = controllerNames.map((_, i) => i);
+
+  const active = (p: DeliveryPerturbation, position: Position) => p.from <= position && position <= p.to;
+
+  function orderAt(position: Position): number[] {
+    const ahead: number[] = [];
+    for (const p of firsts) {
+      if (!active(p, position)) continue;
+      const index = controllerNames.indexOf(p.controller);
+      if (index >= 0 && !ahead.includes(index)) ahead.push(index);
+    }
+    return ahead.length === 0 ? defaultOrder : [...ahead, ...defaultOrder.filter((i) => !ahead.includes(i))];
+  }
+
+  /** Delivers held events while `due` says so; a coalesced run goes out with the state as of its last event. */
+  function release(index: number, view: View, deliver: Deliver, due: (held: Held) => boolean): boolean {
+    let released = 0;
+    while (released < view.held.length && due(view.held[released]!)) {
+      const first = view.held[released]!;
+      let end = released + 1;
+      if (first.coalesced) while (end < view.held.length && view.held[end]!.coalesced && due(view.held[end]!)) end++;
+      for (let i = released; i < end; i++) applyEvent(view.cache!, view.held[i]!.event);
+      for (let i = released; i < end; i++) deliver(index, { event: view.held[i]!.event, state: view.cache! });
+      released = end;
+    }
+    if (released > 0) view.held.splice(0, released);
+    return released > 0;
+  }
+
+  return {
+    onEvent(event, live, deliver) {
+      const position = event.position;
+      for (const index of firsts.length === 0 ? defaultOrder : orderAt(position)) {
+        const view = views[index]!;
+        if (!view.cache) {
+          deliver(index, { event, state: live });
+          continue;
+        }
+        const window = view.perturbations.find((p) => p.kind !== 'first' && active(p, position));
+        if (!window) {
+          release(index, view, deliver, () => true);
+          applyEvent(view.cache, event);
+          deliver(index, { event, state: live });
+          continue;
+        }
+        if (window.kind === 'coalesce') {
+          view.held.push({ event, coalesced: true });
+          continue;
+        }
+        view.held.push({ event, coalesced: false });
+        const through = position - (window.lag ?? 0);
+        release(index, view, deliver, (held) => held.event.position <= through);
+      }
+    },
+    flush(deliver) {
+      let any = false;
+      views.forEach((view, index) => {
+        if (view.held.length > 0) any = release(index, view, deliver, () => true) || any;
+      });
+      return any;
+    },
+  };
+}
