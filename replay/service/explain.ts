@@ -1,5 +1,6 @@
 import type { NodeVerdict, Position, SchedulingDecision, StoredEvent } from '../../core/events.ts';
 import { explainScheduling } from '../../projections/controllers/scheduler/explain-scheduling.ts';
+import { verdictsOf } from '../../projections/controllers/scheduler/verdict-table.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { type EventSummary, summarizeEvent } from './event-summary.ts';
 import type { Timeline } from './timeline.ts';
@@ -43,7 +44,11 @@ export interface PodExplanation {
   position: Position;
   /** The decision as recorded. */
   decision: SchedulingDecision;
-  /** Every node's verdict: the recorded ones, or recomputed from the state before the decision when the record was truncated. */
+  /**
+   * Every evaluated node's verdict: expanded from the recorded verdict table, or written out in
+   * the record (older logs), or recomputed from the state before the decision when an older
+   * record was truncated.
+   */
   nodes: NodeVerdict[];
   recomputed: boolean;
   /** Score plugins, in the order of the table's columns. */
@@ -72,13 +77,13 @@ export function explainPod(timeline: Timeline, namespace: string, name: string, 
     throw new NotFoundError(positions.length === 0 ? `pod ${namespace}/${name} is not in the recording` : `pod ${namespace}/${name} has no scheduling decision at or before position ${at}`);
   }
   const decision = decisionEvent.data.decision;
-  let nodes = decision.verdicts;
+  let nodes = verdictsOf(decision);
   let recomputed = false;
-  if (decision.truncated) {
+  if (decision.truncated && !decision.table) {
     const before = timeline.stateAt(decisionEvent.position - 1);
     const pod = getObject(before, 'Pod', namespace, name);
     if (pod) {
-      nodes = explainScheduling(before, pod, decisionEvent.metadata.causationId ?? decisionEvent.position).verdicts;
+      nodes = verdictsOf(explainScheduling(before, pod, decisionEvent.metadata.causationId ?? decisionEvent.position));
       recomputed = true;
     }
   }

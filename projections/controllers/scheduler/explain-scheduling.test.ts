@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainScheduling } from './explain-scheduling.ts';
 import { stateWith, testNode, testPod } from './test-objects.ts';
+import { verdictsOf } from './verdict-table.ts';
 
 describe('explainScheduling', () => {
   it('gives every node a verdict, even on a cluster large enough for a recorded decision to be truncated', () => {
@@ -8,8 +9,9 @@ describe('explainScheduling', () => {
     const decision = explainScheduling(stateWith(nodes), testPod('web'));
     expect(decision.evaluated).toBe(300);
     expect(decision.feasible).toBe(200);
-    expect(decision.verdicts).toHaveLength(300);
+    expect(verdictsOf(decision)).toHaveLength(300);
     expect(decision.truncated).toBeUndefined();
-    expect(decision.verdicts.filter((v) => v.failure === 'node(s) were unschedulable')).toHaveLength(100);
+    expect(new Set(verdictsOf(decision).map((v) => v.node)).size).toBe(300);
+    expect(verdictsOf(decision).filter((v) => v.failure === 'node(s) were unschedulable')).toHaveLength(100);
   });
 });

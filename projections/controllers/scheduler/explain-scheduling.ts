@@ -20,6 +20,5 @@ export function explainScheduling(state: ClusterState, pod: KubeObject, causatio
     startIndex: 0,
     prng: createPrng(hashSeed(state.seed, 'tiebreak', causationPosition)),
     percentageOfNodesToScore: 100,
-    maxVerdicts: Number.POSITIVE_INFINITY,
   }).decision;
 }

@@ -2,6 +2,7 @@ import type { Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { UsedPorts } from './host-ports.ts';
 import { quantityToMilli, quantityToValue } from './resource-quantity.ts';
+import { type NumberedName, numberedName } from './verdict-table.ts';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
@@ -18,6 +19,8 @@ export const DEFAULT_MAX_PODS = 110;
  */
 export interface NodeInfo {
   name: string;
+  /** The name split for the verdict table's runs of consecutively numbered nodes. */
+  numbered: NumberedName;
   /** The Node object this was read from. */
   source: KubeObject;
   labels: Readonly<Record<string, string>>;
@@ -56,6 +59,7 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
   const taints = effectiveTaints(node);
   const info: NodeInfo = {
     name,
+    numbered: numberedName(name),
     source: node,
     labels,
     hostname: labels[LABEL_HOSTNAME] ?? name,

@@ -5,6 +5,7 @@ import { podInfoOf } from './pod-info.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { schedulePod, type ScheduleOptions } from './schedule-pod.ts';
 import { replicaSetOwner, stateWith, testNode, testPod } from './test-objects.ts';
+import { verdictsOf } from './verdict-table.ts';
 
 function decide(objects: KubeObject[], pod: KubeObject, options: Partial<ScheduleOptions> = {}, seed = 1) {
   const cache = SchedulerCache.fromState(stateWith(objects, seed));
@@ -27,7 +28,7 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(node).toBeUndefined();
     expect(decision.message).toBe('0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were unschedulable.');
     expect(decision).toMatchObject({ evaluated: 5, feasible: 0 });
-    expect(decision.verdicts).toEqual([
+    expect(verdictsOf(decision)).toEqual([
       { node: 'node-1', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
       { node: 'node-2', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
       { node: 'node-3', failure: 'Insufficient cpu', plugin: 'NodeResourcesFit' },
@@ -65,8 +66,12 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
         spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-123'] }] }] } } } },
       });
     const fits = decide(nodes, pinned('100m')).decision;
-    expect(fits).toMatchObject({ chosen: 'node-123', evaluated: 300, feasible: 1, truncated: true });
-    expect(fits.verdicts).toContainEqual({ node: 'node-000', failure: "node(s) didn't match Pod's node affinity/selector", plugin: 'NodeAffinity' });
+    expect(fits).toMatchObject({ chosen: 'node-123', evaluated: 300, feasible: 1 });
+    // One node outside the pin stands for the 299 others.
+    expect(verdictsOf(fits)).toEqual([
+      { node: 'node-000', failure: "node(s) didn't match Pod's node affinity/selector", plugin: 'NodeAffinity' },
+      expect.objectContaining({ node: 'node-123', total: expect.any(Number) }),
+    ]);
     const tooBig = decide(nodes, pinned('2')).decision;
     expect(tooBig.message).toBe("0/300 nodes are available: 299 node(s) didn't match Pod's node affinity/selector, 1 Insufficient cpu.");
     expect(tooBig.evaluated).toBe(300);
@@ -87,11 +92,10 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(node?.name).toBe('idle');
     expect(decision.chosen).toBe('idle');
     expect(decision.feasible).toBe(2);
-    const idle = decision.verdicts.find((v) => v.node === 'idle')!;
-    const busy = decision.verdicts.find((v) => v.node === 'busy')!;
+    const idle = verdictsOf(decision).find((v) => v.node === 'idle')!;
+    const busy = verdictsOf(decision).find((v) => v.node === 'busy')!;
     expect(idle.scores!.NodeResourcesFit).toBeGreaterThan(busy.scores!.NodeResourcesFit!);
     expect(decision.decidedBy).toBe('NodeResourcesFit');
-    expect(decision.verdicts[0]!.node).toBe('idle');
   });
 
   it('avoids nodes with untolerated PreferNoSchedule taints', () => {
@@ -106,7 +110,8 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     const pod = testPod('web', { spec: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } } } });
     const { decision } = decide([testNode('a', { labels: { disk: 'hdd' } }), testNode('b', { labels: { disk: 'ssd' } })], pod);
     expect(decision.chosen).toBe('b');
-    expect(decision.verdicts[0]!.scores!.NodeAffinity).toBe(100);
+    expect(verdictsOf(decision).find((v) => v.node === 'b')!.scores!.NodeAffinity).toBe(100);
+    expect(verdictsOf(decision).find((v) => v.node === 'a')!.scores!.NodeAffinity).toBe(0);
   });
 
   it("spreads a ReplicaSet's pods away from nodes that already run its siblings", () => {
@@ -133,23 +138,31 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(decide(nodes, testPod('web'), {}, 7).decision.decidedBy).toBeUndefined();
   });
 
-  it('evaluates only enough nodes on a large cluster and keeps at most 100 verdicts', () => {
+  it('evaluates only enough nodes on a large cluster and records the verdict of each', () => {
     const nodes = Array.from({ length: 1000 }, (_, i) => testNode(`node-${String(i).padStart(4, '0')}`));
     const { decision, processed } = decide(nodes, testPod('web'), { startIndex: 990 });
     // 50% − 1000/125 = 42% of 1,000 nodes.
     expect(decision.evaluated).toBe(420);
     expect(processed).toBe(420);
-    expect(decision.verdicts).toHaveLength(100);
-    expect(decision.truncated).toBe(true);
-    expect(decision.verdicts[0]!.node).toBe(decision.chosen);
+    expect(decision.truncated).toBeUndefined();
+    const verdicts = verdictsOf(decision);
+    // Round-robin from node-0990 wraps to node-0000: two runs of names.
+    expect(decision.table!.nodes).toEqual(['node-0000..0409', 'node-0990..0999']);
+    expect(new Set(verdicts.map((v) => v.node))).toEqual(new Set(Array.from({ length: 420 }, (_, i) => `node-${String((990 + i) % 1000).padStart(4, '0')}`)));
+    const best = Math.max(...verdicts.map((v) => v.total!));
+    expect(verdicts.find((v) => v.node === decision.chosen)!.total).toBe(best);
   });
 
-  it('keeps one failure per distinct reason when truncating', () => {
+  it('records every rejected node, nodes with the same reason sharing one group', () => {
     const nodes = Array.from({ length: 150 }, (_, i) => testNode(`node-${String(i).padStart(3, '0')}`, i < 140 ? { unschedulable: true } : { cpu: '1' }));
     const { decision } = decide(nodes, testPod('web', { cpu: '2' }));
     expect(decision.message).toBe('0/150 nodes are available: 140 node(s) were unschedulable, 10 Insufficient cpu.');
-    expect(decision.verdicts).toHaveLength(100);
-    expect(decision.truncated).toBe(true);
-    expect(new Set(decision.verdicts.map((v) => v.failure))).toEqual(new Set(['node(s) were unschedulable', 'Insufficient cpu']));
+    expect(decision.table!.groups).toEqual([
+      { plugin: 'NodeUnschedulable', failure: 'node(s) were unschedulable' },
+      { plugin: 'NodeResourcesFit', failure: 'Insufficient cpu' },
+    ]);
+    const verdicts = verdictsOf(decision);
+    expect(verdicts).toHaveLength(150);
+    expect(verdicts.filter((v) => v.failure === 'Insufficient cpu').map((v) => v.node)).toEqual(Array.from({ length: 10 }, (_, i) => `node-${140 + i}`));
   });
 });

@@ -1,4 +1,4 @@
-import type { NodeVerdict, SchedulingDecision } from '../../../core/events.ts';
+import type { SchedulingDecision } from '../../../core/events.ts';
 import type { Prng } from '../../../core/prng.ts';
 import { unschedulableMessage } from './decision-message.ts';
 import { DEFAULT_FILTERS } from './filters/default-filters.ts';
@@ -11,9 +11,7 @@ import type { PodInfo } from './pod-info.ts';
 import { DEFAULT_SCORES } from './scores/default-scores.ts';
 import type { ScorePlugin, SpreadCounts } from './scores/score.ts';
 import type { PodAffinityView } from './pod-affinity-view.ts';
-
-/** How many verdicts a decision keeps by default (docs/architecture.md, "Scheduling decisions"). */
-export const DEFAULT_MAX_VERDICTS = 100;
+import { buildVerdictTable } from './verdict-table.ts';
 
 export interface ScheduleOptions {
   /** Where in the node list this cycle starts (kube-scheduler's nextStartNodeIndex). */
@@ -22,7 +20,6 @@ export interface ScheduleOptions {
   prng: Prng;
   /** 0 (default) = adaptive; 100 evaluates every node, as an explanation wants. */
   percentageOfNodesToScore?: number;
-  maxVerdicts?: number;
   filters?: readonly FilterPlugin[];
   scores?: readonly ScorePlugin[];
 }
@@ -44,7 +41,8 @@ interface Failure {
 /**
  * One scheduling cycle, as kube-scheduler's schedulePod runs it: filter nodes round-robin from
  * `startIndex` until enough feasible ones are found, score those with every applicable plugin,
- * pick the highest weighted total (ties broken by the PRNG), and record why.
+ * pick the highest weighted total (ties broken by the PRNG), and record why: every evaluated
+ * node's verdict, in the decision's verdict table.
  */
 export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts & PodAffinityView, options: ScheduleOptions): ScheduleResult {
   const allFilters = options.filters ?? DEFAULT_FILTERS;
@@ -74,6 +72,12 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   const feasible = scratchFeasible;
   feasible.length = 0;
   const failures: Failure[] = [];
+  // Every evaluated node in evaluation order, and what became of it: its index in `feasible`, or
+  // -1 - its index in `failures`.
+  const evaluated = scratchEvaluated;
+  evaluated.length = 0;
+  if (scratchCodes.length < nodes.length) scratchCodes = new Int32Array(Math.max(nodes.length, 2 * scratchCodes.length));
+  const codes = scratchCodes;
   // NodeAffinity's PreFilter: a pod pinned to named nodes is filtered on those alone; every other
   // node counts as rejected by NodeAffinity (one of them stands for the rest among the verdicts).
   let candidates = nodes;
@@ -84,15 +88,19 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     candidates = pinned;
     outside = all - pinned.length;
     const example = outside > 0 ? nodes.find((node) => !pod.nodeNames!.has(node.name)) : undefined;
-    if (example) failures.push({ node: example, plugin: nodeAffinity.name, reasons: [ERR_REASON_NODE_AFFINITY] });
+    if (example) {
+      codes[evaluated.push(example) - 1] = -1 - failures.length;
+      failures.push({ node: example, plugin: nodeAffinity.name, reasons: [ERR_REASON_NODE_AFFINITY] });
+    }
   }
   const candidateCount = candidates.length;
   let processed = outside;
   for (let i = 0; i < candidateCount && feasible.length < wanted; i++) {
     const node = candidates[(options.startIndex + i) % candidateCount]!;
     processed++;
+    const at = evaluated.push(node) - 1;
     if (plainPod && !node.unschedulable && node.hardTaints.length === 0 && nodeResourcesFit.filter(pod, node) === undefined) {
-      feasible.push(node);
+      codes[at] = feasible.push(node) - 1;
       continue;
     }
     let rejected = false;
@@ -100,21 +108,20 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
       const plugin = filters[f]!;
       const reasons = plugin.filter(pod, node, prepared[f]);
       if (reasons) {
+        codes[at] = -1 - failures.length;
         failures.push({ node, plugin: plugin.name, reasons });
         rejected = true;
         break;
       }
     }
-    if (!rejected) feasible.push(node);
+    if (!rejected) codes[at] = feasible.push(node) - 1;
   }
-  const maxVerdicts = options.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
   if (feasible.length === 0) {
     const counts = new Map<string, number>();
     for (const failure of failures) for (const reason of failure.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
     if (outside > 1) counts.set(ERR_REASON_NODE_AFFINITY, (counts.get(ERR_REASON_NODE_AFFINITY) ?? 0) + outside - 1);
-    const verdicts = failureVerdicts(failures, maxVerdicts);
-    const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts, message: unschedulableMessage(all, counts) };
-    if (verdicts.length < processed) decision.truncated = true;
+    const table = buildVerdictTable(evaluated, codes, evaluated.length, failures, [], []);
+    const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts: [], message: unschedulableMessage(all, counts), table };
     return { decision, processed: processed - outside };
   }
 
@@ -162,39 +169,13 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   };
   const decidedBy = separatingPlugin(chosen, count, totals, perPlugin, plugins);
   if (decidedBy) decision.decidedBy = decidedBy;
-
-  const failureBudget = processed > maxVerdicts ? Math.min(distinctReasons(failures), maxVerdicts) : failures.length;
-  const feasibleBudget = Math.max(0, maxVerdicts - failureBudget);
-  const scoresOf = scoresFactory(plugins);
-  for (const i of topIndexes(totals, count, feasibleBudget, chosen)) {
-    decision.verdicts.push({ node: feasible[i]!.name, scores: scoresOf(perPlugin, i), total: totals[i]! });
-  }
-  const failed = failureVerdicts(failures, maxVerdicts - decision.verdicts.length);
-  for (const verdict of failed) decision.verdicts.push(verdict);
-  if (decision.verdicts.length < processed) decision.truncated = true;
+  decision.table = buildVerdictTable(evaluated, codes, evaluated.length, failures, plugins, perPlugin);
   return { decision, node: feasible[chosen]!, processed: processed - outside };
 }
 
-type ScoresFactory = (perPlugin: Int32Array[], index: number) => Record<string, number>;
-const scoresFactories = new Map<string, ScoresFactory>();
-
-/**
- * Builds a verdict's `{ plugin: score }` record. Decisions keep up to a hundred of these each, so
- * they are made by an object literal compiled once per set of plugins, which gives them one fixed
- * shape instead of a hundred objects grown key by key.
- */
-function scoresFactory(plugins: readonly ScorePlugin[]): ScoresFactory {
-  const key = plugins.map((p) => p.name).join('\0');
-  let factory = scoresFactories.get(key);
-  if (!factory) {
-    const fields = plugins.map((p, index) => `${JSON.stringify(p.name)}: perPlugin[${index}][index]`).join(', ');
-    factory = new Function('perPlugin', 'index', `return { ${fields} };`) as ScoresFactory;
-    scoresFactories.set(key, factory);
-  }
-  return factory;
-}
-
 const scratchFeasible: NodeInfo[] = [];
+const scratchEvaluated: NodeInfo[] = [];
+let scratchCodes = new Int32Array(1024);
 const scratchScores: Int32Array[] = [];
 let scratchTotalsBuffer = new Float64Array(0);
 
@@ -238,95 +219,4 @@ function separatingPlugin(chosen: number, count: number, totals: Float64Array, p
     }
   });
   return plugin;
-}
-
-/**
- * Indexes of the `limit` best totals, best first (the chosen node always first), ties in
- * evaluation order. Totals are small non-negative integers (weighted sums of 0–100 scores), so a
- * counting sort over their histogram picks them in linear time; this runs once per decision over
- * hundreds of nodes. Other totals (a plugin with a fractional weight) fall back to a sort.
- */
-export function topIndexes(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
-  if (limit <= 0) return [];
-  if (limit === 1 || count === 1) return [chosen];
-  const want = Math.min(limit, count) - 1;
-  let max = 0;
-  let integral = true;
-  for (let i = 0; i < count; i++) {
-    const total = totals[i]!;
-    if (total > max) max = total;
-    if (!(total >= 0 && Number.isInteger(total))) integral = false;
-  }
-  if (!integral || max > 1_000_000) return topIndexesBySort(totals, count, want + 1, chosen);
-  if (scratchHistogram.length <= max) scratchHistogram = new Int32Array(max + 1);
-  const histogram = scratchHistogram;
-  histogram.fill(0, 0, max + 1);
-  for (let i = 0; i < count; i++) if (i !== chosen) histogram[totals[i]!]!++;
-  let threshold = max;
-  let remaining = want;
-  for (let t = max; t >= 0; t--) {
-    if (histogram[t]! >= remaining) {
-      threshold = t;
-      break;
-    }
-    remaining -= histogram[t]!;
-  }
-  const result = new Array<number>(want + 1);
-  result[0] = chosen;
-  let position = 1;
-  for (let t = max; t > threshold; t--) {
-    const bucket = histogram[t]!;
-    histogram[t] = position;
-    position += bucket;
-  }
-  histogram[threshold] = position;
-  const end = want + 1;
-  for (let i = 0; i < count; i++) {
-    if (i === chosen) continue;
-    const total = totals[i]!;
-    if (total > threshold) result[histogram[total]!++] = i;
-    else if (total === threshold && histogram[total]! < end) result[histogram[total]!++] = i;
-  }
-  return result;
-}
-
-let scratchHistogram = new Int32Array(1024);
-
-function topIndexesBySort(totals: Float64Array, count: number, limit: number, chosen: number): number[] {
-  const others: number[] = [];
-  for (let i = 0; i < count; i++) if (i !== chosen) others.push(i);
-  others.sort((a, b) => totals[b]! - totals[a]! || a - b);
-  others.length = Math.min(others.length, limit - 1);
-  return [chosen, ...others];
-}
-
-
-function distinctReasons(failures: readonly Failure[]): number {
-  const seen = new Set<string>();
-  for (const failure of failures) seen.add(failure.reasons.join(', '));
-  return seen.size;
-}
-
-/**
- * Failure verdicts within `limit`: all of them when they fit, otherwise one node per distinct
- * reason first, then others in evaluation order.
- */
-function failureVerdicts(failures: readonly Failure[], limit: number): NodeVerdict[] {
-  const verdictOf = (f: Failure): NodeVerdict => ({ node: f.node.name, failure: f.reasons.join(', '), plugin: f.plugin });
-  if (failures.length <= limit) return failures.map(verdictOf);
-  const picked = new Set<Failure>();
-  const seen = new Set<string>();
-  for (const failure of failures) {
-    if (picked.size >= limit) break;
-    const reason = failure.reasons.join(', ');
-    if (!seen.has(reason)) {
-      seen.add(reason);
-      picked.add(failure);
-    }
-  }
-  for (const failure of failures) {
-    if (picked.size >= limit) break;
-    picked.add(failure);
-  }
-  return failures.filter((f) => picked.has(f)).map(verdictOf);
 }

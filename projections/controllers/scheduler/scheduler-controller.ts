@@ -14,8 +14,6 @@ export const SCHEDULER_NAME = 'scheduler';
 export interface SchedulerOptions {
   /** kube-scheduler's percentageOfNodesToScore; 0 (default) is adaptive. */
   percentageOfNodesToScore?: number;
-  /** Verdicts kept per decision (default 100). */
-  maxVerdicts?: number;
 }
 
 /**
@@ -126,7 +124,6 @@ class Scheduler {
       startIndex: this.nextStartIndex,
       prng: this.tiebreaker(),
       ...(this.options.percentageOfNodesToScore !== undefined ? { percentageOfNodesToScore: this.options.percentageOfNodesToScore } : {}),
-      ...(this.options.maxVerdicts !== undefined ? { maxVerdicts: this.options.maxVerdicts } : {}),
     });
     if (cache.nodes.length > 0) this.nextStartIndex = (this.nextStartIndex + result.processed) % cache.nodes.length;
     if (result.node) {

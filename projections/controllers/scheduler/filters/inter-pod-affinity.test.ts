@@ -5,6 +5,7 @@ import { podInfoOf } from '../pod-info.ts';
 import { SchedulerCache } from '../scheduler-cache.ts';
 import { schedulePod } from '../schedule-pod.ts';
 import { stateWith, testNode, testPod } from '../test-objects.ts';
+import { verdictsOf } from '../verdict-table.ts';
 
 const term = (labels: Record<string, string>, topologyKey = 'kubernetes.io/hostname') => ({ labelSelector: { matchLabels: labels }, topologyKey });
 const withAffinity = (kind: 'podAffinity' | 'podAntiAffinity', terms: unknown[]) => ({ affinity: { [kind]: { requiredDuringSchedulingIgnoredDuringExecution: terms } } });
@@ -20,7 +21,7 @@ describe('InterPodAffinity', () => {
     const pod = testPod('web-2', { labels: { app: 'web' }, spec: withAffinity('podAntiAffinity', [term({ app: 'web' })]) });
     const decision = decide(objects, pod);
     expect(decision.chosen).toBe('node-2');
-    expect(decision.verdicts).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod anti-affinity rules", plugin: 'InterPodAffinity' });
+    expect(verdictsOf(decision)).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod anti-affinity rules", plugin: 'InterPodAffinity' });
   });
 
   it('says so when every node already runs one', () => {
@@ -38,7 +39,7 @@ describe('InterPodAffinity', () => {
     const guard = testPod('guard', { labels: { app: 'guard' }, nodeName: 'node-1', phase: 'Running', spec: withAffinity('podAntiAffinity', [term({ app: 'db' })]) });
     const decision = decide([testNode('node-1'), testNode('node-2'), guard], testPod('db', { labels: { app: 'db' } }));
     expect(decision.chosen).toBe('node-2');
-    expect(decision.verdicts).toContainEqual({ node: 'node-1', failure: "node(s) didn't satisfy existing pods anti-affinity rules", plugin: 'InterPodAffinity' });
+    expect(verdictsOf(decision)).toContainEqual({ node: 'node-1', failure: "node(s) didn't satisfy existing pods anti-affinity rules", plugin: 'InterPodAffinity' });
   });
 
   it('places a pod next to the pods its affinity names, by topology domain', () => {
@@ -51,7 +52,7 @@ describe('InterPodAffinity', () => {
     const pod = testPod('app', { spec: withAffinity('podAffinity', [term({ app: 'cache' }, 'topology.kubernetes.io/zone')]) });
     const decision = decide(objects, pod);
     expect(['node-2', 'node-3']).toContain(decision.chosen);
-    expect(decision.verdicts).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod affinity rules", plugin: 'InterPodAffinity' });
+    expect(verdictsOf(decision)).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod affinity rules", plugin: 'InterPodAffinity' });
   });
 
   it('lets the first pod of a group that matches its own affinity go anywhere', () => {

@@ -5,6 +5,7 @@ import { podInfoOf } from '../pod-info.ts';
 import { SchedulerCache } from '../scheduler-cache.ts';
 import { schedulePod } from '../schedule-pod.ts';
 import { stateWith, testNode, testPod } from '../test-objects.ts';
+import { verdictsOf } from '../verdict-table.ts';
 
 const zone = (z: string) => ({ labels: { 'topology.kubernetes.io/zone': z } });
 const spreadByZone = (maxSkew: number) => ({
@@ -23,13 +24,13 @@ describe('PodTopologySpread filter (DoNotSchedule)', () => {
     const objects = [testNode('node-1', zone('a')), testNode('node-2', zone('a')), testNode('node-3', zone('b')), web('web-1', 'node-1'), web('web-2', 'node-2')];
     const decision = decide(objects, web('web-3'));
     expect(decision.chosen).toBe('node-3');
-    expect(decision.verdicts).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod topology spread constraints", plugin: 'PodTopologySpread' });
+    expect(verdictsOf(decision)).toContainEqual({ node: 'node-1', failure: "node(s) didn't match pod topology spread constraints", plugin: 'PodTopologySpread' });
   });
 
   it('rejects nodes without the topology label', () => {
     const decision = decide([testNode('node-1', zone('a')), testNode('bare')], web('web-1'));
     expect(decision.chosen).toBe('node-1');
-    expect(decision.verdicts).toContainEqual({
+    expect(verdictsOf(decision)).toContainEqual({
       node: 'bare',
       failure: "node(s) didn't match pod topology spread constraints (missing required label)",
       plugin: 'PodTopologySpread',

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { NodeVerdict } from '../../../core/events.ts';
+import type { ScorePlugin } from './scores/score.ts';
+import { buildVerdictTable, expandNodeNames, expandVerdictTable, numberedName } from './verdict-table.ts';
+
+const plugin = (name: string, weight: number): ScorePlugin => ({ name, weight, applies: () => true, score: () => undefined });
+
+/** Node names as clusters have them: numbered pools (padded or not), with gaps, and plain names. */
+const nodeNames = fc
+  .array(
+    fc.oneof(
+      fc.record({ prefix: fc.constantFrom('node-', 'pool-a-', 'n', 'worker.'), from: fc.nat(120), length: fc.integer({ min: 1, max: 40 }), pad: fc.integer({ min: 0, max: 5 }) }).map(({ prefix, from, length, pad }) =>
+        Array.from({ length }, (_, i) => `${prefix}${String(from + i).padStart(pad, '0')}`),
+      ),
+      fc.constantFrom(['control-plane'], ['edge'], ['node-9', 'node-10'], ['node-09', 'node-10'], ['a1', 'b2']),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((pools) => [...new Set(pools.flat())]);
+
+describe('verdict table', () => {
+  it('expands to exactly the verdicts it was built from (property)', () => {
+    fc.assert(
+      fc.property(
+        nodeNames,
+        fc.integer({ min: 0, max: 4 }),
+        // Up to 150 distinct verdicts, so that two digits per node are needed too.
+        fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (names, pluginCount, distinct, seed) => {
+          let state = seed;
+          const random = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+          const plugins = Array.from({ length: pluginCount }, (_, p) => plugin(`Plugin${p}`, [1, 2, 0.5, 3][p]!));
+          const failureKinds = [
+            { plugin: 'NodeUnschedulable', reasons: ['node(s) were unschedulable'] },
+            { plugin: 'NodeResourcesFit', reasons: ['Insufficient cpu', 'Insufficient memory'] },
+            { plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {gpu: true}'] },
+          ];
+          const palette = Array.from({ length: distinct }, () => Array.from({ length: pluginCount }, () => random(101)));
+          const perPlugin = plugins.map(() => new Int32Array(names.length));
+          const codes = new Int32Array(names.length);
+          const failures: Array<{ plugin: string; reasons: string[] }> = [];
+          const expected: NodeVerdict[] = [];
+          let feasibleCount = 0;
+          names.forEach((name, i) => {
+            if (random(4) === 0) {
+              const failure = failureKinds[random(failureKinds.length)]!;
+              codes[i] = -1 - failures.length;
+              failures.push(failure);
+              expected.push({ node: name, failure: failure.reasons.join(', '), plugin: failure.plugin });
+              return;
+            }
+            const scores = palette[random(distinct)]!;
+            codes[i] = feasibleCount;
+            plugins.forEach((_, p) => (perPlugin[p]![feasibleCount] = scores[p]!));
+            feasibleCount++;
+            let total = 0;
+            const named: Record<string, number> = {};
+            plugins.forEach((p, index) => {
+              named[p.name] = scores[index]!;
+              total += scores[index]! * p.weight;
+            });
+            expected.push({ node: name, scores: named, total });
+          });
+          const nodes = names.map((name) => ({ name, numbered: numberedName(name) }));
+          const table = buildVerdictTable(nodes, codes, names.length, failures, plugins, perPlugin);
+          const expanded = expandVerdictTable(JSON.parse(JSON.stringify(table)));
+          const byName = (a: NodeVerdict, b: NodeVerdict) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
+          expect([...expanded].sort(byName)).toEqual([...expected].sort(byName));
+          // Natural order: a family's names (same prefix, same digit count) by number.
+          const numbers = expanded.map((v) => numberedName(v.node)).filter((n) => n.prefix === 'node-' && n.digits === 2).map((n) => n.number);
+          expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+          expect(table.rows).toMatch(/^[A-Za-z0-9_-]*$/);
+        },
+      ),
+      { seed: 4, numRuns: 300 },
+    );
+  });
+
+  it('lists nodes in natural name order, consecutively numbered ones as runs', () => {
+    const nodes = ['node-0098', 'node-0099', 'node-0100', 'node-0101', 'node-0103', 'node-9', 'node-10', 'edge', 'n7', 'n8'];
+    const table = buildVerdictTable(
+      nodes.map((name) => ({ name, numbered: numberedName(name) })),
+      new Int32Array(nodes.length).fill(-1),
+      nodes.length,
+      [{ plugin: 'NodeUnschedulable', reasons: ['node(s) were unschedulable'] }],
+      [],
+      [],
+    );
+    expect(table.nodes).toEqual(['edge', 'n7..8', 'node-9', 'node-10', 'node-0098..0101', 'node-0103']);
+    expect(expandNodeNames(table.nodes)).toEqual(['edge', 'n7', 'n8', 'node-9', 'node-10', 'node-0098', 'node-0099', 'node-0100', 'node-0101', 'node-0103']);
+    expect(table.groups).toEqual([{ plugin: 'NodeUnschedulable', failure: 'node(s) were unschedulable' }]);
+    expect(table.rows).toBe('A'.repeat(nodes.length));
+  });
+});
