@@ -86,15 +86,36 @@ export function rebuildIndexes(state: ClusterState): void {
   for (const [kind, objects] of state.objects) for (const [key, object] of objects) indexObject(state, kind, key, object);
 }
 
+/**
+ * Index sets that copies of a state share (replay keeps states at many positions and copies only
+ * the maps that hold the sets): such a set is never changed, the index gets its own copy first.
+ */
+const sharedSets = new WeakSet<Set<string>>();
+
+/** Marks every index set of `state` as shared, so that maps copied from it may hold the same sets. */
+export function shareIndexSets(state: ClusterState): void {
+  for (const set of state.podsByNode.values()) sharedSets.add(set);
+  for (const set of state.byOwner.values()) sharedSets.add(set);
+  for (const byKind of state.byLabel.values()) for (const set of byKind.values()) sharedSets.add(set);
+}
+
 function addTo(index: Map<string, Set<string>>, indexKey: string, member: string): void {
   let set = index.get(indexKey);
   if (!set) index.set(indexKey, (set = new Set()));
+  else if (sharedSets.has(set)) {
+    if (set.has(member)) return;
+    index.set(indexKey, (set = new Set(set)));
+  }
   set.add(member);
 }
 
 function removeFrom(index: Map<string, Set<string>>, indexKey: string, member: string): void {
-  const set = index.get(indexKey);
-  if (!set) return;
+  let set = index.get(indexKey);
+  if (!set || !set.has(member)) return;
+  if (set.size === 1) {
+    index.delete(indexKey);
+    return;
+  }
+  if (sharedSets.has(set)) index.set(indexKey, (set = new Set(set)));
   set.delete(member);
-  if (set.size === 0) index.delete(indexKey);
 }
