@@ -27,8 +27,13 @@ function contents(state: ClusterState) {
 }
 
 describe('timeline', () => {
-  it.each(['eager', 'on-demand', 'background'] as const)('%s indexing: the state after any walk of seeks and steps equals a rebuild up to the cursor (objects and indexes)', (indexing) => {
-    const timeline = Timeline.from(recorded, { snapshotInterval: 20, indexing });
+  it.each([
+    ['eager', 256],
+    ['on-demand', 256],
+    ['background', 256],
+    ['eager', 3],
+  ] as const)('%s indexing, undo window %i: the state after any walk of seeks and steps equals a rebuild up to the cursor (objects and indexes)', (indexing, undoWindow) => {
+    const timeline = Timeline.from(recorded, { snapshotInterval: 20, indexing, undoWindow });
     const head = recorded.length;
     fc.assert(
       fc.property(

@@ -1,54 +1,71 @@
 import type { Position, StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
-import { indexObject, unindexObject } from '../../projections/state/indexes.ts';
+import { indexObject, shareIndexSets, unindexObject } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { streamsTouchedBy } from './event-summary.ts';
 
 /** Events between two kept states: seeking applies at most this many events after a copy. */
-export const DEFAULT_SNAPSHOT_INTERVAL = 2000;
+export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
 
 /**
- * The primary data of a state at a position. Objects are immutable in the projection (the reducer
- * replaces, never mutates them), so a snapshot shares them and copies only the maps: far cheaper to
- * take and to restore than `serializeState`'s JSON, which is what keeps seeks in milliseconds.
+ * The state at a position, kept by sharing rather than copying. Objects are immutable in the
+ * projection (the reducer replaces, never mutates them) and index sets are copied before they change
+ * once shared (`shareIndexSets`), so a snapshot holds shallow copies of the maps only; a map equal to
+ * the previous snapshot's (Nodes, Deployments, most label indexes) is that snapshot's very map.
+ * Taking and restoring one copies map entries, never objects or sets, which keeps seeks in
+ * milliseconds and snapshots small enough to keep one every thousand events.
  */
 interface Snapshot {
   position: Position;
   time: number;
   seed: number;
   mode: ClusterState['mode'];
-  objects: Array<[string, Map<string, KubeObject>]>;
-  heartbeats: Map<string, number>;
-  // Indexes are copied too: copying them costs a third of rebuilding them from the objects.
-  podsByNode: Map<string, Set<string>>;
-  byOwner: Map<string, Set<string>>;
-  byLabel: Map<string, Map<string, Set<string>>>;
+  objects: Map<string, ReadonlyMap<string, KubeObject>>;
+  heartbeats: ReadonlyMap<string, number>;
+  podsByNode: ReadonlyMap<string, Set<string>>;
+  byOwner: ReadonlyMap<string, Set<string>>;
+  byLabel: Map<string, ReadonlyMap<string, Set<string>>>;
 }
 
-function copySets(index: Map<string, Set<string>>): Map<string, Set<string>> {
-  const copy = new Map<string, Set<string>>();
-  for (const [key, members] of index) copy.set(key, new Set(members));
+/**
+ * A frozen copy of `map`, or `previous` itself when it holds the same entries in the same order
+ * (a restored state iterates its maps in the order the rebuilt one would).
+ */
+function keptCopy<V>(map: ReadonlyMap<string, V>, previous: ReadonlyMap<string, V> | undefined): ReadonlyMap<string, V> {
+  if (previous && previous.size === map.size) {
+    const before = previous.entries();
+    let same = true;
+    for (const [key, value] of map) {
+      const [previousKey, previousValue] = before.next().value!;
+      if (previousKey !== key || previousValue !== value) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return previous;
+  }
+  return new Map(map);
+}
+
+function keptCopies<V>(maps: ReadonlyMap<string, ReadonlyMap<string, V>>, previous: ReadonlyMap<string, ReadonlyMap<string, V>> | undefined): Map<string, ReadonlyMap<string, V>> {
+  const copy = new Map<string, ReadonlyMap<string, V>>();
+  for (const [kind, map] of maps) copy.set(kind, keptCopy(map, previous?.get(kind)));
   return copy;
 }
 
-function copyLabelIndex(index: Map<string, Map<string, Set<string>>>): Map<string, Map<string, Set<string>>> {
-  const copy = new Map<string, Map<string, Set<string>>>();
-  for (const [kind, byKind] of index) copy.set(kind, copySets(byKind));
-  return copy;
-}
-
-function takeSnapshot(state: ClusterState): Snapshot {
+function takeSnapshot(state: ClusterState, previous: Snapshot | undefined): Snapshot {
+  shareIndexSets(state);
   return {
     position: state.position,
     time: state.time,
     seed: state.seed,
     mode: state.mode,
-    objects: [...state.objects].map(([kind, objects]) => [kind, new Map(objects)]),
-    heartbeats: new Map(state.heartbeats),
-    podsByNode: copySets(state.podsByNode),
-    byOwner: copySets(state.byOwner),
-    byLabel: copyLabelIndex(state.byLabel),
+    objects: keptCopies(state.objects, previous?.objects),
+    heartbeats: keptCopy(state.heartbeats, previous?.heartbeats),
+    podsByNode: keptCopy(state.podsByNode, previous?.podsByNode),
+    byOwner: keptCopy(state.byOwner, previous?.byOwner),
+    byLabel: keptCopies(state.byLabel, previous?.byLabel),
   };
 }
 
@@ -59,15 +76,17 @@ function restoreSnapshot(snapshot: Snapshot): ClusterState {
   state.seed = snapshot.seed;
   state.mode = snapshot.mode;
   for (const [kind, objects] of snapshot.objects) state.objects.set(kind, new Map(objects));
-  for (const [node, time] of snapshot.heartbeats) state.heartbeats.set(node, time);
-  state.podsByNode = copySets(snapshot.podsByNode);
-  state.byOwner = copySets(snapshot.byOwner);
-  state.byLabel = copyLabelIndex(snapshot.byLabel);
+  state.heartbeats = new Map(snapshot.heartbeats);
+  state.podsByNode = new Map(snapshot.podsByNode);
+  state.byOwner = new Map(snapshot.byOwner);
+  for (const [kind, byKind] of snapshot.byLabel) state.byLabel.set(kind, new Map(byKind));
   return state;
 }
 
 /** Steps back the working state can undo without a snapshot; beyond it a seek restores one. */
 const MAX_UNDO = 20_000;
+/** Events before its target for which a seek records undo entries (by default). */
+const DEFAULT_UNDO_WINDOW = 256;
 
 /** What one event changed: the previous version of every object (and node heartbeat) it touched. */
 interface UndoEntry {
@@ -92,6 +111,8 @@ export type Indexing = 'eager' | 'on-demand' | 'background';
 
 export interface TimelineOptions {
   snapshotInterval?: number;
+  /** Events before its target for which a seek records undo entries, so that steps back are cheap. */
+  undoWindow?: number;
   indexing?: Indexing;
   onProgress?: (position: Position, head: Position) => void;
 }
@@ -104,6 +125,7 @@ export interface TimelineOptions {
 export class Timeline {
   readonly events: StoredEvent[];
   readonly interval: number;
+  private readonly undoWindow: number;
   private readonly snapshots: Snapshot[] = [];
   /** The state as far as states have been built (snapshots exist up to its position). */
   private readonly built = createClusterState();
@@ -125,9 +147,10 @@ export class Timeline {
     }
     this.events = events;
     this.interval = Math.max(1, options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL);
+    this.undoWindow = Math.max(1, options.undoWindow ?? DEFAULT_UNDO_WINDOW);
     this.indexing = options.indexing ?? 'eager';
     this.onProgress = options.onProgress;
-    this.snapshots.push(takeSnapshot(this.built));
+    this.snapshots.push(takeSnapshot(this.built, undefined));
   }
 
   /** A timeline over `events`; an array is taken over, not copied (opening a 1M-event recording copies nothing). */
@@ -151,7 +174,7 @@ export class Timeline {
     const built = this.built;
     for (let p = built.position + 1; p <= target; p++) {
       applyEvent(built, this.events[p - 1]!);
-      if (p % this.interval === 0) this.snapshots.push(takeSnapshot(built));
+      if (p % this.interval === 0) this.snapshots.push(takeSnapshot(built, this.snapshots.at(-1)));
       if (this.onProgress && p % 50_000 === 0) this.onProgress(p, this.head);
     }
   }
@@ -231,10 +254,19 @@ export class Timeline {
       while (working.position > target) this.undoLast(working);
       return working;
     }
+    const movingBack = working !== undefined && target < working.position;
     const snapshotIndex = Math.floor(target / this.interval);
     if (!working || working.position > target || working.position < snapshotIndex * this.interval) {
       working = this.working = restoreSnapshot(this.snapshots[snapshotIndex]!);
       this.undo = [];
+    }
+    // Undo entries keep every replaced object alive, so a seek records them only for the events
+    // just before its target (what stepping back needs first). Stepping back past them lands here
+    // moving back, and then the whole way from the snapshot is recorded for the steps that follow.
+    const recordFrom = movingBack ? working.position : Math.max(working.position, target - this.undoWindow);
+    if (working.position < recordFrom) {
+      this.undo = [];
+      for (let p = working.position + 1; p <= recordFrom; p++) applyEvent(working, this.events[p - 1]!);
     }
     for (let p = working.position + 1; p <= target; p++) this.applyWithUndo(working, this.events[p - 1]!);
     if (this.undo.length > MAX_UNDO) this.undo.splice(0, this.undo.length - MAX_UNDO);
