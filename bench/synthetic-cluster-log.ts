@@ -113,7 +113,7 @@ export async function writeSyntheticLog(store: EventStore, options: SyntheticLog
     await record('clock', { type: 'ClockAdvanced', data: { time: clock } });
     for (const name of nodeNames) {
       if (state.position >= options.events) break;
-      await record(`kubelet/${name}`, { type: 'NodeHeartbeat', data: { node: name } });
+      await record(`kubelet/${name}`, { type: 'NodeHeartbeat', data: { nodes: [name] } });
     }
     const pods = listObjects(state, 'Pod', 'default');
     for (let c = 0; c < churnPerTick && state.position < options.events; c++) {

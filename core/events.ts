@@ -100,7 +100,8 @@ export type OrreryEvent =
   | { type: 'ObjectRemoved'; data: { ref: ObjectRef } }
   // Node status.
   | { type: 'NodeRegistered'; data: { node: KubeObject } }
-  | { type: 'NodeHeartbeat'; data: { node: string } }
+  /** Lease renewals: one event for every node whose kubelet beat at this instant. */
+  | { type: 'NodeHeartbeat'; data: { nodes: string[] } }
   | { type: 'NodeConditionChanged'; data: { node: string; condition: NodeCondition } }
   | { type: 'NodeUnschedulableChanged'; data: { node: string; unschedulable: boolean } }
   | { type: 'NodeTaintsChanged'; data: { node: string; taints: Taint[] } }

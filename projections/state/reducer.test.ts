@@ -98,12 +98,25 @@ describe('cluster-state reducer', () => {
 
     it('NodeHeartbeat renews the Lease and records the heartbeat, leaving the Node alone', () => {
       const state = rebuildState(
-        history({ type: 'NodeRegistered', data: { node: node('n1') } }, [{ type: 'NodeHeartbeat', data: { node: 'n1' } }, { time: T0 + 10_000 }]),
+        history({ type: 'NodeRegistered', data: { node: node('n1') } }, [{ type: 'NodeHeartbeat', data: { nodes: ['n1'] } }, { time: T0 + 10_000 }]),
       );
       expect(getObject(state, 'Lease', 'kube-node-lease', 'n1')?.spec.renewTime).toBe('2026-01-01T00:00:10.000000Z');
       expect(getObject(state, 'Lease', 'kube-node-lease', 'n1')?.metadata.resourceVersion).toBe('2');
       expect(getObject(state, 'Node', undefined, 'n1')?.metadata.resourceVersion).toBe('1');
       expect(state.heartbeats.get('n1')).toBe(T0 + 10_000);
+    });
+
+    it('one NodeHeartbeat renews the Lease of every node it names, and only theirs', () => {
+      const state = rebuildState(
+        history(
+          { type: 'NodeRegistered', data: { node: node('n1') } },
+          { type: 'NodeRegistered', data: { node: node('n2') } },
+          { type: 'NodeRegistered', data: { node: node('n3') } },
+          [{ type: 'NodeHeartbeat', data: { nodes: ['n1', 'n3'] } }, { time: T0 + 10_000 }],
+        ),
+      );
+      expect(['n1', 'n2', 'n3'].map((n) => getObject(state, 'Lease', 'kube-node-lease', n)?.metadata.resourceVersion)).toEqual(['4', '2', '4']);
+      expect(['n1', 'n2', 'n3'].map((n) => state.heartbeats.get(n))).toEqual([T0 + 10_000, T0, T0 + 10_000]);
     });
 
     it('NodeConditionChanged moves lastTransitionTime only when the status changes', () => {

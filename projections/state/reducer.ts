@@ -64,8 +64,10 @@ export function rebuildStateFromBatches(batches: Iterable<StoredEvent[]>, state:
         const time = event.metadata.time;
         state.position = event.position;
         if (time > state.time) state.time = time;
-        state.heartbeats.set(event.data.node, time);
-        renewals.set(event.data.node, event);
+        for (const node of event.data.nodes) {
+          state.heartbeats.set(node, time);
+          renewals.set(node, event);
+        }
         continue;
       }
       if (renewals.size > 0 && mayTouchLease(event)) flushRenewals(state, renewals);
@@ -142,8 +144,10 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       registerNode(state, event.data.node, position, event.metadata.time);
       break;
     case 'NodeHeartbeat':
-      state.heartbeats.set(event.data.node, event.metadata.time);
-      renewLease(state, event.data.node, position, event.metadata.time);
+      for (const node of event.data.nodes) {
+        state.heartbeats.set(node, event.metadata.time);
+        renewLease(state, node, position, event.metadata.time);
+      }
       break;
     case 'NodeConditionChanged': {
       const time = rfc3339(event.metadata.time);

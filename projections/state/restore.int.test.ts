@@ -33,7 +33,7 @@ describe('restart over the embedded log', () => {
     await Promise.all([...first, ...bindings]);
     writeSnapshot(dir, state);
     const rest = Array.from({ length: 10 }, (_, i) => writePath.execute({ type: 'delete', actor: 'user:admin', ref: { kind: 'Pod', namespace: 'default', name: `web-${i}` } }));
-    await Promise.all([...rest, writePath.execute({ type: 'record', actor: 'kubelet/n1', event: { type: 'NodeHeartbeat', data: { node: 'n1' } } })]);
+    await Promise.all([...rest, writePath.execute({ type: 'record', actor: 'kubelet/n1', event: { type: 'NodeHeartbeat', data: { nodes: ['n1'] } } })]);
     await store.close();
 
     const reopened = await createEmbeddedStore(dir);

@@ -22,7 +22,7 @@ const events = history(
   { type: 'NodeRegistered', data: { node: node('n1') } },
   { type: 'ObjectCreated', data: { object: pod('a', { labels: { app: 'web' } }) } },
   { type: 'PodScheduled', data: { ref: { kind: 'Pod', namespace: 'default', name: 'a' }, nodeName: 'n1', decision: { evaluated: 1, feasible: 1, verdicts: [] } } },
-  [{ type: 'NodeHeartbeat', data: { node: 'n1' } }, { time: T0 + 10_000 }],
+  [{ type: 'NodeHeartbeat', data: { nodes: ['n1'] } }, { time: T0 + 10_000 }],
   { type: 'ObjectCreated', data: { object: pod('b') } },
 );
 

@@ -78,7 +78,7 @@ function toCommand(state: ClusterState, s: Step): Command | undefined {
     case 'deleteNode':
       return { type: 'delete', actor, ref: { kind: 'Node', name: s.node } };
     case 'heartbeat':
-      return { type: 'record', actor, event: { type: 'NodeHeartbeat', data: { node: s.node } } };
+      return { type: 'record', actor, event: { type: 'NodeHeartbeat', data: { nodes: [s.node] } } };
     case 'deleteLease':
       return { type: 'delete', actor, ref: { kind: 'Lease', namespace: 'kube-node-lease', name: s.node } };
     case 'nodeReady':

@@ -203,7 +203,7 @@ describe('write path: update', () => {
 
   it('a Node update that only cordons becomes NodeUnschedulableChanged', async () => {
     const { run } = await given({ type: 'record', event: { type: 'NodeRegistered', data: { node: node('n1') } } });
-    const current = (await run({ type: 'record', event: { type: 'NodeHeartbeat', data: { node: 'n1' } } })).object!;
+    const current = (await run({ type: 'record', event: { type: 'NodeHeartbeat', data: { nodes: ['n1'] } } })).object!;
     const result = await run({ type: 'update', object: { ...current, spec: { ...current.spec, unschedulable: true } } });
     expect(result.events.map((e) => e.type)).toEqual(['NodeUnschedulableChanged']);
     expect(result.object!.spec.unschedulable).toBe(true);
@@ -309,7 +309,7 @@ describe('write path: record', () => {
     await run({ type: 'create', object: pod('web') });
     const stale = await rejects({ type: 'record', event: { type: 'PodPhaseChanged', data: { ref: podRef('web', first.metadata.uid), phase: 'Running' } } });
     expect(stale.code).toBe(409);
-    expect((await rejects({ type: 'record', event: { type: 'NodeHeartbeat', data: { node: 'ghost' } } })).message).toBe('nodes "ghost" not found');
+    expect((await rejects({ type: 'record', event: { type: 'NodeHeartbeat', data: { nodes: ['ghost'] } } })).message).toBe('nodes "ghost" not found');
   });
 
   it('rejects container facts for containers the pod does not have', async () => {
@@ -405,7 +405,7 @@ describe('write path: ordering', () => {
     const facts: OrreryEvent[] = [
       { type: 'PodScheduled', data: { ref: podRef('web-1'), nodeName: 'n1', decision } },
       { type: 'PodPhaseChanged', data: { ref: podRef('web-1'), phase: 'Running', podIP: '10.244.0.2', hostIP: '10.0.0.2' } },
-      { type: 'NodeHeartbeat', data: { node: 'n1' } },
+      { type: 'NodeHeartbeat', data: { nodes: ['n1'] } },
     ];
     for (const event of facts) await run({ type: 'record', event });
     await run({ type: 'delete', ref: podRef('web-1') });

@@ -32,7 +32,12 @@ export function planRecord(context: WriteContext, event: OrreryEvent): Plan {
       throw apiErrors.badRequest(`${event.type} is written by create, update and delete commands, not recorded`);
     case 'NodeRegistered':
       return planNodeRegistered(context, event.data.node);
-    case 'NodeHeartbeat':
+    case 'NodeHeartbeat': {
+      if (event.data.nodes.length === 0) throw apiErrors.badRequest('a heartbeat names at least one node');
+      const refs: ObjectRef[] = event.data.nodes.map((name) => ({ kind: 'Node', name }));
+      for (const ref of refs) requireObject(context, ref);
+      return { stream: CLUSTER_STREAM, events: [event], ...(refs.length === 1 ? { resultRef: refs[0]! } : {}) };
+    }
     case 'NodeConditionChanged':
     case 'NodeUnschedulableChanged':
     case 'NodeTaintsChanged':

@@ -9,7 +9,7 @@ const events = history(
   { type: 'NodeRegistered', data: { node: node('n1') } },
   ...Array.from({ length: 20 }, (_, i) => ({ type: 'ObjectCreated' as const, data: { object: pod(`p${i}`) } })),
   ...Array.from({ length: 20 }, (_, i) => ({ type: 'PodScheduled' as const, data: { ref: { kind: 'Pod', namespace: 'default', name: `p${i}` }, nodeName: 'n1', decision: { evaluated: 1, feasible: 1, verdicts: [], chosen: 'n1', decidedBy: 'test' } } })),
-  [{ type: 'NodeHeartbeat', data: { node: 'n1' } }, { time: Date.UTC(2026, 0, 1, 0, 0, 10) }],
+  [{ type: 'NodeHeartbeat', data: { nodes: ['n1'] } }, { time: Date.UTC(2026, 0, 1, 0, 0, 10) }],
 );
 
 describe('event-sourcing invariants', () => {

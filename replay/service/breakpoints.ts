@@ -3,7 +3,7 @@ import { type Selector, matches, parseSelector } from '../../core/model/labels.t
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { getObject } from '../../projections/state/queries.ts';
-import { streamsTouchedBy } from './event-summary.ts';
+import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
 
 export type Breakpoint =
   | { type: 'object'; kind: string; namespace?: string; name?: string; labelSelector?: string }

@@ -21,7 +21,7 @@ export function eventKind(actor: string): EventKind {
   if (actor.startsWith('user:')) return 'user';
   if (actor === 'fault-injector' || actor.startsWith('fault')) return 'fault';
   if (actor === 'clock') return 'clock';
-  if (actor.startsWith('kubelet/')) return 'kubelet';
+  if (actor === 'kubelet' || actor.startsWith('kubelet/')) return 'kubelet';
   if (actor === 'orrery' || actor === 'system') return 'system';
   return 'controller';
 }
@@ -89,7 +89,7 @@ export function describeEvent(event: StoredEvent): string {
     case 'NodeRegistered':
       return `node ${event.data.node.metadata.name} registered`;
     case 'NodeHeartbeat':
-      return `node ${event.data.node} heartbeat`;
+      return event.data.nodes.length === 1 ? `node ${event.data.nodes[0]} heartbeat` : `${event.data.nodes.length} nodes heartbeat`;
     case 'NodeConditionChanged':
       return `node ${event.data.node} ${event.data.condition.type}=${event.data.condition.status}${event.data.condition.reason ? ` (${event.data.condition.reason})` : ''}`;
     case 'NodeUnschedulableChanged':
@@ -141,13 +141,4 @@ export function summarizeEvent(event: StoredEvent): EventSummary {
   if (event.metadata.causationId !== undefined) summary.causationId = event.metadata.causationId;
   if (event.metadata.correlationId !== undefined) summary.correlationId = event.metadata.correlationId;
   return summary;
-}
-
-/** Streams whose object an event changes: its own, plus the node's Lease for a heartbeat. */
-export function streamsTouchedBy(event: StoredEvent): string[] {
-  if (event.type === 'NodeHeartbeat' || event.type === 'NodeRegistered') {
-    const node = event.type === 'NodeHeartbeat' ? event.data.node : event.data.node.metadata.name;
-    return [event.stream, `Lease/kube-node-lease/${node}`];
-  }
-  return [event.stream];
 }

@@ -6,7 +6,7 @@ import { RECORDING_FORMAT, decodeRecording, encodeRecording } from './recording-
 const events: StoredEvent[] = [
   { type: 'ClusterInitialized', data: { seed: 1, startTime: 0, mode: 'simulation' }, metadata: { actor: 'orrery', time: 0 }, stream: 'cluster', streamRevision: 0, position: 1 },
   { type: 'ClockAdvanced', data: { time: 1000 }, metadata: { actor: 'clock', time: 1000 }, stream: 'cluster', streamRevision: 1, position: 2 },
-  { type: 'NodeHeartbeat', data: { node: 'nœud-ü' }, metadata: { actor: 'kubelet/nœud-ü', time: 1000, causationId: 2 }, stream: 'Node/nœud-ü', streamRevision: 0, position: 3 },
+  { type: 'NodeHeartbeat', data: { nodes: ['nœud-ü'] }, metadata: { actor: 'kubelet/nœud-ü', time: 1000, causationId: 2 }, stream: 'Node/nœud-ü', streamRevision: 0, position: 3 },
 ];
 
 describe('recording file', () => {

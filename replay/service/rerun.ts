@@ -68,6 +68,7 @@ function streamFor(event: NewEvent): string {
   switch (e.type) {
     case 'ClusterInitialized':
     case 'ClockAdvanced':
+    case 'NodeHeartbeat':
       return 'cluster';
     case 'ObjectCreated':
     case 'ObjectReplaced': {
@@ -77,7 +78,6 @@ function streamFor(event: NewEvent): string {
     }
     case 'NodeRegistered':
       return `Node/${e.data.node.metadata.name}`;
-    case 'NodeHeartbeat':
     case 'NodeConditionChanged':
     case 'NodeUnschedulableChanged':
     case 'NodeTaintsChanged':

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { indexObject, shareIndexSets, unindexObject } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
-import { streamsTouchedBy } from './event-summary.ts';
+import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
 
 /** Events between two kept states: seeking applies at most this many events after a copy. */
 export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
@@ -281,6 +281,7 @@ export class Timeline {
       entry.objects.push({ ...ref, previous: state.objects.get(ref.kind)?.get(ref.key) });
       if (ref.kind === 'Node') entry.heartbeats.push({ node: ref.key, previous: state.heartbeats.get(ref.key) });
     }
+    if (event.type === 'NodeHeartbeat') for (const node of event.data.nodes) entry.heartbeats.push({ node, previous: state.heartbeats.get(node) });
     applyEvent(state, event);
     this.undo.push(entry);
   }

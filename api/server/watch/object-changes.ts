@@ -1,7 +1,8 @@
 import type { StoredEvent } from '../../../core/events.ts';
-import { type KubeObject, type ObjectRef, objectKey } from '../../../core/model/object.ts';
+import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../../projections/cluster-state.ts';
-import { NODE_LEASE_NAMESPACE, applyEvent } from '../../../projections/state/reducer.ts';
+import { applyEvent } from '../../../projections/state/reducer.ts';
+import { refsTouchedBy } from '../../../projections/state/touched-refs.ts';
 
 /** One object's change at one log position: absent `before` = created, absent `after` = removed. */
 export interface ObjectChange {
@@ -11,15 +12,6 @@ export interface ObjectChange {
   before?: KubeObject;
   after?: KubeObject;
   event: StoredEvent;
-}
-
-/** The objects an event can change: the one its stream names, and a node's Lease for node events. */
-export function refsTouchedBy(event: StoredEvent): ObjectRef[] {
-  const parts = event.stream.split('/');
-  if (parts.length < 2) return [];
-  const ref: ObjectRef = parts.length >= 3 ? { kind: parts[0]!, namespace: parts[1]!, name: parts.slice(2).join('/') } : { kind: parts[0]!, name: parts[1]! };
-  if (ref.kind === 'Node') return [ref, { kind: 'Lease', namespace: NODE_LEASE_NAMESPACE, name: ref.name }];
-  return [ref];
 }
 
 /**

@@ -96,8 +96,7 @@ export function decodeRecordHeader(buffer: Buffer, offset: number, end: number):
 /** The stored events of a decoded record (the parsed objects themselves, completed in place: nobody else holds them). */
 export function decodeRecordEvents(buffer: Buffer, header: RecordHeader): StoredEvent[] {
   const json = buffer.toString('utf8', header.jsonStart, header.jsonEnd);
-  const heartbeat = header.count === 1 ? parsePlainHeartbeat(json) : undefined;
-  const events = heartbeat ? [heartbeat] : (JSON.parse(json) as StoredEvent[]);
+  const events = JSON.parse(json) as StoredEvent[];
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     event.stream = header.stream;
@@ -105,37 +104,4 @@ export function decodeRecordEvents(buffer: Buffer, header: RecordHeader): Stored
     event.position = header.firstPosition + i;
   }
   return events;
-}
-
-const HEARTBEAT_HEAD = '[{"type":"NodeHeartbeat","data":{"node":"';
-const HEARTBEAT_ACTOR = '"},"metadata":{"actor":"';
-const HEARTBEAT_TIME = '","time":';
-const HEARTBEAT_END = '}}]';
-
-/**
- * The commonest record of every log, a lone NodeHeartbeat with plain metadata, read without
- * JSON.parse (which costs several times more): the same object JSON.parse would build, or
- * undefined for anything else (escapes, other metadata, another shape), which then goes to JSON.parse.
- */
-export function parsePlainHeartbeat(json: string): StoredEvent | undefined {
-  if (!json.startsWith(HEARTBEAT_HEAD) || !json.endsWith(HEARTBEAT_END)) return undefined;
-  const nodeStart = HEARTBEAT_HEAD.length;
-  const nodeEnd = json.indexOf('"', nodeStart);
-  if (nodeEnd < 0 || !json.startsWith(HEARTBEAT_ACTOR, nodeEnd)) return undefined;
-  const actorStart = nodeEnd + HEARTBEAT_ACTOR.length;
-  const actorEnd = json.indexOf('"', actorStart);
-  if (actorEnd < 0 || !json.startsWith(HEARTBEAT_TIME, actorEnd)) return undefined;
-  const timeStart = actorEnd + HEARTBEAT_TIME.length;
-  const timeEnd = json.length - HEARTBEAT_END.length;
-  if (timeEnd - timeStart < 1 || timeEnd - timeStart > 16) return undefined;
-  for (let i = timeStart; i < timeEnd; i++) {
-    const c = json.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-  }
-  const node = json.slice(nodeStart, nodeEnd);
-  const actor = json.slice(actorStart, actorEnd);
-  if (node.includes('\\') || actor.includes('\\')) return undefined;
-  const time = Number(json.slice(timeStart, timeEnd));
-  if (!Number.isSafeInteger(time)) return undefined;
-  return { type: 'NodeHeartbeat', data: { node }, metadata: { actor, time } } as StoredEvent;
 }

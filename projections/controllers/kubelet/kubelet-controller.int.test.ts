@@ -26,7 +26,7 @@ async function cluster(nodes = 2) {
 }
 
 describe('simulated kubelet', () => {
-  it('posts Ready once per node and renews every node\'s lease every 10 s, at spread phases', async () => {
+  it('posts Ready once per node and renews every node\'s lease every 10 s, all nodes in one heartbeat event', async () => {
     const { sim, events } = await cluster(3);
     await sim.run(60_000);
     const ready = events((e) => e.type === 'NodeConditionChanged' && e.data.condition.type === 'Ready');
@@ -35,16 +35,38 @@ describe('simulated kubelet', () => {
       ['kubelet/node-2', 'KubeletReady'],
       ['kubelet/node-3', 'KubeletReady'],
     ]);
-    for (const node of ['node-1', 'node-2', 'node-3']) {
-      const beats = events((e) => e.type === 'NodeHeartbeat' && e.data.node === node).map((e) => e.metadata.time);
-      expect(beats.length).toBe(6);
-      expect(beats.slice(1).map((t, i) => t - beats[i]!)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
-      expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === node).every((e) => e.metadata.actor === `kubelet/${node}`)).toBe(true);
+    // Registering stands for the first beat; from then on every node beats in the one shared event.
+    const beats = events((e) => e.type === 'NodeHeartbeat');
+    expect(beats.map((e) => e.metadata.time - T0)).toEqual([10_000, 20_000, 30_000, 40_000, 50_000, 60_000]);
+    const shared = beats;
+    for (const beat of shared) {
+      expect(beat.metadata.actor).toBe('kubelet');
+      expect((beat as any).data.nodes).toEqual(['node-1', 'node-2', 'node-3']);
     }
-    const phases = new Set(['node-1', 'node-2', 'node-3'].map((node) => events((e) => e.type === 'NodeHeartbeat' && e.data.node === node)[0]!.metadata.time % 10_000));
-    expect(phases.size).toBeGreaterThan(1);
-    const lease = getObject(sim.state, 'Lease', 'kube-node-lease', 'node-1')!;
-    expect(Date.parse(lease.spec.renewTime)).toBeGreaterThan(T0 + 49_000);
+    for (const node of ['node-1', 'node-2', 'node-3']) {
+      const lease = getObject(sim.state, 'Lease', 'kube-node-lease', node)!;
+      expect(Date.parse(lease.spec.renewTime)).toBe(T0 + 60_000);
+      expect(sim.state.heartbeats.get(node)).toBe(T0 + 60_000);
+    }
+    await sim.close();
+  });
+
+  it('spreads nodes over heartbeatSlots phases, one event per phase', async () => {
+    const store: InMemoryStore = createInMemoryStore();
+    const sim = await createSimulatedCluster({ store, nodes: 6, controllers: [createKubeletController({ heartbeatSlots: 100 })] });
+    await sim.run(30_000);
+    const later = store.events().filter((e) => e.type === 'NodeHeartbeat' && e.metadata.time > T0 + 10_000);
+    const phaseOf = new Map<string, number>();
+    for (const beat of later) {
+      for (const node of (beat as any).data.nodes as string[]) {
+        const phase = (beat.metadata.time - T0) % 10_000;
+        expect(phaseOf.get(node) ?? phase).toBe(phase);
+        phaseOf.set(node, phase);
+      }
+    }
+    expect(phaseOf.size).toBe(6);
+    expect(new Set(phaseOf.values()).size).toBeGreaterThan(1);
+    expect(new Set(later.map((e) => e.metadata.time)).size).toBe(later.length);
     await sim.close();
   });
 
@@ -104,8 +126,8 @@ describe('simulated kubelet', () => {
     const stoppedAt = sim.state.time;
     await sim.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' } });
     await sim.run(120_000);
-    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-1' && e.metadata.time > stoppedAt)).toEqual([]);
-    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-2' && e.metadata.time > stoppedAt).length).toBe(12);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes('node-1') && e.metadata.time > stoppedAt)).toEqual([]);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes('node-2') && e.metadata.time > stoppedAt).length).toBe(12);
     const stuck = getObject(sim.state, 'Pod', 'default', 'web')!;
     expect(stuck.metadata.deletionTimestamp).toBeDefined();
     expect(stuck.status.phase).toBe('Running');
@@ -114,7 +136,7 @@ describe('simulated kubelet', () => {
     await sim.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStarted', data: { node: 'node-1' } } });
     await sim.run(1_000);
     expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeUndefined();
-    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-1' && e.metadata.time > stoppedAt).length).toBeGreaterThan(0);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes('node-1') && e.metadata.time > stoppedAt).length).toBeGreaterThan(0);
     await sim.close();
   });
 
@@ -126,8 +148,8 @@ describe('simulated kubelet', () => {
     ]);
     await sim.apply([pod('web', 'real-1')]);
     await sim.run(30_000);
-    expect(events((e) => (e.type === 'NodeHeartbeat' || e.type === 'NodeConditionChanged') && e.data.node === 'real-1')).toEqual([]);
-    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'api-made').length).toBeGreaterThan(0);
+    expect(events((e) => (e.type === 'NodeHeartbeat' ? e.data.nodes.includes('real-1') : e.type === 'NodeConditionChanged' && e.data.node === 'real-1'))).toEqual([]);
+    expect(events((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes('api-made')).length).toBeGreaterThan(0);
     expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.phase).toBe('Pending');
     expect(getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses).toBeUndefined();
     await sim.close();
@@ -220,7 +242,7 @@ describe('simulated kubelet', () => {
     // Controllers resync on their first input; a resumed engine has none until something happens.
     await after.act({ type: 'record', actor: 'clock', event: { type: 'ClockAdvanced', data: { time: resumedAt } } });
     await after.run(120_000);
-    const beats = (node: string) => second.events().filter((e) => e.type === 'NodeHeartbeat' && e.data.node === node && e.metadata.time > resumedAt).length;
+    const beats = (node: string) => second.events().filter((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes(node) && e.metadata.time > resumedAt).length;
     expect(beats('node-1')).toBeGreaterThanOrEqual(12);
     expect(beats('node-2')).toBe(0);
     expect(getObject(after.state, 'Pod', 'default', 'crash')!.status.containerStatuses[0].restartCount).toBeGreaterThan(restartsBefore);

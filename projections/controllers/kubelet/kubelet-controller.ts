@@ -17,7 +17,11 @@ import { KUBELET_ANNOTATION } from './sim-annotations.ts';
 export interface KubeletOptions {
   /** Lease renewal interval (Kubernetes: 10 s, a quarter of the 40 s lease). */
   heartbeatIntervalMs?: number;
-  /** Heartbeat phases: nodes are spread over this many evenly spaced instants per interval. */
+  /**
+   * Heartbeat phases: nodes are spread over this many evenly spaced instants per interval, and the
+   * nodes sharing an instant beat in one NodeHeartbeat event. Default 1: every node beats at once,
+   * one event per interval however many nodes there are.
+   */
   heartbeatSlots?: number;
   /** Default time from a pod's binding to its containers running (`sim.orrery.dev/startup-delay` overrides). */
   startupDelayMs?: number;
@@ -61,7 +65,7 @@ export function createKubeletController(options: KubeletOptions = {}): Controlle
 
 function createKubelet(options: KubeletOptions) {
   const interval = options.heartbeatIntervalMs ?? 10_000;
-  const slots = Math.max(1, Math.min(options.heartbeatSlots ?? 100, interval));
+  const slots = Math.max(1, Math.min(options.heartbeatSlots ?? 1, interval));
   const spacing = interval / slots;
   const nodes = new Map<string, NodeRecord>();
   const slotMembers = new Map<number, Set<string>>();
@@ -134,7 +138,7 @@ function createKubelet(options: KubeletOptions) {
     nodes.set(name, record);
     ctxByNode.delete(name);
     const { causationId, correlationId } = inputMeta();
-    if (heartbeatNow) emit(name, { type: 'NodeHeartbeat', data: { node: name } }, causationId, correlationId);
+    if (heartbeatNow) emit(name, { type: 'NodeHeartbeat', data: { nodes: [name] } }, causationId, correlationId);
     const current = (node.status?.conditions as Array<{ type: string; status: string; reason?: string }> | undefined) ?? [];
     for (const condition of HEALTHY_NODE_CONDITIONS) {
       const existing = current.find((c) => c.type === condition.type);
@@ -299,7 +303,8 @@ function createKubelet(options: KubeletOptions) {
         const slot = Number(key.slice(3));
         const members = slotMembers.get(slot);
         if (!members || members.size === 0) continue;
-        for (const name of members) emit(name, { type: 'NodeHeartbeat', data: { node: name } }, event.position);
+        const beating = [...members];
+        out.push({ type: 'record', actor: beating.length === 1 ? `kubelet/${beating[0]}` : KUBELET_CONTROLLER_NAME, causationId: event.position, event: { type: 'NodeHeartbeat', data: { nodes: beating } } });
         timers.schedule(key, nextSlotTime(slot, now));
       } else {
         const uid = key.slice(4);

@@ -35,7 +35,7 @@ describe('node lifecycle controller', () => {
     await sim.apply([pod('web', 'node-1'), pod('other', 'node-2')]);
     await sim.run(25_000);
     await stopKubelet('node-1');
-    const lastBeat = events((e) => e.type === 'NodeHeartbeat' && e.data.node === 'node-1').at(-1)!.metadata.time;
+    const lastBeat = events((e) => e.type === 'NodeHeartbeat' && e.data.nodes.includes('node-1')).at(-1)!.metadata.time;
     await sim.run(60_000);
 
     const unknown = events((e) => e.type === 'NodeConditionChanged' && e.data.node === 'node-1' && e.data.condition.status === 'Unknown');
