@@ -18,8 +18,19 @@ export function createVirtualClock(start: number): VirtualClock {
   };
 }
 
+// Writes arriving within one second share the same text: formatting a Date costs more than a write's own work.
+let lastSecond = Number.NaN;
+let lastRfc3339 = '';
+
+/** Second precision, as Kubernetes serialises metav1.Time: `2026-01-02T03:04:05Z`. */
 export function toRfc3339(time: number): string {
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Date truncates milliseconds towards zero; the second is then the floor of that.
+  const second = Math.floor(Math.trunc(time) / 1000);
+  if (second === lastSecond) return lastRfc3339;
+  const text = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  lastSecond = second;
+  lastRfc3339 = text;
+  return text;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
