@@ -246,8 +246,18 @@ export function refName(schema: Schema | undefined): string | undefined {
   return ref?.slice('#/components/schemas/'.length);
 }
 
+// The catalog never changes once built, so each wrapper resolves to the same schema every time;
+// patch and managedFields walks resolve several times per field of every write.
+const resolved = new WeakMap<Schema, Schema | null>();
+
 /** Follows `$ref` / single-`allOf` wrappers to the schema they name. */
 export function resolveSchema(schema: Schema | undefined): Schema | undefined {
-  const name = refName(schema);
-  return name ? schemaCatalog().schemas.get(name) : schema;
+  if (!schema) return schema;
+  let target = resolved.get(schema);
+  if (target === undefined) {
+    const name = refName(schema);
+    target = (name ? schemaCatalog().schemas.get(name) : schema) ?? null;
+    resolved.set(schema, target);
+  }
+  return target ?? undefined;
 }

@@ -24,10 +24,22 @@ export function schemaNameFor(kind: string, apiVersion?: string): string | undef
   return undefined;
 }
 
+// Looked up on every write (managedFields, field validation): by apiVersion, then kind, without
+// building a key. Only known kinds are kept, so a client naming made-up kinds cannot grow it.
+const schemasByVersion = new Map<string | undefined, Map<string, Schema>>();
+
 /** The object schema of a kind, or undefined for kinds client-node does not know. */
 export function schemaFor(kind: string, apiVersion?: string): Schema | undefined {
+  const known = schemasByVersion.get(apiVersion)?.get(kind);
+  if (known) return known;
   const name = schemaNameFor(kind, apiVersion);
-  return name ? schemaCatalog().schemas.get(name) : undefined;
+  const schema = name ? schemaCatalog().schemas.get(name) : undefined;
+  if (schema) {
+    let byKind = schemasByVersion.get(apiVersion);
+    if (!byKind) schemasByVersion.set(apiVersion, (byKind = new Map()));
+    byKind.set(kind, schema);
+  }
+  return schema;
 }
 
 /** The schema of one property of an object schema (resolved through `$ref`), or undefined. */

@@ -16,21 +16,7 @@ export class FieldSet {
   /** Reads `fieldsV1` JSON (`{"f:spec":{"f:replicas":{}}}`). */
   static fromFieldsV1(json: unknown): FieldSet {
     const set = new FieldSet();
-    if (!json || typeof json !== 'object') return set;
-    const read = (node: Record<string, unknown>, into: FieldSet) => {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '.') {
-          into.member = true;
-          continue;
-        }
-        const child = new FieldSet();
-        const inner = (value ?? {}) as Record<string, unknown>;
-        if (Object.keys(inner).length === 0) child.member = true;
-        else read(inner, child);
-        into.children.set(key, child);
-      }
-    };
-    read(json as Record<string, unknown>, set);
+    if (json && typeof json === 'object') readFieldsV1(json as Record<string, unknown>, set);
     return set;
   }
 
@@ -71,15 +57,7 @@ export class FieldSet {
 
   union(other: FieldSet): FieldSet {
     const result = this.clone();
-    const add = (from: FieldSet, into: FieldSet) => {
-      into.member ||= from.member;
-      for (const [key, child] of from.children) {
-        let target = into.children.get(key);
-        if (!target) into.children.set(key, (target = new FieldSet()));
-        add(child, target);
-      }
-    };
-    add(other, result);
+    addInto(other, result);
     return result;
   }
 
@@ -109,13 +87,13 @@ export class FieldSet {
 
   equals(other: FieldSet): boolean {
     if (this.member !== other.member) return false;
-    const mine = [...this.children].filter(([, child]) => !child.isEmpty());
-    const theirs = [...other.children].filter(([, child]) => !child.isEmpty());
-    if (mine.length !== theirs.length) return false;
-    return mine.every(([key, child]) => {
+    // Empty children count as absent.
+    for (const [key, child] of this.children) {
       const counterpart = other.children.get(key);
-      return counterpart !== undefined && child.equals(counterpart);
-    });
+      if (counterpart === undefined ? !child.isEmpty() : !child.equals(counterpart)) return false;
+    }
+    for (const [key, child] of other.children) if (!this.children.has(key) && !child.isEmpty()) return false;
+    return true;
   }
 
   clone(): FieldSet {
@@ -128,26 +106,57 @@ export class FieldSet {
   /** Every member path, in sorted order. */
   paths(): string[][] {
     const out: string[][] = [];
-    const walk = (node: FieldSet, prefix: string[]) => {
-      if (node.member && prefix.length > 0) out.push(prefix);
-      for (const key of [...node.children.keys()].sort()) walk(node.children.get(key)!, [...prefix, key]);
-    };
-    walk(this, []);
+    collectPaths(this, [], out);
     return out;
   }
 
   toFieldsV1(): Record<string, unknown> {
-    const encode = (node: FieldSet): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      if (node.member && node.children.size > 0) out['.'] = {};
-      for (const key of [...node.children.keys()].sort()) {
-        const child = node.children.get(key)!;
-        if (!child.isEmpty()) out[key] = encode(child);
-      }
-      return out;
-    };
-    return encode(this);
+    return encodeFieldsV1(this) ?? {};
   }
+}
+
+// Module functions rather than closures inside the methods: these run for every write, and each
+// closure created per call costs more than the walk itself for small sets.
+
+function readFieldsV1(node: Record<string, unknown>, into: FieldSet): void {
+  for (const key of Object.keys(node)) {
+    if (key === '.') {
+      into.member = true;
+      continue;
+    }
+    const child = new FieldSet();
+    const inner = (node[key] ?? {}) as Record<string, unknown>;
+    if (Object.keys(inner).length === 0) child.member = true;
+    else readFieldsV1(inner, child);
+    into.children.set(key, child);
+  }
+}
+
+function addInto(from: FieldSet, into: FieldSet): void {
+  into.member ||= from.member;
+  for (const [key, child] of from.children) {
+    let target = into.children.get(key);
+    if (!target) into.children.set(key, (target = new FieldSet()));
+    addInto(child, target);
+  }
+}
+
+function collectPaths(node: FieldSet, prefix: string[], out: string[][]): void {
+  if (node.member && prefix.length > 0) out.push(prefix);
+  for (const key of [...node.children.keys()].sort()) collectPaths(node.children.get(key)!, [...prefix, key], out);
+}
+
+/** FieldsV1 JSON with sorted keys, or undefined for an empty set (so no subtree is checked for emptiness twice). */
+function encodeFieldsV1(node: FieldSet): Record<string, unknown> | undefined {
+  const size = node.children.size;
+  let encoded: Record<string, unknown> | undefined = node.member ? (size > 0 ? { '.': {} } : {}) : undefined;
+  if (size === 0) return encoded;
+  const keys = size === 1 ? [node.children.keys().next().value as string] : [...node.children.keys()].sort();
+  for (const key of keys) {
+    const child = encodeFieldsV1(node.children.get(key)!);
+    if (child !== undefined) (encoded ??= {})[key] = child;
+  }
+  return encoded;
 }
 
 /** `.spec.template.spec.containers[name="web"].image`, as structured-merge-diff prints a path. */

@@ -126,18 +126,23 @@ export function compareFields(before: JsonObject, after: JsonObject, schema: Sch
 }
 
 function compareMaps(before: JsonObject, after: JsonObject, schema: Schema | undefined, path: string[], out: FieldComparison): void {
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const childPath = [...path, `f:${key}`];
-    const child = childSchema(schema, key);
-    const a = before[key];
-    const b = after[key];
-    if (a === undefined || a === null) {
-      if (b !== undefined && b !== null) addWhole(b, child, childPath, out.added);
-    } else if (b === undefined || b === null) {
-      addWhole(a, child, childPath, out.removed);
-    } else {
-      compareValues(a, b, child, childPath, out);
-    }
+  // Every key of either side once: before's keys, then after's that before lacks.
+  for (const key of Object.keys(before)) compareField(before, after, key, schema, path, out);
+  for (const key of Object.keys(after)) if (!Object.prototype.hasOwnProperty.call(before, key)) compareField(before, after, key, schema, path, out);
+}
+
+function compareField(before: JsonObject, after: JsonObject, key: string, schema: Schema | undefined, path: string[], out: FieldComparison): void {
+  const a = before[key];
+  const b = after[key];
+  if (a === b) return;
+  const childPath = [...path, `f:${key}`];
+  const child = childSchema(schema, key);
+  if (a === undefined || a === null) {
+    if (b !== undefined && b !== null) addWhole(b, child, childPath, out.added);
+  } else if (b === undefined || b === null) {
+    addWhole(a, child, childPath, out.removed);
+  } else {
+    compareValues(a, b, child, childPath, out);
   }
 }
 
