@@ -14,16 +14,22 @@ export interface NumberedName {
   /** -1 when the name does not end in digits. */
   number: number;
   digits: number;
-  /** Names of one family (same prefix, same digit count) are ordered by number. */
-  family: string;
+  /** Names of one family (same prefix, same digit count) are ordered by number; 0 for names without a number. */
+  family: number;
 }
+
+/** Family numbers, given out as names are first seen (a handful per cluster: one per node pool naming). */
+const families = new Map<string, number>();
 
 const TRAILING_DIGITS = /^(.*?)(\d{1,15})$/;
 
 export function numberedName(name: string): NumberedName {
   const match = name.includes('..') ? null : TRAILING_DIGITS.exec(name);
-  if (!match) return { prefix: name, number: -1, digits: 0, family: '' };
-  return { prefix: match[1]!, number: Number(match[2]), digits: match[2]!.length, family: `${match[1]!}\n${match[2]!.length}` };
+  if (!match) return { prefix: name, number: -1, digits: 0, family: 0 };
+  const key = `${match[1]!}\n${match[2]!.length}`;
+  let family = families.get(key);
+  if (family === undefined) families.set(key, (family = families.size + 1));
+  return { prefix: match[1]!, number: Number(match[2]), digits: match[2]!.length, family };
 }
 
 /** What the table needs of an evaluated node. */
@@ -75,6 +81,9 @@ export function buildVerdictTable(
   const groupOf = scratchGroups;
   const pluginCount = plugins.length;
   const order = naturalOrder(nodes, count);
+  // Neighbours often share their scores: the last feasible node's key is checked before the map.
+  let lastKey: number | string | undefined;
+  let lastGroup = -1;
   for (let k = 0; k < count; k++) {
     const code = codes[order[k]!]!;
     let group: number | undefined;
@@ -89,28 +98,30 @@ export function buildVerdictTable(
       }
     } else {
       const key = scoreKey(perPlugin, pluginCount, code);
-      group = scoreGroups.get(key);
+      group = key === lastKey ? lastGroup : scoreGroups.get(key);
       if (group === undefined) {
         scoreGroups.set(key, (group = groups.length));
         const scores = new Array<number>(pluginCount);
         for (let p = 0; p < pluginCount; p++) scores[p] = perPlugin[p]![code]!;
         groups.push({ scores });
       }
+      lastKey = key;
+      lastGroup = group;
     }
     groupOf[k] = group;
   }
   return { nodes: nameRuns(nodes, order, count), plugins: plugins.map((p) => ({ name: p.name, weight: p.weight })), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
 }
 
-/** One number standing for a node's scores (0–100 each, at most six plugins), or a string past that. */
+/** One small integer standing for a node's scores (0–127 each, at most four plugins), or a string past that. */
 function scoreKey(perPlugin: readonly Int32Array[], pluginCount: number, index: number): number | string {
-  if (pluginCount <= 6) {
+  if (pluginCount <= 4) {
     let key = 0;
     let fits = true;
     for (let p = 0; p < pluginCount; p++) {
       const score = perPlugin[p]![index]!;
-      if (score < 0 || score > 255) fits = false;
-      key = key * 256 + score;
+      if (score < 0 || score > 127) fits = false;
+      key = (key << 7) | score;
     }
     if (fits) return key;
   }
@@ -135,46 +146,59 @@ function encodeRows(groupOf: Int32Array, count: number, width: number): string {
 }
 
 let scratchOrder = new Int32Array(1024);
-/** Up to this many nodes, a node's number and index pack into one double (number · 2^16 + index) and sort natively. */
-const PACKED_INDEXES = 65_536;
-const PACKED_NUMBERS = 2 ** 36;
 
 /**
  * Indexes of `nodes` in natural name order: names without a number first, by name; then each
- * family (prefix and digit count, in that order) by number.
+ * family (prefix and digit count, in that order) by number. The scheduler evaluates a round-robin
+ * window of its name-sorted node list, in which each family already runs in order but for one
+ * wrap-around, so a bucket is rotated when that is all it needs and sorted only otherwise.
  */
 function naturalOrder(nodes: readonly TableNode[], count: number): Int32Array {
   if (scratchOrder.length < count) scratchOrder = new Int32Array(Math.max(count, 2 * scratchOrder.length));
   const order = scratchOrder;
-  const families = new Map<string, number[]>();
-  const plain: number[] = [];
+  const bucketFamilies: number[] = [];
+  const buckets: number[][] = [];
+  let current = -1;
   for (let i = 0; i < count; i++) {
-    const { number, family } = nodes[i]!.numbered;
-    if (number < 0 || number >= PACKED_NUMBERS || count > PACKED_INDEXES) {
-      plain.push(i);
-      continue;
+    const family = nodes[i]!.numbered.family;
+    if (current < 0 || bucketFamilies[current] !== family) {
+      current = bucketFamilies.indexOf(family);
+      if (current < 0) {
+        current = bucketFamilies.push(family) - 1;
+        buckets.push([]);
+      }
     }
-    let members = families.get(family);
-    if (!members) families.set(family, (members = []));
-    members.push(number * PACKED_INDEXES + i);
+    buckets[current]!.push(i);
   }
+  const sequence = buckets.length === 1 ? buckets : [...buckets].sort((a, b) => compareNames(nodes[a[0]!]!, nodes[b[0]!]!));
   let at = 0;
-  if (plain.length > 0) {
-    plain.sort((a, b) => compareNames(nodes[a]!.numbered, nodes[b]!.numbered) || (nodes[a]!.name < nodes[b]!.name ? -1 : 1));
-    for (const i of plain) order[at++] = i;
-  }
-  const names = families.size === 1 ? [...families.keys()] : [...families.keys()].sort((a, b) => compareNames(nodes[families.get(a)![0]! % PACKED_INDEXES]!.numbered, nodes[families.get(b)![0]! % PACKED_INDEXES]!.numbered));
-  for (const family of names) {
-    const packed = Float64Array.from(families.get(family)!).sort();
-    for (let m = 0; m < packed.length; m++) order[at++] = packed[m]! % PACKED_INDEXES;
+  for (const members of sequence) {
+    let descents = 0;
+    let wrap = 0;
+    for (let m = 1; m < members.length; m++) {
+      if (compareNames(nodes[members[m - 1]!]!, nodes[members[m]!]!) > 0) {
+        descents++;
+        wrap = m;
+      }
+    }
+    if (descents > 1 || (descents === 1 && compareNames(nodes[members[members.length - 1]!]!, nodes[members[0]!]!) > 0)) {
+      members.sort((a, b) => compareNames(nodes[a]!, nodes[b]!));
+      wrap = 0;
+    }
+    for (let m = wrap; m < members.length; m++) order[at++] = members[m]!;
+    for (let m = 0; m < wrap; m++) order[at++] = members[m]!;
   }
   return order;
 }
 
-/** By prefix, then digit count, then number (plain names compare as their prefix). */
-function compareNames(a: NumberedName, b: NumberedName): number {
-  if (a.prefix !== b.prefix) return a.prefix < b.prefix ? -1 : 1;
-  return a.digits - b.digits || a.number - b.number;
+/** Plain names (no number) first, by name; then by prefix, digit count and number. */
+function compareNames(a: TableNode, b: TableNode): number {
+  const x = a.numbered;
+  const y = b.numbered;
+  if ((x.number < 0) !== (y.number < 0)) return x.number < 0 ? -1 : 1;
+  if (x.number < 0) return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  if (x.prefix !== y.prefix) return x.prefix < y.prefix ? -1 : 1;
+  return x.digits - y.digits || x.number - y.number;
 }
 
 /** Names in `order`, consecutively numbered ones (same prefix and digit count) as `first..lastDigits`. */
