@@ -62,48 +62,88 @@ console.log(`  open (background indexing): ${opened.wallMs.toFixed(1)} ms to a u
 gc?.();
 const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
-// Seeks to random positions.
-const prng = createPrng(hashSeed('replay-bench'));
-const seeks: number[] = [];
-for (let i = 0; i < SAMPLES; i++) {
-  const target = 1 + prng.int(events.length);
-  const start = process.hrtime.bigint();
-  session.seek({ position: target });
-  const state = session.stateAt();
-  seeks.push(ms(start));
-  if (state.position !== target) throw new Error(`seek landed at ${state.position}, not ${target}`);
+interface Moves {
+  seeks: Sample[];
+  stepsBack: Sample[];
+  heldBack: Sample[];
+  stepsForward: Sample[];
+}
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+interface MovableSession {
+  seek(target: { position: number }): unknown;
+  step(count: number): unknown;
+  stateAt(): { position: number };
 }
 
-// Step back one event from random positions (the state at the previous position materialised).
-const stepsBack: number[] = [];
-for (let i = 0; i < SAMPLES; i++) {
-  session.seek({ position: 2 + prng.int(events.length - 1) });
-  session.stateAt();
+function sample(run: () => void): Sample {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  session.step(-1);
-  session.stateAt();
-  stepsBack.push(ms(start));
+  run();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: ms(start), cpuMs: (used.user + used.system) / 1000 };
 }
-// Ten steps back in a row, as a user holding the key does.
-const heldBack: number[] = [];
-session.seek({ position: Math.floor(events.length / 2) + 777 });
-session.stateAt();
-for (let i = 0; i < SAMPLES; i++) {
-  const start = process.hrtime.bigint();
-  session.step(-1);
+
+/** Seeks and steps, each timed until the state at the new cursor is materialised. Same positions for every session measured. */
+function measureMoves(session: MovableSession, head: number): Moves {
+  const prng = createPrng(hashSeed('replay-bench'));
+  const seeks: Sample[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const target = 1 + prng.int(head);
+    let position = -1;
+    seeks.push(
+      sample(() => {
+        session.seek({ position: target });
+        position = session.stateAt().position;
+      }),
+    );
+    if (position !== target) throw new Error(`seek landed at ${position}, not ${target}`);
+  }
+  // Step back one event from random positions (the state at the previous position materialised).
+  const stepsBack: Sample[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    session.seek({ position: 2 + prng.int(head - 1) });
+    session.stateAt();
+    stepsBack.push(sample(() => (session.step(-1), session.stateAt())));
+  }
+  // Steps back in a row, as a user holding the key does.
+  const heldBack: Sample[] = [];
+  session.seek({ position: Math.floor(head / 2) + 777 });
   session.stateAt();
-  heldBack.push(ms(start));
-}
-// Step forward one event.
-const stepsForward: number[] = [];
-session.seek({ position: Math.floor(events.length / 3) });
-session.stateAt();
-for (let i = 0; i < SAMPLES; i++) {
-  const start = process.hrtime.bigint();
-  session.step(1);
+  for (let i = 0; i < SAMPLES; i++) heldBack.push(sample(() => (session.step(-1), session.stateAt())));
+  const stepsForward: Sample[] = [];
+  session.seek({ position: Math.floor(head / 3) });
   session.stateAt();
-  stepsForward.push(ms(start));
+  for (let i = 0; i < SAMPLES; i++) stepsForward.push(sample(() => (session.step(1), session.stateAt())));
+  return { seeks, stepsBack, heldBack, stepsForward };
 }
+
+// The code before this change, measured in this same process for a side-by-side comparison: a
+// checkout of an older commit (ORRERY_REPLAY_BASELINE=<its directory>) over the same events.
+let baseline: { moves: Moves; heapMiB: number; commit: string } | undefined;
+const baselineDir = process.env.ORRERY_REPLAY_BASELINE;
+if (baselineDir) {
+  const { ReplayService: BaselineService } = (await import(join(baselineDir, 'replay/service/replay-service.ts'))) as { ReplayService: typeof ReplayService };
+  const commit = (await import('node:child_process')).execFileSync('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  service.delete(session.id);
+  gc?.();
+  const before = new BaselineService();
+  const old = before.openEvents(events, { type: 'events' });
+  await old.timeline.indexed;
+  gc?.();
+  const oldHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+  console.log(`  baseline ${commit}: indexed, heap ${oldHeapMiB.toFixed(0)} MiB; measuring`);
+  baseline = { moves: measureMoves(old, events.length), heapMiB: oldHeapMiB, commit };
+  before.delete(old.id);
+  gc?.();
+  session = service.openEvents(events, { type: 'events' });
+  await session.timeline.indexed;
+  gc?.();
+}
+const moves = measureMoves(session, events.length);
+const heapAfterMovesMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
 // Open from an exported recording file (decode + index).
 const fileDir = mkdtempSync(join(tmpdir(), 'orrery-replay-bench-'));
@@ -124,25 +164,34 @@ rmSync(fileDir, { recursive: true, force: true });
 console.log(`  export ${exportMs.toFixed(0)} ms (${fileMiB.toFixed(0)} MiB), open from file ${fileOpenMs.toFixed(0)} ms (indexed after ${fileIndexedMs.toFixed(0)} ms), head ${fromFile.head}`);
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-const row = (label: string, values: number[], target: string) => {
-  const s = sorted(values);
-  return [label, SAMPLES, percentile(s, 50).toFixed(2), percentile(s, 99).toFixed(2), s.at(-1)!.toFixed(2), target];
+const p = (samples: Sample[], key: keyof Sample, q: number) => percentile(sorted(samples.map((x) => x[key])), q).toFixed(2);
+const row = (label: string, pick: (m: Moves) => Sample[], target: string) => {
+  const mine = pick(moves);
+  const s = sorted(mine.map((x) => x.wallMs));
+  const cells = [label, SAMPLES, p(mine, 'wallMs', 50), p(mine, 'wallMs', 99), s.at(-1)!.toFixed(2), p(mine, 'cpuMs', 50), p(mine, 'cpuMs', 99)];
+  if (baseline) {
+    const old = pick(baseline.moves);
+    cells.push(p(old, 'wallMs', 99), p(old, 'cpuMs', 99));
+  }
+  cells.push(target);
+  return cells;
 };
 const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
 const rows = [
-  row('seek to a random position', seeks, 'p99 < 50 ms'),
-  row('step back 1 event (random positions)', stepsBack, '< 5 ms'),
-  row('step back 1 event, 1000 in a row', heldBack, '< 5 ms'),
-  row('step forward 1 event', stepsForward, ''),
+  row('seek to a random position', (m) => m.seeks, 'p99 < 50 ms'),
+  row('step back 1 event (random positions)', (m) => m.stepsBack, '< 5 ms'),
+  row('step back 1 event, 1000 in a row', (m) => m.heldBack, '< 5 ms'),
+  row('step forward 1 event', (m) => m.stepsForward, ''),
 ];
-for (const r of rows) console.log(`  ${r[0]}: p50 ${r[2]} ms, p99 ${r[3]} ms, max ${r[4]} ms`);
+for (const r of rows) console.log(`  ${r[0]}: wall p50 ${r[2]} ms, p99 ${r[3]} ms, max ${r[4]} ms; CPU p50 ${r[5]} ms, p99 ${r[6]} ms${baseline ? `; baseline p99 ${r[7]} ms wall, ${r[8]} ms CPU` : ''}`);
+const header = ['operation', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'CPU p50 ms', 'CPU p99 ms', ...(baseline ? [`before (${baseline.commit}): p99 ms`, 'before: CPU p99 ms'] : []), 'target'];
 
 recordBenchmark(
   'replay',
   'Replay service on a 1M-event recording',
-  `${fromFile.head.toLocaleString('en')} events (bench/synthetic-cluster-log.ts: 1,000 nodes heartbeating every 10 s, 200 deployments × 20 pods with rolling churn). Snapshots every ${DEFAULT_SNAPSHOT_INTERVAL.toLocaleString('en')} events, in memory (maps copied, immutable objects shared). Seeks and steps are timed until the state at the new cursor is materialised. Load average while measuring: ${load} on ${(await import('node:os')).cpus().length} cores (other benchmarks and test suites were running).
+  `${fromFile.head.toLocaleString('en')} events (bench/synthetic-cluster-log.ts: 1,000 nodes heartbeating every 10 s, 200 deployments × 20 pods with rolling churn). Snapshots every ${DEFAULT_SNAPSHOT_INTERVAL.toLocaleString('en')} events, in memory (shallow map copies: objects and index sets shared). Seeks and steps are timed until the state at the new cursor is materialised; CPU is the process's CPU time over the same interval (less sensitive to the machine's load than wall time). Load average while measuring: ${load} on ${(await import('node:os')).cpus().length} cores (other benchmarks and test suites were running).${baseline ? ` "Before" is commit ${baseline.commit} measured in the same process on the same events and positions, just before (heap with its snapshots: ${baseline.heapMiB.toFixed(0)} MiB).` : ''}
 
-${table(['operation', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'target'], rows)}
+${table(header, rows)}
 
 | open | wall | CPU | target |
 | --- | --- | --- | --- |
@@ -152,5 +201,5 @@ ${table(['operation', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'target'], rows)}
 | read + decode the embedded log into memory (before any of the above) | ${readMs.toFixed(0)} ms | ${readCpuMs.toFixed(0)} ms | |
 | open an exported recording file (${fileMiB.toFixed(0)} MiB: gunzip, parse) / until indexed | ${fileOpenMs.toFixed(0)} ms / ${fileIndexedMs.toFixed(0)} ms | | |
 
-Export to a recording file: ${exportMs.toFixed(0)} ms. Heap after open: ${heapMiB.toFixed(0)} MiB; peak RSS of the benchmark: ${peakRssMiB().toFixed(0)} MiB.`,
+Export to a recording file: ${exportMs.toFixed(0)} ms. Heap after open (events + snapshots): ${heapMiB.toFixed(0)} MiB (after the seeks: ${heapAfterMovesMiB.toFixed(0)} MiB); peak RSS of the benchmark: ${peakRssMiB().toFixed(0)} MiB.`,
 );

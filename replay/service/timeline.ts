@@ -6,7 +6,7 @@ import { applyEvent, createClusterState } from '../../projections/state/reducer.
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
 
 /** Events between two kept states: seeking applies at most this many events after a copy. */
-export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
+export const DEFAULT_SNAPSHOT_INTERVAL = 500;
 
 /**
  * The state at a position, kept by sharing rather than copying. Objects are immutable in the
@@ -14,7 +14,7 @@ export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
  * once shared (`shareIndexSets`), so a snapshot holds shallow copies of the maps only; a map equal to
  * the previous snapshot's (Nodes, Deployments, most label indexes) is that snapshot's very map.
  * Taking and restoring one copies map entries, never objects or sets, which keeps seeks in
- * milliseconds and snapshots small enough to keep one every thousand events.
+ * milliseconds and snapshots small enough to keep one every 500 events.
  */
 interface Snapshot {
   position: Position;
@@ -86,7 +86,7 @@ function restoreSnapshot(snapshot: Snapshot): ClusterState {
 /** Steps back the working state can undo without a snapshot; beyond it a seek restores one. */
 const MAX_UNDO = 20_000;
 /** Events before its target for which a seek records undo entries (by default). */
-const DEFAULT_UNDO_WINDOW = 256;
+const DEFAULT_UNDO_WINDOW = 32;
 
 /** What one event changed: the previous version of every object (and node heartbeat) it touched. */
 interface UndoEntry {
