@@ -79,4 +79,27 @@ describe('syncDeployment', () => {
     expect(creates(commands)).toEqual([]);
     expect(statusWrite(commands)!.object.status).toEqual({ observedGeneration: 1 });
   });
+
+  it('adopts an orphan ReplicaSet its selector matches, releases an owned one it no longer matches, and leaves the rest alone', () => {
+    const rs = (name: string, labels: Record<string, string>, extra: Partial<KubeObject['metadata']> = {}, namespace = 'default'): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace, uid: `${name}-uid`, labels, ...extra },
+      spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'web:v0' }] } } },
+    });
+    const ownerRef = (name: string, uid: string) => [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid, controller: true, blockOwnerDeletion: true }];
+    const state = stateWith([
+      deployment,
+      rs('web-orphan', { app: 'web', tier: 'x' }),
+      rs('web-elsewhere', { app: 'web' }, {}, 'other'),
+      rs('web-other-owner', { app: 'web' }, { ownerReferences: ownerRef('api', 'api-uid') }),
+      rs('web-relabelled', { app: 'old' }, { ownerReferences: ownerRef('web', 'd-uid') }),
+      rs('unrelated', { app: 'db' }),
+    ]);
+    const { commands } = syncDeployment('default/web', { state, now: T0, meta });
+    const updates = commands.filter((c): c is Extract<Command, { type: 'update' }> => c.type === 'update' && !c.subresource && c.object.kind === 'ReplicaSet');
+    expect(updates.map((c) => c.object.metadata.name)).toEqual(['web-orphan', 'web-relabelled']);
+    expect(updates[0]!.object.metadata.ownerReferences).toEqual(ownerRef('web', 'd-uid'));
+    expect(updates[1]!.object.metadata.ownerReferences).toBeUndefined();
+  });
 });

@@ -4,7 +4,7 @@ import { POD_TEMPLATE_HASH_LABEL, computeHash } from '../../../core/model/pod-te
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
-import { getObject, listObjects, ownedBy } from '../../state/queries.ts';
+import { getObject, listObjects, objectsWithLabel, ownedBy } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withoutOwner } from '../replicaset/controller-ref.ts';
 import { splitKey } from '../replicaset/sync-replicaset.ts';
@@ -172,7 +172,7 @@ class DeploymentSync {
   /** `getReplicaSetsForDeployment`: adopt matching orphans, release owned ones that stopped matching. */
   private claimReplicaSets(selector: Selector): KubeObject[] {
     const owned: KubeObject[] = [];
-    for (const rs of listObjects(this.context.state, 'ReplicaSet', this.d.metadata.namespace)) {
+    for (const rs of this.claimCandidates(selector)) {
       switch (claimVerdict(this.d, rs, matches(selector, rs.metadata.labels))) {
         case 'owned':
           owned.push(clonePlain(rs));
@@ -191,6 +191,27 @@ class DeploymentSync {
       }
     }
     return owned;
+  }
+
+  /**
+   * The ReplicaSets of the namespace that claiming can concern, in key order: those listing this
+   * Deployment among their owners, and those with no controller that carry the label of one of
+   * its selector's equality requirements (every orphan when it has none). claimVerdict ignores
+   * all others (controlled by someone else, or not matched), so they need not be read: with many
+   * Deployments in a namespace, scanning them all at each sync was the controller's main cost.
+   */
+  private claimCandidates(selector: Selector): KubeObject[] {
+    const { state } = this.context;
+    const namespace = this.d.metadata.namespace;
+    const found = new Map<string, KubeObject>();
+    for (const object of ownedBy(state, this.d.metadata.uid ?? '')) {
+      if (object.kind === 'ReplicaSet' && object.metadata.namespace === namespace) found.set(object.metadata.name!, object);
+    }
+    const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
+    const orphans = equality ? objectsWithLabel(state, 'ReplicaSet', equality.key, equality.values[0]!) : listObjects(state, 'ReplicaSet', namespace);
+    for (const rs of orphans) if (rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
+    if (found.size <= 1) return [...found.values()];
+    return [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => found.get(name)!);
   }
 
   // ---- new and old ReplicaSets -------------------------------------------------------------------
