@@ -2,6 +2,8 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../core/events.ts';
 import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
+import { rebuildState } from '../../projections/state/reducer.ts';
+import { encodeRecording } from '../service/recording-file.ts';
 import { ReplayService } from '../service/replay-service.ts';
 import { recordWebRollout } from '../service/test-recording.ts';
 import { replayRoutes } from './replay-routes.ts';
@@ -81,6 +83,25 @@ describe('replay HTTP API', () => {
     expect(bad.json().reason).toBe('BadRequest');
     expect((await app.inject({ url: '/replay/sessions/zzz' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/replay/sessions', payload: { source: { type: 'file', path: '/nonexistent' } } })).statusCode).toBe(400);
+  });
+
+  it('reports where the server invariants fail, checking in the background between requests', async () => {
+    const app = Fastify();
+    const moreThanTwoPods = { name: 'at-most-2-pods', start: () => ({ onEvent: (_event: StoredEvent, state: { objects: Map<string, Map<string, unknown>> }) => ((state.objects.get('Pod')?.size ?? 0) > 2 ? 'more than 2 pods' : undefined) }) };
+    await app.register(replayRoutes, { prefix: '/replay', service: new ReplayService({ invariants: [moreThanTwoPods] }) });
+    const imported = await app.inject({ method: 'POST', url: '/replay/import', headers: { 'content-type': 'application/octet-stream' }, payload: encodeRecording(recorded, 'test') });
+    const { id } = imported.json();
+    let answer = (await app.inject({ url: `/replay/sessions/${id}/invariant-failures` })).json();
+    for (let polls = 0; !answer.complete && polls < 1000; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      answer = (await app.inject({ url: `/replay/sessions/${id}/invariant-failures` })).json();
+    }
+    expect(answer).toMatchObject({ complete: true, checkedThrough: recorded.length, head: recorded.length });
+    expect(answer.total).toBeGreaterThan(0);
+    const first = answer.items[0];
+    expect(first).toMatchObject({ invariant: 'at-most-2-pods', message: 'more than 2 pods' });
+    expect(rebuildState(recorded.slice(0, first.position)).objects.get('Pod')!.size).toBe(3);
+    expect(rebuildState(recorded.slice(0, first.position - 1)).objects.get('Pod')!.size).toBe(2);
   });
 
   it('exports, imports, verifies, forks and compares', async () => {

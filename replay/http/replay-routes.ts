@@ -102,6 +102,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
   });
   app.get('/sessions/:id/density', async (request) => (await session(request)).density(optionalNumber((request.query as Query).buckets, 'buckets') ?? 200));
   app.get('/sessions/:id/markers', async (request) => ({ items: (await session(request)).markers() }));
+  app.get('/sessions/:id/invariant-failures', async (request) => (await session(request)).invariantFailures());
   app.get('/sessions/:id/diff', async (request) => {
     const { from, to } = request.query as Query;
     if (from === undefined || to === undefined) throw new BadRequestError('diff needs from= and to=');

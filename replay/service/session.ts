@@ -9,6 +9,7 @@ import { type Breakpoint, type CompiledBreakpoint, type ReplayInvariant, compile
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
 import { type EventSummary, describeEvent, eventKind, isFailureEvent, summarizeEvent } from './event-summary.ts';
 import { NotFoundError, causationChain, explainPod } from './explain.ts';
+import { type InvariantFailures, InvariantScan } from './invariant-scan.ts';
 import { type StateDiff, diffStates } from './state-diff.ts';
 import { type StateSummary, summarizeState } from './state-summary.ts';
 import type { Timeline } from './timeline.ts';
@@ -119,6 +120,7 @@ export class ReplaySession {
   private densityCache = new Map<number, { start: string; end: string; buckets: DensityBucket[] }>();
   private markersCache: Marker[] | undefined;
   private filterCache = new Map<string, { through: Position; positions: number[] }>();
+  private invariantScan: InvariantScan | undefined;
 
   constructor(
     readonly id: string,
@@ -415,6 +417,30 @@ export class ReplaySession {
     }
     this.markersCache = markers;
     return markers;
+  }
+
+  /** Names of the invariants this session can check (breakpoints and failure markers). */
+  invariantNames(): string[] {
+    return this.invariants.map((invariant) => invariant.name);
+  }
+
+  /**
+   * Where the loaded invariants fail, as far as checked so far. The first call starts checking the
+   * recording in the background (one pass from the start: invariants remember what they saw); call
+   * again for progress, until `complete`.
+   */
+  invariantFailures(): InvariantFailures {
+    if (this.invariants.length === 0) return { items: [], total: 0, checkedThrough: this.head, head: this.head, complete: true };
+    this.invariantScan ??= new InvariantScan(this.timeline, this.invariants);
+    void this.invariantScan.checkInBackground();
+    return this.invariantScan.result();
+  }
+
+  /** `invariantFailures` once every event so far has been checked. */
+  async checkedInvariantFailures(): Promise<InvariantFailures> {
+    this.invariantFailures();
+    await this.invariantScan?.checkInBackground();
+    return this.invariantFailures();
   }
 
   diff(from: string | number, to: string | number): StateDiff {
