@@ -1,8 +1,9 @@
-import { concatMap, defer, from } from 'rxjs';
+import { defer } from 'rxjs';
 import type { Controller, ControllerOutput } from '../../projections/engine/controller.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { DRAIN_RETRY_MS, drainPass, evictionCommands } from './drain.ts';
 import { RESTORE_PREFIX, SIM_PREFIX, owningDeployment, standingFaults, withAnnotations } from './pod-faults.ts';
+import { reconcileEach } from '../../projections/engine/reconcile-each.ts';
 
 export const SCENARIO_USER = 'user:scenario';
 export const FAULT_INJECTOR = 'fault-injector';
@@ -31,7 +32,7 @@ export function createScenarioDriver(): ScenarioDriver {
     reconcile: (input$) =>
       defer(() =>
         input$.pipe(
-          concatMap(({ event, state }) => {
+          reconcileEach(({ event, state }) => {
             const out: ControllerOutput[] = [];
             if (event.type === 'ObjectCreated' && event.data.object.kind === 'Pod') {
               const pod = getObject(state, 'Pod', event.data.object.metadata.namespace, event.data.object.metadata.name!);
@@ -69,7 +70,7 @@ export function createScenarioDriver(): ScenarioDriver {
               wakeRequested = next;
               out.push({ type: 'wakeAt', time: next });
             }
-            return from(out);
+            return out;
           }),
         ),
       ),

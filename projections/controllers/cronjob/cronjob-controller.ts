@@ -1,10 +1,11 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { syncCronJob } from './sync-cronjob.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const CRONJOB_CONTROLLER = 'cronjob-controller';
 
@@ -54,7 +55,7 @@ export function createCronJobController(): Controller {
       }
 
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = affected(event, state);
           if (keys.size === 0) return [];
           const meta = commandMetaFor(CRONJOB_CONTROLLER, event);

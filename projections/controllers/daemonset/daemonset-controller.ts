@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
@@ -8,6 +8,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { syncDaemonSet } from './sync-daemonset.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const DAEMONSET_CONTROLLER = 'daemonset-controller';
 
@@ -104,7 +105,7 @@ export function createDaemonSetController(): Controller {
         return outputs;
       }
 
-      return input$.pipe(mergeMap(handle));
+      return input$.pipe(reconcileEach(handle));
     },
   };
 }

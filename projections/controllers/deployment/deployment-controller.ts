@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
@@ -8,6 +8,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { syncDeployment } from './sync-deployment.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const DEPLOYMENT_CONTROLLER = 'deployment-controller';
 
@@ -120,7 +121,7 @@ export function createDeploymentController(): Controller {
         return outputs;
       }
 
-      return input$.pipe(mergeMap(handle));
+      return input$.pipe(reconcileEach(handle));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
@@ -9,6 +9,7 @@ import { getObject, listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { isPodReady } from '../replicaset/pod-availability.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const DISRUPTION_CONTROLLER = 'disruption-controller';
 
@@ -109,7 +110,7 @@ export function createDisruptionController(): Controller {
       let started = false;
       const podLabels = new Map<string, Record<string, string> | undefined>();
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = new Set<string>();
           const budgetsIn = (namespace: string, labels?: Record<string, string>) => {
             for (const pdb of listObjects(state, 'PodDisruptionBudget', namespace)) {

@@ -1,10 +1,11 @@
-import { concatMap, defer } from 'rxjs';
+import { defer } from 'rxjs';
 import type { PropagationPolicy, StoredEvent } from '../../../core/events.ts';
 import type { KubeObject, ObjectRef, OwnerReference } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { objectByUid, ownedBy } from '../../state/queries.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const GARBAGE_COLLECTOR_NAME = 'garbage-collector';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -27,7 +28,7 @@ export function createGarbageCollectorController(): Controller {
     reconcile: (input$) =>
       defer(() => {
         const gc = createGarbageCollector();
-        return input$.pipe(concatMap((input) => gc.handle(input)));
+        return input$.pipe(reconcileEach((input) => gc.handle(input)));
       }),
   };
 }

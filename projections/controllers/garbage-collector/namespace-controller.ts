@@ -1,4 +1,4 @@
-import { concatMap, defer } from 'rxjs';
+import { defer } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { resourceTypeForKind } from '../../../core/model/registry.ts';
@@ -7,6 +7,7 @@ import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const NAMESPACE_CONTROLLER_NAME = 'namespace-controller';
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -31,7 +32,7 @@ export function createNamespaceController(): Controller {
     reconcile: (input$) =>
       defer(() => {
         const controller = createNamespaceDeleter();
-        return input$.pipe(concatMap((input) => controller.handle(input)));
+        return input$.pipe(reconcileEach((input) => controller.handle(input)));
       }),
   };
 }

@@ -1,10 +1,11 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { type ScalingHistory, emptyHistory } from './normalize.ts';
 import { syncHpa } from './sync-hpa.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const HPA_CONTROLLER = 'horizontal-pod-autoscaler';
 
@@ -45,7 +46,7 @@ export function createHpaController(): Controller {
       }
 
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = due(event, state);
           if (keys.size === 0) return [];
           const meta = commandMetaFor(HPA_CONTROLLER, event);

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
@@ -6,6 +6,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { clonePlain } from '../../write-path/clone-json.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { ipToNumber, numberToIp } from '../../write-path/service-allocation.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const INGRESS_CONTROLLER = 'ingress-controller';
 /** The simulated ingress controller's addresses (beside the load-balancer pool 172.18.255.0/24). */
@@ -41,7 +42,7 @@ export function createIngressController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const refs: Array<[string, string]> = [];
           if (!started) {
             started = true;

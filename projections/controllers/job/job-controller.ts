@@ -1,10 +1,11 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { syncJob } from './sync-job.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const JOB_CONTROLLER = 'job-controller';
 
@@ -57,7 +58,7 @@ export function createJobController(): Controller {
       }
 
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = affected(event, state);
           if (keys.size === 0) return [];
           const meta = commandMetaFor(JOB_CONTROLLER, event);

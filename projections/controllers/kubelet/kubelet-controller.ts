@@ -1,4 +1,4 @@
-import { concatMap, defer } from 'rxjs';
+import { defer } from 'rxjs';
 import type { OrreryEvent, Position, StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { hashSeed } from '../../../core/prng.ts';
@@ -13,6 +13,7 @@ import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
 import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches, updatePod } from './pod-runtime.ts';
 import { KUBELET_ANNOTATION } from './sim-annotations.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export interface KubeletOptions {
   /** Lease renewal interval (Kubernetes: 10 s, a quarter of the 40 s lease). */
@@ -58,7 +59,7 @@ export function createKubeletController(options: KubeletOptions = {}): Controlle
     reconcile: (input$) =>
       defer(() => {
         const kubelet = createKubelet(options);
-        return input$.pipe(concatMap((input) => kubelet.handle(input)));
+        return input$.pipe(reconcileEach((input) => kubelet.handle(input)));
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { concatMap, defer } from 'rxjs';
+import { defer } from 'rxjs';
 import type { NodeCondition, OrreryEvent, StoredEvent, Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
@@ -8,6 +8,7 @@ import { getObject, listObjects, podsOnNode } from '../../state/queries.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { type Toleration, toleratesTaint } from '../scheduler/tolerations.ts';
 import { desiredManagedTaints, reconcileTaints } from './node-taints.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export interface NodeLifecycleOptions {
   /** node-monitor-grace-period: how long without a heartbeat before a node is Unknown (Kubernetes: 40 s). */
@@ -44,7 +45,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions = {}
     reconcile: (input$) =>
       defer(() => {
         const controller = createNodeLifecycle(options);
-        return input$.pipe(concatMap((input) => controller.handle(input)));
+        return input$.pipe(reconcileEach((input) => controller.handle(input)));
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { concatMap, defer } from 'rxjs';
+import { defer } from 'rxjs';
 import type { NodeCondition, StoredEvent, Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -6,6 +6,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, podsOnNode } from '../../state/queries.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { TAINT_OUT_OF_SERVICE } from './node-taints.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const POD_GC_NAME = 'pod-garbage-collector';
 /** podgc's quarantine before a node's absence is trusted. */
@@ -101,7 +102,7 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
           return out;
         }
 
-        return input$.pipe(concatMap((input) => handle(input)));
+        return input$.pipe(reconcileEach((input) => handle(input)));
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { matches } from '../../../core/model/labels.ts';
@@ -11,6 +11,7 @@ import { type Expectations, createExpectations } from './expectations.ts';
 import { isPodActive, isPodReady } from './pod-availability.ts';
 import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, statusWrite, syncReplicaSet } from './sync-replicaset.ts';
 import type { StatusCounts } from './replicaset-status.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
@@ -221,7 +222,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         return outputs;
       }
 
-      return input$.pipe(mergeMap(handle));
+      return input$.pipe(reconcileEach(handle));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { matches, selectorFromSet } from '../../../core/model/labels.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
@@ -11,6 +11,7 @@ import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withou
 import { isPodActive, isPodAvailable, isPodReady } from '../replicaset/pod-availability.ts';
 import { podsToDelete } from '../replicaset/pod-deletion-order.ts';
 import { podsOwnedBy } from '../replicaset/pod-index.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const REPLICATION_CONTROLLER = 'replicationcontroller-controller';
 const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved']);
@@ -84,7 +85,7 @@ export function createReplicationControllerController(): Controller {
       const podOwner = new Map<string, string>();
       let started = false;
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = new Map<string, boolean>();
           if (!started) {
             started = true;

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
@@ -6,6 +6,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { formatQuotaAmount, namespaceUsage } from '../../write-path/quota-usage.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const RESOURCE_QUOTA_CONTROLLER = 'resourcequota-controller';
 
@@ -32,7 +33,7 @@ export function createResourceQuotaController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const namespaces = new Set<string>();
           if (!started) {
             started = true;

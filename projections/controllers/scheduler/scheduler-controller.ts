@@ -1,4 +1,4 @@
-import { defer, mergeMap } from 'rxjs';
+import { defer } from 'rxjs';
 import type { OrreryEvent, StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type Prng, createPrng, hashSeed } from '../../../core/prng.ts';
@@ -8,6 +8,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { type PodInfo, needsScheduling, podInfoOf } from './pod-info.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { passesFilters, schedulePod } from './schedule-pod.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const SCHEDULER_NAME = 'scheduler';
 
@@ -30,7 +31,7 @@ export function createSchedulerController(options: SchedulerOptions = {}): Contr
     reconcile: (input$) =>
       defer(() => {
         const scheduler = new Scheduler(options);
-        return input$.pipe(mergeMap((input) => scheduler.handle(input)));
+        return input$.pipe(reconcileEach((input) => scheduler.handle(input)));
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
@@ -6,6 +6,7 @@ import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
 import { createServiceRouter } from './service-router.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const ENDPOINTS_CONTROLLER = 'endpoint-controller';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -107,7 +108,7 @@ export function createEndpointsController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const router = createServiceRouter('Endpoints', ENDPOINTS_CONTROLLER, (endpoints) => `${endpoints.metadata.namespace}/${endpoints.metadata.name}`);
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = router.affected(event, state);
           if (keys.length === 0) return [];
           const meta = commandMetaFor(ENDPOINTS_CONTROLLER, event);

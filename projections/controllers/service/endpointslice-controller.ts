@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -11,6 +11,7 @@ import { LABEL_ZONE } from '../scheduler/node-info.ts';
 import { endpointsLabels } from './endpoints-controller.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
 import { createServiceRouter } from './service-router.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -147,7 +148,7 @@ export function createEndpointSliceController(): Controller {
         return service && slice.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY ? `${slice.metadata.namespace}/${service}` : undefined;
       });
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = router.affected(event, state);
           if (keys.length === 0) return [];
           const meta = commandMetaFor(ENDPOINTSLICE_CONTROLLER, event);

@@ -1,10 +1,11 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { type Command, type CommandMeta, commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { ipToNumber, numberToIp } from '../../write-path/service-allocation.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const SERVICE_CONTROLLER = 'service-controller';
 /** The simulated cloud's address pool for load balancers (what kind with MetalLB typically hands out). */
@@ -56,7 +57,7 @@ export function createLoadBalancerController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const refs: [string, string][] = [];
           if (!started) {
             started = true;

@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { commandMetaFor } from '../../commands.ts';
@@ -6,6 +6,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { syncStatefulSet } from './sync-statefulset.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const STATEFULSET_CONTROLLER = 'statefulset-controller';
 
@@ -60,7 +61,7 @@ export function createStatefulSetController(): Controller {
       }
 
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           const keys = affected(event, state);
           if (keys.size === 0) return [];
           const adopt = new Set(adopting);

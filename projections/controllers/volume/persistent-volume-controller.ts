@@ -1,4 +1,4 @@
-import { type Observable, mergeMap } from 'rxjs';
+import { type Observable } from 'rxjs';
 import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -6,6 +6,7 @@ import { type Command, type CommandMeta, commandMetaFor } from '../../commands.t
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { quantityToValue } from '../scheduler/resource-quantity.ts';
+import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const PERSISTENT_VOLUME_CONTROLLER = 'persistentvolume-binder-controller';
 export const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
@@ -157,7 +158,7 @@ export function createPersistentVolumeController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(
-        mergeMap(({ event, state }) => {
+        reconcileEach(({ event, state }) => {
           let relevant = !started;
           started = true;
           if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') relevant ||= RELEVANT.has(event.data.object.kind);
