@@ -254,6 +254,19 @@ describe('watch and exact reads', () => {
     expect(events[0].object.data.v).toBe('2');
   });
 
+  it('streams creates that share one group commit as one line each, in log order', async () => {
+    const from = cluster.state.position;
+    const watching = app.inject(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}&timeoutSeconds=1`);
+    const names = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
+    const created = await Promise.all(names.map((name) => create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } })));
+    const lines = (await watching).body.split('\n');
+    expect(lines.pop()).toBe('');
+    const events = lines.map((line) => JSON.parse(line));
+    const byVersion = created.map((c) => [c.metadata.name, c.metadata.resourceVersion]).sort((a, b) => Number(a[1]) - Number(b[1]));
+    expect(events.map((e) => [e.object.metadata.name, e.object.metadata.resourceVersion])).toEqual(byVersion);
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['ADDED']));
+  });
+
   it('sends the current objects as ADDED when no resourceVersion is given, filtered by selectors', async () => {
     await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { keep: 'yes' } } });
     await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } });

@@ -17,6 +17,14 @@ describe('parseResourcePath', () => {
     expect(summary('/api/v1/nodes/node-1/status')).toBe('Node - node-1 status');
   });
 
+  it('answers a path the same however often it is asked, whatever the query', () => {
+    const first = parseResourcePath('/api/v1/namespaces/default/configmaps?watch=true');
+    expect(parseResourcePath('/api/v1/namespaces/default/configmaps')).toEqual(first);
+    expect(parseResourcePath('/api/v1/namespaces/default/configmaps?dryRun=All')).toEqual(first);
+    expect(summary('/api/v1/namespaces/other/configmaps')).toBe('ConfigMap other - -');
+    expect(summary('/api/v1/namespaces/default/configmaps/x%2Fy')).toBe('ConfigMap default x/y -');
+  });
+
   it('tells the namespaces resource apart from namespaced paths', () => {
     expect(summary('/api/v1/namespaces')).toBe('Namespace - - -');
     expect(summary('/api/v1/namespaces/shop')).toBe('Namespace - shop -');

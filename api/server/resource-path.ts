@@ -21,8 +21,23 @@ export type ResourcePath =
  * shapes: `<plural>`, `<plural>/<name>[/<sub>]`, `namespaces/<ns>/<plural>[/<name>[/<sub>]]`, and
  * `namespaces/<name>[/<sub>]` for the namespaces themselves.
  */
-export function parseResourcePath(path: string): ResourcePath | undefined {
-  const segments = path.split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent);
+export function parseResourcePath(url: string): ResourcePath | undefined {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  const cached = parsedPaths.get(path);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = parsePath(path);
+  // Every request parses its path: clients write to the same few collections over and over.
+  if (parsedPaths.size >= PARSED_PATHS_KEPT) parsedPaths.clear();
+  parsedPaths.set(path, parsed ? Object.freeze(parsed) : null);
+  return parsed;
+}
+
+const PARSED_PATHS_KEPT = 1024;
+const parsedPaths = new Map<string, ResourcePath | null>();
+
+function parsePath(path: string): ResourcePath | undefined {
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

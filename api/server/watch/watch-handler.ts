@@ -14,11 +14,22 @@ export function watchEventFor(before: KubeObject | undefined, after: KubeObject 
   const isIn = !!after && objectMatches(after, filter);
   if (wasIn && isIn) return { type: 'MODIFIED', object: after! };
   if (!wasIn && isIn) return { type: 'ADDED', object: after! };
-  if (wasIn && !isIn) {
-    const last = after ?? before!;
-    return { type: 'DELETED', object: after ? last : { ...last, metadata: { ...last.metadata, resourceVersion: String(position) } } };
-  }
+  if (wasIn && !isIn) return { type: 'DELETED', object: after ?? tombstoneOf(before!, position) };
   return undefined;
+}
+
+/**
+ * A removed object as its DELETED event shows it: the last version, at the removal's position. One
+ * copy for all watchers, so that they also share its serialised line (an object is removed once).
+ */
+const tombstones = new WeakMap<KubeObject, KubeObject>();
+function tombstoneOf(last: KubeObject, position: number): KubeObject {
+  let tombstone = tombstones.get(last);
+  if (tombstone?.metadata.resourceVersion !== String(position)) {
+    tombstone = { ...last, metadata: { ...last.metadata, resourceVersion: String(position) } };
+    tombstones.set(last, tombstone);
+  }
+  return tombstone;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30 * 60;
@@ -33,7 +44,8 @@ const lines = new WeakMap<KubeObject, Map<string, string>>();
 function sharedLine(eventType: WatchEventType, object: KubeObject, servedVersion: string, payload: unknown): string {
   let byKey = lines.get(object);
   if (!byKey) lines.set(object, (byKey = new Map()));
-  const key = `${eventType} ${servedVersion}`;
+  // One object is sent as one event type (ADDED, MODIFIED or DELETED) by nearly every watcher: key by version first.
+  const key = eventType === 'MODIFIED' ? servedVersion : `${eventType} ${servedVersion}`;
   let line = byKey.get(key);
   if (line === undefined) {
     line = `${JSON.stringify({ type: eventType, object: payload })}\n`;
@@ -42,6 +54,32 @@ function sharedLine(eventType: WatchEventType, object: KubeObject, servedVersion
   return line;
 }
 const BOOKMARK_INTERVAL_MS = 30_000;
+
+/**
+ * Watch output goes out in ticks at most this far apart, every watch's queued lines in one write.
+ * A write per event per watcher (a system call each) was most of the fan-out's cost: at 1,000
+ * events/s the log commits nearly every event on its own, so coalescing by commit saves little. A
+ * few milliseconds of delay is nothing next to the watch latency clients tolerate.
+ */
+const FLUSH_INTERVAL_MS = 10;
+const flushesDue = new Set<() => void>();
+let flushTimer: NodeJS.Timeout | undefined;
+let lastFlushAt = Number.NEGATIVE_INFINITY;
+
+function flushSoon(flush: () => void): void {
+  flushesDue.add(flush);
+  if (flushTimer) return;
+  const wait = lastFlushAt + FLUSH_INTERVAL_MS - performance.now(); // wall-clock-ok: output pacing, not state
+  flushTimer = setTimeout(flushAll, Math.max(0, wait));
+}
+
+function flushAll(): void {
+  flushTimer = undefined;
+  lastFlushAt = performance.now(); // wall-clock-ok: output pacing, not state
+  const due = [...flushesDue];
+  flushesDue.clear();
+  for (const flush of due) flush();
+}
 
 /**
  * `?watch=true`: newline-delimited JSON watch events over a chunked response. From a
@@ -69,6 +107,21 @@ export async function watchHandler(scope: ResourceScope) {
 
   let sentColumns = false;
   let lastPosition = rv && /^\d+$/.test(rv) ? Number(rv) : 0;
+  const servedVersion = `${scope.group}/${scope.version}`;
+  let stop: (() => void) | undefined;
+  let closed = false;
+  const timers: NodeJS.Timeout[] = [];
+  // Lines queued until the next flush tick (see FLUSH_INTERVAL_MS) go out in one write.
+  let pending: string[] = [];
+  const flush = () => {
+    const out = pending;
+    pending = [];
+    if (closed || out.length === 0 || raw.destroyed || raw.writableEnded) return;
+    raw.write(out.length === 1 ? out[0]! : out.join(''));
+    // Kubernetes' watch cache closes a watcher that stops reading; the client re-watches from its
+    // last resourceVersion. Buffering for it without limit would let one slow client eat memory.
+    if (raw.writableLength > MAX_BUFFERED_BYTES) finish();
+  };
   const write = (eventType: WatchEventType, object: KubeObject) => {
     let payload: unknown = eventType === 'BOOKMARK' ? object : servedAs(scope, object);
     if (table && eventType !== 'BOOKMARK') {
@@ -81,10 +134,8 @@ export async function watchHandler(scope: ResourceScope) {
       };
       sentColumns = true;
     }
-    raw.write(table || eventType === 'BOOKMARK' ? `${JSON.stringify({ type: eventType, object: payload })}\n` : sharedLine(eventType, object, `${scope.group}/${scope.version}`, payload));
-    // Kubernetes' watch cache closes a watcher that stops reading; the client re-watches from its
-    // last resourceVersion. Buffering for it without limit would let one slow client eat memory.
-    if (raw.writableLength > MAX_BUFFERED_BYTES) finish();
+    if (pending.length === 0) flushSoon(flush);
+    pending.push(table || eventType === 'BOOKMARK' ? `${JSON.stringify({ type: eventType, object: payload })}\n` : sharedLine(eventType, object, servedVersion, payload));
   };
   const bookmark = (position: number, initialEventsEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(position) };
@@ -92,11 +143,11 @@ export async function watchHandler(scope: ResourceScope) {
     write('BOOKMARK', { kind: type.kind, apiVersion: scope.group ? `${scope.group}/${scope.version}` : scope.version, metadata });
   };
 
-  let stop: (() => void) | undefined;
-  let closed = false;
-  const timers: NodeJS.Timeout[] = [];
   const finish = () => {
     if (closed) return;
+    // What is queued still goes out before the end (a timeout ends the stream after its last events).
+    if (pending.length > 0 && !raw.destroyed && !raw.writableEnded) raw.write(pending.join(''));
+    pending = [];
     closed = true;
     stop?.();
     for (const timer of timers) clearTimeout(timer);
@@ -127,12 +178,13 @@ export async function watchHandler(scope: ResourceScope) {
     if (bookmarks && query.sendInitialEvents === 'true') bookmark(from, true);
     lastPosition = from;
   } else from = Number(rv);
-  stop = await hub.follow(from, onBatch);
+  stop = await hub.follow(from, onBatch, type.kind);
   if (closed) stop();
   if (bookmarks) {
     const tick = () => {
       if (closed) return;
-      bookmark(lastPosition);
+      // Every change up to the hub's position has reached this watch (the hub only calls it for its kind's).
+      bookmark(Math.max(lastPosition, hub.position()));
       timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
     };
     timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));

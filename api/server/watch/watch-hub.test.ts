@@ -46,6 +46,33 @@ describe('watch hub', () => {
     hub.close();
   });
 
+  it('calls a follower of one kind only for the batches that change that kind, replayed or live', async () => {
+    const history = createStateHistory(cluster.store, () => cluster.state.position);
+    const hub = createWatchHub(cluster.store, history, { retain: 2 });
+    const start = cluster.state.position;
+    const secret = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' } });
+    await cluster.act({ type: 'create', object: configMap('old') });
+    for (let i = 0; i < 3; i++) await cluster.act({ type: 'create', object: secret(`s${i}`) });
+    await hub.reached(cluster.state.position);
+    const lastSecret = cluster.state.position;
+    const configMaps: number[] = [];
+    const secrets: number[] = [];
+    const everything: number[] = [];
+    // From before the window (rebuilt from the log), and from inside it.
+    const stops = [await hub.follow(start, (b) => configMaps.push(b.position), 'ConfigMap'), await hub.follow(start, (b) => everything.push(b.position)), await hub.follow(cluster.state.position - 1, (b) => secrets.push(b.position), 'Secret')];
+    const live = await cluster.act({ type: 'create', object: configMap('new') });
+    const liveSecret = await cluster.act({ type: 'create', object: secret('s3') });
+    await hub.reached(cluster.state.position);
+    for (const stop of stops) stop();
+    await cluster.act({ type: 'create', object: configMap('after-stop') });
+    await hub.reached(cluster.state.position);
+    const head = cluster.state.position;
+    expect(configMaps).toEqual([start + 1, live.events[0]!.position]);
+    expect(secrets).toEqual([lastSecret, liveSecret.events[0]!.position]);
+    expect(everything).toEqual(Array.from({ length: head - 1 - start }, (_, i) => start + 1 + i));
+    hub.close();
+  });
+
   it('maps changes through a selector the way Kubernetes watches do', () => {
     const inside = configMap('x', { keep: 'yes' });
     const outside = configMap('x', { keep: 'no' });
@@ -57,6 +84,9 @@ describe('watch hub', () => {
     const removed = watchEventFor(inside, undefined, 9, filter)!;
     expect(removed.type).toBe('DELETED');
     expect(removed.object.metadata.resourceVersion).toBe('9');
+    // Every watch sends the same DELETED object for one removal (so they share its serialised line).
+    expect(watchEventFor(inside, undefined, 9, {})!.object).toBe(removed.object);
+    expect(inside.metadata.resourceVersion).toBeUndefined();
     expect(watchEventFor(outside, undefined, 5, filter)).toBeUndefined();
   });
 });

@@ -22,9 +22,10 @@ export interface WatchHub {
   position(): Position;
   /**
    * Delivers every change after `from` (first past ones, then live ones) to `listener`, without
-   * gaps or duplicates. Resolves with a function that stops the delivery.
+   * gaps or duplicates. With `kind`, only the batches holding a change of that kind (a watch of
+   * one resource is not called for the others' changes). Resolves with a function that stops the delivery.
    */
-  follow(from: Position, listener: ChangeListener): Promise<() => void>;
+  follow(from: Position, listener: ChangeListener, kind?: string): Promise<() => void>;
   /** Resolves once the Events (and checkpoints) of the log before startup have been projected. */
   readonly backfilled: Promise<void>;
   /** Resolves once the hub has applied everything up to `position`. */
@@ -60,7 +61,9 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
   let recent: ChangeBatch[] = [];
   let head = 0;
   let windowStart = state.position;
+  // Listeners of every batch, and listeners of one kind's batches (looked up by the kinds a batch changes).
   const listeners = new Set<ChangeListener>();
+  const listenersByKind = new Map<string, Set<ChangeListener>>();
   const waiters: Array<{ position: Position; resolve: () => void }> = [];
   let failure: unknown;
   let closed = false;
@@ -79,6 +82,7 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
         }
       }
       for (const listener of listeners) listener(batch);
+      if (listenersByKind.size > 0) deliverByKind(batch);
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i]!.position <= event.position) waiters.splice(i, 1)[0]!.resolve();
       }
@@ -109,6 +113,16 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
     }
   }
 
+  function deliverByKind(batch: ChangeBatch): void {
+    const { changes } = batch;
+    for (let i = 0; i < changes.length; i++) {
+      const kind = changes[i]!.kind;
+      if (changes.findIndex((change) => change.kind === kind) !== i) continue;
+      const subscribed = listenersByKind.get(kind);
+      if (subscribed) for (const listener of subscribed) listener(batch);
+    }
+  }
+
   function replayRecent(from: Position, listener: ChangeListener): void {
     let low = head;
     let high = recent.length;
@@ -125,12 +139,19 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
     kubeEvents,
     backfilled,
     position: () => state.position,
-    async follow(from, listener) {
+    async follow(from, listener, kind) {
       if (failure) throw failure;
       let stopped = false;
       const guarded: ChangeListener = (batch) => {
         if (!stopped && batch.position > from) listener(batch);
       };
+      // Past batches are filtered here; live ones by the kind index.
+      const replayed: ChangeListener =
+        kind === undefined
+          ? guarded
+          : (batch) => {
+              if (batch.changes.some((change) => change.kind === kind)) guarded(batch);
+            };
       let cursor = from;
       if (cursor < windowStart) {
         // Older than the window: rebuild the state there and replay the log up to the window.
@@ -141,17 +162,27 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
           const target = windowStart;
           for await (const event of store.readAll(cursor, target)) {
             if (stopped) break;
-            guarded(derive(past, pastEvents, event));
+            replayed(derive(past, pastEvents, event));
             cursor = event.position;
           }
           cursor = target;
         }
       }
-      replayRecent(cursor, guarded);
-      listeners.add(guarded);
+      replayRecent(cursor, replayed);
+      if (kind === undefined) listeners.add(guarded);
+      else {
+        let subscribed = listenersByKind.get(kind);
+        if (!subscribed) listenersByKind.set(kind, (subscribed = new Set()));
+        subscribed.add(guarded);
+      }
       return () => {
         stopped = true;
-        listeners.delete(guarded);
+        if (kind === undefined) listeners.delete(guarded);
+        else {
+          const subscribed = listenersByKind.get(kind);
+          subscribed?.delete(guarded);
+          if (subscribed?.size === 0) listenersByKind.delete(kind);
+        }
       };
     },
     reached(position) {
@@ -162,6 +193,7 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
       closed = true;
       subscription.unsubscribe();
       listeners.clear();
+      listenersByKind.clear();
     },
   };
 }
