@@ -110,7 +110,25 @@ export function buildVerdictTable(
     }
     groupOf[k] = group;
   }
-  return { nodes: nameRuns(nodes, order, count), plugins: plugins.map((p) => ({ name: p.name, weight: p.weight })), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+  return { nodes: nameRuns(nodes, order, count), plugins: pluginColumns(plugins), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+}
+
+const columnsBySet = new Map<string, VerdictTable['plugins']>();
+
+/**
+ * The table's plugin columns, one frozen array per set of plugins shared by every decision that
+ * scores with it (events are never changed once made, and a log of 150,000 decisions need not
+ * hold 150,000 copies).
+ */
+function pluginColumns(plugins: readonly ScorePlugin[]): VerdictTable['plugins'] {
+  let key = '';
+  for (const plugin of plugins) key += `${plugin.name}\n${plugin.weight}\n`;
+  let columns = columnsBySet.get(key);
+  if (!columns) {
+    columns = Object.freeze(plugins.map((p) => Object.freeze({ name: p.name, weight: p.weight }))) as VerdictTable['plugins'];
+    columnsBySet.set(key, columns);
+  }
+  return columns;
 }
 
 /** One small integer standing for a node's scores (0–127 each, at most four plugins), or a string past that. */
