@@ -10,11 +10,13 @@ import type { ClusterState } from '../projections/cluster-state.ts';
 import type { Command } from '../projections/commands.ts';
 import { getObject, listObjects } from '../projections/state/queries.ts';
 import { createClusterState } from '../projections/state/reducer.ts';
+import { KUBELET_CONTROLLER_NAME } from '../projections/controllers/kubelet/kubelet-controller.ts';
 import { createWritePath } from '../projections/write-path/write-path.ts';
 
 /**
  * A realistic cluster history for the rebuild and startup benchmarks, written through the real write
- * path (so every event is one the system would write): nodes registering and heartbeating every 10 s,
+ * path (so every event is one the system would write): nodes registering and heartbeating every 10 s
+ * (one NodeHeartbeat naming every node per tick, as the kubelet controller writes it),
  * deployments whose pods are created, scheduled, started, become ready, and are replaced by a
  * rolling churn (graceful delete, container terminated, removed).
  */
@@ -111,10 +113,8 @@ export async function writeSyntheticLog(store: EventStore, options: SyntheticLog
   while (state.position < options.events) {
     clock += TICK_MS;
     await record('clock', { type: 'ClockAdvanced', data: { time: clock } });
-    for (const name of nodeNames) {
-      if (state.position >= options.events) break;
-      await record(`kubelet/${name}`, { type: 'NodeHeartbeat', data: { nodes: [name] } });
-    }
+    // Like the kubelet controller (heartbeatSlots 1): every node's Lease renewal at this instant in one event.
+    await record(KUBELET_CONTROLLER_NAME, { type: 'NodeHeartbeat', data: { nodes: nodeNames } });
     const pods = listObjects(state, 'Pod', 'default');
     for (let c = 0; c < churnPerTick && state.position < options.events; c++) {
       const victim = pods[prng.int(pods.length)]!;
@@ -144,7 +144,8 @@ export async function writeSyntheticLog(store: EventStore, options: SyntheticLog
  * reused by later runs (a marker file records that generation finished).
  */
 export async function cachedSyntheticLog(events: number, log: (line: string) => void = console.log): Promise<string> {
-  const dir = join(tmpdir(), `orrery-bench-log-v1-${events}`);
+  // v2: one batched heartbeat per tick (v1 logs held one heartbeat event per node per tick).
+  const dir = join(tmpdir(), `orrery-bench-log-v2-${events}`);
   const marker = join(dir, 'complete.json');
   // The generator stops at the first command boundary past `events`, so the log holds a few more.
   if (existsSync(marker) && JSON.parse(readFileSync(marker, 'utf8')).events >= events) return dir;
