@@ -42,6 +42,11 @@ export interface ResourceType {
   defaults(object: KubeObject): KubeObject;
   /** Returns field errors, Kubernetes-worded; empty when valid. `old` is set on update. */
   validate(object: KubeObject, old?: KubeObject): StatusCause[];
+  /**
+   * Checks a status-subresource update: metadata only, as Kubernetes' status strategies do (the
+   * spec cannot change through it, so it is not validated again). Default: `validate`.
+   */
+  validateStatusUpdate?(object: KubeObject, old: KubeObject): StatusCause[];
   /** Whether a change between two objects counts as a spec change (bumps metadata.generation). */
   specChanged?(previous: KubeObject, next: KubeObject): boolean;
   /**

@@ -191,6 +191,16 @@ describe('write path: update', () => {
     expect(status.object).toMatchObject({ spec: { replicas: 1 }, status: { replicas: 5 }, metadata: { generation: 1, resourceVersion: '3' } });
   });
 
+  it('a status update checks the metadata it carries (a Deployment keeps its annotations) and not the spec it ignores', async () => {
+    const { run, rejects } = await given();
+    const created = (await run({ type: 'create', object: deployment('web') })).object!;
+    const badAnnotation = await rejects({ type: 'update', subresource: 'status', object: { ...created, metadata: { ...created.metadata, annotations: { 'bad key!': 'x' } }, status: { replicas: 1 } } });
+    expect(badAnnotation.code).toBe(422);
+    expect(badAnnotation.message).toContain('metadata.annotations');
+    const invalidSpecIgnored = await run({ type: 'update', subresource: 'status', object: { ...created, spec: { ...created.spec, replicas: -3 }, status: { replicas: 1 } } });
+    expect(invalidSpecIgnored.object).toMatchObject({ spec: { replicas: 1 }, status: { replicas: 1 } });
+  });
+
   it('rejects changes to immutable fields and missing objects', async () => {
     const { run, rejects } = await given();
     const created = (await run({ type: 'create', object: deployment('web') })).object!;

@@ -39,7 +39,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     // stamps deployment.kubernetes.io/revision with its status write); spec and labels stay.
     const annotationsChange = type.kind === 'Deployment' && metadata.annotations !== undefined && !jsonEqual(existing.metadata.annotations ?? {}, metadata.annotations ?? {});
     if (annotationsChange) next.metadata = { ...existing.metadata, annotations: metadata.annotations };
-    const causes = type.validate(next, existing);
+    const causes = type.validateStatusUpdate ? type.validateStatusUpdate(next, existing) : type.validate(next, existing);
     if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
     if (dryRun) return { stream, events: [], object: next };
     if (annotationsChange) return { stream, events: [{ type: 'ObjectReplaced', data: { object: asLogged(next) } }], resultRef: ref };

@@ -62,6 +62,9 @@ export function defineResourceType(definition: KindDefinition): ResourceType {
       if (definition.validateSpec) causes.push(...definition.validateSpec(object, old));
       return causes;
     },
+    validateStatusUpdate(object, old) {
+      return validateObjectMeta(object, { namespaced: definition.namespaced, nameRule }, old);
+    },
   };
   if (definition.alsoServedAs) type.alsoServedAs = definition.alsoServedAs;
   if (definition.categories) type.categories = definition.categories;
