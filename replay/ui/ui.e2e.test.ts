@@ -61,7 +61,9 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
 
   beforeAll(async () => {
     events = await recordNodeCrash();
-    const service = new ReplayService({ snapshotInterval: 64 });
+    // One invariant, so that the scrubber has invariant failures to draw: every pod finds a node.
+    const podsFindNodes = { name: 'pods-find-nodes', start: () => ({ onEvent: (event: StoredEvent) => (event.type === 'PodUnschedulable' ? `pod ${event.data.ref.name} found no node` : undefined) }) };
+    const service = new ReplayService({ snapshotInterval: 64, invariants: [podsFindNodes] });
     const session = service.openEvents(events, { type: 'events' });
     head = session.head;
     const big = service.openEvents(stretched(events, BIG), { type: 'events' });
@@ -228,6 +230,28 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     await expect.poll(() => inspector.getByTestId('object-yaml').textContent()).toContain('kind: Deployment');
     expect(await inspector.getByTestId('object-yaml').textContent()).toContain('replicas: 4');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-object.png') });
+  }, 60_000);
+
+  it('marks where an invariant fails on the timeline, once the server has checked the recording', async () => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]');
+    const scrubber = page.getByTestId('scrubber');
+    await expect.poll(() => scrubber.getAttribute('data-invariants')).toBe('checked');
+    const unschedulable = events.filter((e) => e.type === 'PodUnschedulable');
+    expect(unschedulable.length).toBeGreaterThan(0);
+    const markers = scrubber.locator('.marker.invariant');
+    // One marker per pixel column: at least one, at most one per failure, the first failure drawn.
+    const count = await markers.count();
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(unschedulable.length);
+    const first = markers.first();
+    expect(await first.getAttribute('data-position')).toBe(String(unschedulable[0]!.position));
+    expect(await first.locator('title').textContent()).toContain('invariant pods-find-nodes failed: pod big-');
+    // Clicking it takes the cursor to the event that broke the invariant.
+    await first.locator('circle').click();
+    await expect.poll(cursor).toBe(unschedulable[0]!.position);
+    await expect(page.getByTestId('cursor-event').textContent()).resolves.toContain('PodUnschedulable');
+    await scrubber.screenshot({ path: join(ARTIFACTS, 'ui-invariant-markers.png') });
   }, 60_000);
 
   it('forks the timeline without the crash and shows both side by side', async () => {

@@ -2,12 +2,13 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import type { Breakpoint } from '../../service/breakpoints.ts';
 import type { EventSummary } from '../../service/event-summary.ts';
 import type { PodExplanation } from '../../service/explain.ts';
+import type { InvariantFailure, InvariantFailures } from '../../service/invariant-scan.ts';
 import type { Comparison, ForkRequest, OpenSource } from '../../service/replay-service.ts';
 import type { Cursor, DensityBucket, EventQuery, Marker, RunResult, SessionInfo } from '../../service/session.ts';
 import type { StateDiff } from '../../service/state-diff.ts';
 import type { NodeSummary, PodSummary, StateSummary } from '../../service/state-summary.ts';
 
-export type { Breakpoint, Comparison, Cursor, DensityBucket, EventQuery, EventSummary, ForkRequest, KubeObject, Marker, NodeSummary, PodExplanation, PodSummary, RunResult, SessionInfo, StateDiff, StateSummary };
+export type { Breakpoint, Comparison, Cursor, DensityBucket, EventQuery, EventSummary, ForkRequest, InvariantFailure, InvariantFailures, KubeObject, Marker, NodeSummary, PodExplanation, PodSummary, RunResult, SessionInfo, StateDiff, StateSummary };
 
 export interface Density {
   start: string;
@@ -93,6 +94,10 @@ export class ReplayClient {
   }
   markers(id: string): Promise<{ items: Marker[] }> {
     return this.request('GET', `/sessions/${enc(id)}/markers`);
+  }
+  /** Where the server's invariants fail, as far as checked (ask again until `complete`). */
+  invariantFailures(id: string): Promise<InvariantFailures> {
+    return this.request('GET', `/sessions/${enc(id)}/invariant-failures`);
   }
   diff(id: string, from: number, to: number): Promise<StateDiff> {
     return this.request('GET', `/sessions/${enc(id)}/diff${query({ from, to })}`);

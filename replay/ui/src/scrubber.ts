@@ -1,4 +1,4 @@
-import type { Density, Marker } from './api.ts';
+import type { Density, InvariantFailure, Marker } from './api.ts';
 import type { DebuggerState } from './debugger-state.ts';
 import { clockTime, fill, formatCount, h, offset, s } from './dom.ts';
 
@@ -9,19 +9,24 @@ const LANE_TOP = 52;
 const AXIS_TOP = 72;
 /** Room at both ends so the first and last labels and the cursor handle are never clipped. */
 const PAD_X = 12;
+/** Invariant failures sit at the top of the density bars, clear of the cursor handle. */
+const INVARIANT_Y = BARS_TOP + 6;
+/** How often to ask again while the server is still checking the invariants. */
+const INVARIANT_POLL_MS = 400;
 
 const MARKER_LABEL: Record<Marker['kind'], string> = { user: 'user action', fault: 'fault', failure: 'failure' };
 
 /**
  * The timeline: event density over virtual time (buckets counted server-side), markers for user
- * actions, faults and failures, and the cursor. Click or drag to move the cursor in time; click a
- * marker to jump to its exact event.
+ * actions, faults, failures and invariant failures (checked server-side in the background), and
+ * the cursor. Click or drag to move the cursor in time; click a marker to jump to its exact event.
  */
 export class Scrubber {
   readonly element: HTMLElement;
   private readonly svg: SVGSVGElement;
   private density: Density | undefined;
   private markers: Marker[] = [];
+  private invariantFailures: InvariantFailure[] = [];
   private start = 0;
   private end = 1;
   private width = 800;
@@ -54,9 +59,25 @@ export class Scrubber {
     const [density, markers] = await Promise.all([this.state.client.density(this.state.id, buckets), this.state.client.markers(this.state.id)]);
     this.density = density;
     this.markers = markers.items;
+    this.invariantFailures = [];
     this.start = Date.parse(density.start);
     this.end = Math.max(this.start + 1, Date.parse(density.end));
     this.render();
+    void this.loadInvariantFailures(this.state.id);
+  }
+
+  /** The server checks invariants in the background: draw what it has found, and ask again until it is done. */
+  private async loadInvariantFailures(session: string): Promise<void> {
+    for (;;) {
+      const answer = await this.state.client.invariantFailures(session);
+      if (session !== this.state.id) return;
+      this.invariantFailures = answer.items;
+      this.svg.setAttribute('data-invariants', answer.complete ? (answer.error ? 'error' : 'checked') : 'checking');
+      this.svg.querySelector('.markers')?.replaceWith(this.renderMarkers());
+      if (answer.complete || answer.error) return;
+      await new Promise((resolve) => setTimeout(resolve, INVARIANT_POLL_MS));
+      if (session !== this.state.id) return;
+    }
   }
 
   private x(time: number): number {
@@ -146,6 +167,21 @@ export class Scrubber {
           s('title', {}, `#${marker.position} ${clockTime(marker.time)} ${MARKER_LABEL[marker.kind]}: ${marker.summary}`),
           s('line', { x1: x, x2: x, y1: BARS_TOP, y2: LANE_TOP, class: 'marker-line' }),
           shape,
+        ),
+      );
+    }
+    for (const failure of this.invariantFailures) {
+      const x = Math.round(this.x(Date.parse(failure.time)));
+      const key = `invariant:${x}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      group.append(
+        s(
+          'g',
+          { class: 'marker invariant', 'data-position': failure.position, 'data-kind': 'invariant', 'data-invariant': failure.invariant },
+          s('title', {}, `#${failure.position} ${clockTime(failure.time)} invariant ${failure.invariant} failed: ${failure.message}`),
+          s('line', { x1: x, x2: x, y1: INVARIANT_Y, y2: LANE_TOP, class: 'marker-line' }),
+          s('circle', { cx: x, cy: INVARIANT_Y, r: 3.5 }),
         ),
       );
     }
