@@ -75,32 +75,37 @@ export function decodeManagedFields(entries: unknown): ManagerFields[] {
 
 /** Kubernetes' order: Apply before Update, then by time, manager, apiVersion, subresource. */
 export function encodeManagedFields(managers: ManagerFields[]): ManagedFieldsEntry[] {
-  const seconds = (time?: string) => (time ? Math.floor(Date.parse(time) / 1000) : 0);
-  return managers
-    .filter((manager) => !manager.fields.isEmpty())
-    .sort(
-      (p, q) =>
-        compare(p.operation, q.operation) ||
-        seconds(p.time) - seconds(q.time) ||
-        compare(p.manager, q.manager) ||
-        compare(p.apiVersion, q.apiVersion) ||
-        compare(p.subresource ?? '', q.subresource ?? ''),
-    )
-    .map((manager) => {
-      const previous = encodedEntries.get(manager.fields);
-      if (previous && previous.manager === manager.manager && previous.operation === manager.operation && previous.apiVersion === manager.apiVersion && previous.time === manager.time && (previous.subresource ?? '') === (manager.subresource ?? '')) return previous;
-      // Key order as Kubernetes serialises entries.
-      const entry: ManagedFieldsEntry = {
-        manager: manager.manager,
-        operation: manager.operation,
-        apiVersion: manager.apiVersion,
-        ...(manager.time ? { time: manager.time } : {}),
-        fieldsType: 'FieldsV1',
-        fieldsV1: manager.fields.toFieldsV1(),
-        ...(manager.subresource ? { subresource: manager.subresource } : {}),
-      };
-      return entry;
-    });
+  const kept = managers.filter((manager) => !manager.fields.isEmpty());
+  if (kept.length > 1) kept.sort(compareManagers);
+  const entries: ManagedFieldsEntry[] = new Array(kept.length);
+  for (let i = 0; i < kept.length; i++) entries[i] = encodeEntry(kept[i]!);
+  return entries;
+}
+
+function compareManagers(p: ManagerFields, q: ManagerFields): number {
+  return (
+    compare(p.operation, q.operation) ||
+    timeSeconds(p.time) - timeSeconds(q.time) ||
+    compare(p.manager, q.manager) ||
+    compare(p.apiVersion, q.apiVersion) ||
+    compare(p.subresource ?? '', q.subresource ?? '')
+  );
+}
+
+function timeSeconds(time?: string): number {
+  return time ? Math.floor(Date.parse(time) / 1000) : 0;
+}
+
+function encodeEntry(manager: ManagerFields): ManagedFieldsEntry {
+  const previous = encodedEntries.get(manager.fields);
+  if (previous && previous.manager === manager.manager && previous.operation === manager.operation && previous.apiVersion === manager.apiVersion && previous.time === manager.time && (previous.subresource ?? '') === (manager.subresource ?? '')) return previous;
+  // Key order as Kubernetes serialises entries.
+  const entry = { manager: manager.manager, operation: manager.operation, apiVersion: manager.apiVersion } as ManagedFieldsEntry;
+  if (manager.time) entry.time = manager.time;
+  entry.fieldsType = 'FieldsV1';
+  entry.fieldsV1 = manager.fields.toFieldsV1();
+  if (manager.subresource) entry.subresource = manager.subresource;
+  return entry;
 }
 
 function compare(a: string, b: string): number {
