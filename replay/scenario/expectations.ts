@@ -1,8 +1,10 @@
+import type { StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { resolveResourceName } from '../../core/model/registry.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { nodeOvercommit } from '../../projections/state/node-overcommit.ts';
+import { refsTouchedBy } from '../../projections/state/touched-refs.ts';
 
 /**
  * Scenario assertions, written as one line each:
@@ -25,6 +27,8 @@ export interface Expectation {
   /** True when the condition holds in `state`; `describe` says what was seen when it does not. */
   holds(state: ClusterState): boolean;
   describe(state: ClusterState): string;
+  /** The kinds of object the condition reads: its truth can change only when one of them does. */
+  kinds: readonly string[];
 }
 
 export class ExpectationSyntaxError extends Error {
@@ -47,6 +51,7 @@ const COMPARE: Record<Comparison, (a: number | string, b: number | string) => bo
 interface Condition {
   holds(state: ClusterState): boolean;
   seen(state: ClusterState): string;
+  kinds: readonly string[];
 }
 
 /** `deployment`, `deploy`, `svc`, `ingress`, `pvc`…: any name kubectl accepts, from the resource registry. */
@@ -97,13 +102,18 @@ function parseCondition(text: string, source: string): Condition {
   const parts = text.split(/\s+and\s+/);
   if (parts.length > 1) {
     const conditions = parts.map((p) => parseCondition(p, source));
-    return { holds: (s) => conditions.every((c) => c.holds(s)), seen: (s) => conditions.filter((c) => !c.holds(s)).map((c) => c.seen(s)).join('; ') };
+    return {
+      holds: (s) => conditions.every((c) => c.holds(s)),
+      seen: (s) => conditions.filter((c) => !c.holds(s)).map((c) => c.seen(s)).join('; '),
+      kinds: [...new Set(conditions.flatMap((c) => c.kinds))],
+    };
   }
   const trimmed = text.trim();
   if (/^no node over capacity$/.test(trimmed)) {
     return {
       holds: (s) => [...(s.objects.get('Node')?.keys() ?? [])].every((n) => !nodeOvercommit(s, n)),
       seen: (s) => [...(s.objects.get('Node')?.keys() ?? [])].map((n) => nodeOvercommit(s, n)).find(Boolean) ?? 'no node over capacity',
+      kinds: ['Node', 'Pod'],
     };
   }
   let match = /^pod\/(\S+) on (\S+)$/.exec(trimmed);
@@ -115,6 +125,7 @@ function parseCondition(text: string, source: string): Condition {
         const found = findObject(s, 'Pod', pod!);
         return found ? `pod/${pod} is on ${found.spec?.nodeName ?? 'no node'}` : `pod/${pod} does not exist`;
       },
+      kinds: ['Pod'],
     };
   }
   match = /^pods(?:\s+in\s+(\S+))?(?:\s+matching\s+(\S+))?(?:\s+on\s+(\S+))?\s+(running|ready|pending|total|restarts)\s*(=|!=|>=|<=|>|<)\s*(\d+)$/.exec(trimmed);
@@ -137,7 +148,7 @@ function parseCondition(text: string, source: string): Condition {
       measure === 'restarts'
         ? selected(s).reduce((n, pod) => n + ([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as Array<{ restartCount?: number }>).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
         : selected(s).length;
-    return { holds: (s) => COMPARE[op as Comparison](count(s), Number(value)), seen: (s) => `${count(s)} pods ${measure}` };
+    return { holds: (s) => COMPARE[op as Comparison](count(s), Number(value)), seen: (s) => `${count(s)} pods ${measure}`, kinds: ['Pod'] };
   }
   match = /^([a-z]+)\/(\S+?)\s+(\S+?)\s*(=|!=|>=|<=|>|<)\s*(\S+)$/.exec(trimmed);
   if (match) {
@@ -165,6 +176,7 @@ function parseCondition(text: string, source: string): Condition {
         const v = read(s);
         return v === undefined ? `${kindAlias}/${name} does not exist` : `${kindAlias}/${name} ${field} is ${JSON.stringify(v)}`;
       },
+      kinds: [kind],
     };
   }
   throw new ExpectationSyntaxError(
@@ -209,7 +221,7 @@ export function parseExpectation(text: string): Expectation {
   if (colon < 0) throw new ExpectationSyntaxError(text, 'expected "MODE: CONDITION", e.g. "eventually within 5m: deployment/web available=3"');
   const mode = parseMode(text.slice(0, colon), text);
   const condition = parseCondition(text.slice(colon + 1), text);
-  return { text, mode, holds: condition.holds, describe: condition.seen };
+  return { text, mode, holds: condition.holds, describe: condition.seen, kinds: condition.kinds };
 }
 
 export interface ExpectationResult {
@@ -231,29 +243,40 @@ export function createExpectationTracker(expectations: Expectation[], startTime:
   const decide = (e: Expectation, result: Omit<ExpectationResult, 'text'>) => {
     if (!results.has(e)) results.set(e, { text: e.text, ...result });
   };
+  /** Each condition's truth as of the last event that touched a kind it reads. */
+  const held = new Map<Expectation, boolean>();
+  const holdsNow = (e: Expectation, state: ClusterState, touched: ReadonlySet<string>): boolean => {
+    let value = held.get(e);
+    if (value === undefined || e.kinds.some((kind) => touched.has(kind))) held.set(e, (value = e.holds(state)));
+    return value;
+  };
   return {
-    observe(state: ClusterState, position: number): void {
+    /** After each event, with the state as of it. */
+    observe(state: ClusterState, event: StoredEvent): void {
       const elapsed = state.time - startTime;
+      const position = event.position;
+      const touched = new Set(refsTouchedBy(event).map((ref) => ref.kind));
+      const holds = (e: Expectation) => holdsNow(e, state, touched);
       for (const e of expectations) {
         if (results.has(e)) continue;
         const mode = e.mode;
         switch (mode.type) {
           case 'always':
             if (elapsed < (mode.after ?? 0)) break;
-            if (!e.holds(state)) decide(e, { passed: false, message: e.describe(state), position, at: elapsed });
+            if (!holds(e)) decide(e, { passed: false, message: e.describe(state), position, at: elapsed });
             break;
           case 'never':
             if (elapsed < (mode.after ?? 0)) break;
-            if (e.holds(state)) decide(e, { passed: false, message: `it happened: ${e.text.slice(e.text.indexOf(':') + 1).trim()}`, position, at: elapsed });
+            if (holds(e)) decide(e, { passed: false, message: `it happened: ${e.text.slice(e.text.indexOf(':') + 1).trim()}`, position, at: elapsed });
             break;
           case 'eventually':
             if (elapsed < mode.after) break;
             if (elapsed > mode.after + mode.within) decide(e, { passed: false, message: `not within ${e.text.split(':')[0]!.replace('eventually within ', '')}: ${e.describe(state)}`, position, at: elapsed });
-            else if (e.holds(state)) decide(e, { passed: true, position, at: elapsed });
+            else if (holds(e)) decide(e, { passed: true, position, at: elapsed });
             break;
           case 'at':
             // Decided by checkAt when the runner stops the clock exactly there.
-            if (elapsed > mode.time) decide(e, e.holds(state) ? { passed: true, position, at: elapsed } : { passed: false, message: e.describe(state), position, at: elapsed });
+            if (elapsed > mode.time) decide(e, holds(e) ? { passed: true, position, at: elapsed } : { passed: false, message: e.describe(state), position, at: elapsed });
             break;
         }
       }

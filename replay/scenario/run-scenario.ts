@@ -53,7 +53,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioRunOption
     ? store.subscribe(0).subscribe((event) => {
         applyEvent(replica, event);
         options.onEvent?.(event, replica);
-        if (expectations.length > 0) tracker.observe(replica, event.position);
+        if (expectations.length > 0) tracker.observe(replica, event);
       })
     : undefined;
   // The driver goes first so a standing fault reaches a new pod before anything else reacts to it.
