@@ -14,4 +14,15 @@ describe('built-in controllers keep every invariant', { timeout: 300_000 }, () =
     const report = await check({ runs: 4, seed: 99, workloads: { maxWorkloads: 6 }, verifyDeterminism: true });
     expect(report.failure?.violation ?? null).toBeNull();
   });
+
+  it('under generated interleavings: stale views, coalesced notifications and reordered controllers', async () => {
+    const report = await check({ runs: 16, seed: 20261124, workloads: { maxWorkloads: 6 }, interleavings: true });
+    expect(report.failure?.violation ?? null).toBeNull();
+    expect(report.ok).toBe(true);
+  });
+
+  it('an interleaving schedule reproduces its recorded log exactly', async () => {
+    const report = await check({ runs: 3, seed: 98, workloads: { maxWorkloads: 5 }, interleavings: true, verifyDeterminism: true });
+    expect(report.failure?.violation ?? null).toBeNull();
+  });
 });

@@ -9,6 +9,7 @@ import { check } from './check.ts';
 import { builtInInvariants } from './invariants/index.ts';
 import { deploymentIgnoringMaxUnavailable } from './mutants/deployment-ignoring-max-unavailable.ts';
 import { nodeLifecycleEvictingImmediately } from './mutants/node-lifecycle-evicting-immediately.ts';
+import { replicaSetWithoutExpectations } from './mutants/replicaset-without-expectations.ts';
 import { schedulerIgnoringCapacity } from './mutants/scheduler-ignoring-capacity.ts';
 import { runHistory } from './run-history.ts';
 
@@ -78,5 +79,32 @@ describe('mutation check: broken controllers are caught', { timeout: 300_000 }, 
     const scenario = parseScenario(await readFile(failure.scenarioFile!, 'utf8'));
     const replayed = await runHistory(scenario, { invariants: builtInInvariants, controllers });
     expect(replayed.violations[0]).toMatchObject({ invariant: failure.violation.invariant, position: failure.violation.position });
+  });
+
+  it('a ReplicaSet controller without expectations passes in the default order but is caught under interleavings, and its schedule replays from the scenario file', async () => {
+    const controllers = replacing(replicaSetWithoutExpectations);
+    const shape = { cluster: { maxNodes: 3 }, workloads: { maxWorkloads: 3, containerFaults: false }, faults: false, actions: false, settle: 120_000 };
+    // Every controller reacting to the live state (which already holds its own creates): never caught.
+    const inOrder = await check({ ...shape, runs: 60, seed: 3, controllers });
+    expect(inOrder.failure?.violation ?? null).toBeNull();
+
+    const outputDir = await mkdtemp(join(tmpdir(), 'orrery-mutant-'));
+    const report = await check({ ...shape, runs: 40, seed: 3, controllers, interleavings: true, outputDir });
+    expect(report.ok).toBe(false);
+    const failure = report.failure!;
+    expect(failure.violation.invariant).toBe('rolling-update-within-bounds');
+    expect(failure.violation.message).toMatch(/has \d+ pods, more than replicas \d+ \+ maxSurge \d+/);
+    // Shrunk to a schedule in which the ReplicaSet controller's own view is perturbed.
+    expect(failure.scenario.interleavings?.some((p) => p.controller === 'replicaset-controller' && p.kind !== 'first')).toBe(true);
+
+    // The scenario file records the schedule and replays to the same violation at the same position.
+    const scenario = parseScenario(await readFile(failure.scenarioFile!, 'utf8'));
+    expect(scenario.interleavings).toEqual(failure.scenario.interleavings);
+    const replayed = await runHistory(scenario, { invariants: builtInInvariants, controllers });
+    expect(replayed.violations[0]).toMatchObject({ invariant: failure.violation.invariant, position: failure.violation.position });
+    // The schedule is what exposes the bug: the same history in the default order passes, and so
+    // does the real ReplicaSet controller (with expectations) under the same schedule.
+    expect((await runHistory({ ...scenario, interleavings: [] }, { invariants: builtInInvariants, controllers })).violations).toEqual([]);
+    expect((await runHistory(scenario, { invariants: builtInInvariants })).violations).toEqual([]);
   });
 });

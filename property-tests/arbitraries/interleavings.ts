@@ -7,7 +7,7 @@ export interface InterleavingShape {
   controllers?: readonly string[];
   /** Default: stale, coalesce and first. */
   kinds?: ReadonlyArray<DeliveryPerturbation['kind']>;
-  /** Perturbations per history, at least one (default 3). */
+  /** Windows per history, at least one (default 3); each perturbs one or more controllers. */
   maxPerturbations?: number;
   /** Largest informer lag of a stale view, in events (default 8). */
   maxLag?: number;
@@ -16,25 +16,30 @@ export interface InterleavingShape {
 }
 
 /**
- * Interleaving schedules: a few windows of log positions in which one controller sees a stale view,
- * has its notifications coalesced, or reacts first. Shrinking drops perturbations, moves windows
- * towards the start, narrows them and lowers lags towards 0 (a view exactly as of each event).
+ * Interleaving schedules: a few windows of log positions in which some controllers see a stale view,
+ * have their notifications coalesced, or react first. Shrinking drops windows and controllers, moves
+ * windows towards the start, narrows them and lowers lags towards 0 (a view exactly as of each event).
  */
 export function interleavingArbitrary(controllerNames: readonly string[], shape: InterleavingShape = {}): fc.Arbitrary<DeliveryPerturbation[]> {
   const names = shape.controllers ?? controllerNames;
   if (names.length === 0) throw new Error('interleavingArbitrary needs at least one controller name');
   const horizon = shape.horizon ?? 1000;
-  const perturbation = fc
+  // One window perturbs a few controllers alike (as when kube-controller-manager's shared informers
+  // lag); shrinking drops those that do not matter.
+  const window = fc
     .record({
-      controller: fc.constantFrom(...names),
+      // A flag per controller, rather than a subarray, so that shrinking can drop any one of them.
+      included: fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
       kind: fc.constantFrom(...(shape.kinds ?? PERTURBATION_KINDS)),
       // Often from the very start, where every workload scales up for the first time.
       from: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: horizon })),
       length: fc.integer({ min: 0, max: horizon }),
       lag: fc.nat({ max: shape.maxLag ?? 8 }),
     })
-    .map(({ controller, kind, from, length, lag }): DeliveryPerturbation => ({ controller, kind, from, to: from + length, ...(kind === 'stale' ? { lag } : {}) }));
-  return fc.array(perturbation, { minLength: 1, maxLength: shape.maxPerturbations ?? 3 });
+    .map(({ included, kind, from, length, lag }) =>
+      names.filter((_, i) => included[i]).map((controller): DeliveryPerturbation => ({ controller, kind, from, to: from + length, ...(kind === 'stale' ? { lag } : {}) })),
+    );
+  return fc.array(window, { minLength: 1, maxLength: shape.maxPerturbations ?? 3 }).map((windows) => windows.flat());
 }
 
 /** Each history of `scenarios` paired with an interleaving schedule; the two shrink independently. */
