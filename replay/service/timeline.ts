@@ -4,6 +4,7 @@ import type { ClusterState } from '../../projections/cluster-state.ts';
 import { indexObject, shareIndexSets, unindexObject } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
+import { SharedStrings } from './shared-strings.ts';
 
 /** Events between two kept states: seeking applies at most this many events after a copy. */
 export const DEFAULT_SNAPSHOT_INTERVAL = 500;
@@ -139,6 +140,8 @@ export class Timeline {
   /** Undo entries for the events most recently applied to `working`, oldest first. */
   private undo: UndoEntry[] = [];
   private streamIndex: Map<string, number[]> | undefined;
+  /** A recording repeats the same names a million times: keep one copy of each (about a third of the events' memory). */
+  private readonly sharedStrings = new SharedStrings();
 
   /** `events` (dense positions from 1) becomes the timeline's own: callers must not change it. */
   constructor(options: TimelineOptions = {}, events: StoredEvent[] = []) {
@@ -173,7 +176,10 @@ export class Timeline {
   private ensureBuilt(target: Position): void {
     const built = this.built;
     for (let p = built.position + 1; p <= target; p++) {
-      applyEvent(built, this.events[p - 1]!);
+      const event = this.events[p - 1]!;
+      // Here rather than at open, which must stay instant: every event passes here once.
+      this.sharedStrings.shareIn(event);
+      applyEvent(built, event);
       if (p % this.interval === 0) this.snapshots.push(takeSnapshot(built, this.snapshots.at(-1)));
       if (this.onProgress && p % 50_000 === 0) this.onProgress(p, this.head);
     }
