@@ -20,6 +20,8 @@ export interface CheckCommandOptions {
   actions: boolean;
   shrink: boolean;
   determinism: boolean;
+  /** Explore interleavings (stale views, coalesced notifications, reordering) too. */
+  interleavings?: boolean;
 }
 
 /** A user's invariants module: `export const invariants = [...]` (or a default export), and optionally `controllers()`. */
@@ -70,6 +72,7 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
     actions: options.actions,
     shrink: options.shrink,
     verifyDeterminism: options.determinism,
+    ...(options.interleavings ? { interleavings: true } : {}),
     outputDir: options.out,
     onProgress: (checked, total, shrinking) => {
       if (interactive) bar.update(Math.min(checked, total), { shrinking: shrinking ? `(shrinking a failure, ${checked} run)` : '' });
@@ -90,8 +93,12 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
   console.log(`  ${v.message}`);
   console.log(`  at ${v.position !== undefined ? `event position ${v.position}, ` : 'the end of the run, '}virtual time ${new Date(v.time).toISOString()}`);
   console.log(`  shrunk in ${failure.shrinks} steps to ${failure.scenario.cluster.nodes.length} nodes, ${failure.scenario.manifests.length} workloads, ${failure.scenario.timeline.length} timeline entries`);
+  for (const p of failure.scenario.interleavings ?? []) {
+    const what = p.kind === 'stale' ? `sees a stale view (lag ${p.lag ?? 0})` : p.kind === 'coalesce' ? 'has its notifications coalesced' : 'reacts first';
+    console.log(`  interleaving: ${p.controller} ${what} at positions ${p.from}-${p.to}`);
+  }
   if (failure.scenarioFile) console.log(`  scenario:  ${failure.scenarioFile}`);
   if (failure.recordingDir) console.log(`  recording: ${failure.recordingDir} (an embedded log; the violating event is position ${v.position ?? 'last'})`);
-  console.log(`  reproduce: orrery check --seed ${report.seed} --path ${failure.path}${options.invariants ? ` --invariants ${options.invariants}` : ''}`);
+  console.log(`  reproduce: orrery check --seed ${report.seed} --path ${failure.path}${options.interleavings ? ' --interleavings' : ''}${options.invariants ? ` --invariants ${options.invariants}` : ''}`);
   return 1;
 }
