@@ -74,7 +74,8 @@ export interface SchedulingDecision {
  * A scheduling decision's verdicts with nodes grouped by identical verdict: `groups` holds each
  * distinct verdict once (a filter failure, or a feasible node's per-plugin scores, parallel to
  * `plugins`), and `rows` gives each evaluated node's group as base64url digits, in the order of
- * `nodes`, as many digits per node as the number of groups needs (1 up to 64 groups, 2 up to 4,096, ...).
+ * `nodes`, as many digits per node as the number of groups needs (1 up to 64 groups, 2 up to 4,096, ...);
+ * a run of nodes in one group may be written once followed by `*` and the run's length (`A*437BA*62`).
  */
 export interface VerdictTable {
   /** The evaluated nodes in evaluation order: names, and runs of consecutively numbered names as `node-0100..0599`. */
