@@ -148,19 +148,61 @@ function scoreKey(perPlugin: readonly Int32Array[], pluginCount: number, index: 
   return key;
 }
 
+/** A run of at least this many nodes in one group is written `<digits>*<count>`. */
+const MIN_RUN = 4;
+const STAR = 42;
+
+/**
+ * Each node's group as `width` base64url digits; a run of `MIN_RUN` or more nodes in the same
+ * group as the digits once followed by `*` and the run's length (`A*437BA*62`). Neighbours in
+ * natural order usually share a verdict, so the 500 digits of a decision mostly shrink to a few.
+ */
 function encodeRows(groupOf: Int32Array, count: number, width: number): string {
   const length = count * width;
   if (scratchChars.length < length) scratchChars = new Uint8Array(Math.max(length, 2 * scratchChars.length));
   const chars = scratchChars;
-  for (let i = 0, at = 0; i < count; i++) {
-    let group = groupOf[i]!;
-    for (let d = width - 1; d >= 0; d--) {
-      chars[at + d] = DIGITS.charCodeAt(group & 63);
-      group >>>= 6;
+  let at = 0;
+  for (let i = 0; i < count; ) {
+    const group = groupOf[i]!;
+    let run = 1;
+    while (i + run < count && groupOf[i + run] === group) run++;
+    const repeats = run >= MIN_RUN ? 1 : run;
+    for (let r = 0; r < repeats; r++) {
+      for (let d = width - 1, g = group; d >= 0; d--) {
+        chars[at + d] = DIGITS.charCodeAt(g & 63);
+        g >>>= 6;
+      }
+      at += width;
     }
-    at += width;
+    if (run >= MIN_RUN) {
+      chars[at++] = STAR;
+      for (const digit of String(run)) chars[at++] = digit.charCodeAt(0);
+    }
+    i += run;
   }
-  return ascii.decode(chars.subarray(0, length));
+  return ascii.decode(chars.subarray(0, at));
+}
+
+/** The group of each node, from `rows`. */
+function decodeRows(rows: string, width: number): number[] {
+  const groups: number[] = [];
+  for (let at = 0; at < rows.length; ) {
+    let group = 0;
+    for (let d = 0; d < width; d++) {
+      const value = DIGIT_VALUES[rows.charCodeAt(at++)];
+      if (value === undefined || value < 0) throw new Error(`verdict table: bad row digit at ${at - 1}`);
+      group = group * 64 + value;
+    }
+    let run = 1;
+    if (rows.charCodeAt(at) === STAR) {
+      let end = ++at;
+      while (end < rows.length && rows.charCodeAt(end) >= 48 && rows.charCodeAt(end) <= 57) end++;
+      run = Number(rows.slice(at, end));
+      at = end;
+    }
+    for (let r = 0; r < run; r++) groups.push(group);
+  }
+  return groups;
 }
 
 let scratchOrder = new Int32Array(1024);
@@ -261,12 +303,11 @@ export function expandNodeNames(runs: readonly string[]): string[] {
 /** One NodeVerdict per evaluated node (in the table's natural name order): exactly what the scheduler saw. */
 export function expandVerdictTable(table: VerdictTable): NodeVerdict[] {
   const names = expandNodeNames(table.nodes);
-  const width = widthFor(table.groups.length);
-  if (table.rows.length !== names.length * width) throw new Error(`verdict table: ${table.rows.length} row digits for ${names.length} nodes`);
+  const rows = decodeRows(table.rows, widthFor(table.groups.length));
+  if (rows.length !== names.length) throw new Error(`verdict table: rows for ${rows.length} nodes, ${names.length} names`);
   const verdicts: NodeVerdict[] = [];
   for (let i = 0; i < names.length; i++) {
-    let index = 0;
-    for (let d = 0; d < width; d++) index = index * 64 + DIGIT_VALUES[table.rows.charCodeAt(i * width + d)]!;
+    const index = rows[i]!;
     const group = table.groups[index];
     if (!group) throw new Error(`verdict table: node ${names[i]} has no group ${index}`);
     if ('failure' in group) {
