@@ -4,6 +4,7 @@ import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { copyWith, copyWithField, copyWithout } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
+import { renewedLease } from './renewed-lease.ts';
 import { microTime, rfc3339 } from './time-format.ts';
 import {
   type ContainerStatus,
@@ -95,7 +96,7 @@ function mayTouchLease(event: StoredEvent): boolean {
 }
 
 function flushRenewals(state: ClusterState, renewals: Map<string, StoredEvent>): void {
-  for (const [node, heartbeat] of renewals) renewLease(state, node, heartbeat.position, heartbeat.metadata.time);
+  for (const [node, heartbeat] of renewals) renewLeases(state, [node], heartbeat.position, heartbeat.metadata.time);
   renewals.clear();
 }
 
@@ -144,10 +145,8 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       registerNode(state, event.data.node, position, event.metadata.time);
       break;
     case 'NodeHeartbeat':
-      for (const node of event.data.nodes) {
-        state.heartbeats.set(node, event.metadata.time);
-        renewLease(state, node, position, event.metadata.time);
-      }
+      for (const node of event.data.nodes) state.heartbeats.set(node, event.metadata.time);
+      renewLeases(state, event.data.nodes, position, event.metadata.time);
       break;
     case 'NodeConditionChanged': {
       const time = rfc3339(event.metadata.time);
@@ -355,12 +354,16 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
   putObject(state, lease);
 }
 
-function renewLease(state: ClusterState, node: string, position: number, time: number): void {
+/** A new version of each node's Lease, renewed at `time` (one resourceVersion and renewTime string shared by all). */
+function renewLeases(state: ClusterState, nodes: readonly string[], position: number, time: number): void {
   const leases = state.objects.get('Lease');
-  const key = objectKey(NODE_LEASE_NAMESPACE, node);
-  const lease = leases?.get(key);
-  if (!leases || !lease) return;
-  leases.set(key, copyWith(lease, { metadata: copyWithField(lease.metadata, 'resourceVersion', String(position)), spec: copyWithField(lease.spec, 'renewTime', microTime(time)) }));
+  const resourceVersion = String(position);
+  const renewTime = microTime(time);
+  for (const node of nodes) {
+    const key = objectKey(NODE_LEASE_NAMESPACE, node);
+    const lease = leases?.get(key);
+    if (lease) leases!.set(key, renewedLease(lease, resourceVersion, renewTime));
+  }
 }
 
 interface StoredNodeCondition extends NodeCondition {
