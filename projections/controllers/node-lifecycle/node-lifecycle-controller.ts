@@ -79,10 +79,9 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     let next: number | undefined;
     for (const node of listObjects(state, 'Node')) {
       const name = node.metadata.name ?? '';
-      const created = Date.parse(node.metadata.creationTimestamp ?? '');
       // A resumed controller gives every node a full grace period from its own start, as
       // Kubernetes' does (it first sees each node's status as fresh).
-      const probe = Math.max(state.heartbeats.get(name) ?? (Number.isNaN(created) ? now : created), resumedAt);
+      const probe = Math.max(state.heartbeats.get(name) ?? createdAt(node, now), resumedAt);
       const conditions = (node.status?.conditions as Array<NodeCondition> | undefined) ?? [];
       const ready = conditions.find((c) => c.type === 'Ready');
       if (now >= probe + grace) {
@@ -100,6 +99,11 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
       }
     }
     if (next !== undefined) timers.schedule('monitor', next);
+  }
+
+  function createdAt(node: KubeObject, fallback: number): number {
+    const created = Date.parse(node.metadata.creationTimestamp ?? '');
+    return Number.isNaN(created) ? fallback : created;
   }
 
   function reconcileNodeTaints(name: string, now: number): void {
