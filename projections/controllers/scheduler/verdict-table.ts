@@ -80,7 +80,7 @@ export function buildVerdictTable(
   if (scratchGroups.length < count) scratchGroups = new Int32Array(Math.max(count, 2 * scratchGroups.length));
   const groupOf = scratchGroups;
   const pluginCount = plugins.length;
-  const order = naturalOrder(nodes, count);
+  const { order, runs } = namedWindow(nodes, count);
   // Neighbours often share their scores: the last feasible node's key is checked before the map.
   let lastKey: number | string | undefined;
   let lastGroup = -1;
@@ -110,7 +110,40 @@ export function buildVerdictTable(
     }
     groupOf[k] = group;
   }
-  return { nodes: nameRuns(nodes, order, count), plugins: pluginColumns(plugins), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+  return { nodes: runs, plugins: pluginColumns(plugins), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+}
+
+/** A list of evaluated nodes in natural order, and its names as the table writes them. */
+interface NamedWindow {
+  nodes: readonly TableNode[];
+  order: Int32Array;
+  runs: string[];
+}
+
+const windows = new Map<string, NamedWindow>();
+const MAX_WINDOWS = 64;
+
+/**
+ * The natural order and name runs of these nodes. The scheduler's round-robin start comes back to
+ * the same windows of its node list over and over (ten windows of 500 at 5,000 nodes), so the
+ * last few are kept, reused while they hold the very same nodes, and their runs array is shared
+ * by the tables (frozen: events are never changed).
+ */
+function namedWindow(nodes: readonly TableNode[], count: number): NamedWindow {
+  if (count === 0) return { nodes: [], order: new Int32Array(0), runs: [] };
+  const key = `${nodes[0]!.name}\n${count}`;
+  const cached = windows.get(key);
+  if (cached && sameNodes(cached.nodes, nodes, count)) return cached;
+  const order = naturalOrder(nodes, count).slice(0, count);
+  const window: NamedWindow = { nodes: nodes.slice(0, count), order, runs: Object.freeze(nameRuns(nodes, order, count)) as string[] };
+  if (!cached && windows.size >= MAX_WINDOWS) windows.delete(windows.keys().next().value!);
+  windows.set(key, window);
+  return window;
+}
+
+function sameNodes(a: readonly TableNode[], b: readonly TableNode[], count: number): boolean {
+  for (let i = 0; i < count; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const columnsBySet = new Map<string, VerdictTable['plugins']>();
