@@ -15,7 +15,7 @@ describe('built-in controllers keep every invariant', { timeout: 300_000 }, () =
     expect(report.failure?.violation ?? null).toBeNull();
   });
 
-  it('under generated interleavings: stale views, coalesced notifications and reordered controllers', async () => {
+  it('under generated interleavings: stale views, coalesced notifications, reordered controllers and crash-restarts mid-reconcile', async () => {
     const report = await check({ runs: 16, seed: 20261124, workloads: { maxWorkloads: 6 }, interleavings: true });
     expect(report.failure?.violation ?? null).toBeNull();
     expect(report.ok).toBe(true);

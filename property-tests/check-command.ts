@@ -94,7 +94,12 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
   console.log(`  at ${v.position !== undefined ? `event position ${v.position}, ` : 'the end of the run, '}virtual time ${new Date(v.time).toISOString()}`);
   console.log(`  shrunk in ${failure.shrinks} steps to ${failure.scenario.cluster.nodes.length} nodes, ${failure.scenario.manifests.length} workloads, ${failure.scenario.timeline.length} timeline entries`);
   for (const p of failure.scenario.interleavings ?? []) {
-    const what = p.kind === 'stale' ? `sees a stale view (lag ${p.lag ?? 0})` : p.kind === 'coalesce' ? 'has its notifications coalesced' : 'reacts first';
+    const what = {
+      stale: `sees a stale view (lag ${p.lag ?? 0})`,
+      coalesce: 'has its notifications coalesced',
+      first: 'reacts first',
+      restart: `crashes after ${p.keep ?? 0} command(s) of a reconcile and restarts`,
+    }[p.kind];
     console.log(`  interleaving: ${p.controller} ${what} at positions ${p.from}-${p.to}`);
   }
   if (failure.scenarioFile) console.log(`  scenario:  ${failure.scenarioFile}`);

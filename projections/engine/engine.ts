@@ -85,18 +85,19 @@ export function createEngine(options: EngineOptions): Engine {
 
   const outputs: ControllerOutput[] = [];
   const inputs = controllers.map(() => new Subject<ReconcileInput>());
-  const controllerSubscriptions: Subscription[] = controllers.map((controller, i) =>
-    controller.reconcile(inputs[i]!.asObservable()).subscribe({
+  const subscribeController = (controller: Controller, input: Subject<ReconcileInput>): Subscription =>
+    controller.reconcile(input.asObservable()).subscribe({
       next: (output) => outputs.push(output),
       error: (error) => {
         failure ??= new Error(`controller ${controller.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
       },
-    }),
-  );
+    });
+  const controllerSubscriptions: Subscription[] = controllers.map((controller, i) => subscribeController(controller, inputs[i]!));
 
   const scheduled = options.interleavings && options.interleavings.length > 0 ? options.interleavings : undefined;
   if (scheduled && (mode !== 'simulation' || processed !== 0)) throw new Error('interleavings need simulation mode and an engine that starts from an empty log');
   const delivery = scheduled ? createScheduledDelivery(scheduled, controllers.map((c) => c.name)) : undefined;
+  const hooks = { deliver, restart };
 
   const storeSubscription = store.subscribe(processed).subscribe({
     next: (event) => {
@@ -126,19 +127,37 @@ export function createEngine(options: EngineOptions): Engine {
     void pending.finally(() => inFlight.delete(pending));
   }
 
-  function deliver(index: number, input: ReconcileInput): void {
+  /** Returns how many commands the controller emitted; with `cutAfter`, only that many are executed. */
+  function deliver(index: number, input: ReconcileInput, cutAfter?: number): number {
     inputs[index]!.next(input);
-    if (outputs.length === 0) return;
+    if (outputs.length === 0) return 0;
+    let commands = 0;
     for (const output of outputs.splice(0)) {
+      if (cutAfter !== undefined && commands >= cutAfter) {
+        if (!isWakeAt(output)) commands++;
+        continue;
+      }
       if (isWakeAt(output)) timers.add(output.time);
-      else execute(output);
+      else {
+        commands++;
+        execute(output);
+      }
     }
+    return commands;
+  }
+
+  /** A controller process restarting: a fresh pipeline that remembers nothing of the old one. */
+  function restart(index: number): void {
+    controllerSubscriptions[index]!.unsubscribe();
+    inputs[index]!.complete();
+    inputs[index] = new Subject<ReconcileInput>();
+    controllerSubscriptions[index] = subscribeController(controllers[index]!, inputs[index]!);
   }
 
   function reconcile(event: StoredEvent): void {
     processed = event.position;
     stats.eventsProcessed++;
-    if (delivery) delivery.onEvent(event, state, deliver);
+    if (delivery) delivery.onEvent(event, state, hooks);
     else {
       const input: ReconcileInput = { event, state };
       for (let i = 0; i < inputs.length; i++) deliver(i, input);
@@ -161,7 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
       drainQueue();
       if (inFlight.size === 0) {
         // Out of work: lagging informers catch up, which may give the controllers more to do.
-        if (delivery?.flush(deliver)) {
+        if (delivery?.flush(hooks)) {
           if (failure) throw failure;
           continue;
         }

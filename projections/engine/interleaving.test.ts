@@ -29,13 +29,19 @@ function recorder(name: string, seen: Seen[]): Controller {
 
 const configMap = (name: string, data?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, ...(data ? { data } : {}) });
 
-/** On ConfigMap `trigger`: creates `x1`, then `x2`, then updates `x1`, all in one reconcile step. */
-function writer(): Controller {
+/**
+ * On ConfigMap `trigger`: creates `x1`, then `x2`, then updates `x1`, all in one reconcile step.
+ * `instances` gets one list per pipeline (a restart makes a new one) of the positions it received.
+ */
+function writer(instances: number[][] = []): Controller {
   return {
     name: 'writer',
-    reconcile: (input$) =>
-      input$.pipe(
+    reconcile: (input$) => {
+      const received: number[] = [];
+      instances.push(received);
+      return input$.pipe(
         mergeMap(({ event }) => {
+          received.push(event.position);
           if (event.type !== 'ObjectCreated' || event.data.object.metadata.name !== 'trigger') return EMPTY;
           const meta = { actor: 'writer', causationId: event.position };
           const commands: Command[] = [
@@ -45,7 +51,8 @@ function writer(): Controller {
           ];
           return from(commands);
         }),
-      ),
+      );
+    },
   };
 }
 
@@ -66,10 +73,10 @@ function bumper(): Controller {
 }
 
 // Positions: 1 ClusterInitialized, 2-5 the system namespaces, 6 `trigger`, 7 x1, 8 x2, 9 x1 updated.
-async function run(interleavings: InterleavingSchedule, extra: Controller[] = []) {
+async function run(interleavings: InterleavingSchedule, extra: Controller[] = [], writerInstances: number[][] = []) {
   const seen: Seen[] = [];
   const store = createInMemoryStore();
-  const cluster = await createSimulatedCluster({ nodes: [], store, controllers: [writer(), recorder('a', seen), recorder('b', seen), ...extra], interleavings });
+  const cluster = await createSimulatedCluster({ nodes: [], store, controllers: [writer(writerInstances), recorder('a', seen), recorder('b', seen), ...extra], interleavings });
   await cluster.act({ type: 'create', object: configMap('trigger') });
   const stats = { ...cluster.engine.stats };
   await cluster.close();
@@ -131,11 +138,28 @@ describe('interleaving schedules', () => {
     expect(stale.stats.commandsRejected).toBe(1);
   });
 
+  it('restart: the controller crashes after `keep` commands of a reconcile, misses what happens while it is down, and comes back as a fresh instance', async () => {
+    const down: number[][] = [];
+    const { events } = await run([{ controller: 'writer', kind: 'restart', from: 6, to: 7, keep: 1 }], [], down);
+    // Only x1's creation got through; x2 and the update of x1 died with the crash.
+    expect(events.filter((e) => e.metadata.actor === 'writer').map((e) => e.type)).toEqual(['ObjectCreated']);
+    expect(events).toHaveLength(7);
+    // The first instance saw up to the trigger; event 7 (x1) passed it by while it was down; the
+    // second instance was started when the engine ran out of work and has seen nothing since.
+    expect(down).toEqual([[1, 2, 3, 4, 5, 6], []]);
+    const back: number[][] = [];
+    const ended = await run([{ controller: 'writer', kind: 'restart', from: 6, to: 6, keep: 2 }], [], back);
+    expect(ended.events.filter((e) => e.metadata.actor === 'writer')).toHaveLength(2);
+    // Down for position 6 only: the fresh instance's first input is x1's creation (7).
+    expect(back).toEqual([[1, 2, 3, 4, 5, 6], [7, 8]]);
+  });
+
   it('the same schedule gives a byte-identical log', async () => {
     const schedule: InterleavingSchedule = [
       { controller: 'bumper', kind: 'stale', from: 3, to: 8, lag: 1 },
       { controller: 'b', kind: 'coalesce', from: 2, to: 7 },
       { controller: 'a', kind: 'first', from: 5, to: 9 },
+      { controller: 'writer', kind: 'restart', from: 6, to: 6, keep: 2 },
     ];
     const first = await run(schedule, [bumper()]);
     const second = await run(schedule, [bumper()]);

@@ -20,6 +20,11 @@ import type { ReconcileInput } from './controller.ts';
  *   the controller never observes the intermediate states.
  * - `first`: the controller reacts to each event of the window before every other controller, so its
  *   commands are applied first.
+ * - `restart`: the controller crashes in the middle of a reconcile: at its first reaction in the
+ *   window that issues commands, only the first `keep` of them reach the write path. It is then down
+ *   (events pass it by) until the window ends or the engine runs out of work, and comes back as a
+ *   fresh instance that remembers nothing (expectations, caches, timers) and must rebuild from the
+ *   state it finds, half-finished writes included.
  *
  * Held events are delivered, in order, whenever the engine runs out of work (an informer catches
  * up), so a window never hides an event for ever.
@@ -27,29 +32,41 @@ import type { ReconcileInput } from './controller.ts';
 export interface DeliveryPerturbation {
   /** The controller's `name`. */
   controller: string;
-  kind: 'stale' | 'coalesce' | 'first';
+  kind: 'stale' | 'coalesce' | 'first' | 'restart';
   /** First log position of the window. */
   from: Position;
   /** Last log position of the window (inclusive). */
   to: Position;
   /** `stale` only: how many events behind the log the controller's view is (default 0). */
   lag?: number;
+  /** `restart` only: how many commands of the interrupted reaction get through (default 0). */
+  keep?: number;
 }
 
 /** The schedule the engine delivers by; an empty one is the default order. */
 export type InterleavingSchedule = readonly DeliveryPerturbation[];
 
-export const PERTURBATION_KINDS: ReadonlyArray<DeliveryPerturbation['kind']> = ['stale', 'coalesce', 'first'];
+export const PERTURBATION_KINDS: ReadonlyArray<DeliveryPerturbation['kind']> = ['stale', 'coalesce', 'first', 'restart'];
 
-/** Hands one input to the controller at `index` (in the engine's controller list) and runs what it emits. */
-export type Deliver = (index: number, input: ReconcileInput) => void;
+/** What the engine lends the schedule: controllers are named by their index in its list. */
+export interface EngineHooks {
+  /**
+   * Hands one input to a controller and executes what it emits (only the first `cutAfter` commands
+   * when given); returns how many commands it emitted.
+   */
+  deliver(index: number, input: ReconcileInput, cutAfter?: number): number;
+  /** Replaces the controller's pipeline with a fresh one. */
+  restart(index: number): void;
+}
 
 export interface ScheduledDelivery {
   /** Feeds one log event to every controller as the schedule says. */
-  onEvent(event: StoredEvent, live: ClusterState, deliver: Deliver): void;
-  /** Delivers every held event (the informers catch up); returns whether there were any. */
-  flush(deliver: Deliver): boolean;
+  onEvent(event: StoredEvent, live: ClusterState, hooks: EngineHooks): void;
+  /** Delivers every held event (the informers catch up) and restarts crashed controllers; returns whether any event was delivered. */
+  flush(hooks: EngineHooks): boolean;
 }
+
+type Send = (input: ReconcileInput) => void;
 
 interface Held {
   event: StoredEvent;
@@ -58,6 +75,10 @@ interface Held {
 
 interface View {
   perturbations: DeliveryPerturbation[];
+  /** `restart` perturbations that have not crashed the controller yet. */
+  armed: DeliveryPerturbation[];
+  /** The crash the controller is down from. */
+  down?: DeliveryPerturbation;
   /** The controller's informer cache: the log applied up to the last event it was handed. */
   cache?: ClusterState;
   held: Held[];
@@ -70,8 +91,8 @@ interface View {
 export function createScheduledDelivery(schedule: InterleavingSchedule, controllerNames: readonly string[]): ScheduledDelivery {
   const views: View[] = controllerNames.map((name) => {
     const perturbations = schedule.filter((p) => p.controller === name);
-    const view: View = { perturbations, held: [] };
-    if (perturbations.some((p) => p.kind !== 'first')) view.cache = createClusterState();
+    const view: View = { perturbations, armed: perturbations.filter((p) => p.kind === 'restart'), held: [] };
+    if (perturbations.some((p) => p.kind === 'stale' || p.kind === 'coalesce')) view.cache = createClusterState();
     return view;
   });
   const firsts = schedule.filter((p) => p.kind === 'first');
@@ -90,34 +111,70 @@ export function createScheduledDelivery(schedule: InterleavingSchedule, controll
   }
 
   /** Delivers held events while `due` says so; a coalesced run goes out with the state as of its last event. */
-  function release(index: number, view: View, deliver: Deliver, due: (held: Held) => boolean): boolean {
+  function release(view: View, send: Send, due: (held: Held) => boolean): boolean {
     let released = 0;
     while (released < view.held.length && due(view.held[released]!)) {
       const first = view.held[released]!;
       let end = released + 1;
       if (first.coalesced) while (end < view.held.length && view.held[end]!.coalesced && due(view.held[end]!)) end++;
       for (let i = released; i < end; i++) applyEvent(view.cache!, view.held[i]!.event);
-      for (let i = released; i < end; i++) deliver(index, { event: view.held[i]!.event, state: view.cache! });
+      for (let i = released; i < end; i++) send({ event: view.held[i]!.event, state: view.cache! });
       released = end;
     }
     if (released > 0) view.held.splice(0, released);
+    if (view.down) dropHeld(view);
     return released > 0;
   }
 
+  /** A crashed controller's pending notifications die with it (its cache still follows the log). */
+  function dropHeld(view: View): void {
+    for (const held of view.held) applyEvent(view.cache!, held.event);
+    view.held.length = 0;
+  }
+
+  /** Delivery to one controller, which crashes at its first reaction with commands inside an armed restart window. */
+  function sender(index: number, view: View, position: Position, hooks: EngineHooks): Send {
+    const crash = view.armed.find((p) => active(p, position));
+    if (!crash) return (input) => void (view.down ? 0 : hooks.deliver(index, input));
+    return (input) => {
+      if (view.down) return;
+      if (hooks.deliver(index, input, crash.keep ?? 0) === 0) return;
+      view.armed.splice(view.armed.indexOf(crash), 1);
+      view.down = crash;
+    };
+  }
+
+  function revive(index: number, view: View, hooks: EngineHooks): void {
+    view.down = undefined;
+    hooks.restart(index);
+  }
+
   return {
-    onEvent(event, live, deliver) {
+    onEvent(event, live, hooks) {
       const position = event.position;
       for (const index of firsts.length === 0 ? defaultOrder : orderAt(position)) {
         const view = views[index]!;
-        if (!view.cache) {
-          deliver(index, { event, state: live });
+        if (view.perturbations.length === 0) {
+          hooks.deliver(index, { event, state: live });
           continue;
         }
-        const window = view.perturbations.find((p) => p.kind !== 'first' && active(p, position));
+        if (view.down) {
+          if (position <= view.down.to) {
+            if (view.cache) applyEvent(view.cache, event);
+            continue;
+          }
+          revive(index, view, hooks);
+        }
+        const send = sender(index, view, position, hooks);
+        if (!view.cache) {
+          send({ event, state: live });
+          continue;
+        }
+        const window = view.perturbations.find((p) => (p.kind === 'stale' || p.kind === 'coalesce') && active(p, position));
         if (!window) {
-          release(index, view, deliver, () => true);
+          release(view, send, () => true);
           applyEvent(view.cache, event);
-          deliver(index, { event, state: live });
+          send({ event, state: live });
           continue;
         }
         if (window.kind === 'coalesce') {
@@ -126,13 +183,14 @@ export function createScheduledDelivery(schedule: InterleavingSchedule, controll
         }
         view.held.push({ event, coalesced: false });
         const through = position - (window.lag ?? 0);
-        release(index, view, deliver, (held) => held.event.position <= through);
+        release(view, send, (held) => held.event.position <= through);
       }
     },
-    flush(deliver) {
+    flush(hooks) {
       let any = false;
       views.forEach((view, index) => {
-        if (view.held.length > 0) any = release(index, view, deliver, () => true) || any;
+        if (view.down) revive(index, view, hooks);
+        if (view.held.length > 0) any = release(view, sender(index, view, view.held.at(-1)!.event.position, hooks), () => true) || any;
       });
       return any;
     },

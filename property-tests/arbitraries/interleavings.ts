@@ -5,7 +5,7 @@ import type { Scenario } from '../../replay/scenario/scenario.ts';
 export interface InterleavingShape {
   /** Controllers whose view may be perturbed (default: every controller of the run). */
   controllers?: readonly string[];
-  /** Default: stale, coalesce and first. */
+  /** Default: stale, coalesce, first and restart. */
   kinds?: ReadonlyArray<DeliveryPerturbation['kind']>;
   /** Windows per history, at least one (default 3); each perturbs one or more controllers. */
   maxPerturbations?: number;
@@ -17,8 +17,9 @@ export interface InterleavingShape {
 
 /**
  * Interleaving schedules: a few windows of log positions in which some controllers see a stale view,
- * have their notifications coalesced, or react first. Shrinking drops windows and controllers, moves
- * windows towards the start, narrows them and lowers lags towards 0 (a view exactly as of each event).
+ * have their notifications coalesced, react first, or crash mid-reconcile and restart. Shrinking
+ * drops windows and controllers, moves windows towards the start, narrows them and lowers lags and
+ * kept commands towards 0 (a view exactly as of each event; a crash before the first write).
  */
 export function interleavingArbitrary(controllerNames: readonly string[], shape: InterleavingShape = {}): fc.Arbitrary<DeliveryPerturbation[]> {
   const names = shape.controllers ?? controllerNames;
@@ -35,14 +36,19 @@ export function interleavingArbitrary(controllerNames: readonly string[], shape:
       from: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: horizon })),
       length: fc.integer({ min: 0, max: horizon }),
       lag: fc.nat({ max: shape.maxLag ?? 8 }),
+      keep: fc.nat({ max: 3 }),
     })
-    .map(({ included, kind, from, length, lag }) =>
-      names.filter((_, i) => included[i]).map((controller): DeliveryPerturbation => ({ controller, kind, from, to: from + length, ...(kind === 'stale' ? { lag } : {}) })),
+    .map(({ included, kind, from, length, lag, keep }) =>
+      names
+        .filter((_, i) => included[i])
+        .map((controller): DeliveryPerturbation => ({ controller, kind, from, to: from + length, ...(kind === 'stale' ? { lag } : kind === 'restart' ? { keep } : {}) })),
     );
   return fc.array(window, { minLength: 1, maxLength: shape.maxPerturbations ?? 3 }).map((windows) => windows.flat());
 }
 
 /** Each history of `scenarios` paired with an interleaving schedule; the two shrink independently. */
 export function withInterleavings(scenarios: fc.Arbitrary<Scenario>, controllerNames: readonly string[], shape: InterleavingShape = {}): fc.Arbitrary<Scenario> {
-  return fc.tuple(scenarios, interleavingArbitrary(controllerNames, shape)).map(([scenario, interleavings]) => ({ ...scenario, interleavings }));
+  return fc.tuple(scenarios, interleavingArbitrary(controllerNames, shape)).map(([{ interleavings: _, ...scenario }, interleavings]) =>
+    interleavings.length > 0 ? { ...scenario, interleavings } : scenario,
+  );
 }

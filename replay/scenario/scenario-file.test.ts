@@ -73,9 +73,10 @@ describe('scenario file', () => {
     );
     const base = 'seed: 1\ncluster:\n  nodes:\n    - name: node-1\ninterleavings:\n';
     expect(parseScenario(`${base}  - { controller: scheduler, kind: stale, from: 10, to: 40, lag: 2 }\n`).interleavings).toEqual([{ controller: 'scheduler', kind: 'stale', from: 10, to: 40, lag: 2 }]);
-    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: late, from: 1, to: 2 }\n`)).toThrow('interleavings[0].kind: expected one of stale, coalesce, first, got "late"');
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: late, from: 1, to: 2 }\n`)).toThrow('interleavings[0].kind: expected one of stale, coalesce, first, restart, got "late"');
     expect(() => parseScenario(`${base}  - { controller: scheduler, kind: first, from: 5, to: 2 }\n`)).toThrow('interleavings[0].to: must not be before from (5)');
     expect(() => parseScenario(`${base}  - { controller: scheduler, kind: first, from: 1, to: 2, lag: 1 }\n`)).toThrow('interleavings[0].lag: only a stale view has a lag');
     expect(() => parseScenario(`${base}  - { controller: scheduler, kind: stale, from: 0, to: 2 }\n`)).toThrow(ScenarioFileError);
+    expect(() => parseScenario(`${base}  - { controller: scheduler, kind: stale, from: 1, to: 2, keep: 1 }\n`)).toThrow('interleavings[0].keep: only a restart keeps commands');
   });
 });

@@ -275,15 +275,15 @@ export function parseScenario(text: string, options: ParseScenarioOptions = {}):
   };
 }
 
-/** `interleavings:` entries (docs/scenarios.md): `{ controller, kind, from, to, lag? }`. */
+/** `interleavings:` entries (docs/scenarios.md): `{ controller, kind, from, to, lag?, keep? }`. */
 function parseInterleavings(entries: unknown): DeliveryPerturbation[] {
   if (entries === undefined || entries === null) return [];
-  if (!Array.isArray(entries)) fail('interleavings', 'expected a list of { controller, kind, from, to, lag } entries');
+  if (!Array.isArray(entries)) fail('interleavings', 'expected a list of { controller, kind, from, to, lag, keep } entries');
   return entries.map((entry: any, i: number): DeliveryPerturbation => {
     const where = `interleavings[${i}]`;
     if (!entry || typeof entry !== 'object') fail(where, 'expected a mapping');
     for (const field of Object.keys(entry)) {
-      if (!['controller', 'kind', 'from', 'to', 'lag'].includes(field)) fail(`${where}.${field}`, 'not a field of an interleaving; its fields are controller, kind, from, to, lag');
+      if (!['controller', 'kind', 'from', 'to', 'lag', 'keep'].includes(field)) fail(`${where}.${field}`, 'not a field of an interleaving; its fields are controller, kind, from, to, lag, keep');
     }
     if (typeof entry.controller !== 'string' || entry.controller === '') fail(`${where}.controller`, `expected a controller name, got ${JSON.stringify(entry.controller)}`);
     if (!PERTURBATION_KINDS.includes(entry.kind)) fail(`${where}.kind`, `expected one of ${PERTURBATION_KINDS.join(', ')}, got ${JSON.stringify(entry.kind)}`);
@@ -291,9 +291,18 @@ function parseInterleavings(entries: unknown): DeliveryPerturbation[] {
       if (!Number.isInteger(entry[field]) || entry[field] < 1) fail(`${where}.${field}`, `expected a log position (a whole number ≥ 1), got ${JSON.stringify(entry[field])}`);
     }
     if (entry.to < entry.from) fail(`${where}.to`, `must not be before from (${entry.from})`);
-    if (entry.lag !== undefined && (entry.kind !== 'stale' || !Number.isInteger(entry.lag) || entry.lag < 0)) {
-      fail(`${where}.lag`, entry.kind === 'stale' ? `expected a whole number ≥ 0, got ${JSON.stringify(entry.lag)}` : 'only a stale view has a lag');
+    for (const [field, kind, what] of [['lag', 'stale', 'only a stale view has a lag'], ['keep', 'restart', 'only a restart keeps commands']] as const) {
+      if (entry[field] === undefined) continue;
+      if (entry.kind !== kind) fail(`${where}.${field}`, what);
+      if (!Number.isInteger(entry[field]) || entry[field] < 0) fail(`${where}.${field}`, `expected a whole number ≥ 0, got ${JSON.stringify(entry[field])}`);
     }
-    return { controller: entry.controller, kind: entry.kind, from: entry.from, to: entry.to, ...(entry.lag !== undefined ? { lag: entry.lag } : {}) };
+    return {
+      controller: entry.controller,
+      kind: entry.kind,
+      from: entry.from,
+      to: entry.to,
+      ...(entry.lag !== undefined ? { lag: entry.lag } : {}),
+      ...(entry.keep !== undefined ? { keep: entry.keep } : {}),
+    };
   });
 }
