@@ -48,9 +48,10 @@ program
   .option('--no-actions', 'generate no user actions')
   .option('--no-shrink', 'report the first failure without shrinking it')
   .option('--determinism', 're-run every history and require a byte-identical log')
+  .option('--interleavings', 'also explore controller interleavings: stale views, coalesced notifications, reorderings, restarts')
   .action(async (options) => {
     const { runCheckCommand } = await import('../property-tests/check-command.ts');
-    process.exitCode = await runCheckCommand({ ...options, determinism: options.determinism === true });
+    process.exitCode = await runCheckCommand({ ...options, determinism: options.determinism === true, interleavings: options.interleavings === true });
   });
 
 const scenario = program.command('scenario').description('incident scenarios: fault timelines replayed on a virtual clock');
