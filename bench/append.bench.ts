@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../core/events.ts';
 import { createEmbeddedStore, type EmbeddedStoreOptions, LOG_FILE_NAME } from '../core/store/embedded/embedded-store.ts';
-import { LOG_MAGIC, encodeRecord, maxRecordBytes } from '../core/store/embedded/record-format.ts';
+import { LOG_MAGIC, encodeRecord, maxRecordBytes, prepareEvents } from '../core/store/embedded/record-format.ts';
 import { formatRate, peakRssMiB, recordBenchmark, table } from './harness.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
@@ -64,9 +64,9 @@ async function storeRun(batch: number, concurrency: number, options: EmbeddedSto
  * else; run both with blocking calls and through libuv's thread pool, and the faster one counts.
  */
 async function rawRun(batch: number): Promise<number> {
-  const json = JSON.stringify(batchOf(batch, 0));
-  const bytes = Buffer.allocUnsafe(maxRecordBytes('Pod/bench/w0-0', json));
-  const length = encodeRecord(bytes, 0, 'Pod/bench/w0-0', 1, 0, json, batch);
+  const prepared = prepareEvents(batchOf(batch, 0));
+  const bytes = Buffer.allocUnsafe(maxRecordBytes('Pod/bench/w0-0', prepared));
+  const length = encodeRecord(bytes, 0, 'Pod/bench/w0-0', 1, 0, prepared);
   const blocking = (fd: number) => {
     let written = 0;
     const started = performance.now();
@@ -114,13 +114,13 @@ async function openRun(count: number): Promise<{ openMs: number; openCpuMs: numb
     const stream = `Pod/bench/p${position % 10000}`;
     const revision = (revisions.get(stream) ?? -1) + 1;
     revisions.set(stream, revision);
-    const json = JSON.stringify([benchEvent(position)]);
-    if (used + maxRecordBytes(stream, json) > chunk.length) {
+    const prepared = prepareEvents([benchEvent(position)]);
+    if (used + maxRecordBytes(stream, prepared) > chunk.length) {
       writeSync(fd, chunk, 0, used);
       fileBytes += used;
       used = 0;
     }
-    used += encodeRecord(chunk, used, stream, position, revision, json, 1);
+    used += encodeRecord(chunk, used, stream, position, revision, prepared);
   }
   writeSync(fd, chunk, 0, used);
   fileBytes += used;
@@ -179,6 +179,17 @@ for (const batch of BATCHES) {
   dsyncRows.push([batch, 256, formatRate(rate), cpuMicros.toFixed(1)]);
   console.log(`O_DSYNC batch ${batch} × 256 in flight: ${formatRate(rate)}`);
 }
+// Side by side in this run: record format 1 (the envelope as JSON, as logs were written before
+// format 2) against today's format 2, everything else equal.
+const formatRows: Array<Array<string | number>> = [];
+for (const batch of [10, 100, 1000]) {
+  const runs = { 1: [] as Array<{ rate: number; cpuMicros: number }>, 2: [] as Array<{ rate: number; cpuMicros: number }> };
+  for (let i = 0; i < 2; i++) for (const format of [1, 2] as const) runs[format].push(await storeRun(batch, 16, { recordFormat: format }));
+  const cpu = (format: 1 | 2) => Math.min(...runs[format].map((r) => r.cpuMicros));
+  const rate = (format: 1 | 2) => Math.max(...runs[format].map((r) => r.rate));
+  formatRows.push([batch, 16, formatRate(rate(1)), formatRate(rate(2)), cpu(1).toFixed(2), cpu(2).toFixed(2), `${(cpu(1) / cpu(2)).toFixed(2)} ×`]);
+  console.log(`format 1 vs 2, batch ${batch} × 16: CPU ${cpu(1).toFixed(2)} vs ${cpu(2).toFixed(2)} µs per event`);
+}
 const open = await openRun(1_000_000);
 const load = cpuLoad();
 console.log(`open 1M-event log: ${open.openMs.toFixed(0)} ms, index ${open.heapMiB.toFixed(0)} MiB; readAll ${open.readAllMs.toFixed(0)} ms`);
@@ -196,6 +207,10 @@ ${table(['events per append', 'appends in flight', 'durable events/s', 'raw writ
 "CPU µs per event" is the benchmark process's CPU time (user + system, including the I/O threads) divided by the events appended: what the log costs whatever else runs on the machine. Its inverse bounds the throughput a free core could reach where the disk is not the limit.
 
 Best: **${formatRate(best)}** durable events/s. Best ratio to the raw loop per batch size: ${BATCHES.map((b) => `${b}: ${(bestRatio[b]! * 100).toFixed(0)} %`).join(', ')}.
+
+Record format 1 (the whole envelope as JSON) against format 2 (binary envelope, only \`data\` as JSON: core/store/embedded/record-format.ts), alternating, best of two runs each:
+
+${table(['events per append', 'appends in flight', 'format 1 events/s', 'format 2 events/s', 'format 1 CPU µs per event', 'format 2 CPU µs per event', 'format 1 CPU / format 2 CPU'], formatRows)}
 
 With \`sync: 'o_dsync'\` (one \`pwrite\` on an O_DSYNC file per commit instead of write + fdatasync):
 

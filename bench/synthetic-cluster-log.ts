@@ -6,6 +6,7 @@ import type { KubeObject } from '../core/model/object.ts';
 import { createPrng, hashSeed } from '../core/prng.ts';
 import type { EventStore } from '../core/store/event-store.ts';
 import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
+import { CURRENT_RECORD_FORMAT } from '../core/store/embedded/record-format.ts';
 import type { ClusterState } from '../projections/cluster-state.ts';
 import type { Command } from '../projections/commands.ts';
 import { getObject, listObjects } from '../projections/state/queries.ts';
@@ -144,8 +145,8 @@ export async function writeSyntheticLog(store: EventStore, options: SyntheticLog
  * reused by later runs (a marker file records that generation finished).
  */
 export async function cachedSyntheticLog(events: number, log: (line: string) => void = console.log): Promise<string> {
-  // v2: one batched heartbeat per tick (v1 logs held one heartbeat event per node per tick).
-  const dir = join(tmpdir(), `orrery-bench-log-v2-${events}`);
+  // v2: one batched heartbeat per tick (v1 logs held one heartbeat event per node per tick); f<n>: the record format.
+  const dir = join(tmpdir(), `orrery-bench-log-v2-f${CURRENT_RECORD_FORMAT}-${events}`);
   const marker = join(dir, 'complete.json');
   // The generator stops at the first command boundary past `events`, so the log holds a few more.
   if (existsSync(marker) && JSON.parse(readFileSync(marker, 'utf8')).events >= events) return dir;

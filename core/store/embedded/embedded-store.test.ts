@@ -35,3 +35,17 @@ describeEventStoreContract('embedded log (O_DSYNC)', async () => {
     },
   };
 });
+
+describeEventStoreContract('embedded log (record format 1, as logs written before format 2)', async () => {
+  const dir = join(root, String(next++));
+  let store: EventStore = await createEmbeddedStore(dir, { recordFormat: 1 });
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      // Reopened without the option: an existing log keeps its own format.
+      store = await createEmbeddedStore(dir);
+      return store;
+    },
+  };
+});

@@ -15,7 +15,7 @@ import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
-import { LOG_MAGIC, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes } from './record-format.ts';
+import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, decodeRecordEvents, decodeRecordHeader, encodeRecord, logMagic, maxRecordBytes, prepareEvents } from './record-format.ts';
 import { RecordIndex } from './record-index.ts';
 
 export const LOG_FILE_NAME = 'events.log';
@@ -48,6 +48,11 @@ export interface EmbeddedStoreOptions {
    * CRC-checks every record at open, and writes none.
    */
   indexCheckpoint?: boolean;
+  /**
+   * The record format of a log this open creates (record-format.ts; default the current one). An
+   * existing log keeps the format it was created with. Format 1 is here for comparisons and tests.
+   */
+  recordFormat?: RecordFormat;
 }
 
 export type EmbeddedStore = EventStore & {
@@ -82,6 +87,12 @@ interface Commit {
 }
 
 const READ_CHUNK_BYTES = 4 << 20;
+/**
+ * With nothing on its way to disk, a commit starts as soon as this much is queued instead of at the
+ * end of the macrotask: the disk then syncs it while the rest of the macrotask's appends are
+ * encoded (a burst of large appends would otherwise encode everything, then wait for the disk).
+ */
+const EARLY_COMMIT_BYTES = 256 << 10;
 const INITIAL_BUFFER_BYTES = 1 << 20;
 const MAX_STREAM_BYTES = 0xffff;
 
@@ -109,10 +120,11 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
   let index = new RecordIndex();
   let streams = new Map<string, StreamEntry>();
   const useCheckpoint = options.indexCheckpoint !== false;
+  const newFormat = options.recordFormat ?? CURRENT_RECORD_FORMAT;
   let openReport: OpenReport;
   try {
     if (created) {
-      writeLogHeader(fd);
+      writeLogHeader(fd, newFormat);
       fsyncDirectory(dir);
     }
     const checkpoint = created || !useCheckpoint ? undefined : readIndexCheckpoint(dir, (offset, length) => readBytes(fd, offset, length), fstatSync(fd).size);
@@ -136,13 +148,14 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     openReport = { file, events: scan.lastPosition, truncatedBytes: 0, checkpointedEvents: checkpoint?.lastPosition ?? 0 };
     if (bad) {
       ftruncateSync(fd, scan.validEnd);
-      if (scan.validEnd === 0) writeLogHeader(fd);
+      if (scan.validEnd === 0) writeLogHeader(fd, newFormat);
       openReport = { ...openReport, truncatedBytes: scan.fileSize - scan.validEnd, atOffset: scan.validEnd, reason: bad.reason };
     }
     // Records a killed writer left in the page cache unsynced are served from now on, so make them durable.
     fdatasyncSync(fd);
     const checkpointEnd = useCheckpoint ? (checkpoint?.coveredEnd ?? 0) : undefined;
-    return openStore(dir, file, fd, unlock, useDsync, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport, checkpointEnd);
+    const format = scan.validEnd === 0 ? newFormat : scan.format!;
+    return openStore(dir, file, fd, unlock, useDsync, format, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport, checkpointEnd);
   } catch (error) {
     closeSync(fd);
     unlock();
@@ -156,6 +169,7 @@ function openStore(
   fd: number,
   unlock: () => void,
   useDsync: boolean,
+  format: RecordFormat,
   index: RecordIndex,
   streams: Map<string, StreamEntry>,
   lastPosition: number,
@@ -197,8 +211,8 @@ function openStore(
     if (stream.length > MAX_STREAM_BYTES / 3 && Buffer.byteLength(stream) > MAX_STREAM_BYTES) {
       throw new RangeError(`stream name longer than ${MAX_STREAM_BYTES} bytes`);
     }
-    const json = JSON.stringify(events);
-    const room = maxRecordBytes(stream, json);
+    const prepared = prepareEvents(events, format);
+    const room = maxRecordBytes(stream, prepared);
     if (pendingBytes + room > pending.length) {
       const bigger = Buffer.allocUnsafe(Math.max(pending.length * 2, pendingBytes + room));
       pending.copy(bigger, 0, 0, pendingBytes);
@@ -206,7 +220,7 @@ function openStore(
     }
     const firstPosition = nextPosition;
     const firstRevision = current + 1;
-    const recordBytes = encodeRecord(pending, pendingBytes, stream, firstPosition, firstRevision, json, events.length);
+    const recordBytes = encodeRecord(pending, pendingBytes, stream, firstPosition, firstRevision, prepared);
     const record = index.add(nextRecordOffset, firstPosition);
     pendingBytes += recordBytes;
     nextRecordOffset += recordBytes;
@@ -229,7 +243,8 @@ function openStore(
       events: stored,
     };
     const commit = (pendingCommit ??= newCommit());
-    if (!inFlight && !flushScheduled) {
+    if (!inFlight && pendingBytes >= EARLY_COMMIT_BYTES) flush();
+    else if (!inFlight && !flushScheduled) {
       flushScheduled = true;
       // After the current macrotask, so every append issued in it (and in its microtasks) shares the commit.
       setImmediate(flush);
@@ -241,7 +256,8 @@ function openStore(
   function flush(): void {
     flushScheduled = false;
     const commit = pendingCommit;
-    if (!commit || failure) return;
+    // One commit on its way to disk at a time (offsets and the durable head follow commit order); the one in flight flushes what queued when it completes.
+    if (!commit || failure || inFlight) return;
     const buffer = pending;
     const bytes = pendingBytes;
     const events = pendingEvents;
@@ -294,7 +310,7 @@ function openStore(
     while (at < buffer.length) {
       const header = decodeRecordHeader(buffer, at, buffer.length);
       if (typeof header === 'string') throw new LogCorruptedError(file, start + at, header);
-      for (const event of decodeRecordEvents(buffer, header)) if (event.position > from && event.position <= end) out.push(event);
+      for (const event of decodeRecordEvents(buffer, header, format)) if (event.position > from && event.position <= end) out.push(event);
       at += header.recordBytes;
     }
     return out;
@@ -315,7 +331,7 @@ function openStore(
     const buffer = readBytes(fd, start, end - start);
     const header = decodeRecordHeader(buffer, 0, buffer.length);
     if (typeof header === 'string') throw new LogCorruptedError(file, start, header);
-    return decodeRecordEvents(buffer, header);
+    return decodeRecordEvents(buffer, header, format);
   }
 
   function recordCount(record: number): number {
@@ -457,8 +473,9 @@ function readBytes(fd: number, position: number, length: number): Buffer {
   return got === length ? buffer : buffer.subarray(0, got);
 }
 
-function writeLogHeader(fd: number): void {
-  writeSync(fd, LOG_MAGIC, 0, LOG_MAGIC.length, 0);
+function writeLogHeader(fd: number, format: RecordFormat): void {
+  const magic = logMagic(format);
+  writeSync(fd, magic, 0, magic.length, 0);
   fdatasyncSync(fd);
 }
 

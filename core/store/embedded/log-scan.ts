@@ -1,5 +1,5 @@
 import { fstatSync, readSync } from 'node:fs';
-import { LOG_MAGIC, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, decodeRecordHeader, type RecordHeader } from './record-format.ts';
+import { LOG_MAGIC, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, type RecordFormat, type RecordHeader, decodeRecordHeader, recordFormatOfMagic } from './record-format.ts';
 
 const CHUNK_BYTES = 16 << 20;
 
@@ -18,6 +18,8 @@ export interface ScanResult {
   /** Position of the last intact event, 0 when none. */
   lastPosition: number;
   badRecord?: BadRecord;
+  /** The record format the file's magic announces (absent when the magic is bad or torn). */
+  format?: RecordFormat;
 }
 
 /**
@@ -36,14 +38,15 @@ export function scanLog(
   const fileSize = fstatSync(fd).size;
   const magic = Buffer.alloc(LOG_MAGIC.length);
   const magicBytes = readSync(fd, magic, 0, magic.length, 0);
-  if (magicBytes < LOG_MAGIC.length || !magic.equals(LOG_MAGIC)) {
+  const format = magicBytes === LOG_MAGIC.length ? recordFormatOfMagic(magic) : undefined;
+  if (format === undefined) {
     // A file shorter than the magic that matches it so far is a log torn while being created.
     const tornCreation = magic.subarray(0, magicBytes).equals(LOG_MAGIC.subarray(0, magicBytes));
     return {
       fileSize,
       validEnd: 0,
       lastPosition: 0,
-      badRecord: { offset: 0, reason: tornCreation ? 'incomplete file header' : 'not an Orrery log (bad magic)', ...(tornCreation ? {} : { nextValidOffset: 0 }) },
+      badRecord: { offset: 0, reason: tornCreation ? 'incomplete file header' : `not an Orrery log this version reads (magic ${JSON.stringify(magic.toString('latin1'))})`, ...(tornCreation ? {} : { nextValidOffset: 0 }) },
     };
   }
   let buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(fileSize, 64)));
@@ -86,12 +89,13 @@ export function scanLog(
         validEnd: offset,
         lastPosition: nextPosition - 1,
         badRecord: { offset, reason: decoded, ...(nextValidOffset === undefined ? {} : { nextValidOffset }) },
+        format,
       };
     }
     nextPosition += decoded.count;
     offset += decoded.recordBytes;
   }
-  return { fileSize, validEnd: offset, lastPosition: nextPosition - 1 };
+  return { fileSize, validEnd: offset, lastPosition: nextPosition - 1, format };
 }
 
 /**

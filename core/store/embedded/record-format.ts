@@ -4,18 +4,49 @@ import type { NewEvent, StoredEvent } from '../../events.ts';
 /**
  * The embedded log's on-disk format.
  *
- * A log file starts with the 8-byte magic `ORRLOG01`, then holds one record per append (so an append
- * of several events is all-or-nothing on disk, like in memory):
+ * A log file starts with an 8-byte magic naming its record format (`ORRLOG02` today; `ORRLOG01`
+ * logs are still read and appended to in their own format), then holds one record per append (so an
+ * append of several events is all-or-nothing on disk, like in memory):
  *
  *   [u32 crc][u32 payloadLength][payload]
- *   payload = [f64 firstPosition][u32 firstRevision][u32 count][u16 streamBytes][stream utf8][events JSON]
+ *   payload = [f64 firstPosition][u32 firstRevision][u32 count][u16 streamBytes][stream utf8][events]
  *
  * All integers are little-endian. `crc` is the CRC-32 of everything after it (length and payload), so
- * a corrupted length is caught as surely as a corrupted payload. The events JSON is the array of
- * `{ type, data, metadata }` exactly as appended; stream, revisions and positions are rebuilt from the
- * header, which is all that opening the log has to decode.
+ * a corrupted length is caught as surely as a corrupted payload. Stream, revisions and positions are
+ * rebuilt from the header, which is all that opening the log has to decode.
+ *
+ * `events` in format 1 is the JSON array of `{ type, data, metadata }` exactly as appended. In
+ * format 2 the envelope is binary and only the data is JSON (serialising and parsing the envelope
+ * as JSON cost as much as the data itself):
+ *
+ *   events = [u32 envelopeBytes][envelope × count][JSON array of count elements]
+ *   envelope = [u16 shape] then, unless shape is 0:
+ *              [f64 time][f64 causationId if in shape][str type][str actor][str correlationId if in shape]
+ *   str = [u16 n][n bytes utf8], or n = 0xFFFF: the same string as the previous event's in this record
+ *
+ * `shape` lists the metadata's keys in their order (base-5 digits, least significant first:
+ * 1 actor, 2 time, 3 causationId, 4 correlationId), so a decoded event equals the appended one key
+ * for key. The JSON element is the event's `data`; for an event whose envelope does not fit this
+ * mould (other metadata keys or value types, absent data, very long strings) shape is 0 and the
+ * element is the whole `{ type, data, metadata }`, as in format 1.
  */
-export const LOG_MAGIC = Buffer.from('ORRLOG01', 'latin1');
+export type RecordFormat = 1 | 2;
+export const CURRENT_RECORD_FORMAT: RecordFormat = 2;
+const MAGICS: Record<RecordFormat, Buffer> = { 1: Buffer.from('ORRLOG01', 'latin1'), 2: Buffer.from('ORRLOG02', 'latin1') };
+/** The magic a new log starts with. */
+export const LOG_MAGIC = MAGICS[CURRENT_RECORD_FORMAT];
+
+export function logMagic(format: RecordFormat): Buffer {
+  return MAGICS[format];
+}
+
+/** The record format a file's first bytes announce, if they are a log magic this code reads. */
+export function recordFormatOfMagic(magic: Buffer): RecordFormat | undefined {
+  if (magic.equals(MAGICS[2])) return 2;
+  if (magic.equals(MAGICS[1])) return 1;
+  return undefined;
+}
+
 export const RECORD_HEADER_BYTES = 8;
 export const PAYLOAD_FIXED_BYTES = 18;
 /** No single append may exceed this (a corrupted length beyond it is not worth trying to read). */
@@ -33,35 +64,156 @@ export interface RecordHeader {
   recordBytes: number;
 }
 
+/** An append's events serialised, ready to be written as a record by `encodeRecord`. */
+export interface PreparedEvents {
+  format: RecordFormat;
+  events: readonly NewEvent[];
+  /** Format 1: the events array; format 2: the data array (whole events where the envelope is not binary). */
+  json: string;
+  /** Format 2: the metadata shape of each event (0: the whole event is in `json`). */
+  shapes?: Uint16Array;
+  /** An upper bound on the bytes of everything but `json` in the events part. */
+  envelopeBound: number;
+}
+
+const ACTOR = 1;
+const TIME = 2;
+const CAUSATION = 3;
+const CORRELATION = 4;
+const SAME_AS_PREVIOUS = 0xffff;
+const MAX_INLINE_STRING = Math.floor(0xfffe / 3);
+
+/** Serialises an append's events: one JSON.stringify per append, of the data only in format 2. */
+export function prepareEvents(events: readonly NewEvent[], format: RecordFormat = CURRENT_RECORD_FORMAT): PreparedEvents {
+  if (format === 1) return { format, events, json: JSON.stringify(events), envelopeBound: 0 };
+  const shapes = new Uint16Array(events.length);
+  const elements: unknown[] = new Array(events.length);
+  let envelopeBound = 4;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    const shape = envelopeShape(event);
+    shapes[i] = shape;
+    if (shape === 0) {
+      elements[i] = { type: event.type, data: event.data, metadata: event.metadata };
+      envelopeBound += 2;
+    } else {
+      elements[i] = event.data;
+      const metadata = event.metadata;
+      envelopeBound += 2 + 16 + 6 + 3 * (event.type.length + metadata.actor.length + (metadata.correlationId?.length ?? 0));
+    }
+  }
+  return { format, events, json: JSON.stringify(elements), shapes, envelopeBound };
+}
+
+/**
+ * The metadata shape of an event whose envelope format 2 can hold in binary: string type and actor,
+ * finite number time and causationId, string correlationId, in any order, nothing else, and data
+ * present. 0 otherwise. (Keys whose value is undefined are left out, as JSON.stringify leaves them.)
+ */
+function envelopeShape(event: NewEvent): number {
+  if (!inlineString(event.type) || event.data === undefined) return 0;
+  const metadata = event.metadata as unknown as Record<string, unknown>;
+  // A plain object, so for-in walks exactly the own enumerable keys JSON.stringify would write.
+  if (typeof metadata !== 'object' || metadata === null || Object.getPrototypeOf(metadata) !== Object.prototype) return 0;
+  let shape = 0;
+  let scale = 1;
+  for (const key in metadata) {
+    const value = metadata[key];
+    if (value === undefined) continue;
+    let code: number;
+    switch (key) {
+      case 'actor':
+        if (!inlineString(value)) return 0;
+        code = ACTOR;
+        break;
+      case 'time':
+        if (typeof value !== 'number' || !Number.isFinite(value)) return 0;
+        code = TIME;
+        break;
+      case 'causationId':
+        if (typeof value !== 'number' || !Number.isFinite(value)) return 0;
+        code = CAUSATION;
+        break;
+      case 'correlationId':
+        if (!inlineString(value)) return 0;
+        code = CORRELATION;
+        break;
+      default:
+        return 0;
+    }
+    shape += code * scale;
+    scale *= 5;
+  }
+  // Both required by EventMetadata; and a key repeated is impossible, so at most four digits.
+  return hasCode(shape, ACTOR) && hasCode(shape, TIME) ? shape : 0;
+}
+
+/** A string the binary envelope holds exactly: short, and valid UTF-16 (a lone surrogate would come back as U+FFFD; JSON escapes it). */
+function inlineString(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_INLINE_STRING && (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+function hasCode(shape: number, code: number): boolean {
+  for (; shape > 0; shape = Math.floor(shape / 5)) if (shape % 5 === code) return true;
+  return false;
+}
+
 /**
  * Encodes one append into `target` at `offset` (the caller guarantees room for `maxRecordBytes`)
- * and returns the number of bytes written. Stringifies the events once, as one array.
+ * and returns the number of bytes written.
  */
-export function encodeRecord(
-  target: Buffer,
-  offset: number,
-  stream: string,
-  firstPosition: number,
-  firstRevision: number,
-  eventsJson: string,
-  count: number,
-): number {
+export function encodeRecord(target: Buffer, offset: number, stream: string, firstPosition: number, firstRevision: number, prepared: PreparedEvents): number {
   const payloadStart = offset + RECORD_HEADER_BYTES;
   target.writeDoubleLE(firstPosition, payloadStart);
   target.writeUInt32LE(firstRevision, payloadStart + 8);
-  target.writeUInt32LE(count, payloadStart + 12);
+  target.writeUInt32LE(prepared.events.length, payloadStart + 12);
   const streamBytes = target.write(stream, payloadStart + PAYLOAD_FIXED_BYTES, 'utf8');
   target.writeUInt16LE(streamBytes, payloadStart + 16);
-  const jsonBytes = target.write(eventsJson, payloadStart + PAYLOAD_FIXED_BYTES + streamBytes, 'utf8');
-  const payloadBytes = PAYLOAD_FIXED_BYTES + streamBytes + jsonBytes;
+  let at = payloadStart + PAYLOAD_FIXED_BYTES + streamBytes;
+  if (prepared.format === 2) at = writeEnvelopes(target, at, prepared);
+  at += target.write(prepared.json, at, 'utf8');
+  const payloadBytes = at - payloadStart;
   target.writeUInt32LE(payloadBytes, offset + 4);
-  target.writeUInt32LE(crc32(target.subarray(offset + 4, payloadStart + payloadBytes)), offset);
+  target.writeUInt32LE(crc32(target.subarray(offset + 4, at)), offset);
   return RECORD_HEADER_BYTES + payloadBytes;
 }
 
-/** An upper bound on the bytes `encodeRecord` writes for these strings (UTF-8 is at most 3 bytes per UTF-16 unit). */
-export function maxRecordBytes(stream: string, eventsJson: string): number {
-  return RECORD_HEADER_BYTES + PAYLOAD_FIXED_BYTES + 3 * (stream.length + eventsJson.length);
+function writeEnvelopes(target: Buffer, start: number, prepared: PreparedEvents): number {
+  const { events, shapes } = prepared;
+  let at = start + 4;
+  let type: string | undefined;
+  let actor: string | undefined;
+  let correlationId: string | undefined;
+  const writeString = (value: string, previous: string | undefined): number => {
+    if (value === previous) return target.writeUInt16LE(SAME_AS_PREVIOUS, at);
+    const bytes = target.write(value, at + 2, 'utf8');
+    target.writeUInt16LE(bytes, at);
+    return at + 2 + bytes;
+  };
+  for (let i = 0; i < events.length; i++) {
+    const shape = shapes![i]!;
+    at = target.writeUInt16LE(shape, at);
+    if (shape === 0) continue;
+    const event = events[i]!;
+    const metadata = event.metadata;
+    at = target.writeDoubleLE(metadata.time + 0, at);
+    if (metadata.causationId !== undefined) at = target.writeDoubleLE(metadata.causationId + 0, at);
+    at = writeString(event.type, type);
+    type = event.type;
+    at = writeString(metadata.actor, actor);
+    actor = metadata.actor;
+    if (metadata.correlationId !== undefined) {
+      at = writeString(metadata.correlationId, correlationId);
+      correlationId = metadata.correlationId;
+    }
+  }
+  target.writeUInt32LE(at - start - 4, start);
+  return at;
+}
+
+/** An upper bound on the bytes `encodeRecord` writes (UTF-8 is at most 3 bytes per UTF-16 unit). */
+export function maxRecordBytes(stream: string, prepared: PreparedEvents): number {
+  return RECORD_HEADER_BYTES + PAYLOAD_FIXED_BYTES + 3 * (stream.length + prepared.json.length) + prepared.envelopeBound;
 }
 
 /**
@@ -94,9 +246,9 @@ export function decodeRecordHeader(buffer: Buffer, offset: number, end: number):
 }
 
 /** The stored events of a decoded record (the parsed objects themselves, completed in place: nobody else holds them). */
-export function decodeRecordEvents(buffer: Buffer, header: RecordHeader): StoredEvent[] {
-  const json = buffer.toString('utf8', header.jsonStart, header.jsonEnd);
-  const events = JSON.parse(json) as StoredEvent[];
+export function decodeRecordEvents(buffer: Buffer, header: RecordHeader, format: RecordFormat): StoredEvent[] {
+  if (format === 2) return decodeFormat2(buffer, header);
+  const events = JSON.parse(buffer.toString('utf8', header.jsonStart, header.jsonEnd)) as StoredEvent[];
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     event.stream = header.stream;
@@ -104,4 +256,75 @@ export function decodeRecordEvents(buffer: Buffer, header: RecordHeader): Stored
     event.position = header.firstPosition + i;
   }
   return events;
+}
+
+function decodeFormat2(buffer: Buffer, header: RecordHeader): StoredEvent[] {
+  const { stream, firstRevision, firstPosition, count } = header;
+  let at = header.jsonStart + 4;
+  const jsonStart = at + buffer.readUInt32LE(header.jsonStart);
+  const elements = JSON.parse(buffer.toString('utf8', jsonStart, header.jsonEnd)) as unknown[];
+  if (elements.length !== count) throw new Error(`record at position ${firstPosition} holds ${elements.length} events, its header says ${count}`);
+  const events: StoredEvent[] = new Array(count);
+  let type = '';
+  let actor = '';
+  let correlationId = '';
+  for (let i = 0; i < count; i++) {
+    const shape = buffer.readUInt16LE(at);
+    at += 2;
+    const element = elements[i];
+    if (shape === 0) {
+      const { type, data, metadata } = element as StoredEvent;
+      events[i] = { type, data, metadata, stream, streamRevision: firstRevision + i, position: firstPosition + i } as StoredEvent;
+      continue;
+    }
+    const time = buffer.readDoubleLE(at);
+    at += 8;
+    let causationId = 0;
+    if (hasCode(shape, CAUSATION)) {
+      causationId = buffer.readDoubleLE(at);
+      at += 8;
+    }
+    let n = buffer.readUInt16LE(at);
+    if (n !== SAME_AS_PREVIOUS) type = buffer.toString('utf8', at + 2, at + 2 + n);
+    at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    n = buffer.readUInt16LE(at);
+    if (n !== SAME_AS_PREVIOUS) actor = buffer.toString('utf8', at + 2, at + 2 + n);
+    at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    const correlated = hasCode(shape, CORRELATION);
+    if (correlated) {
+      n = buffer.readUInt16LE(at);
+      if (n !== SAME_AS_PREVIOUS) correlationId = buffer.toString('utf8', at + 2, at + 2 + n);
+      at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    }
+    events[i] = { type, data: element, metadata: metadataOfShape(shape, actor, time, causationId, correlationId), stream, streamRevision: firstRevision + i, position: firstPosition + i } as StoredEvent;
+  }
+  return events;
+}
+
+// The shapes the write path produces (actor, time, then causation and correlation when set), built as literals.
+const SHAPE_AT = ACTOR + TIME * 5;
+const SHAPE_ATC = SHAPE_AT + CAUSATION * 25;
+const SHAPE_ATR = SHAPE_AT + CORRELATION * 25;
+const SHAPE_ATCR = SHAPE_ATC + CORRELATION * 125;
+
+function metadataOfShape(shape: number, actor: string, time: number, causationId: number, correlationId: string): StoredEvent['metadata'] {
+  switch (shape) {
+    case SHAPE_AT:
+      return { actor, time };
+    case SHAPE_ATC:
+      return { actor, time, causationId };
+    case SHAPE_ATR:
+      return { actor, time, correlationId };
+    case SHAPE_ATCR:
+      return { actor, time, causationId, correlationId };
+  }
+  const metadata: Record<string, unknown> = {};
+  for (; shape > 0; shape = Math.floor(shape / 5)) {
+    const code = shape % 5;
+    if (code === ACTOR) metadata.actor = actor;
+    else if (code === TIME) metadata.time = time;
+    else if (code === CAUSATION) metadata.causationId = causationId;
+    else metadata.correlationId = correlationId;
+  }
+  return metadata as unknown as StoredEvent['metadata'];
 }
