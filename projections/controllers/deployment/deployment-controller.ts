@@ -7,6 +7,7 @@ import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
+import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { syncDeployment } from './sync-deployment.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -28,7 +29,8 @@ export function createDeploymentController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       /** ReplicaSet `ns/name` → owning Deployment `ns/name`, so a removed ReplicaSet still reaches it. */
       const rsOwner = new Map<string, string>();
-      const timers = new Map<string, number>();
+      // A heap, not a map scanned at every event: every Deployment keeps a progress-deadline timer.
+      const timers = createKeyedTimers();
       /** Recreate Deployments waiting for old pods to go. */
       const waiting = new Set<string>();
       let started = false;
@@ -86,7 +88,7 @@ export function createDeploymentController(): Controller {
         if (kind === 'Deployment') {
           const key = objectKey(namespace, name);
           if (event.type === 'ObjectRemoved') {
-            timers.delete(key);
+            timers.cancel(key);
             waiting.delete(key);
           } else keys.add(key);
         } else if (kind === 'ReplicaSet') {
@@ -94,12 +96,7 @@ export function createDeploymentController(): Controller {
         } else if (kind === 'Pod' && POD_GONE_EVENTS.has(event.type)) {
           for (const key of waiting) if (key.startsWith(`${namespace}/`)) keys.add(key);
         }
-        for (const [key, time] of timers) {
-          if (time <= state.time) {
-            timers.delete(key);
-            keys.add(key);
-          }
-        }
+        for (const key of timers.popDue(state.time)) keys.add(key);
         return keys;
       }
 
@@ -113,8 +110,8 @@ export function createDeploymentController(): Controller {
           outputs.push(...result.commands);
           if (result.waitingForOldPods) waiting.add(key);
           else waiting.delete(key);
-          if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
-            timers.set(key, result.wakeAt);
+          if (result.wakeAt !== undefined && timers.dueAt(key) !== result.wakeAt) {
+            timers.schedule(key, result.wakeAt);
             outputs.push({ type: 'wakeAt', time: result.wakeAt });
           }
         }

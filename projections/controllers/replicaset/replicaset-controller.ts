@@ -11,6 +11,7 @@ import { type Expectations, createExpectations } from './expectations.ts';
 import { isPodActive, isPodReady } from './pod-availability.ts';
 import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, statusWrite, syncReplicaSet } from './sync-replicaset.ts';
 import type { StatusCounts } from './replicaset-status.ts';
+import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
@@ -50,7 +51,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
       const expectations = (options.expectations ?? createExpectations)();
       /** pod `ns/name` → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
       const podOwner = new Map<string, string>();
-      const timers = new Map<string, number>();
+      // A heap, not a map scanned at every event.
+      const timers = createKeyedTimers();
       let started = false;
 
       /** ReplicaSet key → whether its sync must look for orphans too (not needed for its own pods' status changes). */
@@ -151,7 +153,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
             const ownStatusWrite = event.type === 'ObjectStatusReplaced' && event.metadata.actor === REPLICASET_CONTROLLER;
             if (!ownStatusWrite) add(keys, key, true);
             if (event.type === 'ObjectRemoved') {
-              timers.delete(key);
+              timers.cancel(key);
               settled.delete(key);
             }
           } else if (ref.kind === 'Pod') {
@@ -159,12 +161,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
             routePod(state, key, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type), outstanding !== undefined && outstanding > 0);
           }
         }
-        for (const [key, time] of timers) {
-          if (time <= state.time) {
-            timers.delete(key);
-            add(keys, key, false);
-          }
-        }
+        for (const key of timers.popDue(state.time)) add(keys, key, false);
         return keys;
       }
 
@@ -192,8 +189,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
           synced.add(key);
           const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations }, includeOrphans);
           remember(state, key, result);
-          if (result.wakeAt !== undefined && timers.get(key) !== result.wakeAt) {
-            timers.set(key, result.wakeAt);
+          if (result.wakeAt !== undefined && timers.dueAt(key) !== result.wakeAt) {
+            timers.schedule(key, result.wakeAt);
             outputs.push({ type: 'wakeAt', time: result.wakeAt });
           }
           return result;
