@@ -46,21 +46,13 @@ const readCpuMs = (process.cpuUsage(readCpu).user + process.cpuUsage(readCpu).sy
 console.log(`  read ${events.length.toLocaleString('en')} events from the embedded log in ${readMs.toFixed(0)} ms`);
 
 // Indexing the whole recording: every event applied once, a snapshot every K events.
-const eager = new ReplayService({ indexing: 'eager' });
-const indexedRun = timed(() => eager.openEvents(events, { type: 'events' }));
-eager.delete(indexedRun.result.id);
+const indexedRun = (() => {
+  const eager = new ReplayService({ indexing: 'eager' });
+  const run = timed(() => eager.openEvents(events, { type: 'events' }).id);
+  eager.delete(run.result);
+  return { wallMs: run.wallMs, cpuMs: run.cpuMs };
+})();
 console.log(`  index the whole recording (eager): ${indexedRun.wallMs.toFixed(0)} ms wall, ${indexedRun.cpuMs.toFixed(0)} ms CPU`);
-
-// Opening as the server does: the session is usable at once, indexing goes on in the background.
-const service = new ReplayService();
-const opened = timed(() => service.openEvents(events, { type: 'events' }));
-let session = opened.result;
-const backgroundStart = process.hrtime.bigint();
-await session.timeline.indexed;
-const backgroundMs = ms(backgroundStart) + opened.wallMs;
-console.log(`  open (background indexing): ${opened.wallMs.toFixed(1)} ms to a usable session, fully indexed after ${backgroundMs.toFixed(0)} ms`);
-gc?.();
-const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
 interface Moves {
   seeks: Sample[];
@@ -121,28 +113,38 @@ function measureMoves(session: MovableSession, head: number): Moves {
 }
 
 // The code before this change, measured in this same process for a side-by-side comparison: a
-// checkout of an older commit (ORRERY_REPLAY_BASELINE=<its directory>) over the same events.
-let baseline: { moves: Moves; heapMiB: number; commit: string } | undefined;
-const baselineDir = process.env.ORRERY_REPLAY_BASELINE;
-if (baselineDir) {
-  const { ReplayService: BaselineService } = (await import(join(baselineDir, 'replay/service/replay-service.ts'))) as { ReplayService: typeof ReplayService };
-  const commit = (await import('node:child_process')).execFileSync('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  service.delete(session.id);
-  gc?.();
+// checkout of an older commit (ORRERY_REPLAY_BASELINE=<its directory>) over the same events and
+// positions, measured first and dropped before the current code opens the recording.
+async function measureBaseline(dir: string): Promise<{ moves: Moves; heapMiB: number; commit: string }> {
+  const { ReplayService: BaselineService } = (await import(join(dir, 'replay/service/replay-service.ts'))) as { ReplayService: typeof ReplayService };
+  const commit = (await import('node:child_process')).execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const before = new BaselineService();
   const old = before.openEvents(events, { type: 'events' });
   await old.timeline.indexed;
   gc?.();
-  const oldHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
-  console.log(`  baseline ${commit}: indexed, heap ${oldHeapMiB.toFixed(0)} MiB; measuring`);
-  baseline = { moves: measureMoves(old, events.length), heapMiB: oldHeapMiB, commit };
+  const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+  console.log(`  baseline ${commit}: indexed, heap ${heapMiB.toFixed(0)} MiB; measuring`);
+  const moves = measureMoves(old, events.length);
   before.delete(old.id);
-  gc?.();
-  session = service.openEvents(events, { type: 'events' });
-  await session.timeline.indexed;
-  gc?.();
+  return { moves, heapMiB, commit };
 }
+const baselineDir = process.env.ORRERY_REPLAY_BASELINE;
+const baseline = baselineDir ? await measureBaseline(baselineDir) : undefined;
+gc?.();
+
+// Opening as the server does: the session is usable at once, indexing goes on in the background.
+const service = new ReplayService();
+const opened = timed(() => service.openEvents(events, { type: 'events' }));
+const session = opened.result;
+const backgroundStart = process.hrtime.bigint();
+await session.timeline.indexed;
+const backgroundMs = ms(backgroundStart) + opened.wallMs;
+console.log(`  open (background indexing): ${opened.wallMs.toFixed(1)} ms to a usable session, fully indexed after ${backgroundMs.toFixed(0)} ms`);
+gc?.();
+const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+
 const moves = measureMoves(session, events.length);
+gc?.();
 const heapAfterMovesMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
 // Open from an exported recording file (decode + index).
