@@ -10,6 +10,7 @@ import { builtInInvariants } from './invariants/index.ts';
 import { deploymentIgnoringMaxUnavailable } from './mutants/deployment-ignoring-max-unavailable.ts';
 import { nodeLifecycleEvictingImmediately } from './mutants/node-lifecycle-evicting-immediately.ts';
 import { replicaSetWithoutExpectations } from './mutants/replicaset-without-expectations.ts';
+import { replicaSetWithoutResync } from './mutants/replicaset-without-resync.ts';
 import { schedulerIgnoringCapacity } from './mutants/scheduler-ignoring-capacity.ts';
 import { runHistory } from './run-history.ts';
 
@@ -106,5 +107,21 @@ describe('mutation check: broken controllers are caught', { timeout: 300_000 }, 
     // does the real ReplicaSet controller (with expectations) under the same schedule.
     expect((await runHistory({ ...scenario, interleavings: [] }, { invariants: builtInInvariants, controllers })).violations).toEqual([]);
     expect((await runHistory(scenario, { invariants: builtInInvariants })).violations).toEqual([]);
+  });
+
+  it('a ReplicaSet controller that does not resync when it restarts passes in the default order but is caught when it crashes mid-reconcile', async () => {
+    const controllers = replacing(replicaSetWithoutResync);
+    const shape = { cluster: { maxNodes: 3 }, workloads: { maxWorkloads: 3, containerFaults: false }, faults: false, actions: false, settle: 5 * 60_000 };
+    const inOrder = await check({ ...shape, runs: 60, seed: 1, controllers });
+    expect(inOrder.failure?.violation ?? null).toBeNull();
+
+    const report = await check({ ...shape, runs: 40, seed: 1, controllers, interleavings: true });
+    expect(report.ok).toBe(false);
+    const failure = report.failure!;
+    expect(failure.violation.invariant).toBe('workloads-converge');
+    expect(failure.scenario.interleavings?.some((p) => p.controller === 'replicaset-controller' && p.kind === 'restart')).toBe(true);
+    // Without the crash the same history passes, and the real controller survives the crash.
+    expect((await runHistory({ ...failure.scenario, interleavings: [] }, { invariants: builtInInvariants, controllers })).violations).toEqual([]);
+    expect((await runHistory(failure.scenario, { invariants: builtInInvariants })).violations).toEqual([]);
   });
 });
