@@ -86,9 +86,32 @@ export interface VerdictTable {
   rows: string;
 }
 
+/**
+ * A perturbation of what one controller observes and when, over a window of log positions: a stale
+ * view, coalesced notifications, reacting first, or a crash mid-reconcile and restart. The engine's
+ * semantics are in projections/engine/interleaving.ts.
+ */
+export interface DeliveryPerturbation {
+  /** The controller's `name`. */
+  controller: string;
+  kind: 'stale' | 'coalesce' | 'first' | 'restart';
+  /** First log position of the window. */
+  from: Position;
+  /** Last log position of the window (inclusive). */
+  to: Position;
+  /** `stale` only: how many events behind the log the controller's view is (default 0). */
+  lag?: number;
+  /** `restart` only: how many commands of the interrupted reaction get through (default 0). */
+  keep?: number;
+}
+
 /** The event catalogue: a discriminated union on `type`. */
 export type OrreryEvent =
-  | { type: 'ClusterInitialized'; data: { seed: number; startTime: number; mode: 'server' | 'simulation' } }
+  | {
+      type: 'ClusterInitialized';
+      /** `interleavings`: the schedule the controllers ran under, when not the default order (so a re-run follows it). */
+      data: { seed: number; startTime: number; mode: 'server' | 'simulation'; interleavings?: DeliveryPerturbation[] };
+    }
   | { type: 'ClockAdvanced'; data: { time: number } }
   // Object lifecycle, from API writes and controllers' object writes.
   | { type: 'ObjectCreated'; data: { object: KubeObject } }
