@@ -1,14 +1,18 @@
-import type { Position, StoredEvent } from '../../core/events.ts';
+import type { DeliveryPerturbation, Position, StoredEvent } from '../../core/events.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { applyEvent, createClusterState } from '../state/reducer.ts';
 import type { ReconcileInput } from './controller.ts';
 
+export type { DeliveryPerturbation };
+
 /**
- * How one controller's view of the log is perturbed over a window of log positions, in the classes
- * Sieve (OSDI '22) found controller bugs in. Only what a controller observes, and when, changes:
- * every controller still receives every event exactly once, in log order, and its commands still go
- * through the write path against the live state (where a resourceVersion it copied from a stale
- * object is a precondition that fails with 409 Conflict, as in Kubernetes).
+ * An interleaving schedule: DeliveryPerturbations (core/events.ts), each changing what one controller
+ * observes, and when, over a window of log positions, in the classes Sieve (OSDI '22) found
+ * controller bugs in. An empty schedule is the default order. Only observation changes: every
+ * controller still receives every event exactly once, in log order (but for a crashed one's down
+ * time), and its commands still go through the write path against the live state (where a
+ * resourceVersion it copied from a stale object is a precondition that fails with 409 Conflict, as
+ * in Kubernetes).
  *
  * - `stale`: the controller's informer cache lags the log by `lag` events: it receives each event
  *   of the window `lag` events late, with the state exactly as of that event (lag 0: exactly as of
@@ -29,21 +33,6 @@ import type { ReconcileInput } from './controller.ts';
  * Held events are delivered, in order, whenever the engine runs out of work (an informer catches
  * up), so a window never hides an event for ever.
  */
-export interface DeliveryPerturbation {
-  /** The controller's `name`. */
-  controller: string;
-  kind: 'stale' | 'coalesce' | 'first' | 'restart';
-  /** First log position of the window. */
-  from: Position;
-  /** Last log position of the window (inclusive). */
-  to: Position;
-  /** `stale` only: how many events behind the log the controller's view is (default 0). */
-  lag?: number;
-  /** `restart` only: how many commands of the interrupted reaction get through (default 0). */
-  keep?: number;
-}
-
-/** The schedule the engine delivers by; an empty one is the default order. */
 export type InterleavingSchedule = readonly DeliveryPerturbation[];
 
 export const PERTURBATION_KINDS: ReadonlyArray<DeliveryPerturbation['kind']> = ['stale', 'coalesce', 'first', 'restart'];

@@ -86,7 +86,8 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
 
   if (fresh) {
     const seed = options.seed ?? 1;
-    await writePath.execute({ type: 'record', actor: 'orrery', event: { type: 'ClusterInitialized', data: { seed, startTime, mode } } });
+    const interleavings = options.interleavings && options.interleavings.length > 0 ? { interleavings: [...options.interleavings] } : {};
+    await writePath.execute({ type: 'record', actor: 'orrery', event: { type: 'ClusterInitialized', data: { seed, startTime, mode, ...interleavings } } });
     for (const name of SYSTEM_NAMESPACES) {
       await writePath.execute({ type: 'create', actor: 'orrery', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
     }

@@ -1,4 +1,4 @@
-import type { NewEvent, OrreryEvent, Position, StoredEvent } from '../../core/events.ts';
+import type { DeliveryPerturbation, NewEvent, OrreryEvent, Position, StoredEvent } from '../../core/events.ts';
 import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import type { Controller } from '../../projections/engine/controller.ts';
@@ -151,7 +151,9 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   const clock = createVirtualClock((inputs[0].event.data as { startTime: number }).startTime);
   const writePath = createWritePath({ store, state, now: () => Math.max(clock.now(), state.time) });
   const controllers = (options.controllers ?? (() => defaultControllers()))();
-  const engine = createEngine({ store, writePath, controllers, mode: 'simulation', clock, fromPosition: 0 });
+  // A recording made under an interleaving schedule is re-run under the same one.
+  const { interleavings } = inputs[0].event.data as { interleavings?: DeliveryPerturbation[] };
+  const engine = createEngine({ store, writePath, controllers, mode: 'simulation', clock, fromPosition: 0, ...(interleavings ? { interleavings } : {}) });
 
   let applied = 0;
   try {
