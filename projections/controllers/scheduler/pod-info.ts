@@ -51,8 +51,8 @@ export function podInfoOf(pod: KubeObject): PodInfo {
   const controller = pod.metadata.ownerReferences?.find((o) => o.controller);
   const spreadGroup = controller && SPREAD_OWNER_KINDS.has(controller.kind) ? controller.uid : undefined;
   const affinity = nodeAffinityOf(spec);
-  const ref: ObjectRef = { kind: 'Pod', namespace, name };
-  if (pod.metadata.uid) ref.uid = pod.metadata.uid;
+  // One literal either way: the ref goes into the decision event the log keeps.
+  const ref: ObjectRef = pod.metadata.uid ? { kind: 'Pod', namespace, name, uid: pod.metadata.uid } : { kind: 'Pod', namespace, name };
   const info: PodInfo = {
     key: objectKey(namespace, name),
     ref,

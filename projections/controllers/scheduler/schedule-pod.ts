@@ -161,15 +161,14 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     }
   }
 
-  const decision: SchedulingDecision = {
-    evaluated: processed,
-    feasible: count,
-    verdicts: [],
-    chosen: feasible[chosen]!.name,
-  };
   const decidedBy = separatingPlugin(chosen, count, totals, perPlugin, plugins);
-  if (decidedBy) decision.decidedBy = decidedBy;
-  decision.table = buildVerdictTable(evaluated, codes, evaluated.length, failures, plugins, perPlugin);
+  const table = buildVerdictTable(evaluated, codes, evaluated.length, failures, plugins, perPlugin);
+  const name = feasible[chosen]!.name;
+  // Whole literals rather than fields added afterwards: the log keeps every decision, and an
+  // object grown after creation carries an extra properties array.
+  const decision: SchedulingDecision = decidedBy
+    ? { evaluated: processed, feasible: count, verdicts: [], chosen: name, decidedBy, table }
+    : { evaluated: processed, feasible: count, verdicts: [], chosen: name, table };
   return { decision, node: feasible[chosen]!, processed: processed - outside };
 }
 
