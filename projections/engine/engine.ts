@@ -33,7 +33,8 @@ export interface EngineOptions {
   onError?: (error: unknown) => void;
   /**
    * Simulation mode, from an empty log: perturb what controllers observe and when (stale views,
-   * coalesced notifications, reordering; see interleaving.ts). Absent or empty: the default order.
+   * coalesced notifications, reordering, crash-restarts; see interleaving.ts). Absent or empty: the
+   * default order.
    */
   interleavings?: InterleavingSchedule;
 }
