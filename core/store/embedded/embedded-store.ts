@@ -15,7 +15,7 @@ import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
-import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, decodeRecordEvents, decodeRecordHeader, encodeRecord, logMagic, maxRecordBytes, prepareEvents } from './record-format.ts';
+import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents } from './record-format.ts';
 import { RecordIndex } from './record-index.ts';
 
 export const LOG_FILE_NAME = 'events.log';
@@ -305,15 +305,22 @@ function openStore(
     while (last + 1 < index.length && index.firstPosition(last + 1) <= end && recordEnd(last + 1) - index.offset(first) <= READ_CHUNK_BYTES) last++;
     const start = index.offset(first);
     const buffer = readBytes(fd, start, recordEnd(last) - start);
-    const out: StoredEvent[] = [];
+    const headers: RecordHeader[] = [];
     let at = 0;
     while (at < buffer.length) {
       const header = decodeRecordHeader(buffer, at, buffer.length);
       if (typeof header === 'string') throw new LogCorruptedError(file, start + at, header);
-      for (const event of decodeRecordEvents(buffer, header, format)) if (event.position > from && event.position <= end) out.push(event);
+      headers.push(header);
       at += header.recordBytes;
     }
-    return out;
+    const out: StoredEvent[] = [];
+    decodeRecordsEvents(buffer, headers, format, out);
+    // Only the first and last records can reach outside (from, end].
+    let keepFrom = 0;
+    while (keepFrom < out.length && out[keepFrom]!.position <= from) keepFrom++;
+    let keepTo = out.length;
+    while (keepTo > keepFrom && out[keepTo - 1]!.position > end) keepTo--;
+    return keepFrom === 0 && keepTo === out.length ? out : out.slice(keepFrom, keepTo);
   }
 
   function readRange(from: Position, to: Position): StoredEvent[] {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent, StoredEvent } from '../../events.ts';
 import { LOG_FILE_NAME, createEmbeddedStore } from './embedded-store.ts';
 import { LogCorruptedError } from './errors.ts';
-import { type RecordFormat, decodeRecordEvents, decodeRecordHeader, encodeRecord, maxRecordBytes, prepareEvents } from './record-format.ts';
+import { type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, maxRecordBytes, prepareEvents } from './record-format.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'orrery-record-format-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,6 +58,34 @@ describe('record format', () => {
         expect(JSON.stringify(roundTrip(events, format))).toBe(expected(events));
       }),
       { seed: 20261123, numRuns: 400 },
+    );
+  });
+
+  it('decodes a run of records at once exactly as record by record, in both formats (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(event, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.constantFrom<RecordFormat>(1, 2), (records, format) => {
+        const prepared = records.map((events) => prepareEvents(events, format));
+        const buffer = Buffer.alloc(prepared.reduce((n, p, i) => n + maxRecordBytes(`s${i}`, p), 0));
+        let at = 0;
+        let position = 1;
+        for (const [i, p] of prepared.entries()) {
+          at += encodeRecord(buffer, at, `s${i}`, position, 0, p);
+          position += p.events.length;
+        }
+        const headers: RecordHeader[] = [];
+        for (let offset = 0; offset < at; ) {
+          const header = decodeRecordHeader(buffer, offset, at);
+          if (typeof header === 'string') throw new Error(header);
+          headers.push(header);
+          offset += header.recordBytes;
+        }
+        const together: StoredEvent[] = [];
+        decodeRecordsEvents(buffer, headers, format, together);
+        const oneByOne = headers.flatMap((header) => decodeRecordEvents(buffer, header, format));
+        expect(JSON.stringify(together)).toBe(JSON.stringify(oneByOne));
+        expect(together.map((e) => e.position)).toEqual(Array.from({ length: position - 1 }, (_, i) => i + 1));
+      }),
+      { seed: 20261123, numRuns: 300 },
     );
   });
 
