@@ -18,7 +18,8 @@ import { type SchedulerOptions, createSchedulerController } from '../projections
 import type { ControllerOutput, ReconcileInput } from '../projections/engine/controller.ts';
 import { simulatedNodeObject, uniformNodes } from '../projections/engine/simulated-node.ts';
 import { applyEvent, createClusterState } from '../projections/state/reducer.ts';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,8 @@ const REPLICAS = 50;
 /** An end-to-end run that has not finished after this long (or with this much heap) stops; its parent kills it 300 s later. */
 const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_S ?? 900); // wall-clock-ok (bench)
 const HEAP_BUDGET_BYTES = 3.5 * 2 ** 30;
+/** A child whose resident set passes this is stopped by its parent (the machine is shared). */
+const RSS_BUDGET_MIB = Number(process.env.BENCH_RSS_BUDGET_MIB ?? 3072); // wall-clock-ok (bench)
 /** BENCH_PCT overrides the scheduler's percentageOfNodesToScore. */
 const schedulerOptions: SchedulerOptions = {
   ...(process.env.BENCH_PCT ? { percentageOfNodesToScore: Number(process.env.BENCH_PCT) } : {}), // wall-clock-ok (bench)
@@ -217,25 +220,56 @@ const child = process.env.BENCH_CHILD; // wall-clock-ok (bench)
 /**
  * Each run goes in a process of its own, so that its peak RSS is its own: the parent re-runs this
  * file with BENCH_CHILD=<kind>:<pods> and reads the row back from the last line of its output.
+ * The parent watches the child's resident set and CPU time (from /proc) and stops it past
+ * RSS_BUDGET_MIB or the time budget: the engine settles a burst of work in one go without
+ * yielding to timers, so the run's own checks between virtual seconds cannot stop it mid-burst.
  */
-function inChild<T>(kind: 'e2e' | 'alone', pods: number): T | { failed: string } {
+async function inChild<T>(kind: 'e2e' | 'alone', pods: number): Promise<T | { failed: string }> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const result = spawnSync(process.execPath, [...process.execArgv, join(here, '..', 'bin', 'run-ts.js'), fileURLToPath(import.meta.url)], {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...process.execArgv, join(here, '..', 'bin', 'run-ts.js'), fileURLToPath(import.meta.url)], {
     env: { ...process.env, BENCH_CHILD: `${kind}:${pods}` }, // wall-clock-ok (bench)
-    encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 2 ** 20,
-    // The engine settles a burst of work in one go without yielding to timers, so the run's own
-    // budget checks between virtual seconds cannot stop it mid-burst: the parent does.
-    timeout: (BUDGET_SECONDS + 300) * 1000,
   });
-  const last = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !last.startsWith('{')) {
-    const heap = /heap out of memory/i.test(result.stdout) || result.signal === 'SIGABRT' || result.status === 134;
-    const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-    return { failed: heap ? 'ran out of heap (4 GiB)' : timedOut ? `killed after ${BUDGET_SECONDS + 300} s` : `failed (exit ${result.status ?? result.signal})` };
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  let peakMiB = 0;
+  let cpuSeconds = 0;
+  let stopped: string | undefined;
+  const watch = setInterval(() => {
+    const usage = procUsage(child.pid!);
+    if (!usage) return;
+    peakMiB = Math.max(peakMiB, usage.rssMiB);
+    cpuSeconds = usage.cpuSeconds;
+    const seconds = (performance.now() - started) / 1000;
+    if (usage.rssMiB > RSS_BUDGET_MIB) stopped = `past ${RSS_BUDGET_MIB.toLocaleString('en')} MiB RSS`;
+    else if (seconds > BUDGET_SECONDS + 300) stopped = `after ${BUDGET_SECONDS + 300} s`;
+    if (stopped) {
+      stopped += ` (stopped after ${seconds.toFixed(0)} s, cpu ${cpuSeconds.toFixed(0)} s)`;
+      child.kill('SIGKILL');
+    }
+  }, 500);
+  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])));
+  clearInterval(watch);
+  const last = stdout.trim().split('\n').pop() ?? '';
+  if (status !== 0 || !last.startsWith('{')) {
+    if (stopped) return { failed: stopped };
+    const heap = /heap out of memory/i.test(stdout) || signal === 'SIGABRT' || status === 134;
+    return { failed: heap ? 'ran out of heap (4 GiB)' : `failed (exit ${status ?? signal})` };
   }
   return JSON.parse(last) as T;
+}
+
+/** A process's resident set and CPU time, from /proc (Linux); undefined once it is gone. */
+function procUsage(pid: number): { rssMiB: number; cpuSeconds: number } | undefined {
+  try {
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return { rssMiB: rssKiB / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return undefined;
+  }
 }
 
 if (child) {
@@ -248,7 +282,7 @@ if (child) {
 const endToEndRows: EndToEndRow[] = [];
 if (mode !== 'alone') {
   for (const pods of RUNS) {
-    const outcome = inChild<EndToEndRow>('e2e', pods);
+    const outcome = await inChild<EndToEndRow>('e2e', pods);
     const row: EndToEndRow =
       'failed' in outcome ? { pods, running: 0, stoppedBecause: outcome.failed, seconds: Number.NaN, cpuSeconds: Number.NaN, schedulerSeconds: Number.NaN, events: 0, rssMiB: Number.NaN } : outcome;
     endToEndRows.push(row);
@@ -266,7 +300,7 @@ if (mode !== 'alone') {
 
 const rows: Row[] = [];
 for (const pods of mode === 'e2e' ? [] : RUNS) {
-  const outcome = inChild<Row>('alone', pods);
+  const outcome = await inChild<Row>('alone', pods);
   if ('failed' in outcome) {
     console.log(`scheduler alone: ${pods} pods ${outcome.failed}`);
     continue;
