@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Controller } from '../projections/engine/controller.ts';
+import { describePerturbation } from '../projections/engine/interleaving.ts';
 import { check } from './check.ts';
 import { builtInInvariants, invariantByName } from './invariants/index.ts';
 import type { Invariant } from './invariants/invariant.ts';
@@ -93,15 +94,7 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
   console.log(`  ${v.message}`);
   console.log(`  at ${v.position !== undefined ? `event position ${v.position}, ` : 'the end of the run, '}virtual time ${new Date(v.time).toISOString()}`);
   console.log(`  shrunk in ${failure.shrinks} steps to ${failure.scenario.cluster.nodes.length} nodes, ${failure.scenario.manifests.length} workloads, ${failure.scenario.timeline.length} timeline entries`);
-  for (const p of failure.scenario.interleavings ?? []) {
-    const what = {
-      stale: `sees a stale view (lag ${p.lag ?? 0})`,
-      coalesce: 'has its notifications coalesced',
-      first: 'reacts first',
-      restart: `crashes after ${p.keep ?? 0} command(s) of a reconcile and restarts`,
-    }[p.kind];
-    console.log(`  interleaving: ${p.controller} ${what} at positions ${p.from}-${p.to}`);
-  }
+  for (const p of failure.scenario.interleavings ?? []) console.log(`  interleaving: ${describePerturbation(p)}`);
   if (failure.scenarioFile) console.log(`  scenario:  ${failure.scenarioFile}`);
   if (failure.recordingDir) console.log(`  recording: ${failure.recordingDir} (an embedded log; the violating event is position ${v.position ?? 'last'})`);
   console.log(`  reproduce: orrery check --seed ${report.seed} --path ${failure.path}${options.interleavings ? ' --interleavings' : ''}${options.invariants ? ` --invariants ${options.invariants}` : ''}`);

@@ -35,6 +35,21 @@ export type { DeliveryPerturbation };
  */
 export type InterleavingSchedule = readonly DeliveryPerturbation[];
 
+/** One line for people: `replicaset-controller sees a stale view (lag 0) at positions 1-24`. */
+export function describePerturbation(p: DeliveryPerturbation): string {
+  const at = p.from === p.to ? `position ${p.from}` : `positions ${p.from}-${p.to}`;
+  switch (p.kind) {
+    case 'stale':
+      return `${p.controller} sees a stale view (lag ${p.lag ?? 0}) at ${at}`;
+    case 'coalesce':
+      return `${p.controller} has its notifications coalesced at ${at}`;
+    case 'first':
+      return `${p.controller} reacts first at ${at}`;
+    case 'restart':
+      return `${p.controller} crashes after ${p.keep ?? 0} command(s) of a reaction at ${at} and restarts`;
+  }
+}
+
 export const PERTURBATION_KINDS: ReadonlyArray<DeliveryPerturbation['kind']> = ['stale', 'coalesce', 'first', 'restart'];
 
 /** What the engine lends the schedule: controllers are named by their index in its list. */
