@@ -27,7 +27,7 @@ function expected(events: NewEvent[], stream = 'Pod/default/web-0'): string {
   return JSON.stringify(events.map((e, i) => ({ type: e.type, data: e.data, metadata: e.metadata, stream, streamRevision: 7 + i, position: 41 + i })));
 }
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('kubelet/node-1', 'scheduler', 'é✓', '', 'lone \ud800 surrogate'));
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('kubelet/node-1', 'scheduler', 'é✓', '', 'lone \ud800 surrogate', 'a'.repeat(70), 'ü'.repeat(70)));
 const metadataKeys = fc.record(
   {
     actor: fc.oneof(text, fc.integer()),
