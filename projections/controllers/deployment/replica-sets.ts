@@ -76,9 +76,3 @@ export function equalIgnoreHash(a: any, b: any): boolean {
 export function findNewReplicaSet(d: KubeObject, rsList: readonly KubeObject[]): KubeObject | undefined {
   return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
 }
-
-/** `FindOldReplicaSets`' second result: every ReplicaSet but the new one. */
-export function findOldReplicaSets(d: KubeObject, rsList: readonly KubeObject[]): KubeObject[] {
-  const newRS = findNewReplicaSet(d, rsList);
-  return rsList.filter((rs) => rs !== newRS);
-}

@@ -30,7 +30,6 @@ import {
   bySizeOlder,
   equalIgnoreHash,
   findNewReplicaSet,
-  findOldReplicaSets,
   specReplicas,
   statusReplicas,
   sum,
@@ -74,6 +73,7 @@ class DeploymentSync {
   private readonly commands: Command[] = [];
   /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
   private readonly rsWrites = new Map<string, Command>();
+  private readonly newRSOf = new WeakMap<readonly KubeObject[], KubeObject | undefined>();
   private waitingForOldPods = false;
   /** Whether this sync estimated progress (only then is a progress-deadline timer due). */
   private progressEstimated = false;
@@ -216,8 +216,21 @@ class DeploymentSync {
 
   // ---- new and old ReplicaSets -------------------------------------------------------------------
 
+  /**
+   * `FindNewReplicaSet` over a list, remembered for the sync: a sync asks up to six times about the
+   * same list, and neither the Deployment's template nor the ReplicaSets' templates change within it.
+   */
+  private findNewReplicaSet(rsList: readonly KubeObject[]): KubeObject | undefined {
+    if (this.newRSOf.has(rsList)) return this.newRSOf.get(rsList);
+    const found = findNewReplicaSet(this.d, rsList);
+    this.newRSOf.set(rsList, found);
+    return found;
+  }
+
   private getAllReplicaSetsAndSyncRevision(rsList: KubeObject[], createIfNotExisted: boolean): { newRS: KubeObject | undefined; oldRSs: KubeObject[] } {
-    const oldRSs = findOldReplicaSets(this.d, rsList);
+    // `FindOldReplicaSets`: every ReplicaSet but the new one.
+    const current = this.findNewReplicaSet(rsList);
+    const oldRSs = rsList.filter((rs) => rs !== current);
     const newRS = this.getNewReplicaSet(rsList, oldRSs, createIfNotExisted);
     return { newRS, oldRSs };
   }
@@ -225,7 +238,7 @@ class DeploymentSync {
   private getNewReplicaSet(rsList: KubeObject[], oldRSs: KubeObject[], createIfNotExisted: boolean): KubeObject | undefined {
     const d = this.d;
     const spec = this.spec;
-    const existing = findNewReplicaSet(d, rsList);
+    const existing = this.findNewReplicaSet(rsList);
     const newRevision = maxRevision(oldRSs) + 1;
     const maxReplicas = spec.replicas + maxSurge(spec);
 
