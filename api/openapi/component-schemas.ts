@@ -252,7 +252,7 @@ const resolved = new WeakMap<Schema, Schema | null>();
 
 /** Follows `$ref` / single-`allOf` wrappers to the schema they name. */
 export function resolveSchema(schema: Schema | undefined): Schema | undefined {
-  if (!schema) return schema;
+  if (typeof schema !== 'object' || schema === null) return schema;
   let target = resolved.get(schema);
   if (target === undefined) {
     const name = refName(schema);
