@@ -70,6 +70,17 @@ scenario
       ...(createApiServer ? { createKubeApi: (cluster: any, now: () => number) => createApiServer({ cluster, now }) } : {}),
     });
   });
+scenario
+  .command('explore <file>')
+  .description('systematically perturb the order in which controllers observe one scenario (stale views, coalesced notifications, reacting first, crash-restarts) and check every invariant (exit 1 if a plan breaks one)')
+  .option('--only <controllers>', 'perturb only these controllers (comma-separated)')
+  .option('--kinds <kinds>', 'perturbation kinds (comma-separated: stale,coalesce,first,restart)')
+  .option('--max-plans <n>', 'most plans to try', integer)
+  .option('-o, --out <file>', "where the failing plan's scenario file goes")
+  .action(async (file: string, options) => {
+    const { runExploreCommand } = await import('../property-tests/explore-command.ts');
+    process.exitCode = await runExploreCommand({ file, ...options });
+  });
 
 const importCommand = program.command('import').description('turn records of real clusters into scenarios');
 importCommand

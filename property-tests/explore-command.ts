@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DeliveryPerturbation } from '../core/events.ts';
 import { describePerturbation } from '../projections/engine/interleaving.ts';
-import { parseScenario, scenarioToYaml } from '../replay/scenario/scenario-file.ts';
+import { ScenarioFileError, parseScenario, scenarioToYaml } from '../replay/scenario/scenario-file.ts';
+import type { Scenario } from '../replay/scenario/scenario.ts';
 import { exploreInterleavings } from './explore-interleavings.ts';
 
 export interface ExploreCommandOptions {
@@ -17,9 +18,16 @@ export interface ExploreCommandOptions {
   out?: string;
 }
 
-/** `orrery scenario explore FILE`: systematic interleavings of one scenario; exit code 1 when a plan breaks an invariant. */
+/** `orrery scenario explore FILE`: systematic interleavings of one scenario; exit code 1 when a plan breaks an invariant, 2 for a file that cannot be read or parsed. */
 export async function runExploreCommand(options: ExploreCommandOptions): Promise<number> {
-  const scenario = parseScenario(await readFile(options.file, 'utf8'), { baseDir: dirname(resolve(options.file)) });
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(await readFile(options.file, 'utf8'), { baseDir: dirname(resolve(options.file)) });
+  } catch (error) {
+    if (!(error instanceof ScenarioFileError) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+    process.stderr.write(`orrery: ${options.file}: ${error instanceof ScenarioFileError ? error.message : `cannot read: ${(error as NodeJS.ErrnoException).code}`}\n`);
+    return 2;
+  }
   const kinds = options.kinds?.split(',').map((k) => k.trim()) as Array<DeliveryPerturbation['kind']> | undefined;
   const report = await exploreInterleavings(scenario, {
     ...(options.only ? { only: options.only.split(',').map((n) => n.trim()) } : {}),
