@@ -267,6 +267,23 @@ describe('watch and exact reads', () => {
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['ADDED']));
   });
 
+  it('streams Table watch events as kubectl get -w reads them: columns once, then rows, the same for every such watch', async () => {
+    const from = cluster.state.position;
+    const watch = () => app.inject({ url: `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}&timeoutSeconds=1`, headers: { accept: TABLE } });
+    const watches = [watch(), watch()];
+    for (const name of ['t1', 't2', 't3']) await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
+    const bodies = (await Promise.all(watches)).map((response) => response.body);
+    expect(bodies[1]).toBe(bodies[0]);
+    const events = bodies[0]!.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events.map((e) => [e.type, e.object.kind, e.object.rows[0].cells[0], e.object.rows[0].object.metadata.name])).toEqual([
+      ['ADDED', 'Table', 't1', 't1'],
+      ['ADDED', 'Table', 't2', 't2'],
+      ['ADDED', 'Table', 't3', 't3'],
+    ]);
+    expect(events.map((e) => e.object.columnDefinitions.length > 0)).toEqual([true, false, false]);
+    expect(events[2].object.metadata.resourceVersion).toBe(events[2].object.rows[0].object.metadata.resourceVersion);
+  });
+
   it('sends the current objects as ADDED when no resourceVersion is given, filtered by selectors', async () => {
     await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { keep: 'yes' } } });
     await create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } });

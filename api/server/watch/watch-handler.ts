@@ -53,6 +53,23 @@ function sharedLine(eventType: WatchEventType, object: KubeObject, servedVersion
   }
   return line;
 }
+/**
+ * A Table watch's line after its first (which carries the column definitions): rows depend on the
+ * object, the format and the time ages are counted from, so watches asking the same at the same
+ * instant (one delivery) share it. Only the latest instant is kept per object and format.
+ */
+const tableLines = new WeakMap<KubeObject, Map<string, { now: number; line: string }>>();
+function sharedTableLine(eventType: WatchEventType, object: KubeObject, format: string, now: number, payload: () => unknown): string {
+  let byFormat = tableLines.get(object);
+  if (!byFormat) tableLines.set(object, (byFormat = new Map()));
+  const key = `${eventType} ${format}`;
+  const cached = byFormat.get(key);
+  if (cached?.now === now) return cached.line;
+  const line = `${JSON.stringify({ type: eventType, object: payload() })}\n`;
+  byFormat.set(key, { now, line });
+  return line;
+}
+
 const BOOKMARK_INTERVAL_MS = 30_000;
 
 /**
@@ -126,20 +143,28 @@ export async function watchHandler(scope: ResourceScope) {
     // last resourceVersion. Buffering for it without limit would let one slow client eat memory.
     if (raw.writableLength > MAX_BUFFERED_BYTES) finish();
   };
+  const tableFormat = `${servedVersion} ${table} ${include}`;
+  const tableEvent = (object: KubeObject, now: number, withColumns: boolean) => ({
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${table}`,
+    metadata: { resourceVersion: object.metadata.resourceVersion },
+    columnDefinitions: withColumns ? columnDefinitions(type) : [],
+    rows: [tableRow(type, servedAs(scope, object), { now }, include)],
+  });
   const write = (eventType: WatchEventType, object: KubeObject) => {
-    let payload: unknown = eventType === 'BOOKMARK' ? object : servedAs(scope, object);
-    if (table && eventType !== 'BOOKMARK') {
-      payload = {
-        kind: 'Table',
-        apiVersion: `meta.k8s.io/${table}`,
-        metadata: { resourceVersion: object.metadata.resourceVersion },
-        columnDefinitions: sentColumns ? [] : columnDefinitions(type),
-        rows: [tableRow(type, payload as KubeObject, { now: context.now() }, include)],
-      };
-      sentColumns = true;
+    let line: string;
+    if (eventType === 'BOOKMARK') line = `${JSON.stringify({ type: eventType, object })}\n`;
+    else if (!table) line = sharedLine(eventType, object, servedVersion, servedAs(scope, object));
+    else {
+      const now = context.now();
+      if (sentColumns) line = sharedTableLine(eventType, object, tableFormat, now, () => tableEvent(object, now, false));
+      else {
+        line = `${JSON.stringify({ type: eventType, object: tableEvent(object, now, true) })}\n`;
+        sentColumns = true;
+      }
     }
     if (pending.length === 0) flushSoon(flush);
-    pending.push(table || eventType === 'BOOKMARK' ? `${JSON.stringify({ type: eventType, object: payload })}\n` : sharedLine(eventType, object, servedVersion, payload));
+    pending.push(line);
   };
   const bookmark = (position: number, initialEventsEnd = false) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(position) };
