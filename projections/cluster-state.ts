@@ -25,4 +25,6 @@ export interface ClusterState {
   byLabel: Map<string, Map<string, Set<string>>>;
   /** node name → virtual time of its last heartbeat. */
   heartbeats: Map<string, number>;
+  /** Nodes whose simulated kubelet a KubeletStopped fault stopped, until KubeletStarted. */
+  stoppedKubelets: Set<string>;
 }

@@ -119,6 +119,20 @@ describe('cluster-state reducer', () => {
       expect(['n1', 'n2', 'n3'].map((n) => state.heartbeats.get(n))).toEqual([T0 + 10_000, T0, T0 + 10_000]);
     });
 
+    it('KubeletStopped and KubeletStarted track which nodes have a stopped kubelet; removing the node forgets it', () => {
+      const stopped = rebuildState(
+        history(
+          { type: 'NodeRegistered', data: { node: node('n1') } },
+          { type: 'NodeRegistered', data: { node: node('n2') } },
+          { type: 'KubeletStopped', data: { node: 'n1', reason: 'crash' } },
+          { type: 'KubeletStopped', data: { node: 'n2', reason: 'crash' } },
+          { type: 'KubeletStarted', data: { node: 'n2' } },
+        ),
+      );
+      expect([...stopped.stoppedKubelets]).toEqual(['n1']);
+      expect(getObject(stopped, 'Node', undefined, 'n1')?.metadata.resourceVersion).toBe('1');
+    });
+
     it('NodeConditionChanged moves lastTransitionTime only when the status changes', () => {
       const ready = (status: 'True' | 'False') => ({ type: 'NodeConditionChanged' as const, data: { node: 'n1', condition: { type: 'Ready', status, reason: 'KubeletReady', message: 'kubelet is posting ready status' } } });
       const state = rebuildState(

@@ -37,6 +37,7 @@ export function createClusterState(): ClusterState {
     byOwner: new Map(),
     byLabel: new Map(),
     heartbeats: new Map(),
+    stoppedKubelets: new Set(),
   };
 }
 
@@ -250,10 +251,14 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       );
       break;
     }
+    // Facts about the simulated machinery: the node's status changes only through the condition
+    // and heartbeat events that follow (or stop following) from them. Which kubelets are stopped is
+    // kept so a restarted kubelet controller knows which nodes not to take back.
     case 'KubeletStopped':
+      state.stoppedKubelets.add(event.data.node);
+      break;
     case 'KubeletStarted':
-      // Facts about the simulated machinery: the node's status changes only through the
-      // condition and heartbeat events that follow (or stop following) from them.
+      state.stoppedKubelets.delete(event.data.node);
       break;
     default:
       assertNever(event);
@@ -299,7 +304,10 @@ function removeObject(state: ClusterState, ref: ObjectRef): void {
   unindexObject(state, ref.kind, key, previous);
   objects.delete(key);
   if (objects.size === 0) state.objects.delete(ref.kind);
-  if (ref.kind === 'Node') state.heartbeats.delete(ref.name);
+  if (ref.kind === 'Node') {
+    state.heartbeats.delete(ref.name);
+    state.stoppedKubelets.delete(ref.name);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { createClusterState } from './reducer.ts';
 
 /**
  * A ClusterState serialised at its position. Only the primary data is written (objects in their map
- * order, heartbeats); the indexes are derived, so loading rebuilds them. Queries sort their results,
+ * order, heartbeats, stopped kubelets); the indexes are derived, so loading rebuilds them. Queries sort their results,
  * so a loaded state answers every query exactly as the replayed one does.
  */
 
@@ -19,6 +19,8 @@ interface SnapshotBody {
   mode: ClusterState['mode'];
   objects: Array<[kind: string, entries: Array<[key: string, object: KubeObject]>]>;
   heartbeats: Array<[node: string, time: number]>;
+  /** Absent in snapshots written before it existed (no kubelet stopped). */
+  stoppedKubelets?: string[];
 }
 
 export function serializeState(state: ClusterState): Buffer {
@@ -30,6 +32,7 @@ export function serializeState(state: ClusterState): Buffer {
     mode: state.mode,
     objects: [...state.objects].map(([kind, objects]) => [kind, [...objects]]),
     heartbeats: [...state.heartbeats],
+    stoppedKubelets: [...state.stoppedKubelets],
   };
   return Buffer.from(JSON.stringify(body));
 }
@@ -44,6 +47,7 @@ export function deserializeState(data: Buffer | string): ClusterState {
   state.mode = body.mode;
   for (const [kind, entries] of body.objects) state.objects.set(kind, new Map(entries));
   for (const [node, time] of body.heartbeats) state.heartbeats.set(node, time);
+  for (const node of body.stoppedKubelets ?? []) state.stoppedKubelets.add(node);
   rebuildIndexes(state);
   return state;
 }

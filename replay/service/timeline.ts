@@ -24,6 +24,7 @@ interface Snapshot {
   mode: ClusterState['mode'];
   objects: Map<string, ReadonlyMap<string, KubeObject>>;
   heartbeats: ReadonlyMap<string, number>;
+  stoppedKubelets: ReadonlySet<string>;
   podsByNode: ReadonlyMap<string, Set<string>>;
   byOwner: ReadonlyMap<string, Set<string>>;
   byLabel: Map<string, ReadonlyMap<string, Set<string>>>;
@@ -64,6 +65,7 @@ function takeSnapshot(state: ClusterState, previous: Snapshot | undefined): Snap
     mode: state.mode,
     objects: keptCopies(state.objects, previous?.objects),
     heartbeats: keptCopy(state.heartbeats, previous?.heartbeats),
+    stoppedKubelets: new Set(state.stoppedKubelets),
     podsByNode: keptCopy(state.podsByNode, previous?.podsByNode),
     byOwner: keptCopy(state.byOwner, previous?.byOwner),
     byLabel: keptCopies(state.byLabel, previous?.byLabel),
@@ -78,6 +80,7 @@ function restoreSnapshot(snapshot: Snapshot): ClusterState {
   state.mode = snapshot.mode;
   for (const [kind, objects] of snapshot.objects) state.objects.set(kind, new Map(objects));
   state.heartbeats = new Map(snapshot.heartbeats);
+  state.stoppedKubelets = new Set(snapshot.stoppedKubelets);
   state.podsByNode = new Map(snapshot.podsByNode);
   state.byOwner = new Map(snapshot.byOwner);
   for (const [kind, byKind] of snapshot.byLabel) state.byLabel.set(kind, new Map(byKind));
@@ -95,6 +98,8 @@ interface UndoEntry {
   time: number;
   objects: Array<{ kind: string; key: string; previous: KubeObject | undefined }>;
   heartbeats: Array<{ node: string; previous: number | undefined }>;
+  /** Nodes whose kubelet was stopped before the event, when the event may change that. */
+  stoppedKubelets?: { node: string; wasStopped: boolean };
 }
 
 function streamKey(stream: string): { kind: string; key: string } | undefined {
@@ -285,7 +290,10 @@ export class Timeline {
       const ref = streamKey(stream);
       if (!ref) continue;
       entry.objects.push({ ...ref, previous: state.objects.get(ref.kind)?.get(ref.key) });
-      if (ref.kind === 'Node') entry.heartbeats.push({ node: ref.key, previous: state.heartbeats.get(ref.key) });
+      if (ref.kind === 'Node') {
+        entry.heartbeats.push({ node: ref.key, previous: state.heartbeats.get(ref.key) });
+        entry.stoppedKubelets = { node: ref.key, wasStopped: state.stoppedKubelets.has(ref.key) };
+      }
     }
     if (event.type === 'NodeHeartbeat') for (const node of event.data.nodes) entry.heartbeats.push({ node, previous: state.heartbeats.get(node) });
     applyEvent(state, event);
@@ -310,6 +318,10 @@ export class Timeline {
     for (const { node, previous } of entry.heartbeats) {
       if (previous === undefined) state.heartbeats.delete(node);
       else state.heartbeats.set(node, previous);
+    }
+    if (entry.stoppedKubelets) {
+      if (entry.stoppedKubelets.wasStopped) state.stoppedKubelets.add(entry.stoppedKubelets.node);
+      else state.stoppedKubelets.delete(entry.stoppedKubelets.node);
     }
     state.position = entry.position;
     state.time = entry.time;

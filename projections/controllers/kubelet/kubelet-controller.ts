@@ -318,15 +318,15 @@ function createKubelet(options: KubeletOptions) {
   }
 
   /**
-   * Resuming on a log that did not start with this controller (a restarted server): kubelets come
-   * back for every node that is not known to be down (a node the node lifecycle controller marked
-   * Unknown had a stopped kubelet), and resync their pods from status.
+   * Resuming on a log that did not start with this controller (a restarted server, or a crashed
+   * controller coming back): kubelets come back for every node whose kubelet no KubeletStopped
+   * fault stopped, and resync their pods from status. A node marked Unknown only because
+   * heartbeats went missing while the controller was down is taken back too.
    */
   function resume(now: number): void {
     for (const node of listObjects(state, 'Node')) {
-      const ready = (node.status?.conditions as Array<{ type: string; status: string }> | undefined)?.find((c) => c.type === 'Ready');
-      if (ready?.status === 'Unknown') continue;
-      activate(node.metadata.name ?? '', now, true);
+      const name = node.metadata.name ?? '';
+      if (!state.stoppedKubelets.has(name)) activate(name, now, true);
     }
   }
 
