@@ -40,6 +40,8 @@ describe('FieldSet', () => {
         expect(pathSet(a.union(b).paths())).toEqual(new Set([...inA, ...inB]));
         expect(pathSet(a.difference(b).paths())).toEqual(new Set([...inA].filter((p) => !inB.has(p))));
         expect(pathSet(a.intersection(b).paths())).toEqual(new Set([...inA].filter((p) => inB.has(p))));
+        expect(a.intersects(b)).toBe([...inA].some((p) => inB.has(p)));
+        expect(b.intersects(a)).toBe(a.intersects(b));
         const same = inA.size === inB.size && [...inA].every((p) => inB.has(p));
         expect(a.equals(b)).toBe(same);
         // difference leaves no empty branches behind, but a set that has them still equals one without.

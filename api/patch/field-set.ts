@@ -73,6 +73,17 @@ export class FieldSet {
     return result;
   }
 
+  /** Whether some member of this set is a member of `other` (`!intersection(other).isEmpty()`, without building it). */
+  intersects(other: FieldSet): boolean {
+    if (this.member && other.member) return true;
+    const [small, large] = this.children.size <= other.children.size ? [this.children, other.children] : [other.children, this.children];
+    for (const [key, child] of small) {
+      const counterpart = large.get(key);
+      if (counterpart !== undefined && child.intersects(counterpart)) return true;
+    }
+    return false;
+  }
+
   intersection(other: FieldSet): FieldSet {
     const result = new FieldSet();
     result.member = this.member && other.member;

@@ -196,5 +196,5 @@ const MANAGED_FIELDS_KEY: ReadonlySet<string> = new Set(['managedFields']);
 
 /** `fields` minus `taken`, the same instance when nothing is taken (so its stored entry is reused). */
 export function withoutFields(fields: FieldSet, taken: FieldSet): FieldSet {
-  return fields.intersection(taken).isEmpty() ? fields : fields.difference(taken);
+  return fields.intersects(taken) ? fields.difference(taken) : fields;
 }
