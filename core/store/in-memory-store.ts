@@ -25,14 +25,11 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
     const existing = streams.get(stream);
     const current = existing ? existing.length - 1 : -1;
     checkExpectedRevision(stream, options.expectedRevision, current);
-    // Fields set one by one: an object spread here costs many times more on the append path.
-    const stored = events.map((event, i) => {
-      const out = { type: event.type, data: event.data, metadata: event.metadata } as StoredEvent;
-      out.stream = stream;
-      out.streamRevision = current + 1 + i;
-      out.position = log.length + 1 + i;
-      return out;
-    });
+    // One literal with every field (not a spread, which costs many times more on the append path,
+    // nor fields added afterwards, which gives each held event an extra properties store).
+    const stored = events.map(
+      (event, i) => ({ type: event.type, data: event.data, metadata: event.metadata, stream, streamRevision: current + 1 + i, position: log.length + 1 + i }) as StoredEvent,
+    );
     for (const event of stored) {
       log.push(event);
       pushToStream(streams, event);
