@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../events.ts';
 import type { EventStore } from '../event-store.ts';
-import { describeEventStoreContract } from '../event-store.contract.ts';
+import { describeEventStoreContract, testEvent } from '../event-store.contract.ts';
 import { createEmbeddedStore } from './embedded-store.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'orrery-embedded-contract-'));
@@ -48,4 +49,31 @@ describeEventStoreContract('embedded log (record format 1, as logs written befor
       return store;
     },
   };
+});
+
+describe('embedded log: a burst larger than one early commit', () => {
+  it('commits part of a burst while the rest is queued, and keeps every event, in order, durable in append order, across a reopen', async () => {
+    const dir = join(root, String(next++));
+    const store = await createEmbeddedStore(dir);
+    const padding = 'x'.repeat(10_000);
+    const resolved: number[] = [];
+    const appends = Array.from({ length: 80 }, (_, i) => {
+      // 80 appends of ~10 KB in one macrotask: about three times the early-commit threshold.
+      const { durable } = store.appendNow(`s${i % 3}`, [{ ...testEvent(i), data: { time: i, label: i, padding } } as NewEvent]);
+      return durable.then((result) => resolved.push(result.position));
+    });
+    await Promise.all(appends);
+    expect(resolved).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    const read = async (s: EventStore) => {
+      const out: number[] = [];
+      for await (const event of s.readAll()) out.push((event.data as unknown as { label: number }).label);
+      return out;
+    };
+    expect(await read(store)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    await store.close();
+    const reopened = await createEmbeddedStore(dir);
+    expect(reopened.openReport.truncatedBytes).toBe(0);
+    expect(await read(reopened)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    await reopened.close();
+  });
 });
