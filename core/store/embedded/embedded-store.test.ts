@@ -59,7 +59,7 @@ describe('embedded log: a burst larger than one early commit', () => {
     const resolved: number[] = [];
     const appends = Array.from({ length: 80 }, (_, i) => {
       // 80 appends of ~10 KB in one macrotask: about three times the early-commit threshold.
-      const { durable } = store.appendNow(`s${i % 3}`, [{ ...testEvent(i), data: { time: i, label: i, padding } } as NewEvent]);
+      const { durable } = store.appendNow(`s${i % 3}`, [{ ...testEvent(i), data: { time: i, label: i, padding } } as unknown as NewEvent]);
       return durable.then((result) => resolved.push(result.position));
     });
     await Promise.all(appends);
