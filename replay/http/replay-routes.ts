@@ -101,7 +101,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     return (await session(request)).event(position);
   });
   app.get('/sessions/:id/density', async (request) => (await session(request)).density(optionalNumber((request.query as Query).buckets, 'buckets') ?? 200));
-  app.get('/sessions/:id/markers', async (request) => ({ items: (await session(request)).markers() }));
+  app.get('/sessions/:id/markers', async (request) => (await session(request)).markers());
   app.get('/sessions/:id/invariant-failures', async (request) => (await session(request)).invariantFailures());
   app.get('/sessions/:id/diff', async (request) => {
     const { from, to } = request.query as Query;

@@ -11,6 +11,9 @@ import { type Edit, firstDivergence, rerun } from './rerun.ts';
 import { BadRequestError, ReplaySession, type SessionSource } from './session.ts';
 import { type StateDiff, diffStates } from './state-diff.ts';
 import { type Indexing, Timeline } from './timeline.ts';
+import { type EventSource, embeddedEventSource } from './event-source.ts';
+import type { ClusterState } from '../../projections/cluster-state.ts';
+import { loadLatestSnapshot } from '../../projections/state/snapshot-files.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 
 export type OpenSource =
@@ -70,12 +73,13 @@ export class ReplayService {
     return `s${this.nextId++}`;
   }
 
-  private timeline(events: StoredEvent[]): Timeline {
+  private timeline(events: StoredEvent[], lazily: { source: EventSource; anchor?: ClusterState } | undefined = undefined): Timeline {
     const onProgress = this.options.onProgress;
     return Timeline.from(events, {
       indexing: this.options.indexing ?? 'background',
       ...(this.options.snapshotInterval ? { snapshotInterval: this.options.snapshotInterval } : {}),
-      ...(onProgress ? { onProgress: (done: number) => onProgress('index', done, events.length) } : {}),
+      ...(onProgress ? { onProgress: (done: number, head: number) => onProgress('index', done, head), onLoadProgress: (done: number, head: number) => onProgress('load', done, head) } : {}),
+      ...lazily,
     });
   }
 
@@ -101,12 +105,19 @@ export class ReplayService {
       }
       case 'dir': {
         if (!source.path || !existsSync(source.path) || !statSync(source.path).isDirectory()) throw new BadRequestError(`no event log directory at "${source.path}"`);
+        // The log is read lazily (decoding a million events takes seconds); a server's newest
+        // snapshot in the directory gives the state at the end at once.
         const { createEmbeddedStore } = await import('../../core/store/embedded/embedded-store.ts');
-        const store = await createEmbeddedStore(source.path);
+        const eventSource = await embeddedEventSource(await createEmbeddedStore(source.path));
         try {
-          return this.openEvents(await readStore(store), { type: 'dir', path: source.path });
-        } finally {
-          await store.close();
+          const anchor = loadLatestSnapshot(source.path, { maxPosition: eventSource.head })?.state;
+          const timeline = this.timeline([], { source: eventSource, ...(anchor ? { anchor } : {}) });
+          const session = new ReplaySession(this.newId(), { type: 'dir', path: source.path }, timeline, this.options.invariants ?? []);
+          this.sessions.set(session.id, session);
+          return session;
+        } catch (error) {
+          await eventSource.close();
+          throw error;
         }
       }
       case 'file': {
@@ -158,11 +169,14 @@ export class ReplayService {
   }
 
   delete(id: string): void {
-    if (!this.sessions.delete(id)) throw new NotFoundError(`replay session "${id}" not found`);
+    const session = this.sessions.get(id);
+    if (!session) throw new NotFoundError(`replay session "${id}" not found`);
+    this.sessions.delete(id);
+    void session.timeline.close();
   }
 
   export(session: ReplaySession): Buffer {
-    return encodeRecording(session.timeline.events, session.source.path ?? session.source.url ?? session.source.type);
+    return encodeRecording(session.timeline.allEvents(), session.source.path ?? session.source.url ?? session.source.type);
   }
 
   async fork(session: ReplaySession, request: ForkRequest): Promise<ReplaySession> {
@@ -171,7 +185,7 @@ export class ReplayService {
     }
     const runFor = typeof request.runFor === 'string' ? parseRunFor(request.runFor) : (request.runFor ?? 0);
     const result = await rerun({
-      events: session.timeline.events,
+      events: session.timeline.allEvents(),
       at: request.at,
       edits: request.edits ?? [],
       runFor,
@@ -202,7 +216,7 @@ export class ReplayService {
   }
 
   async verify(session: ReplaySession): Promise<VerifyResult> {
-    const recorded = session.timeline.events;
+    const recorded = session.timeline.allEvents();
     let checked = 0;
     let diverged: Position | undefined;
     // Compare as the re-run goes, so a divergence stops it at once.

@@ -129,13 +129,13 @@ describe('replay session', () => {
     expect(byKubelet.items.every((i) => i.kind === 'kubelet')).toBe(true);
     const density = session.density(10);
     expect(density.buckets.reduce((n, b) => n + b.events, 0)).toBe(recorded.length);
-    expect(session.markers().filter((m) => m.kind === 'user')).toHaveLength(3);
+    expect(session.markers().items.filter((m) => m.kind === 'user')).toHaveLength(3);
   });
 
   it('exports and imports a recording, and verifies it reproduces', async () => {
     const { service, session } = open();
     const copy = service.import(service.export(session));
-    expect(copy.timeline.events).toEqual(recorded);
+    expect(copy.timeline.allEvents()).toEqual(recorded);
     const file = join(mkdtempSync(join(tmpdir(), 'orrery-rec-')), 'web.orrec');
     writeRecordingFile(file, recorded);
     const fromFile = await service.openPath(file);

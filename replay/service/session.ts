@@ -63,6 +63,14 @@ export interface DensityBucket {
   failure: number;
 }
 
+export interface Density {
+  start: string;
+  end: string;
+  buckets: DensityBucket[];
+  /** False while the recording is still loading: the buckets count the events loaded so far. */
+  complete: boolean;
+}
+
 export interface Marker {
   position: Position;
   time: string;
@@ -117,8 +125,8 @@ export function streamOfObjectPath(path: string): string {
  */
 export class ReplaySession {
   position: Position;
-  private densityCache = new Map<number, { start: string; end: string; buckets: DensityBucket[] }>();
-  private markersCache: Marker[] | undefined;
+  private densityCache = new Map<number, { first: number; width: number; through: Position; density: Density }>();
+  private markersFound: { through: Position; items: Marker[] } = { through: 0, items: [] };
   private filterCache = new Map<string, { through: Position; positions: number[] }>();
   private invariantScan: InvariantScan | undefined;
 
@@ -144,7 +152,7 @@ export class ReplaySession {
     await this.refresh();
     if (this.head !== before) {
       this.densityCache.clear();
-      this.markersCache = undefined;
+      this.markersFound = { through: 0, items: [] };
     }
   }
 
@@ -379,44 +387,56 @@ export class ReplaySession {
     return { summary: summarizeEvent(event), event };
   }
 
-  density(bucketCount = 200): { start: string; end: string; buckets: DensityBucket[] } {
+  /**
+   * Events per bucket over virtual time. While the recording is still loading (a large log opened
+   * lazily) it counts the events loaded so far and says `complete: false`: ask again for the rest.
+   */
+  density(bucketCount = 200): Density {
     const count = Math.min(10_000, Math.max(1, Math.trunc(bucketCount)));
-    const cached = this.densityCache.get(count);
-    if (cached) return cached;
-    const first = this.timeline.event(1)?.metadata.time ?? 0;
-    const last = this.timeline.event(this.head)?.metadata.time ?? first;
-    const width = Math.max(1, (last - first + 1) / count);
-    const buckets: DensityBucket[] = Array.from({ length: count }, (_, i) => ({
-      start: toRfc3339(Math.floor(first + i * width)),
-      end: toRfc3339(Math.floor(first + (i + 1) * width)),
-      events: 0,
-      user: 0,
-      fault: 0,
-      failure: 0,
-    }));
-    for (const event of this.timeline.events) {
-      const bucket = buckets[Math.min(count - 1, Math.floor((event.metadata.time - first) / width))]!;
+    let cached = this.densityCache.get(count);
+    if (!cached) {
+      const first = this.timeline.event(1)?.metadata.time ?? 0;
+      const last = this.timeline.event(this.head)?.metadata.time ?? first;
+      const width = Math.max(1, (last - first + 1) / count);
+      const buckets: DensityBucket[] = Array.from({ length: count }, (_, i) => ({
+        start: toRfc3339(Math.floor(first + i * width)),
+        end: toRfc3339(Math.floor(first + (i + 1) * width)),
+        events: 0,
+        user: 0,
+        fault: 0,
+        failure: 0,
+      }));
+      cached = { first, width, through: 0, density: { start: toRfc3339(first), end: toRfc3339(last), buckets, complete: false } };
+      this.densityCache.set(count, cached);
+    }
+    const { first, width, density } = cached;
+    const events = this.timeline.loadedEvents();
+    for (let i = cached.through; i < events.length; i++) {
+      const event = events[i]!;
+      const bucket = density.buckets[Math.min(count - 1, Math.floor((event.metadata.time - first) / width))]!;
       bucket.events++;
       const kind = eventKind(event.metadata.actor);
       if (kind === 'user') bucket.user++;
       else if (kind === 'fault') bucket.fault++;
       if (isFailureEvent(event)) bucket.failure++;
     }
-    const result = { start: toRfc3339(first), end: toRfc3339(last), buckets };
-    this.densityCache.set(count, result);
-    return result;
+    cached.through = events.length;
+    density.complete = events.length >= this.head;
+    return density;
   }
 
-  markers(): Marker[] {
-    if (this.markersCache) return this.markersCache;
-    const markers: Marker[] = [];
-    for (const event of this.timeline.events) {
+  /** User actions, faults and failures, in order; like `density`, incomplete while the recording loads. */
+  markers(): { items: Marker[]; complete: boolean } {
+    const found = this.markersFound;
+    const events = this.timeline.loadedEvents();
+    for (let i = found.through; i < events.length; i++) {
+      const event = events[i]!;
       const kind = eventKind(event.metadata.actor);
       const marker = kind === 'user' || kind === 'fault' ? kind : isFailureEvent(event) ? 'failure' : undefined;
-      if (marker) markers.push({ position: event.position, time: toRfc3339(event.metadata.time), kind: marker, summary: describeEvent(event) });
+      if (marker) found.items.push({ position: event.position, time: toRfc3339(event.metadata.time), kind: marker, summary: describeEvent(event) });
     }
-    this.markersCache = markers;
-    return markers;
+    found.through = events.length;
+    return { items: found.items, complete: events.length >= this.head };
   }
 
   /** Names of the invariants this session can check (breakpoints and failure markers). */

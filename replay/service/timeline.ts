@@ -4,6 +4,7 @@ import type { ClusterState } from '../../projections/cluster-state.ts';
 import { indexObject, shareIndexSets, unindexObject } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
+import type { EventSource } from './event-source.ts';
 import { SharedStrings } from './shared-strings.ts';
 
 /** Events between two kept states: seeking applies at most this many events after a copy. */
@@ -121,7 +122,26 @@ export interface TimelineOptions {
   undoWindow?: number;
   indexing?: Indexing;
   onProgress?: (position: Position, head: Position) => void;
+  /**
+   * Where events not passed in come from (a log on disk): loaded in order in the background or as
+   * reads need them, so that opening a recording does not wait for all of it to be decoded.
+   */
+  source?: EventSource;
+  /**
+   * A state known without building up to it (a server's snapshot plus the log after it): states
+   * from its position on are read from it until the builder gets there, so the end of a large
+   * recording can be inspected at once.
+   */
+  anchor?: ClusterState;
+  /** Called as events are loaded from `source`. */
+  onLoadProgress?: (loaded: Position, head: Position) => void;
 }
+
+/** Events read per step while loading from a source (about 80 ms of decoding). */
+const LOAD_CHUNK = 10_000;
+/** Events per block read at random from a source (a page of the event list, a cursor's event). */
+const BLOCK = 256;
+const MAX_BLOCKS = 64;
 
 /**
  * A recording held in memory with a state kept every `snapshotInterval` events, so the state at any
@@ -129,7 +149,20 @@ export interface TimelineOptions {
  * 1 (`events[p - 1]` is position p).
  */
 export class Timeline {
-  readonly events: StoredEvent[];
+  /** Events loaded so far, dense from position 1 (`events[p - 1]` is position p); all of them unless a source is still loading. */
+  private readonly events: StoredEvent[];
+  private source: EventSource | undefined;
+  private readonly sourceHead: Position;
+  /** Blocks of events read at random from the source before loading reached them, most recently used last. */
+  private readonly blocks = new Map<number, StoredEvent[]>();
+  private readonly anchor: Snapshot | undefined;
+  /** Events after the anchor, read when it was set. */
+  private readonly anchorTail: StoredEvent[];
+  private readonly onLoadProgress: ((loaded: Position, head: Position) => void) | undefined;
+  private markLoaded: () => void = () => undefined;
+  private closed = false;
+  /** Settles once every event is in memory (at once without a source). */
+  readonly loaded: Promise<void>;
   readonly interval: number;
   private readonly undoWindow: number;
   private readonly snapshots: Snapshot[] = [];
@@ -158,7 +191,18 @@ export class Timeline {
     this.undoWindow = Math.max(1, options.undoWindow ?? DEFAULT_UNDO_WINDOW);
     this.indexing = options.indexing ?? 'eager';
     this.onProgress = options.onProgress;
+    this.onLoadProgress = options.onLoadProgress;
+    this.source = options.source && options.source.head > events.length ? options.source : undefined;
+    this.sourceHead = this.source?.head ?? 0;
+    this.loaded = this.source ? new Promise((resolve) => (this.markLoaded = resolve)) : Promise.resolve();
+    if (options.source && !this.source) void options.source.close();
     this.snapshots.push(takeSnapshot(this.built, undefined));
+    const anchor = options.anchor;
+    this.anchorTail = [];
+    if (anchor && anchor.position > events.length && anchor.position <= this.head) {
+      if (this.source) this.anchorTail = this.source.read(anchor.position, this.head);
+      this.anchor = takeSnapshot(anchor, undefined);
+    }
   }
 
   /** A timeline over `events`; an array is taken over, not copied (opening a 1M-event recording copies nothing). */
@@ -178,8 +222,76 @@ export class Timeline {
     return this.built.position;
   }
 
+  /** Events in memory, from position 1: all of them once `loaded` has settled. */
+  get loadedThrough(): Position {
+    return this.events.length;
+  }
+
+  /** The events in memory so far, from position 1 (callers must not change it). */
+  loadedEvents(): readonly StoredEvent[] {
+    return this.events;
+  }
+
+  /** Every event, loading the rest from the source first (blocking: prefer awaiting `loaded`). */
+  allEvents(): StoredEvent[] {
+    this.load(this.head);
+    return this.events;
+  }
+
+  /** Stops loading and releases the source (a log held open); reads past what was loaded then fail. */
+  async close(): Promise<void> {
+    const source = this.source;
+    this.closed = true;
+    this.source = undefined;
+    this.blocks.clear();
+    await source?.close();
+  }
+
+  private load(through: Position): void {
+    if (this.closed && this.events.length < Math.min(through, this.head)) throw new Error('this recording was closed');
+    const source = this.source;
+    if (!source) return;
+    const target = Math.min(through, this.head);
+    while (this.events.length < target) {
+      const from = this.events.length;
+      const chunk = source.read(from, Math.min(target, from + LOAD_CHUNK));
+      if (chunk.length === 0) throw new Error(`the recording's log ends at position ${from}, though it held ${this.head} events when opened`);
+      for (const event of chunk) {
+        if (event.position !== this.events.length + 1) throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
+        this.events.push(event);
+      }
+      this.onLoadProgress?.(this.events.length, this.head);
+    }
+    if (this.events.length >= this.head) {
+      this.source = undefined;
+      this.blocks.clear();
+      this.anchorTail.length = 0;
+      this.markLoaded();
+      void source.close();
+    }
+  }
+
+  /** A block of events read straight from the source (the loading has not reached it). */
+  private readBlock(position: Position): StoredEvent | undefined {
+    if (!this.source) throw new Error('this recording was closed');
+    const block = Math.floor((position - 1) / BLOCK);
+    let events = this.blocks.get(block);
+    if (events) this.blocks.delete(block);
+    else events = this.source!.read(block * BLOCK, Math.min(this.head, (block + 1) * BLOCK));
+    this.blocks.set(block, events);
+    if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+    return events[position - 1 - block * BLOCK];
+  }
+
+  /** Whether the state at `target` comes from the anchor: past it, and the builder has not got there. */
+  private fromAnchor(target: Position): boolean {
+    return this.anchor !== undefined && target >= this.anchor.position && this.built.position < target;
+  }
+
   private ensureBuilt(target: Position): void {
     const built = this.built;
+    if (built.position >= target) return;
+    this.load(target);
     for (let p = built.position + 1; p <= target; p++) {
       const event = this.events[p - 1]!;
       // Here rather than at open, which must stay instant: every event passes here once.
@@ -197,6 +309,7 @@ export class Timeline {
    */
   async readyThrough(position: Position): Promise<void> {
     const target = this.clamp(position);
+    if (this.fromAnchor(target)) return;
     while (this.indexing === 'background' && !this.backgroundDone && this.built.position < target) await new Promise((resolve) => setImmediate(resolve));
     // No builder (or it stopped): build here; a failure to apply an event surfaces to the caller.
     this.ensureBuilt(target);
@@ -205,10 +318,14 @@ export class Timeline {
   private async buildInBackground(chunk = 20_000): Promise<void> {
     // Yield first: opening returns before any indexing work, and requests go between chunks.
     try {
-      for (;;) {
+      for (let step = 0; ; step++) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.built.position >= this.head) return;
-        this.ensureBuilt(Math.min(this.head, this.built.position + chunk));
+        if (this.built.position >= this.head || this.closed) return;
+        // Loading runs ahead of building (about three times cheaper per event), so that scans
+        // over the whole recording (history, density) are soon served from memory.
+        const loading = this.events.length < this.head;
+        if (loading && (step % 4 !== 3 || this.built.position >= this.events.length)) this.load(this.events.length + LOAD_CHUNK);
+        else this.ensureBuilt(Math.min(this.head, this.built.position + chunk));
       }
     } finally {
       this.backgroundDone = true;
@@ -216,11 +333,11 @@ export class Timeline {
   }
 
   get head(): Position {
-    return this.events.length;
+    return Math.max(this.events.length, this.sourceHead);
   }
 
   append(event: StoredEvent): void {
-    if (event.position !== this.events.length + 1) {
+    if (event.position !== this.head + 1 || this.source) {
       throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
     }
     this.events.push(event);
@@ -229,7 +346,10 @@ export class Timeline {
   }
 
   event(position: Position): StoredEvent | undefined {
-    return position >= 1 ? this.events[position - 1] : undefined;
+    if (position < 1 || position > this.head) return undefined;
+    if (position <= this.events.length) return this.events[position - 1];
+    if (this.anchor && position > this.anchor.position && this.anchorTail.length > 0) return this.anchorTail[position - this.anchor.position - 1];
+    return this.readBlock(position);
   }
 
   /** Clamps to 0…head. */
@@ -240,11 +360,11 @@ export class Timeline {
   /** Position of the last event at or before `time` (0 when the recording starts later). */
   positionAtTime(time: number): Position {
     let lo = 0;
-    let hi = this.events.length;
+    let hi = this.head;
     // Times never go backwards in a log, so a binary search over event times works.
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.events[mid]!.metadata.time <= time) lo = mid + 1;
+      if (this.event(mid + 1)!.metadata.time <= time) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -257,7 +377,8 @@ export class Timeline {
    */
   stateAt(position: Position): ClusterState {
     const target = this.clamp(position);
-    this.ensureBuilt(target);
+    const fromAnchor = this.fromAnchor(target);
+    if (!fromAnchor) this.ensureBuilt(target);
     if (target === this.built.position) return this.built;
     let working = this.working;
     if (working && target < working.position && working.position - target <= this.undo.length) {
@@ -266,9 +387,9 @@ export class Timeline {
       return working;
     }
     const movingBack = working !== undefined && target < working.position;
-    const snapshotIndex = Math.floor(target / this.interval);
-    if (!working || working.position > target || working.position < snapshotIndex * this.interval) {
-      working = this.working = restoreSnapshot(this.snapshots[snapshotIndex]!);
+    const base = fromAnchor ? this.anchor! : this.snapshots[Math.floor(target / this.interval)]!;
+    if (!working || working.position > target || working.position < base.position) {
+      working = this.working = restoreSnapshot(base);
       this.undo = [];
     }
     // Undo entries keep every replaced object alive, so a seek records them only for the events
@@ -277,9 +398,9 @@ export class Timeline {
     const recordFrom = movingBack ? working.position : Math.max(working.position, target - this.undoWindow);
     if (working.position < recordFrom) {
       this.undo = [];
-      for (let p = working.position + 1; p <= recordFrom; p++) applyEvent(working, this.events[p - 1]!);
+      for (let p = working.position + 1; p <= recordFrom; p++) applyEvent(working, this.event(p)!);
     }
-    for (let p = working.position + 1; p <= target; p++) this.applyWithUndo(working, this.events[p - 1]!);
+    for (let p = working.position + 1; p <= target; p++) this.applyWithUndo(working, this.event(p)!);
     if (this.undo.length > MAX_UNDO) this.undo.splice(0, this.undo.length - MAX_UNDO);
     return working;
   }
@@ -330,9 +451,10 @@ export class Timeline {
   /** A state at `position` that belongs to the caller. */
   copyAt(position: Position): ClusterState {
     const target = this.clamp(position);
-    this.ensureBuilt(target);
-    const state = restoreSnapshot(this.snapshots[Math.floor(target / this.interval)]!);
-    for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.events[p - 1]!);
+    const fromAnchor = this.fromAnchor(target);
+    if (!fromAnchor) this.ensureBuilt(target);
+    const state = restoreSnapshot(fromAnchor ? this.anchor! : this.snapshots[Math.floor(target / this.interval)]!);
+    for (let p = state.position + 1; p <= target; p++) applyEvent(state, this.event(p)!);
     return state;
   }
 
@@ -340,7 +462,7 @@ export class Timeline {
   positionsTouching(stream: string): readonly number[] {
     if (!this.streamIndex) {
       const index = new Map<string, number[]>();
-      for (const event of this.events) for (const s of streamsTouchedBy(event)) pushTo(index, s, event.position);
+      for (const event of this.allEvents()) for (const s of streamsTouchedBy(event)) pushTo(index, s, event.position);
       this.streamIndex = index;
     }
     return this.streamIndex.get(stream) ?? [];

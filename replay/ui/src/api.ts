@@ -4,17 +4,11 @@ import type { EventSummary } from '../../service/event-summary.ts';
 import type { PodExplanation } from '../../service/explain.ts';
 import type { InvariantFailure, InvariantFailures } from '../../service/invariant-scan.ts';
 import type { Comparison, ForkRequest, OpenSource } from '../../service/replay-service.ts';
-import type { Cursor, DensityBucket, EventQuery, Marker, RunResult, SessionInfo } from '../../service/session.ts';
+import type { Cursor, Density, DensityBucket, EventQuery, Marker, RunResult, SessionInfo } from '../../service/session.ts';
 import type { StateDiff } from '../../service/state-diff.ts';
 import type { NodeSummary, PodSummary, StateSummary } from '../../service/state-summary.ts';
 
-export type { Breakpoint, Comparison, Cursor, DensityBucket, EventQuery, EventSummary, ForkRequest, InvariantFailure, InvariantFailures, KubeObject, Marker, NodeSummary, PodExplanation, PodSummary, RunResult, SessionInfo, StateDiff, StateSummary };
-
-export interface Density {
-  start: string;
-  end: string;
-  buckets: DensityBucket[];
-}
+export type { Breakpoint, Comparison, Cursor, Density, DensityBucket, EventQuery, EventSummary, ForkRequest, InvariantFailure, InvariantFailures, KubeObject, Marker, NodeSummary, PodExplanation, PodSummary, RunResult, SessionInfo, StateDiff, StateSummary };
 
 export interface EventPage {
   items: EventSummary[];
@@ -92,7 +86,7 @@ export class ReplayClient {
   density(id: string, buckets: number): Promise<Density> {
     return this.request('GET', `/sessions/${enc(id)}/density${query({ buckets })}`);
   }
-  markers(id: string): Promise<{ items: Marker[] }> {
+  markers(id: string): Promise<{ items: Marker[]; complete: boolean }> {
     return this.request('GET', `/sessions/${enc(id)}/markers`);
   }
   /** Where the server's invariants fail, as far as checked (ask again until `complete`). */

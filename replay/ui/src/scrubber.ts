@@ -13,6 +13,7 @@ const PAD_X = 12;
 const INVARIANT_Y = BARS_TOP + 6;
 /** How often to ask again while the server is still checking the invariants. */
 const INVARIANT_POLL_MS = 400;
+const LOADING_POLL_MS = 500;
 
 const MARKER_LABEL: Record<Marker['kind'], string> = { user: 'user action', fault: 'fault', failure: 'failure' };
 
@@ -55,15 +56,28 @@ export class Scrubber {
   }
 
   async load(): Promise<void> {
-    const buckets = Math.max(50, Math.min(600, Math.floor(this.element.clientWidth / 4) || 200));
-    const [density, markers] = await Promise.all([this.state.client.density(this.state.id, buckets), this.state.client.markers(this.state.id)]);
-    this.density = density;
-    this.markers = markers.items;
+    const session = this.state.id;
     this.invariantFailures = [];
-    this.start = Date.parse(density.start);
-    this.end = Math.max(this.start + 1, Date.parse(density.end));
-    this.render();
-    void this.loadInvariantFailures(this.state.id);
+    await this.loadDensity(session);
+    void this.loadInvariantFailures(session);
+  }
+
+  /** A large recording loads in the background: draw what has loaded, and ask again until all of it has. */
+  private async loadDensity(session: string): Promise<void> {
+    for (;;) {
+      const buckets = Math.max(50, Math.min(600, Math.floor(this.element.clientWidth / 4) || 200));
+      const [density, markers] = await Promise.all([this.state.client.density(session, buckets), this.state.client.markers(session)]);
+      if (session !== this.state.id) return;
+      this.density = density;
+      this.markers = markers.items;
+      this.start = Date.parse(density.start);
+      this.end = Math.max(this.start + 1, Date.parse(density.end));
+      this.svg.setAttribute('data-loading', density.complete && markers.complete ? 'done' : 'loading');
+      this.render();
+      if (density.complete && markers.complete) return;
+      await new Promise((resolve) => setTimeout(resolve, LOADING_POLL_MS));
+      if (session !== this.state.id) return;
+    }
   }
 
   /** The server checks invariants in the background: draw what it has found, and ask again until it is done. */

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../core/events.ts';
+import { copyLog } from '../../core/store/copy-log.ts';
+import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
+import { writeSnapshot } from '../../projections/state/snapshot-files.ts';
+import { ReplayService } from './replay-service.ts';
+import { recordWebRollout } from './test-recording.ts';
+import { Timeline } from './timeline.ts';
+
+// Opening a directory reads its log lazily: the session answers before the log is decoded, and a
+// server's snapshot in the directory gives the state at the end without building up to it.
+let recorded: StoredEvent[];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  recorded = await recordWebRollout();
+});
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function logDir(options: { snapshotAt?: number } = {}): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-lazy-open-'));
+  dirs.push(dir);
+  const store = await createEmbeddedStore(dir);
+  await copyLog(recorded, store);
+  await store.close();
+  if (options.snapshotAt !== undefined) {
+    const state = createClusterState();
+    for (const event of recorded.slice(0, options.snapshotAt)) applyEvent(state, event);
+    writeSnapshot(dir, state);
+  }
+  return dir;
+}
+
+/** Objects of a state as plain data, for comparing states built different ways. */
+function objectsOf(state: ReturnType<Timeline['stateAt']>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [kind, objects] of state.objects) for (const [key, object] of objects) out[`${kind}/${key}`] = object;
+  return out;
+}
+
+describe('opening a log directory lazily', () => {
+  it('answers at the end from a server snapshot before the log is loaded or indexed, and every state agrees with a full replay', async () => {
+    const snapshotAt = recorded.length - 40;
+    const dir = await logDir({ snapshotAt });
+    const service = new ReplayService({ indexing: 'background' });
+    const session = await service.open({ type: 'dir', path: dir });
+    expect(session.head).toBe(recorded.length);
+    expect(session.position).toBe(recorded.length);
+    // Nothing has been loaded or indexed yet, yet the state at the cursor is there.
+    expect(session.timeline.loadedThrough).toBe(0);
+    expect(session.timeline.builtThrough).toBe(0);
+    const full = Timeline.from([...recorded]);
+    expect(objectsOf(session.stateAt())).toEqual(objectsOf(full.stateAt(recorded.length)));
+    expect(objectsOf(session.timeline.stateAt(snapshotAt + 7))).toEqual(objectsOf(full.stateAt(snapshotAt + 7)));
+    expect(session.timeline.builtThrough).toBe(0);
+    // Events are read where they lie until loading reaches them.
+    expect(session.timeline.event(17)).toEqual(recorded[16]);
+    expect(session.timeline.event(recorded.length)).toEqual(recorded.at(-1));
+
+    await session.timeline.indexed;
+    expect(session.timeline.loadedThrough).toBe(recorded.length);
+    for (const position of [0, 1, 25, Math.floor(recorded.length / 2), snapshotAt - 1, snapshotAt, recorded.length]) {
+      expect(objectsOf(session.timeline.stateAt(position)), `position ${position}`).toEqual(objectsOf(full.stateAt(position)));
+    }
+    service.delete(session.id);
+  });
+
+  it('without a snapshot, builds up to the cursor as before', async () => {
+    const dir = await logDir();
+    const service = new ReplayService({ indexing: 'on-demand' });
+    const session = await service.open({ type: 'dir', path: dir });
+    expect(session.timeline.loadedThrough).toBe(0);
+    const full = Timeline.from([...recorded]);
+    expect(objectsOf(session.stateAt())).toEqual(objectsOf(full.stateAt(recorded.length)));
+    expect(session.timeline.builtThrough).toBe(recorded.length);
+    service.delete(session.id);
+  });
+
+  it('counts density and markers over what has loaded, saying so, then over everything', async () => {
+    const dir = await logDir({ snapshotAt: recorded.length });
+    const inMemory = new ReplayService({ indexing: 'eager' }).openEvents([...recorded], { type: 'events' });
+    const service = new ReplayService({ indexing: 'on-demand' });
+    const session = await service.open({ type: 'dir', path: dir });
+    const partial = session.density(10);
+    expect(partial.complete).toBe(false);
+    expect(partial.buckets.reduce((sum, b) => sum + b.events, 0)).toBe(0);
+    expect(session.markers()).toEqual({ items: [], complete: false });
+    session.timeline.allEvents();
+    expect(session.density(10)).toEqual(inMemory.density(10));
+    expect(session.density(10).complete).toBe(true);
+    expect(session.markers()).toEqual(inMemory.markers());
+    expect(session.markers().items.filter((m) => m.kind === 'user')).toHaveLength(3);
+    service.delete(session.id);
+  });
+
+  it('releases the log when the session is closed, so the directory can be opened again', async () => {
+    const dir = await logDir();
+    const service = new ReplayService({ indexing: 'on-demand' });
+    const session = await service.open({ type: 'dir', path: dir });
+    expect(session.timeline.loadedThrough).toBe(0);
+    service.delete(session.id);
+    await session.timeline.close();
+    const again = await createEmbeddedStore(dir);
+    expect(await again.head()).toBe(recorded.length);
+    await again.close();
+    expect(() => session.timeline.event(5)).toThrow(/closed/);
+  });
+});
