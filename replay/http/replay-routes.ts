@@ -3,6 +3,7 @@ import type { Breakpoint } from '../service/breakpoints.ts';
 import type { ForkRequest, OpenSource, ReplayService } from '../service/replay-service.ts';
 import { BadRequestError, type EventQuery, type ReplaySession } from '../service/session.ts';
 import { replayApiError } from './replay-errors.ts';
+import { replayOpenApi } from './replay-openapi.ts';
 
 export interface ReplayRoutesOptions {
   service: ReplayService;
@@ -140,4 +141,5 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     if (!Buffer.isBuffer(request.body)) throw new BadRequestError('send the exported recording as application/octet-stream');
     return reply.code(201).send(service.import(request.body).info());
   });
+  app.get('/openapi.json', async () => replayOpenApi(app.prefix));
 }
