@@ -1,6 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../core/events.ts';
 import { encodeRecording } from '../service/recording-file.ts';
 import { ReplayService } from '../service/replay-service.ts';
@@ -179,6 +182,9 @@ describe('answers of a real session validate against the document', () => {
   let recorded: StoredEvent[];
   let app: FastifyInstance;
   let ajv: Ajv;
+  let scratch: string;
+  /** operationIds answered with a 2xx and validated. */
+  const succeeded = new Set<string>();
   const templates = [...operations()].map(({ path, method, operation }) => ({
     method: method.toUpperCase(),
     pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
@@ -221,6 +227,7 @@ describe('answers of a real session validate against the document', () => {
     const content = response.content?.[contentType];
     if (!content) expect.fail(`${operation.operationId} answered ${contentType}, documented: ${Object.keys(response.content ?? {}).join(', ')}`);
     if (contentType === 'application/json') validate(content.schema, answer.json(), `${operation.operationId} ${answer.statusCode}`);
+    if (answer.statusCode < 300) succeeded.add(operation.operationId);
     return answer;
   }
 
@@ -230,14 +237,20 @@ describe('answers of a real session validate against the document', () => {
     app = Fastify();
     await app.register(replayRoutes, { prefix: '/replay', service: new ReplayService({ invariants: [moreThanTwoPods], snapshotInterval: 32 }) });
     ajv = validatorFor();
+    scratch = mkdtempSync(join(tmpdir(), 'orrery-openapi-'));
   });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('opens, moves, inspects and explains', async () => {
     const imported = await call('POST', '/replay/import', encodeRecording(recorded, 'test'));
     expect(imported.statusCode).toBe(201);
     const id = imported.json().id as string;
     expect((await call('GET', `/replay/sessions/${id}`)).json()).toMatchObject({ id, head: recorded.length, source: { type: 'import' } });
-    expect((await call('GET', '/replay/sessions')).json().items.length).toBeGreaterThan(0);
+    const file = join(scratch, 'web.orrec');
+    writeFileSync(file, encodeRecording(recorded, 'test'));
+    const opened = await call('POST', '/replay/sessions', { source: { type: 'file', path: file } });
+    expect(opened.json()).toMatchObject({ source: { type: 'file', path: file }, cursor: { position: recorded.length } });
+    expect((await call('GET', '/replay/sessions')).json().items.length).toBeGreaterThan(1);
 
     expect((await call('POST', `/replay/sessions/${id}/seek`, { position: 30 })).json()).toMatchObject({ position: 30, event: { position: 30 } });
     expect((await call('POST', `/replay/sessions/${id}/seek`, { time: '2026-01-01T00:00:10Z' })).statusCode).toBe(200);
@@ -249,6 +262,7 @@ describe('answers of a real session validate against the document', () => {
 
     const state = (await call('GET', `/replay/sessions/${id}/state?at=${recorded.length}`)).json();
     expect(state.nodes.length).toBe(3);
+    expect((await call('GET', `/replay/sessions/${id}/state?at=2026-01-01T00:00:20Z`)).json().position).toBeLessThan(recorded.length);
     const pods = (await call('GET', `/replay/sessions/${id}/objects/pods?namespace=default&at=${recorded.length}`)).json().items;
     const pod = pods[0].metadata.name as string;
     await call('GET', `/replay/sessions/${id}/objects/pods/default/${pod}?at=${recorded.length}`);
@@ -293,6 +307,11 @@ describe('answers of a real session validate against the document', () => {
     expect(branch.source).toEqual({ type: 'fork', parent: id, forkedAt: scaleDown.position - 1 });
     expect((await call('GET', `/replay/sessions/${id}/compare/${branch.id}`)).json().diff.added.length).toBeGreaterThan(0);
     expect((await call('POST', `/replay/sessions/${id}/verify`)).json()).toEqual({ reproduces: true, events: recorded.length });
+    // A recording whose scheduler bound a pod elsewhere than a re-run does: verify reports where.
+    const scheduled = recorded.find((event) => event.type === 'PodScheduled')!;
+    const tampered = recorded.map((event) => (event === scheduled ? { ...event, data: { ...event.data, nodeName: 'node-elsewhere' } } : event)) as StoredEvent[];
+    const other = (await call('POST', '/replay/import', encodeRecording(tampered, 'tampered'))).json();
+    expect((await call('POST', `/replay/sessions/${other.id}/verify`)).json()).toMatchObject({ reproduces: false, divergedAt: scheduled.position, recorded: { position: scheduled.position } });
     const exported = await call('GET', `/replay/sessions/${id}/export`);
     expect(exported.rawPayload.length).toBeGreaterThan(0);
     expect((await call('DELETE', `/replay/sessions/${branch.id}`)).json()).toEqual({ deleted: true });
@@ -310,5 +329,9 @@ describe('answers of a real session validate against the document', () => {
     expect((await call('POST', `/replay/sessions/${id}/step`, { count: 1.5 }, { invalid: true })).statusCode).toBe(400);
     expect((await call('POST', '/replay/sessions', { source: { type: 'file', path: '/nonexistent' } })).statusCode).toBe(400);
     expect((await call('POST', '/replay/import', Buffer.from('nope'))).statusCode).toBe(400);
+  });
+
+  it('exercised every documented operation with a successful answer', () => {
+    expect([...operations()].map(({ operation }) => operation.operationId).filter((operationId) => !succeeded.has(operationId))).toEqual([]);
   });
 });

@@ -489,8 +489,8 @@ export function replayOpenApi(prefix = '/replay'): OpenApiDocument {
           summary: 'A page of events, filtered',
           parameters: [
             id,
-            queryParameter('from', 'First position of the page.', { type: 'integer', minimum: 1, default: 1 }),
-            queryParameter('limit', 'Events per page (at most 1000).', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+            queryParameter('from', 'First position of the page (positions before 1 count as 1).', { type: 'integer', default: 1 }),
+            queryParameter('limit', 'Events per page, kept within 1…1000.', { type: 'integer', default: 100 }),
             queryParameter('type', 'Only events of this type.'),
             queryParameter('actor', 'Only events by this actor (`kubelet` also matches `kubelet/<node>`).'),
             queryParameter('kind', 'Only events touching objects of this kind.'),
@@ -507,7 +507,7 @@ export function replayOpenApi(prefix = '/replay'): OpenApiDocument {
       [`${session}/density`]: {
         get: operation('getDensity', 'inspect', {
           summary: 'Event density over virtual time, for a timeline scrubber',
-          parameters: [id, queryParameter('buckets', 'Number of buckets (1…10,000).', { type: 'integer', minimum: 1, maximum: 10_000, default: 200 })],
+          parameters: [id, queryParameter('buckets', 'Number of buckets, kept within 1…10,000.', { type: 'integer', default: 200 })],
           answer: ref('Density'),
           errors: ['BadRequest', 'NotFound'],
         }),
