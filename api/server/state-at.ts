@@ -2,22 +2,28 @@ import type { Position } from '../../core/events.ts';
 import { ApiError, apiErrors } from '../../core/errors.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
-import { rebuildIndexes } from '../../projections/state/indexes.ts';
+import { shareIndexSets } from '../../projections/state/indexes.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 
 /**
  * A copy of a state that can be advanced without touching the original. Objects are immutable
- * (the reducer replaces, never mutates them), so copying the maps is enough; indexes are rebuilt.
+ * (the reducer replaces, never mutates them) and index sets are copied before they change once
+ * shared (`shareIndexSets`), so copying the maps is enough: no object is copied and no index is
+ * rebuilt. (Rebuilding the indexes took ~90 ms at 20,000 objects, a stall every checkpoint.)
  */
 export function cloneState(state: ClusterState): ClusterState {
+  shareIndexSets(state);
   const copy = createClusterState();
   copy.position = state.position;
   copy.time = state.time;
   copy.seed = state.seed;
   copy.mode = state.mode;
   for (const [kind, objects] of state.objects) copy.objects.set(kind, new Map(objects));
-  for (const [node, time] of state.heartbeats) copy.heartbeats.set(node, time);
-  rebuildIndexes(copy);
+  copy.heartbeats = new Map(state.heartbeats);
+  copy.stoppedKubelets = new Set(state.stoppedKubelets);
+  copy.podsByNode = new Map(state.podsByNode);
+  copy.byOwner = new Map(state.byOwner);
+  for (const [kind, byKind] of state.byLabel) copy.byLabel.set(kind, new Map(byKind));
   return copy;
 }
 
