@@ -52,7 +52,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
   void app.register(replayRoutes, {
     prefix: '/replay',
-    service: new ReplayService({ liveStore: cluster.store, ...(options.invariants ? { invariants: options.invariants } : {}) }),
+    service: new ReplayService({ liveStore: cluster.store, liveState: () => cluster.state, ...(options.invariants ? { invariants: options.invariants } : {}) }),
   });
   void app.register(uiPlugin);
   void app.register(atRoutes, {

@@ -14,8 +14,8 @@ export interface EventSource {
   close(): Promise<void>;
 }
 
-/** An embedded log as a source, up to its durable head at open. */
-export async function embeddedEventSource(store: EmbeddedStore): Promise<EventSource> {
+/** An embedded log as a source, up to its durable head at open; closing the source closes the log unless someone else owns it (a server's live log). */
+export async function embeddedEventSource(store: EmbeddedStore, options: { owned?: boolean } = {}): Promise<EventSource> {
   const head = await store.head();
   return {
     head,
@@ -24,6 +24,8 @@ export async function embeddedEventSource(store: EmbeddedStore): Promise<EventSo
       for (const batch of store.readAllBatches(after, Math.min(through, head))) for (const event of batch) events.push(event);
       return events;
     },
-    close: () => store.close(),
+    close: async () => {
+      if (options.owned ?? true) await store.close();
+    },
   };
 }

@@ -7,6 +7,8 @@ import { copyLog } from '../../core/store/copy-log.ts';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { writeSnapshot } from '../../projections/state/snapshot-files.ts';
+import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
+import { deployment } from './test-recording.ts';
 import { ReplayService } from './replay-service.ts';
 import { recordWebRollout } from './test-recording.ts';
 import { Timeline } from './timeline.ts';
@@ -111,5 +113,30 @@ describe('opening a log directory lazily', () => {
     expect(await again.head()).toBe(recorded.length);
     await again.close();
     expect(() => session.timeline.event(5)).toThrow(/closed/);
+  });
+
+  it("opens a server's live log from the server's own state, then follows the log once loaded", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orrery-lazy-live-'));
+    dirs.push(dir);
+    const store = await createEmbeddedStore(dir);
+    const cluster = await createSimulatedCluster({ nodes: 3, seed: 11, store });
+    await cluster.apply([deployment('web', 4, 'nginx:1')]);
+    await cluster.run(30_000);
+    const service = new ReplayService({ indexing: 'background', liveStore: store, liveState: () => cluster.state });
+    const session = await service.open({ type: 'live' });
+    expect(session.head).toBe(cluster.state.position);
+    expect(session.timeline.loadedThrough).toBe(0);
+    expect(objectsOf(session.stateAt())).toEqual(objectsOf(cluster.state));
+    expect(session.timeline.builtThrough).toBe(0);
+
+    await session.timeline.indexed;
+    await cluster.run(20_000);
+    expect(session.head).toBeLessThan(cluster.state.position);
+    await session.sync();
+    expect(session.head).toBe(cluster.state.position);
+    expect(objectsOf(session.timeline.stateAt(session.head))).toEqual(objectsOf(cluster.state));
+    service.delete(session.id);
+    await session.timeline.close();
+    await cluster.close();
   });
 });

@@ -12,6 +12,11 @@ import { BadRequestError, ReplaySession, type SessionSource } from './session.ts
 import { type StateDiff, diffStates } from './state-diff.ts';
 import { type Indexing, Timeline } from './timeline.ts';
 import { type EventSource, embeddedEventSource } from './event-source.ts';
+import type { EmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+
+function isEmbedded(store: EventStore): store is EmbeddedStore {
+  return typeof (store as Partial<EmbeddedStore>).readAllBatches === 'function';
+}
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { loadLatestSnapshot } from '../../projections/state/snapshot-files.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
@@ -25,6 +30,8 @@ export type OpenSource =
 export interface ReplayServiceOptions {
   /** The server's own log, for `{ type: 'live' }`. */
   liveStore?: EventStore;
+  /** The server's cluster state: a live session starts from a copy of it instead of building up to the end. */
+  liveState?: () => ClusterState;
   /** Invariants the 'invariant' breakpoint may name (the API and CLI pass property-tests' built-ins). */
   invariants?: readonly ReplayInvariant[];
   /** Controllers for forks and verify; default the built-ins. */
@@ -95,8 +102,12 @@ export class ReplayService {
       case 'live': {
         const store = this.options.liveStore;
         if (!store) throw new BadRequestError('this server has no live log to open (open a dir, file or esdb recording)');
-        const timeline = this.timeline(await readStore(store));
+        // An embedded log is read lazily, and the server's own state is the state at the end.
+        const lazily = isEmbedded(store) ? await this.liveSource(store) : undefined;
+        const timeline = this.timeline(lazily ? [] : await readStore(store), lazily);
         const refresh = async () => {
+          // The log keeps growing: follow it once what it held at open has loaded.
+          if (timeline.loadedThrough < timeline.head) return;
           for await (const event of store.readAll(timeline.head)) timeline.append(event);
         };
         const session = new ReplaySession(this.newId(), { type: 'live' }, timeline, this.options.invariants ?? [], refresh);
@@ -137,6 +148,12 @@ export class ReplayService {
       default:
         throw new BadRequestError(`source.type must be live, dir, file or esdb, not ${JSON.stringify((source as { type?: unknown })?.type)}`);
     }
+  }
+
+  private async liveSource(store: EmbeddedStore): Promise<{ source: EventSource; anchor?: ClusterState }> {
+    const source = await embeddedEventSource(store, { owned: false });
+    const state = this.options.liveState?.();
+    return state && state.position <= source.head && state.position > 0 ? { source, anchor: state } : { source };
   }
 
   /** Opens a recording named on the command line: a directory (embedded log) or a file (exported recording). */
