@@ -1,11 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
+import { copyLog } from '../../core/store/copy-log.ts';
+import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
+import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
+import { writeSnapshot } from '../../projections/state/snapshot-files.ts';
 import { replayRoutes } from '../http/replay-routes.ts';
 import { ReplayService } from '../service/replay-service.ts';
 import { deployment } from '../service/test-recording.ts';
@@ -38,14 +43,28 @@ async function recordNodeCrash(): Promise<StoredEvent[]> {
   return events;
 }
 
+/** A log directory as a server leaves it: the embedded log and a snapshot of the state at its end. */
+async function serverDataDir(events: StoredEvent[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-ui-big-'));
+  const store = await createEmbeddedStore(dir);
+  await copyLog(events, store);
+  await store.close();
+  const state = createClusterState();
+  for (const event of events) applyEvent(state, event);
+  writeSnapshot(dir, state);
+  return dir;
+}
+
 /** The recording stretched to `total` events with a clock tick per second: a long, busy log. */
 function stretched(events: StoredEvent[], total: number): StoredEvent[] {
   const last = events.at(-1)!;
   const big = [...events];
   let time = last.metadata.time;
+  let revision = -1;
+  for (const event of events) if (event.stream === 'cluster') revision = event.streamRevision;
   for (let position = events.length + 1; position <= total; position++) {
     time += 1000;
-    big.push({ type: 'ClockAdvanced', data: { time }, metadata: { actor: 'clock', time }, stream: 'cluster', streamRevision: position, position } as StoredEvent);
+    big.push({ type: 'ClockAdvanced', data: { time }, metadata: { actor: 'clock', time }, stream: 'cluster', streamRevision: ++revision, position } as StoredEvent);
   }
   return big;
 }
@@ -58,6 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
   let url: string;
   let bigUrl: string;
   let head: number;
+  let bigDir: string;
 
   beforeAll(async () => {
     events = await recordNodeCrash();
@@ -66,7 +86,9 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     const service = new ReplayService({ snapshotInterval: 64, invariants: [podsFindNodes] });
     const session = service.openEvents(events, { type: 'events' });
     head = session.head;
-    const big = service.openEvents(stretched(events, BIG), { type: 'events' });
+    // Opened as a directory: the log loads in the background while the page already shows it.
+    bigDir = await serverDataDir(stretched(events, BIG));
+    const big = await service.open({ type: 'dir', path: bigDir });
     app = Fastify();
     await app.register(replayRoutes, { prefix: '/replay', service });
     await app.register(uiPlugin);
@@ -87,6 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    if (bigDir) rmSync(bigDir, { recursive: true, force: true });
   });
 
   const cursor = async () => Number(await page.getByTestId('cursor-position').textContent());
@@ -332,7 +355,8 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     // Opened at the end: the list shows the last rows, the last one at the cursor.
     await expect.poll(() => viewport.locator('.row.at-cursor .pos').textContent()).toBe(String(BIG));
     expect(await viewport.locator('.row').count()).toBeLessThan(80);
-    // Density comes in a few hundred buckets, not 200,000 bars.
+    // The scrubber fills in as the log loads, then says it is done; density comes in a few hundred buckets, not 200,000 bars.
+    await expect.poll(() => page.getByTestId('scrubber').getAttribute('data-loading')).toBe('done');
     expect(await page.locator('[data-testid=scrubber] .bar').count()).toBeLessThanOrEqual(600);
 
     // Scroll the list to its middle: the rows there are fetched and shown, still only a screenful.
