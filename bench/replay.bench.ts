@@ -6,6 +6,7 @@ import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
 import { createPrng, hashSeed } from '../core/prng.ts';
 import { writeRecordingFile } from '../replay/service/recording-file.ts';
 import { ReplayService } from '../replay/service/replay-service.ts';
+import type { ReplaySession } from '../replay/service/session.ts';
 import { DEFAULT_SNAPSHOT_INTERVAL } from '../replay/service/timeline.ts';
 import { peakRssMiB, percentile, recordBenchmark, table } from './harness.ts';
 import { cachedSyntheticLog } from './synthetic-cluster-log.ts';
@@ -41,8 +42,8 @@ interface DirOpen {
   indexedMs: number;
 }
 
-/** Opening a log directory as the server does (lazily, background indexing), timed to each milestone. */
-async function openDirectory(path: string): Promise<{ times: DirOpen; service: ReplayService; id: string }> {
+/** Opening a log directory as the server does (lazily, background indexing), timed to each milestone; `then` sees the indexed session before it is closed. */
+async function openDirectory(path: string, then?: (session: ReplaySession) => void): Promise<DirOpen> {
   gc?.();
   const service = new ReplayService();
   const start = process.hrtime.bigint();
@@ -54,24 +55,22 @@ async function openDirectory(path: string): Promise<{ times: DirOpen; service: R
   await session.timeline.loaded;
   const loadedMs = ms(start);
   await session.timeline.indexed;
-  return { times: { answersMs, cursorStateMs, loadedMs, indexedMs: ms(start) }, service, id: session.id };
+  const indexedMs = ms(start);
+  then?.(session);
+  service.delete(session.id);
+  await session.timeline.close();
+  return { answersMs, cursorStateMs, loadedMs, indexedMs };
 }
 
 // A server's data directory holds its log and its newest snapshots (api/server/serve.ts writes one
 // every so many events): first without one, then with the one a server would have written at the end.
 const serverDir = mkdtempSync(join(tmpdir(), 'orrery-replay-bench-dir-'));
 for (const name of ['events.log', 'events.idx']) copyFileSync(join(dir, name), join(serverDir, name));
-const noSnapshot = await openDirectory(serverDir);
-console.log(`  open a log directory with no snapshot: answers ${noSnapshot.times.answersMs.toFixed(0)} ms, state at the cursor ${noSnapshot.times.cursorStateMs.toFixed(0)} ms, loaded ${noSnapshot.times.loadedMs.toFixed(0)} ms, indexed ${noSnapshot.times.indexedMs.toFixed(0)} ms`);
-const noSnapshotSession = await noSnapshot.service.get(noSnapshot.id);
-writeSnapshot(serverDir, noSnapshotSession.timeline.stateAt(noSnapshotSession.head));
-noSnapshot.service.delete(noSnapshot.id);
-await noSnapshotSession.timeline.close();
+const describeOpen = (t: DirOpen) => `answers ${t.answersMs.toFixed(0)} ms, state at the cursor ${t.cursorStateMs.toFixed(0)} ms, loaded ${t.loadedMs.toFixed(0)} ms, indexed ${t.indexedMs.toFixed(0)} ms`;
+const noSnapshot = await openDirectory(serverDir, (session) => writeSnapshot(serverDir, session.timeline.stateAt(session.head)));
+console.log(`  open a log directory with no snapshot: ${describeOpen(noSnapshot)}`);
 const withSnapshot = await openDirectory(serverDir);
-console.log(`  open a server's data directory (snapshot at the end): answers ${withSnapshot.times.answersMs.toFixed(0)} ms, state at the cursor ${withSnapshot.times.cursorStateMs.toFixed(0)} ms, loaded ${withSnapshot.times.loadedMs.toFixed(0)} ms, indexed ${withSnapshot.times.indexedMs.toFixed(0)} ms`);
-const withSnapshotSession = await withSnapshot.service.get(withSnapshot.id);
-withSnapshot.service.delete(withSnapshot.id);
-await withSnapshotSession.timeline.close();
+console.log(`  open a server's data directory (snapshot at the end): ${describeOpen(withSnapshot)}`);
 rmSync(serverDir, { recursive: true, force: true });
 const dirRow = (label: string, t: DirOpen, target: string) => [label, `${t.answersMs.toFixed(0)} ms`, `${t.cursorStateMs.toFixed(0)} ms`, `${t.loadedMs.toFixed(0)} ms`, `${t.indexedMs.toFixed(0)} ms`, target];
 
@@ -240,8 +239,8 @@ ${table(header, rows)}
 Opening, as the server does (background indexing), wall time to each milestone: the session answers; the state at its cursor (the end of the recording, what the UI shows first) is read; every event is in memory; every event has been applied once (snapshots built, any position a copy plus < ${DEFAULT_SNAPSHOT_INTERVAL} events away). A log directory is read lazily (core/store/embedded + replay/service/event-source.ts): the session answers at once, events load in the background, and reads before loading reaches them read blocks of the log directly.
 
 ${table(['open', 'answers', 'state at the cursor', 'all loaded', 'indexed', 'target'], [
-  dirRow("a server's data directory: the log and its newest snapshot (here at the last event), as `orrery serve` leaves it", withSnapshot.times, 'open < 2 s'),
-  dirRow('a log directory with no snapshot (the state at the end waits for loading and indexing)', noSnapshot.times, ''),
+  dirRow("a server's data directory: the log and its newest snapshot (here at the last event), as `orrery serve` leaves it", withSnapshot, 'open < 2 s'),
+  dirRow('a log directory with no snapshot (the state at the end waits for loading and indexing)', noSnapshot, ''),
   ['an exported recording file (' + fileMiB.toFixed(0) + ' MiB: gunzip, parse, then index)', `${fileOpenMs.toFixed(0)} ms`, '', `${fileOpenMs.toFixed(0)} ms`, `${fileIndexedMs.toFixed(0)} ms`, ''],
   ['events already in memory (`openEvents`)', `${opened.wallMs.toFixed(1)} ms`, '', '', `${backgroundMs.toFixed(0)} ms`, ''],
 ])}
