@@ -1,6 +1,6 @@
-import { Subject, concatMap, toArray } from 'rxjs';
+import { Subject, concatMap, map, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { reconcileEach } from './reconcile-each.ts';
+import { reconcileEach, reconcileHandler } from './reconcile-each.ts';
 
 describe('reconcileEach', () => {
   it('emits what concatMap over the same handler emits, synchronously and in order', () => {
@@ -39,5 +39,15 @@ describe('reconcileEach', () => {
     more.next(3);
     more.complete();
     expect(done).toEqual([[3, 3]]);
+  });
+
+  it('exposes its handler only for exactly `source.pipe(reconcileEach(handle))`', () => {
+    const handle = (n: number) => [n + 1];
+    const source = new Subject<number>().asObservable();
+    expect(reconcileHandler(source.pipe(reconcileEach(handle)), source)).toBe(handle);
+    // Another source, or more operators after it: the outputs are no longer just the handler's.
+    expect(reconcileHandler(source.pipe(reconcileEach(handle)), new Subject<number>().asObservable())).toBeUndefined();
+    expect(reconcileHandler(source.pipe(reconcileEach(handle), map((n) => n * 2)), source)).toBeUndefined();
+    expect(reconcileHandler(source.pipe(map((n) => n * 2), reconcileEach(handle)), source)).toBeUndefined();
   });
 });

@@ -1,5 +1,11 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 
+const HANDLER = Symbol('reconcileEach handler');
+
+interface WithHandler<I, O> {
+  [HANDLER]?: { source: Observable<I>; handle: (input: I) => readonly O[] };
+}
+
 /**
  * The operator every built-in controller reconciles through: each input is handed to `handle`,
  * and the outputs it returns are emitted at once, in order. It is what `concatMap(handle)` does
@@ -8,8 +14,8 @@ import { Observable, type OperatorFunction } from 'rxjs';
  * An exception thrown by `handle` errors the stream, as it would in concatMap.
  */
 export function reconcileEach<I, O>(handle: (input: I) => readonly O[]): OperatorFunction<I, O> {
-  return (source) =>
-    new Observable<O>((subscriber) =>
+  return (source) => {
+    const output: Observable<O> & WithHandler<I, O> = new Observable<O>((subscriber) =>
       source.subscribe({
         next(input) {
           let outputs: readonly O[];
@@ -25,4 +31,18 @@ export function reconcileEach<I, O>(handle: (input: I) => readonly O[]): Operato
         complete: () => subscriber.complete(),
       }),
     );
+    output[HANDLER] = { source, handle };
+    return output;
+  };
+}
+
+/**
+ * The handler behind `output` when it is exactly `source.pipe(reconcileEach(handle))`: calling it
+ * with an input and taking the outputs it returns (or the error it throws) is what subscribing to
+ * `output` and pushing the input into `source` would do, without the Observable machinery per
+ * input (for the engine, which hands every event to every controller).
+ */
+export function reconcileHandler<I, O>(output: Observable<O>, source: Observable<I>): ((input: I) => readonly O[]) | undefined {
+  const direct = (output as WithHandler<I, O>)[HANDLER];
+  return direct && direct.source === source ? direct.handle : undefined;
 }

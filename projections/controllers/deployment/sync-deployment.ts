@@ -547,16 +547,20 @@ function withoutStatus(object: KubeObject): KubeObject {
   return copy;
 }
 
-/** `getReplicaFailures`: a ReplicaFailure condition of the new ReplicaSet, else of any. */
-function replicaFailure(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): DeploymentCondition | undefined {
-  const convert = (c: any): DeploymentCondition => ({
+/** A ReplicaSet condition as a Deployment condition (module level: a closure per sync costs a keepNames call under tsx). */
+function convert(c: any): DeploymentCondition {
+  return {
     type: c.type,
     status: c.status,
     lastUpdateTime: c.lastTransitionTime,
     lastTransitionTime: c.lastTransitionTime,
     reason: c.reason,
     message: c.message,
-  });
+  };
+}
+
+/** `getReplicaFailures`: a ReplicaFailure condition of the new ReplicaSet, else of any. */
+function replicaFailure(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): DeploymentCondition | undefined {
   const fromNew = (newRS?.status?.conditions as any[] | undefined)?.find((c) => c.type === 'ReplicaFailure');
   if (fromNew) return convert(fromNew);
   for (const rs of present(allRSs)) {

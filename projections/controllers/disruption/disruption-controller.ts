@@ -102,6 +102,13 @@ function syncBudget(state: ClusterState, namespace: string, name: string, meta: 
   return [{ ...meta, type: 'update', subresource: 'status', object }];
 }
 
+/** Adds the budgets of the namespace whose selector matches `labels` (all of them when undefined). */
+function budgetsIn(state: ClusterState, keys: Set<string>, namespace: string, labels?: Record<string, string>): void {
+  for (const pdb of listObjects(state, 'PodDisruptionBudget', namespace)) {
+    if (labels === undefined || labelSelectorMatches(pdb.spec?.selector, labels)) keys.add(`${namespace}/${pdb.metadata.name}`);
+  }
+}
+
 /** The disruption controller: budgets resynced when they change, when a pod they may cover changes, or when a workload scales. */
 export function createDisruptionController(): Controller {
   return {
@@ -112,11 +119,6 @@ export function createDisruptionController(): Controller {
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = new Set<string>();
-          const budgetsIn = (namespace: string, labels?: Record<string, string>) => {
-            for (const pdb of listObjects(state, 'PodDisruptionBudget', namespace)) {
-              if (labels === undefined || labelSelectorMatches(pdb.spec?.selector, labels)) keys.add(`${namespace}/${pdb.metadata.name}`);
-            }
-          };
           if (!started) {
             started = true;
             for (const pdb of listObjects(state, 'PodDisruptionBudget')) keys.add(`${pdb.metadata.namespace}/${pdb.metadata.name}`);
@@ -130,12 +132,12 @@ export function createDisruptionController(): Controller {
           else if (ref?.kind === 'Pod') {
             const podKey = `${ref.namespace}/${ref.name}`;
             const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-            if (podLabels.has(podKey)) budgetsIn(ref.namespace!, podLabels.get(podKey) ?? {});
+            if (podLabels.has(podKey)) budgetsIn(state, keys, ref.namespace!, podLabels.get(podKey) ?? {});
             if (pod) {
               podLabels.set(podKey, pod.metadata.labels);
-              budgetsIn(ref.namespace!, pod.metadata.labels ?? {});
+              budgetsIn(state, keys, ref.namespace!, pod.metadata.labels ?? {});
             } else podLabels.delete(podKey);
-          } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(ref.namespace!);
+          } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(state, keys, ref.namespace!);
           if (keys.size === 0) return [];
           const meta = commandMetaFor(DISRUPTION_CONTROLLER, event);
           return [...keys].sort().flatMap((key) => {

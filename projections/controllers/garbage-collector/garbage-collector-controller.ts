@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { PropagationPolicy, StoredEvent } from '../../../core/events.ts';
 import type { KubeObject, ObjectRef, OwnerReference } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -25,11 +24,11 @@ export const ORPHAN_FINALIZER = 'orphan';
 export function createGarbageCollectorController(): Controller {
   return {
     name: GARBAGE_COLLECTOR_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const gc = createGarbageCollector();
-        return input$.pipe(reconcileEach((input) => gc.handle(input)));
-      }),
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const gc = createGarbageCollector();
+      return input$.pipe(reconcileEach((input) => gc.handle(input)));
+    },
   };
 }
 

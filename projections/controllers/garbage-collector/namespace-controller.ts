@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { resourceTypeForKind } from '../../../core/model/registry.ts';
@@ -29,11 +28,11 @@ interface NamespaceCondition {
 export function createNamespaceController(): Controller {
   return {
     name: NAMESPACE_CONTROLLER_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const controller = createNamespaceDeleter();
-        return input$.pipe(reconcileEach((input) => controller.handle(input)));
-      }),
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const controller = createNamespaceDeleter();
+      return input$.pipe(reconcileEach((input) => controller.handle(input)));
+    },
   };
 }
 

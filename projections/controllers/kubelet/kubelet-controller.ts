@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { OrreryEvent, Position, StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { hashSeed } from '../../../core/prng.ts';
@@ -56,11 +55,11 @@ interface PodRecord {
 export function createKubeletController(options: KubeletOptions = {}): Controller {
   return {
     name: KUBELET_CONTROLLER_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const kubelet = createKubelet(options);
-        return input$.pipe(reconcileEach((input) => kubelet.handle(input)));
-      }),
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const kubelet = createKubelet(options);
+      return input$.pipe(reconcileEach((input) => kubelet.handle(input)));
+    },
   };
 }
 

@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { NodeCondition, OrreryEvent, StoredEvent, Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
@@ -42,11 +41,11 @@ interface PendingEviction {
 export function createNodeLifecycleController(options: NodeLifecycleOptions = {}): Controller {
   return {
     name: NODE_LIFECYCLE_CONTROLLER_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const controller = createNodeLifecycle(options);
-        return input$.pipe(reconcileEach((input) => controller.handle(input)));
-      }),
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const controller = createNodeLifecycle(options);
+      return input$.pipe(reconcileEach((input) => controller.handle(input)));
+    },
   };
 }
 

@@ -43,11 +43,14 @@ export function desiredManagedTaints(node: KubeObject): Array<Omit<Taint, 'timeA
   return taints;
 }
 
+function isManaged(t: Taint): boolean {
+  return MANAGED_KEYS.has(t.key) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+}
+
 const sameTaint = (a: Pick<Taint, 'key' | 'effect'>, b: Pick<Taint, 'key' | 'effect'>) => a.key === b.key && a.effect === b.effect;
 
 /** The node's full taint list with the managed ones brought to `desired`, or undefined when nothing changes. */
 export function reconcileTaints(current: readonly Taint[], desired: ReadonlyArray<Omit<Taint, 'timeAdded'>>, timeAdded: string): Taint[] | undefined {
-  const isManaged = (t: Taint) => MANAGED_KEYS.has(t.key) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   const managed = current.filter(isManaged);
   const unchanged = managed.length === desired.length && desired.every((d) => managed.some((m) => sameTaint(m, d)));
   if (unchanged) return undefined;

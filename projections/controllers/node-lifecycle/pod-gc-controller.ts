@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { NodeCondition, StoredEvent, Taint } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -23,86 +22,86 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
   const quarantine = options.quarantineMs ?? POD_GC_QUARANTINE_MS;
   return {
     name: POD_GC_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const timers = createKeyedTimers();
-        let requestedWake: number | undefined;
-        let started = false;
-        let out: ControllerOutput[] = [];
-        let state: ClusterState;
-        let event: StoredEvent;
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const timers = createKeyedTimers();
+      let requestedWake: number | undefined;
+      let started = false;
+      let out: ControllerOutput[] = [];
+      let state: ClusterState;
+      let event: StoredEvent;
 
-        const meta = () => ({ actor: POD_GC_NAME, causationId: event.position, ...(event.metadata.correlationId ? { correlationId: event.metadata.correlationId } : {}) });
+      const meta = () => ({ actor: POD_GC_NAME, causationId: event.position, ...(event.metadata.correlationId ? { correlationId: event.metadata.correlationId } : {}) });
 
-        function forceDelete(pod: KubeObject, message: string): void {
-          const ref = { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' };
-          const phase = pod.status?.phase;
-          if (phase !== 'Succeeded' && phase !== 'Failed') out.push({ type: 'record', ...meta(), event: { type: 'PodPhaseChanged', data: { ref, phase: 'Failed' } } });
-          out.push({ type: 'record', ...meta(), event: { type: 'PodEvicted', data: { ref, reason: 'DeletionByPodGC', message } } });
-          out.push({ type: 'delete', ...meta(), ref: { kind: 'Pod', namespace: ref.namespace, name: ref.name }, gracePeriodSeconds: 0, preconditions: { uid: ref.uid } });
+      function forceDelete(pod: KubeObject, message: string): void {
+        const ref = { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' };
+        const phase = pod.status?.phase;
+        if (phase !== 'Succeeded' && phase !== 'Failed') out.push({ type: 'record', ...meta(), event: { type: 'PodPhaseChanged', data: { ref, phase: 'Failed' } } });
+        out.push({ type: 'record', ...meta(), event: { type: 'PodEvicted', data: { ref, reason: 'DeletionByPodGC', message } } });
+        out.push({ type: 'delete', ...meta(), ref: { kind: 'Pod', namespace: ref.namespace, name: ref.name }, gracePeriodSeconds: 0, preconditions: { uid: ref.uid } });
+      }
+
+      function nodeMissing(node: string, now: number): void {
+        if (!getObject(state, 'Node', undefined, node) && timers.dueAt(`orphans:${node}`) === undefined) timers.schedule(`orphans:${node}`, now + quarantine);
+      }
+
+      function gcOrphans(node: string): void {
+        if (getObject(state, 'Node', undefined, node)) return;
+        for (const pod of podsOnNode(state, node)) forceDelete(pod, 'PodGC: node no longer exists');
+      }
+
+      function gcOutOfService(nodeName: string): void {
+        const node = getObject(state, 'Node', undefined, nodeName);
+        if (!node) return;
+        const taints = (node.spec?.taints as Taint[] | undefined) ?? [];
+        if (!taints.some((t) => t.key === TAINT_OUT_OF_SERVICE && t.effect === 'NoExecute')) return;
+        const ready = (node.status?.conditions as NodeCondition[] | undefined)?.find((c) => c.type === 'Ready');
+        if (ready?.status === 'True') return;
+        for (const pod of podsOnNode(state, nodeName)) if (pod.metadata.deletionTimestamp) forceDelete(pod, 'PodGC: node is out of service');
+      }
+
+      function handle(input: ReconcileInput): ControllerOutput[] {
+        state = input.state;
+        event = input.event;
+        out = [];
+        const now = Math.max(state.time, event.metadata.time);
+        if (!started) {
+          started = true;
+          if (event.type !== 'ClusterInitialized') for (const node of [...state.podsByNode.keys()].sort()) nodeMissing(node, now);
         }
-
-        function nodeMissing(node: string, now: number): void {
-          if (!getObject(state, 'Node', undefined, node) && timers.dueAt(`orphans:${node}`) === undefined) timers.schedule(`orphans:${node}`, now + quarantine);
+        switch (event.type) {
+          case 'ObjectRemoved':
+            if (event.data.ref.kind === 'Node') nodeMissing(event.data.ref.name, now);
+            break;
+          case 'PodScheduled':
+            nodeMissing(event.data.nodeName, now);
+            break;
+          case 'ObjectCreated':
+            if (event.data.object.kind === 'Pod' && event.data.object.spec?.nodeName) nodeMissing(event.data.object.spec.nodeName, now);
+            break;
+          case 'NodeTaintsChanged':
+          case 'NodeConditionChanged':
+            gcOutOfService(event.data.node);
+            break;
+          case 'ObjectDeletionRequested':
+            if (event.data.ref.kind === 'Pod') {
+              const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
+              if (pod?.spec?.nodeName) gcOutOfService(pod.spec.nodeName);
+            }
+            break;
+          default:
+            break;
         }
-
-        function gcOrphans(node: string): void {
-          if (getObject(state, 'Node', undefined, node)) return;
-          for (const pod of podsOnNode(state, node)) forceDelete(pod, 'PodGC: node no longer exists');
+        for (const key of timers.popDue(now)) gcOrphans(key.slice('orphans:'.length));
+        const next = timers.peek();
+        if (next !== undefined && (requestedWake === undefined || requestedWake <= now || next < requestedWake)) {
+          requestedWake = next;
+          out.push({ type: 'wakeAt', time: next });
         }
+        return out;
+      }
 
-        function gcOutOfService(nodeName: string): void {
-          const node = getObject(state, 'Node', undefined, nodeName);
-          if (!node) return;
-          const taints = (node.spec?.taints as Taint[] | undefined) ?? [];
-          if (!taints.some((t) => t.key === TAINT_OUT_OF_SERVICE && t.effect === 'NoExecute')) return;
-          const ready = (node.status?.conditions as NodeCondition[] | undefined)?.find((c) => c.type === 'Ready');
-          if (ready?.status === 'True') return;
-          for (const pod of podsOnNode(state, nodeName)) if (pod.metadata.deletionTimestamp) forceDelete(pod, 'PodGC: node is out of service');
-        }
-
-        function handle(input: ReconcileInput): ControllerOutput[] {
-          state = input.state;
-          event = input.event;
-          out = [];
-          const now = Math.max(state.time, event.metadata.time);
-          if (!started) {
-            started = true;
-            if (event.type !== 'ClusterInitialized') for (const node of [...state.podsByNode.keys()].sort()) nodeMissing(node, now);
-          }
-          switch (event.type) {
-            case 'ObjectRemoved':
-              if (event.data.ref.kind === 'Node') nodeMissing(event.data.ref.name, now);
-              break;
-            case 'PodScheduled':
-              nodeMissing(event.data.nodeName, now);
-              break;
-            case 'ObjectCreated':
-              if (event.data.object.kind === 'Pod' && event.data.object.spec?.nodeName) nodeMissing(event.data.object.spec.nodeName, now);
-              break;
-            case 'NodeTaintsChanged':
-            case 'NodeConditionChanged':
-              gcOutOfService(event.data.node);
-              break;
-            case 'ObjectDeletionRequested':
-              if (event.data.ref.kind === 'Pod') {
-                const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
-                if (pod?.spec?.nodeName) gcOutOfService(pod.spec.nodeName);
-              }
-              break;
-            default:
-              break;
-          }
-          for (const key of timers.popDue(now)) gcOrphans(key.slice('orphans:'.length));
-          const next = timers.peek();
-          if (next !== undefined && (requestedWake === undefined || requestedWake <= now || next < requestedWake)) {
-            requestedWake = next;
-            out.push({ type: 'wakeAt', time: next });
-          }
-          return out;
-        }
-
-        return input$.pipe(reconcileEach((input) => handle(input)));
-      }),
+      return input$.pipe(reconcileEach((input) => handle(input)));
+    },
   };
 }

@@ -1,4 +1,3 @@
-import { defer } from 'rxjs';
 import type { OrreryEvent, StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type Prng, createPrng, hashSeed } from '../../../core/prng.ts';
@@ -28,11 +27,11 @@ export interface SchedulerOptions {
 export function createSchedulerController(options: SchedulerOptions = {}): Controller {
   return {
     name: SCHEDULER_NAME,
-    reconcile: (input$) =>
-      defer(() => {
-        const scheduler = new Scheduler(options);
-        return input$.pipe(reconcileEach((input) => scheduler.handle(input)));
-      }),
+    // A fresh instance per subscription of the engine (a restart gets a new one).
+    reconcile: (input$) => {
+      const scheduler = new Scheduler(options);
+      return input$.pipe(reconcileEach((input) => scheduler.handle(input)));
+    },
   };
 }
 
