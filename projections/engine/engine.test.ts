@@ -12,7 +12,7 @@ const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Conf
 /** On ConfigMap `a-<n>` (n < 3) creates `a-<n+1>`; throws on `boom`. */
 function chain({ event }: ReconcileInput): ControllerOutput[] {
   if (event.type !== 'ObjectCreated' || event.data.object.kind !== 'ConfigMap') return [];
-  const name: string = event.data.object.metadata.name;
+  const name = event.data.object.metadata.name ?? '';
   if (name === 'boom') throw new Error('cannot handle boom');
   const n = Number(name.split('-')[1]);
   return n < 3 ? [{ type: 'create', actor: 'chain', causationId: event.position, object: configMap(`a-${n + 1}`) }] : [];
