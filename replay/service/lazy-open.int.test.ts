@@ -139,4 +139,16 @@ describe('opening a log directory lazily', () => {
     await session.timeline.close();
     await cluster.close();
   });
+
+  it('opens an exported recording at its end from the state it carries, parsing events only as they are read', async () => {
+    const service = new ReplayService({ indexing: 'on-demand' });
+    const original = service.openEvents([...recorded], { type: 'events' });
+    const imported = service.import(service.export(original));
+    expect(imported.head).toBe(recorded.length);
+    expect(objectsOf(imported.stateAt())).toEqual(objectsOf(Timeline.from([...recorded]).stateAt(recorded.length)));
+    expect(imported.timeline.loadedThrough).toBe(0);
+    expect(imported.timeline.builtThrough).toBe(0);
+    expect(imported.timeline.allEvents()).toEqual(recorded);
+  });
 });
+

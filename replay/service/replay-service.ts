@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Position, StoredEvent } from '../../core/events.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
@@ -6,7 +6,7 @@ import type { Controller } from '../../projections/engine/controller.ts';
 import type { ReplayInvariant } from './breakpoints.ts';
 import { type EventSummary, summarizeEvent } from './event-summary.ts';
 import { NotFoundError } from './explain.ts';
-import { decodeRecording, encodeRecording, readRecordingFile } from './recording-file.ts';
+import { encodeRecording, openRecording } from './recording-file.ts';
 import { type Edit, firstDivergence, rerun } from './rerun.ts';
 import { BadRequestError, ReplaySession, type SessionSource } from './session.ts';
 import { type StateDiff, diffStates } from './state-diff.ts';
@@ -133,7 +133,7 @@ export class ReplayService {
       }
       case 'file': {
         if (!source.path || !existsSync(source.path)) throw new BadRequestError(`no recording file at "${source.path}"`);
-        return this.openEvents(readRecordingFile(source.path), { type: 'file', path: source.path });
+        return this.openRecordingBytes(readFileSync(source.path), { type: 'file', path: source.path });
       }
       case 'esdb': {
         if (!source.url) throw new BadRequestError('an esdb source needs a url (esdb://host:2113?tls=false)');
@@ -148,6 +148,15 @@ export class ReplayService {
       default:
         throw new BadRequestError(`source.type must be live, dir, file or esdb, not ${JSON.stringify((source as { type?: unknown })?.type)}`);
     }
+  }
+
+  /** A recording file's events are parsed as they are read; the state it carries at its end anchors the timeline. */
+  private openRecordingBytes(bytes: Buffer, source: SessionSource): ReplaySession {
+    const opened = openRecording(bytes);
+    const timeline = this.timeline([], { source: opened.source, ...(opened.finalState ? { anchor: opened.finalState } : {}) });
+    const session = new ReplaySession(this.newId(), source, timeline, this.options.invariants ?? []);
+    this.sessions.set(session.id, session);
+    return session;
   }
 
   private async liveSource(store: EmbeddedStore): Promise<{ source: EventSource; anchor?: ClusterState }> {
@@ -165,7 +174,7 @@ export class ReplayService {
 
   import(bytes: Buffer): ReplaySession {
     try {
-      return this.openEvents(decodeRecording(bytes).events, { type: 'import' });
+      return this.openRecordingBytes(bytes, { type: 'import' });
     } catch (error) {
       throw new BadRequestError(error instanceof Error ? error.message : String(error));
     }
@@ -193,7 +202,8 @@ export class ReplayService {
   }
 
   export(session: ReplaySession): Buffer {
-    return encodeRecording(session.timeline.allEvents(), session.source.path ?? session.source.url ?? session.source.type);
+    const events = session.timeline.allEvents();
+    return encodeRecording(events, session.source.path ?? session.source.url ?? session.source.type, session.timeline.stateAt(events.length));
   }
 
   async fork(session: ReplaySession, request: ForkRequest): Promise<ReplaySession> {
