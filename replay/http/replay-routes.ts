@@ -34,6 +34,13 @@ function body<T>(request: FastifyRequest): T {
 export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOptions): Promise<void> {
   const { service } = options;
   const session = (request: FastifyRequest): Promise<ReplaySession> => service.get((request.params as Params).id!);
+  // Reads that scan the whole recording wait until a lazily opened one has loaded (background
+  // loading keeps the server responsive; scanning unloaded blocks would block it for seconds).
+  const loadedSession = async (request: FastifyRequest): Promise<ReplaySession> => {
+    const found = await session(request);
+    await found.timeline.loaded;
+    return found;
+  };
 
   app.setErrorHandler((error, _request, reply) => {
     const apiError = replayApiError(error);
@@ -65,12 +72,12 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
   app.post('/sessions/:id/seek', async (request) => (await session(request)).seek(body<{ position?: number; time?: string }>(request)));
   app.post('/sessions/:id/step', async (request) => {
     const { count, unit } = (request.body ?? {}) as { count?: number; unit?: 'event' | 'reconcile' };
-    return (await session(request)).step(count ?? 1, unit ?? 'event');
+    return (await (unit === 'reconcile' ? loadedSession : session)(request)).step(count ?? 1, unit ?? 'event');
   });
   app.post('/sessions/:id/run', async (request) => {
     const { direction, breakpoint } = body<{ direction: 'forward' | 'back'; breakpoint: Breakpoint }>(request);
     if (!breakpoint || typeof breakpoint !== 'object') throw new BadRequestError('run needs a breakpoint');
-    return (await session(request)).run(direction ?? 'forward', breakpoint);
+    return (await loadedSession(request)).run(direction ?? 'forward', breakpoint);
   });
 
   app.get('/sessions/:id/state', async (request) => (await session(request)).summary((request.query as Query).at));
@@ -85,7 +92,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
   });
   app.get('/sessions/:id/history/:kind/:namespace/:name', async (request) => {
     const { kind, namespace, name } = request.params as Params;
-    return { items: (await session(request)).history(kind!, namespace, name!) };
+    return { items: (await loadedSession(request)).history(kind!, namespace, name!) };
   });
   app.get('/sessions/:id/events', async (request) => {
     const query = request.query as Query;
@@ -94,8 +101,13 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     const limit = optionalNumber(query.limit, 'limit');
     if (from !== undefined) eventQuery.from = from;
     if (limit !== undefined) eventQuery.limit = limit;
-    for (const key of ['type', 'actor', 'kind', 'object', 'q'] as const) if (query[key]) eventQuery[key] = query[key];
-    return (await session(request)).events(eventQuery);
+    let filtered = false;
+    for (const key of ['type', 'actor', 'kind', 'object', 'q'] as const) {
+      if (!query[key]) continue;
+      eventQuery[key] = query[key];
+      filtered = true;
+    }
+    return (await (filtered ? loadedSession : session)(request)).events(eventQuery);
   });
   app.get('/sessions/:id/events/:position', async (request) => {
     const position = optionalNumber((request.params as Params).position, 'position')!;
@@ -116,12 +128,12 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
   });
   app.get('/sessions/:id/explain/pod/:namespace/:name', async (request) => {
     const { namespace, name } = request.params as Params;
-    return (await session(request)).explainPod(namespace!, name!, (request.query as Query).at);
+    return (await loadedSession(request)).explainPod(namespace!, name!, (request.query as Query).at);
   });
 
   app.post('/sessions/:id/forks', async (request, reply) => {
     const fork = body<ForkRequest>(request);
-    const branch = await service.fork(await session(request), fork);
+    const branch = await service.fork(await loadedSession(request), fork);
     return reply.code(201).send(branch.info());
   });
   app.get('/sessions/:id/compare/:other', async (request) => {
@@ -129,9 +141,9 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     const right = await service.get((request.params as Params).other!);
     return service.compare(left, right, (request.query as Query).time);
   });
-  app.post('/sessions/:id/verify', async (request) => service.verify(await session(request)));
+  app.post('/sessions/:id/verify', async (request) => service.verify(await loadedSession(request)));
   app.get('/sessions/:id/export', async (request, reply: FastifyReply) => {
-    const current = await session(request);
+    const current = await loadedSession(request);
     return reply
       .header('content-type', 'application/octet-stream')
       .header('content-disposition', `attachment; filename="${current.id}.orrec"`)
