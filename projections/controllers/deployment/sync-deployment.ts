@@ -144,10 +144,10 @@ class DeploymentSync {
     const status = this.d.status as DeploymentStatus;
     const annotations = this.d.metadata.annotations;
     if (!jsonEqual(status, this.original.status ?? {}) || !jsonEqual(annotations ?? {}, this.original.metadata.annotations ?? {})) {
-      const object = clonePlain(this.original);
-      delete object.metadata.resourceVersion;
-      if (annotations && Object.keys(annotations).length) object.metadata.annotations = annotations;
-      object.status = status;
+      // The write path copies what it is given: the Deployment's other parts go as they stand in the state.
+      const { resourceVersion: _resourceVersion, ...metadata } = this.original.metadata;
+      if (annotations && Object.keys(annotations).length) metadata.annotations = annotations;
+      const object: KubeObject = { ...this.original, metadata, status };
       commands.push({ ...this.context.meta, type: 'update', subresource: 'status', object });
     }
     const result: DeploymentSyncResult = { commands };

@@ -178,9 +178,9 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
 export function statusWrite(rs: KubeObject, counts: StatusCounts, meta: CommandMeta): Command[] {
   const status = statusFromCounts(rs, counts);
   if (!replicaSetStatusChanged(rs, status)) return [];
-  const object = clonePlain(rs);
-  delete object.metadata.resourceVersion;
-  object.status = status;
+  // The write path copies what it is given, so the spec (pod template) is passed as it stands in the state.
+  const { resourceVersion: _resourceVersion, ...metadata } = rs.metadata;
+  const object: KubeObject = { ...rs, metadata, status };
   return [{ ...meta, type: 'update', subresource: 'status', object }];
 }
 
