@@ -3,7 +3,7 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { formatRate, percentile, recordBenchmark, table } from './harness.ts';
 
@@ -12,7 +12,10 @@ import { formatRate, percentile, recordBenchmark, table } from './harness.ts';
  * fresh directory. The clients run in worker threads (this same file, see `clientRole`) so their
  * parsing and bookkeeping do not queue behind the server on one event loop.
  * - creates (ConfigMaps) from 50 keep-alive connections: open loop at 1,000/s, latency measured
- *   from each request's scheduled send time (no coordinated omission), then closed loop at saturation;
+ *   from each request's scheduled send time (no coordinated omission), then closed loop at saturation.
+ *   Each open-loop client thread first runs its loop for `CLIENT_WARMUP_SECONDS` on the same
+ *   connections (reported, not counted), so that the measured window starts with connected sockets
+ *   and a warm client rather than a thread still compiling its HTTP path;
  * - 100 watchers from one resourceVersion while 1,000 writes/s run: every watcher must see every
  *   write; lag is from the write's ack (at the writer) to delivery at the slowest watcher;
  * - LIST of 10,000 pods as JSON and as kubectl's Table.
@@ -22,6 +25,8 @@ const RATE = 1_000;
 /** A rate this shared machine sustains, to show latency without a queue. */
 const LOW_RATE = 200;
 const OPEN_LOOP_SECONDS = 5;
+/** Unmeasured open loop at the same rate on the same connections before each measured one. */
+const CLIENT_WARMUP_SECONDS = 1;
 const SATURATION_SECONDS = 8;
 const WATCHERS = 100;
 const WATCH_SECONDS = 5;
@@ -35,13 +40,17 @@ const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const now = () => performance.timeOrigin + performance.now(); // wall-clock-ok: bench
 
 type Role =
-  | { role: 'open-loop'; url: string; prefix: string; rate: number; seconds: number }
+  | { role: 'open-loop'; url: string; prefix: string; rate: number; seconds: number; warmupSeconds: number }
   | { role: 'closed-loop'; url: string; prefix: string; seconds?: number; count?: number; kind: 'configmap' | 'pod' }
   | { role: 'watchers'; url: string; prefix: string; resourceVersion: number; watchers: number; expected: number; deadlineMs: number };
 
 interface WriteResult {
   /** Per request in send order: latency (ms) and ack time; NaN when it failed. */
   latencies: Float64Array;
+  /** Open loop: the offered rate (requests are scheduled 1/rate apart). */
+  rate?: number;
+  /** Open loop: the unmeasured warm-up's latencies (same rate, same connections). */
+  warmup?: Float64Array;
   acks: Float64Array;
   errors: string[];
   elapsedMs: number;
@@ -88,13 +97,13 @@ function post(agent: Agent, url: string, kind: 'configmap' | 'pod', name: string
   });
 }
 
-async function openLoop(job: Extract<Role, { role: 'open-loop' }>): Promise<WriteResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const total = Math.round(job.rate * job.seconds);
+/** Sends `rate × seconds` creates on a fixed schedule over `agent`; latency counts from each request's scheduled time. */
+async function scheduledLoop(agent: Agent, url: string, prefix: string, rate: number, seconds: number): Promise<WriteResult> {
+  const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total).fill(Number.NaN);
   const acks = new Float64Array(total).fill(Number.NaN);
   const errors: string[] = [];
-  const interval = 1000 / job.rate;
+  const interval = 1000 / rate;
   let sent = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -109,7 +118,7 @@ async function openLoop(job: Extract<Role, { role: 'open-loop' }>): Promise<Writ
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         pending.push(
-          post(agent, job.url, 'configmap', `${job.prefix}${index}`).then(
+          post(agent, url, 'configmap', `${prefix}${index}`).then(
             () => {
               const ack = now();
               acks[index] = ack;
@@ -129,8 +138,26 @@ async function openLoop(job: Extract<Role, { role: 'open-loop' }>): Promise<Writ
     setTimeout(tick, Math.max(0, start - now()));
   });
   await Promise.all(pending);
+  return { latencies, acks, errors, elapsedMs: Math.max(...acks.filter((a) => !Number.isNaN(a))) - start, maxInFlight, rate };
+}
+
+/**
+ * The open loop: a warm-up at the same rate on the same keep-alive connections, then `ready` to the
+ * main thread, which answers `go` when the measured loop may start (after any watchers connected).
+ */
+async function openLoop(job: Extract<Role, { role: 'open-loop' }>): Promise<WriteResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const warmup = job.warmupSeconds > 0 ? await scheduledLoop(agent, job.url, `${job.prefix}warmup-`, job.rate, job.warmupSeconds) : undefined;
+  const go = new Promise<void>((resolveGo) => parentPort!.once('message', () => resolveGo()));
+  parentPort!.postMessage({ ready: true });
+  await go;
+  const result = await scheduledLoop(agent, job.url, job.prefix, job.rate, job.seconds);
   agent.destroy();
-  return { latencies, acks, errors, elapsedMs: Math.max(...acks.filter((a) => !Number.isNaN(a))) - start, maxInFlight };
+  if (warmup) {
+    result.warmup = warmup.latencies;
+    result.errors.push(...warmup.errors.map((error) => `warm-up: ${error}`));
+  }
+  return result;
 }
 
 async function closedLoop(job: Extract<Role, { role: 'closed-loop' }>): Promise<WriteResult> {
@@ -284,6 +311,16 @@ function runClient<T>(job: Role, onReady?: (worker: Worker) => void): Promise<T>
 
 const ms = (value: number) => (Number.isNaN(value) ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 
+/** p99 latency of the requests scheduled in each second of an open loop: a stall or a cold start shows where it happened. */
+function p99BySecond(latencies: Float64Array, rate: number): number[] {
+  const out: number[] = [];
+  for (let from = 0; from < latencies.length; from += rate) {
+    const second = Array.from(latencies.subarray(from, from + rate)).filter((l) => !Number.isNaN(l)).sort((a, b) => a - b);
+    out.push(percentile(second, 99));
+  }
+  return out;
+}
+
 function summarize(result: WriteResult): { ok: number; p50: number; p99: number; max: number; rate: number } {
   const sorted = Array.from(result.latencies).filter((l) => !Number.isNaN(l)).sort((a, b) => a - b);
   return { ok: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, rate: sorted.length / (result.elapsedMs / 1000) };
@@ -303,31 +340,43 @@ async function main(): Promise<void> {
     // CPU is process-wide (server and client threads); the event-loop share is the server's thread alone.
     let cpuBefore = process.cpuUsage();
     let loopBefore = performance.eventLoopUtilization();
+    // How late the server's event loop ran a 10 ms timer: a stall shows here whatever its cause (GC, a long task).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     const mark = () => {
       cpuBefore = process.cpuUsage();
       loopBefore = performance.eventLoopUtilization();
+      loopDelay.reset();
+      loopDelay.enable();
     };
+    const overTime: string[] = [];
     const writeRow = (label: string, result: WriteResult, offered: string) => {
       const s = summarize(result);
       const cpu = process.cpuUsage(cpuBefore);
       const loop = performance.eventLoopUtilization(loopBefore);
+      loopDelay.disable();
+      const delay = `${ms(loopDelay.percentile(99) / 1e6)} / ${ms(loopDelay.max / 1e6)}`;
       const cpuPerCreate = (cpu.user + cpu.system) / 1000 / Math.max(1, s.ok);
-      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`]);
+      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`, delay]);
       if (result.errors.length) failures.push(`${label}: ${result.errors.length} errors, first: ${result.errors[0]}`);
-      console.log(`api-writes: ${label}: ${formatRate(s.rate)} p50 ${ms(s.p50)} ms p99 ${ms(s.p99)} ms max ${ms(s.max)} ms, ${result.errors.length} errors`);
+      const bySecond = result.warmup ? `; p99 by second ${p99BySecond(result.latencies, result.rate!).map(ms).join(', ')} ms; client warm-up before it (not counted): p99 ${ms(summarize({ ...result, latencies: result.warmup }).p99)} ms, max ${ms(summarize({ ...result, latencies: result.warmup }).max)} ms` : '';
+      if (bySecond) overTime.push(`${label} at ${offered.split(' (')[0]}${bySecond}.`);
+      console.log(`api-writes: ${label}: ${formatRate(s.rate)} p50 ${ms(s.p50)} ms p99 ${ms(s.p99)} ms max ${ms(s.max)} ms, ${result.errors.length} errors, server loop delay p99/max ${delay} ms${bySecond}`);
       return s;
     };
+    const openLoop = (prefix: string, rate: number, seconds: number) =>
+      runClient<WriteResult>({ role: 'open-loop', url, prefix, rate, seconds, warmupSeconds: CLIENT_WARMUP_SECONDS }, (writer) => {
+        mark();
+        writer.postMessage({ go: true });
+      });
 
     noteLoad('start');
     await runClient<WriteResult>({ role: 'closed-loop', url, prefix: 'warmup-', count: 2_000, kind: 'configmap' });
 
-    mark();
-    const open = await runClient<WriteResult>({ role: 'open-loop', url, prefix: 'open-', rate: RATE, seconds: OPEN_LOOP_SECONDS });
+    const open = await openLoop('open-', RATE, OPEN_LOOP_SECONDS);
     const openSummary = writeRow(`create ConfigMap, open loop ${OPEN_LOOP_SECONDS} s`, open, `${formatRate(RATE)} (${open.maxInFlight} max in flight)`);
     noteLoad('after 1,000/s');
 
-    mark();
-    const low = await runClient<WriteResult>({ role: 'open-loop', url, prefix: 'low-', rate: LOW_RATE, seconds: OPEN_LOOP_SECONDS });
+    const low = await openLoop('low-', LOW_RATE, OPEN_LOOP_SECONDS);
     const lowSummary = writeRow(`create ConfigMap, open loop ${OPEN_LOOP_SECONDS} s`, low, `${formatRate(LOW_RATE)} (${low.maxInFlight} max in flight)`);
     noteLoad(`after ${LOW_RATE}/s`);
 
@@ -336,17 +385,25 @@ async function main(): Promise<void> {
     writeRow(`create ConfigMap, saturation ${SATURATION_SECONDS} s`, saturated, `${CLIENTS} clients, closed loop`);
     noteLoad('after saturation');
 
-    // Watchers: all from the same resourceVersion, then 1,000 writes/s that each must reach all of them.
+    // Watchers: all from the same resourceVersion (taken after the writer's warm-up), then 1,000
+    // writes/s that each must reach all of them.
     const expected = RATE * WATCH_SECONDS;
-    const from = server.cluster.state.position;
-    mark();
-    let writesDone: Promise<WriteResult> | undefined;
-    const watched = await runClient<WatchResult>(
-      { role: 'watchers', url, prefix: 'watched-', resourceVersion: from, watchers: WATCHERS, expected, deadlineMs: WATCH_GRACE_SECONDS * 1000 },
-      (watchers) =>
-        (writesDone = runClient<WriteResult>({ role: 'open-loop', url, prefix: 'watched-', rate: RATE, seconds: WATCH_SECONDS }).finally(() => watchers.postMessage({ writesDone: true }))),
-    );
-    const watchWrites = await writesDone!;
+    let from = 0;
+    let watchedDone: Promise<WatchResult> | undefined;
+    let watchersWorker: Worker | undefined;
+    const watchWrites = await runClient<WriteResult>({ role: 'open-loop', url, prefix: 'watched-', rate: RATE, seconds: WATCH_SECONDS, warmupSeconds: CLIENT_WARMUP_SECONDS }, (writer) => {
+      from = server.cluster.state.position;
+      watchedDone = runClient<WatchResult>(
+        { role: 'watchers', url, prefix: 'watched-', resourceVersion: from, watchers: WATCHERS, expected, deadlineMs: WATCH_GRACE_SECONDS * 1000 },
+        (watchers) => {
+          watchersWorker = watchers;
+          mark();
+          writer.postMessage({ go: true });
+        },
+      );
+    });
+    watchersWorker!.postMessage({ writesDone: true });
+    const watched = await watchedDone!;
     const watchSummary = writeRow(`create ConfigMap, open loop ${WATCH_SECONDS} s, ${WATCHERS} watchers`, watchWrites, formatRate(RATE));
     noteLoad('after watchers');
     const lags: number[] = [];
@@ -395,9 +452,11 @@ async function main(): Promise<void> {
       'api-writes',
       'API writes, watchers and LIST over real HTTP',
       [
-        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each create is acknowledged once its event is durable (written and fdatasync'd, group commit).`,
+        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client thread first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client thread still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (written and fdatasync'd, group commit).`,
         '',
-        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy'], rows),
+        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy', 'server loop delay p99 / max ms'], rows),
+        '',
+        `Latency over time (open loops): ${overTime.join(' ')}`,
         '',
         `**${WATCHERS} watchers** (\`GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}\`) during ${WATCH_SECONDS} s of ${formatRate(RATE)} creates: ${complete}/${WATCHERS} received all ${acked.toLocaleString('en')} events (fewest ${fewest.toLocaleString('en')}, ${missed} missed in total, ${watched.duplicates} duplicates, ${watched.ended} streams ended early by the server, ${watched.strays} other lines); ${(WATCHERS * acked).toLocaleString('en')} deliveries. Lag from the write's ack to delivery at the slowest watcher: p50 ${ms(percentile(lags, 50))} ms, p99 ${ms(lagP99)} ms, max ${ms(lags.at(-1) ?? Number.NaN)} ms (negative: the watch event arrived before the writer saw its ack). ${WATCHERS} watches connected in ${ms(watched.connectMs)} ms.`,
         '',
