@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../core/events.ts';
+import type { ClusterState } from '../../projections/cluster-state.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { deserializeState, serializeState } from '../../projections/state/snapshot.ts';
 import { defineInvariant } from './invariant.ts';
@@ -36,16 +37,71 @@ function replayOf(events: readonly StoredEvent[]): Replay {
   return replay;
 }
 
+/**
+ * What a checker saw through onEvent. A run (runHistory) hands every event over with the state
+ * rebuilt from the log in lockstep, event by event from an empty state: that state is a full
+ * replay of the log, so the checks below use it, and the snapshots they take of it on the way,
+ * instead of replaying the log again at the end. Without it (atEnd called alone, or a state that
+ * is the live one) they replay the log themselves.
+ */
+interface Lockstep {
+  state?: ClusterState;
+  seen: number;
+}
+
+function observe(lockstep: Lockstep, state: ClusterState): void {
+  lockstep.state = state;
+  lockstep.seen++;
+}
+
+function replayedBy(lockstep: Lockstep, end: { state: ClusterState; events: readonly StoredEvent[] }): ClusterState | undefined {
+  const { state } = lockstep;
+  if (!state || state === end.state || lockstep.seen !== end.events.length || state.position !== (end.events.at(-1)?.position ?? 0)) return undefined;
+  return state;
+}
+
+/** Serialisations of a final state, shared by the two checkers (keyed by the state, checked against its position). */
+const serialized = new WeakMap<ClusterState, { position: number; text: string }>();
+
+function serializedText(state: ClusterState): string {
+  const cached = serialized.get(state);
+  if (cached && cached.position === state.position) return cached.text;
+  const text = serializeState(state).toString();
+  serialized.set(state, { position: state.position, text });
+  return text;
+}
+
+/**
+ * Lockstep snapshots are taken after event counts 2^k and 3·2^k, a handful per run whatever its
+ * length; at the end each cut fraction uses the nearest of them.
+ */
+function isSnapshotPoint(count: number): boolean {
+  const odd = count / (count & -count);
+  return odd === 1 || odd === 3;
+}
+
+function nearestSnapshot(points: Iterable<number>, target: number): number {
+  let best = 0;
+  for (const point of points) if (Math.abs(point - target) < Math.abs(best - target) || (Math.abs(point - target) === Math.abs(best - target) && point < best)) best = point;
+  return best;
+}
+
 export const rebuildEqualsLive = defineInvariant({
   name: 'rebuild-equals-live',
   description: 'Rebuilding the cluster state from the log gives exactly the live state the engine ran on.',
   category: 'event-sourcing',
   start() {
+    const lockstep: Lockstep = { seen: 0 };
     return {
-      atEnd({ state, events }) {
-        const rebuilt = replayOf(events).full;
-        const live = serializeState(state).toString();
-        return rebuilt === live ? undefined : `state rebuilt from ${events.length} events differs from the live state`;
+      onEvent(_event, state) {
+        observe(lockstep, state);
+        return undefined;
+      },
+      atEnd(end) {
+        const replayed = replayedBy(lockstep, end);
+        const rebuilt = replayed ? serializedText(replayed) : replayOf(end.events).full;
+        const live = serializeState(end.state).toString();
+        return rebuilt === live ? undefined : `state rebuilt from ${end.events.length} events differs from the live state`;
       },
     };
   },
@@ -56,11 +112,21 @@ export const snapshotPlusTailEqualsReplay = defineInvariant({
   description: 'A snapshot taken at any position, loaded and followed by the rest of the log, equals a full replay.',
   category: 'event-sourcing',
   start() {
+    const lockstep: Lockstep = { seen: 0 };
+    const taken = new Map<number, Buffer>();
     return {
-      atEnd({ events }) {
-        const { full, snapshots } = replayOf(events);
-        for (const fraction of CUT_FRACTIONS) {
-          const cut = Math.floor(events.length * fraction);
+      onEvent(_event, state) {
+        if (lockstep.seen === 0) taken.set(0, serializeState(createClusterState()));
+        observe(lockstep, state);
+        if (isSnapshotPoint(lockstep.seen)) taken.set(lockstep.seen, serializeState(state));
+        return undefined;
+      },
+      atEnd(end) {
+        const { events } = end;
+        const replayed = replayedBy(lockstep, end);
+        const { full, snapshots } = replayed ? { full: serializedText(replayed), snapshots: taken } : replayOf(events);
+        const cuts = CUT_FRACTIONS.map((fraction) => Math.floor(events.length * fraction)).map((cut) => (replayed ? nearestSnapshot(taken.keys(), cut) : cut));
+        for (const cut of new Set(cuts)) {
           const restored = deserializeState(snapshots.get(cut)!);
           for (let i = cut; i < events.length; i++) applyEvent(restored, events[i]!);
           if (serializeState(restored).toString() !== full) return `snapshot at position ${cut} plus tail differs from a full replay`;
