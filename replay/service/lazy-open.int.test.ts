@@ -6,7 +6,7 @@ import type { StoredEvent } from '../../core/events.ts';
 import { copyLog } from '../../core/store/copy-log.ts';
 import { createEmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
-import { writeSnapshot } from '../../projections/state/snapshot-files.ts';
+import { snapshotPositions, writeSnapshot } from '../../projections/state/snapshot-files.ts';
 import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { deployment } from './test-recording.ts';
 import { ReplayService } from './replay-service.ts';
@@ -83,6 +83,21 @@ describe('opening a log directory lazily', () => {
     expect(objectsOf(session.stateAt())).toEqual(objectsOf(full.stateAt(recorded.length)));
     expect(session.timeline.builtThrough).toBe(recorded.length);
     service.delete(session.id);
+  });
+
+  it('leaves a snapshot at the end once indexed, so the next open starts there', async () => {
+    const dir = await logDir();
+    const service = new ReplayService({ indexing: 'background' });
+    const first = await service.open({ type: 'dir', path: dir });
+    await first.timeline.indexed;
+    service.delete(first.id);
+    await first.timeline.close();
+    expect(snapshotPositions(dir)).toEqual([recorded.length]);
+    const second = await service.open({ type: 'dir', path: dir });
+    expect(objectsOf(second.stateAt())).toEqual(objectsOf(Timeline.from([...recorded]).stateAt(recorded.length)));
+    expect(second.timeline.builtThrough).toBe(0);
+    service.delete(second.id);
+    await second.timeline.close();
   });
 
   it('counts density and markers over what has loaded, saying so, then over everything', async () => {

@@ -18,7 +18,7 @@ function isEmbedded(store: EventStore): store is EmbeddedStore {
   return typeof (store as Partial<EmbeddedStore>).readAllBatches === 'function';
 }
 import type { ClusterState } from '../../projections/cluster-state.ts';
-import { loadLatestSnapshot } from '../../projections/state/snapshot-files.ts';
+import { loadLatestSnapshot, writeSnapshot } from '../../projections/state/snapshot-files.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 
 export type OpenSource =
@@ -123,6 +123,14 @@ export class ReplayService {
         try {
           const anchor = loadLatestSnapshot(source.path, { maxPosition: eventSource.head })?.state;
           const timeline = this.timeline([], { source: eventSource, ...(anchor ? { anchor } : {}) });
+          // Once indexed, leave a snapshot at the end as a server would, so the next open is instant
+          // (best effort: a read-only directory simply stays without one).
+          const path = source.path;
+          if (!anchor && timeline.head > 0 && this.options.indexing !== 'on-demand' && this.options.indexing !== 'eager') {
+            void timeline.indexed.then(() => {
+              if (timeline.builtThrough === timeline.head) writeSnapshot(path, timeline.stateAt(timeline.head));
+            }).catch(() => undefined);
+          }
           const session = new ReplaySession(this.newId(), { type: 'dir', path: source.path }, timeline, this.options.invariants ?? []);
           this.sessions.set(session.id, session);
           return session;
