@@ -26,6 +26,8 @@ export interface WatchHub {
    * one resource is not called for the others' changes). Resolves with a function that stops the delivery.
    */
   follow(from: Position, listener: ChangeListener, kind?: string): Promise<() => void>;
+  /** Delivers every change after the hub's current position to `listener` (registered before it returns). Returns a function that stops the delivery. */
+  followLive(listener: ChangeListener, kind?: string): () => void;
   /** Resolves once the Events (and checkpoints) of the log before startup have been projected. */
   readonly backfilled: Promise<void>;
   /** Resolves once the hub has applied everything up to `position`. */
@@ -123,6 +125,24 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
     }
   }
 
+  /** Adds a listener of live batches (of one kind's, with `kind`); returns its removal. */
+  function register(listener: ChangeListener, kind: string | undefined): () => void {
+    if (kind === undefined) listeners.add(listener);
+    else {
+      let subscribed = listenersByKind.get(kind);
+      if (!subscribed) listenersByKind.set(kind, (subscribed = new Set()));
+      subscribed.add(listener);
+    }
+    return () => {
+      if (kind === undefined) listeners.delete(listener);
+      else {
+        const subscribed = listenersByKind.get(kind);
+        subscribed?.delete(listener);
+        if (subscribed?.size === 0) listenersByKind.delete(kind);
+      }
+    };
+  }
+
   function replayRecent(from: Position, listener: ChangeListener): void {
     let low = head;
     let high = recent.length;
@@ -169,21 +189,15 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
         }
       }
       replayRecent(cursor, replayed);
-      if (kind === undefined) listeners.add(guarded);
-      else {
-        let subscribed = listenersByKind.get(kind);
-        if (!subscribed) listenersByKind.set(kind, (subscribed = new Set()));
-        subscribed.add(guarded);
-      }
+      const unregister = register(guarded, kind);
       return () => {
         stopped = true;
-        if (kind === undefined) listeners.delete(guarded);
-        else {
-          const subscribed = listenersByKind.get(kind);
-          subscribed?.delete(guarded);
-          if (subscribed?.size === 0) listenersByKind.delete(kind);
-        }
+        unregister();
       };
+    },
+    followLive(listener, kind) {
+      if (failure) throw failure;
+      return register(listener, kind);
     },
     reached(position) {
       if (state.position >= position) return Promise.resolve();
