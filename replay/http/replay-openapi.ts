@@ -259,6 +259,7 @@ const schemas: Record<string, SchemaObject> = {
     end: time(),
     buckets: arrayOf(ref('DensityBucket')),
     complete: boolean('False while a large recording is still loading: the buckets count the events loaded so far; ask again for the rest.'),
+    loaded: integer('Events counted so far: the number of events in the recording once complete.'),
   }),
   DensityBucket: shape<DensityBucket>('One stretch of virtual time.', {
     start: time(),

@@ -69,6 +69,8 @@ export interface Density {
   buckets: DensityBucket[];
   /** False while the recording is still loading: the buckets count the events loaded so far. */
   complete: boolean;
+  /** Events counted so far (the whole recording once complete). */
+  loaded: number;
 }
 
 export interface Marker {
@@ -406,7 +408,7 @@ export class ReplaySession {
         fault: 0,
         failure: 0,
       }));
-      cached = { first, width, through: 0, density: { start: toRfc3339(first), end: toRfc3339(last), buckets, complete: false } };
+      cached = { first, width, through: 0, density: { start: toRfc3339(first), end: toRfc3339(last), buckets, complete: false, loaded: 0 } };
       this.densityCache.set(count, cached);
     }
     const { first, width, density } = cached;
@@ -421,6 +423,7 @@ export class ReplaySession {
       if (isFailureEvent(event)) bucket.failure++;
     }
     cached.through = events.length;
+    density.loaded = events.length;
     density.complete = events.length >= this.head;
     return density;
   }

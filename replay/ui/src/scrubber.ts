@@ -151,6 +151,9 @@ export class Scrubber {
       bars,
       this.renderMarkers(),
       this.renderAxis(),
+      density.complete
+        ? null
+        : s('text', { class: 'loading', x: this.width - PAD_X - 4, y: LANE_TOP + 12, 'text-anchor': 'end', 'data-testid': 'loading' }, `loading the recording… ${formatCount(density.loaded)} of ${formatCount(this.state.session.head)} events`),
       s('g', { class: 'cursor-layer' }),
       s('g', { class: 'hover-layer' }),
     );
