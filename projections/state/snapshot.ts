@@ -37,6 +37,22 @@ export function serializeState(state: ClusterState): Buffer {
   return Buffer.from(JSON.stringify(body));
 }
 
+/**
+ * The state's primary data as of now, serialised only when asked: exactly `serializeState(state)`
+ * at this moment. Cheap to take: it copies the maps, not the objects, which the reducer never
+ * changes in place (every change builds a new object; property-tested in
+ * property-tests/invariants/event-sourcing.int.test.ts).
+ */
+export function deferredSnapshot(state: ClusterState): () => Buffer {
+  const frame: ClusterState = {
+    ...state,
+    objects: new Map([...state.objects].map(([kind, objects]) => [kind, new Map(objects)])),
+    heartbeats: new Map(state.heartbeats),
+    stoppedKubelets: new Set(state.stoppedKubelets),
+  };
+  return () => serializeState(frame);
+}
+
 export function deserializeState(data: Buffer | string): ClusterState {
   const body = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as SnapshotBody;
   if (body.format !== SNAPSHOT_FORMAT) throw new Error(`not a cluster-state snapshot (format ${JSON.stringify(body.format)}, expected ${SNAPSHOT_FORMAT})`);

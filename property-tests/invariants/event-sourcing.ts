@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../../core/events.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
-import { deserializeState, serializeState } from '../../projections/state/snapshot.ts';
+import { deferredSnapshot, deserializeState, serializeState } from '../../projections/state/snapshot.ts';
 import { defineInvariant } from './invariant.ts';
 
 /** Cut points for snapshots: early, middle, late (deterministic, so a failure reproduces). */
@@ -113,21 +113,31 @@ export const snapshotPlusTailEqualsReplay = defineInvariant({
   category: 'event-sourcing',
   start() {
     const lockstep: Lockstep = { seen: 0 };
-    const taken = new Map<number, Buffer>();
+    /** Event count → the lockstep state's snapshot after that many events, serialised when used. */
+    const taken = new Map<number, () => Buffer>();
     return {
       onEvent(_event, state) {
-        if (lockstep.seen === 0) taken.set(0, serializeState(createClusterState()));
+        if (lockstep.seen === 0) taken.set(0, deferredSnapshot(createClusterState()));
         observe(lockstep, state);
-        if (isSnapshotPoint(lockstep.seen)) taken.set(lockstep.seen, serializeState(state));
+        if (isSnapshotPoint(lockstep.seen)) taken.set(lockstep.seen, deferredSnapshot(state));
         return undefined;
       },
       atEnd(end) {
         const { events } = end;
         const replayed = replayedBy(lockstep, end);
-        const { full, snapshots } = replayed ? { full: serializedText(replayed), snapshots: taken } : replayOf(events);
         const cuts = CUT_FRACTIONS.map((fraction) => Math.floor(events.length * fraction)).map((cut) => (replayed ? nearestSnapshot(taken.keys(), cut) : cut));
+        let full: string;
+        let snapshotAt: (cut: number) => Buffer;
+        if (replayed) {
+          full = serializedText(replayed);
+          snapshotAt = (cut) => taken.get(cut)!();
+        } else {
+          const replay = replayOf(events);
+          full = replay.full;
+          snapshotAt = (cut) => replay.snapshots.get(cut)!;
+        }
         for (const cut of new Set(cuts)) {
-          const restored = deserializeState(snapshots.get(cut)!);
+          const restored = deserializeState(snapshotAt(cut));
           for (let i = cut; i < events.length; i++) applyEvent(restored, events[i]!);
           if (serializeState(restored).toString() !== full) return `snapshot at position ${cut} plus tail differs from a full replay`;
         }
