@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,37 @@ describe('opening a log directory lazily', () => {
     const full = Timeline.from([...recorded]);
     expect(objectsOf(session.stateAt())).toEqual(objectsOf(full.stateAt(recorded.length)));
     expect(session.timeline.builtThrough).toBe(recorded.length);
+    service.delete(session.id);
+  });
+
+  it('refuses a small damaged log at open, as the store does', async () => {
+    const dir = await logDir({ snapshotAt: recorded.length });
+    const file = join(dir, 'events.log');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    writeFileSync(file, bytes);
+    await expect(new ReplayService().open({ type: 'dir', path: dir })).rejects.toThrow(/corrupt at byte offset \d+/);
+  });
+
+  it('reports damage behind the index checkpoint (not scanned at open) to every read that needs it, with the file and offset', async () => {
+    // Over 4,096 records, so that closing the log writes an index checkpoint and opening skips the CRC scan.
+    const dir = mkdtempSync(join(tmpdir(), 'orrery-lazy-open-'));
+    dirs.push(dir);
+    const writer = await createEmbeddedStore(dir);
+    for (let i = 0; i < 5000; i++) await writer.append('cluster', [{ type: 'ClockAdvanced', data: { time: i * 1000 }, metadata: { actor: 'clock', time: i * 1000 } }]);
+    await writer.close();
+    const file = join(dir, 'events.log');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    writeFileSync(file, bytes);
+    const service = new ReplayService({ indexing: 'background' });
+    const session = await service.open({ type: 'dir', path: dir });
+    expect(session.head).toBe(5000);
+    await expect(session.timeline.loaded).rejects.toThrow(/corrupt at byte offset \d+/);
+    await expect(session.timeline.indexed).rejects.toThrow(/corrupt/);
+    expect(() => session.density(10)).toThrow(/events\.log is corrupt/);
+    expect(() => session.markers()).toThrow(/corrupt/);
+    await expect(session.timeline.readyThrough(4999)).rejects.toThrow(/corrupt/);
     service.delete(session.id);
   });
 

@@ -412,6 +412,7 @@ export class ReplaySession {
       this.densityCache.set(count, cached);
     }
     const { first, width, density } = cached;
+    if (this.timeline.loadFailure) throw this.timeline.loadFailure;
     const events = this.timeline.loadedEvents();
     for (let i = cached.through; i < events.length; i++) {
       const event = events[i]!;
@@ -431,6 +432,7 @@ export class ReplaySession {
   /** User actions, faults and failures, in order; like `density`, incomplete while the recording loads. */
   markers(): { items: Marker[]; complete: boolean } {
     const found = this.markersFound;
+    if (this.timeline.loadFailure) throw this.timeline.loadFailure;
     const events = this.timeline.loadedEvents();
     for (let i = found.through; i < events.length; i++) {
       const event = events[i]!;

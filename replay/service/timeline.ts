@@ -160,6 +160,9 @@ export class Timeline {
   private readonly anchorTail: StoredEvent[];
   private readonly onLoadProgress: ((loaded: Position, head: Position) => void) | undefined;
   private markLoaded: () => void = () => undefined;
+  private failLoading: (error: unknown) => void = () => undefined;
+  /** Why loading from the source stopped, if it failed (a damaged log): reads past what loaded fail with it. */
+  loadFailure: Error | undefined;
   private closed = false;
   /** Settles once every event is in memory (at once without a source). */
   readonly loaded: Promise<void>;
@@ -194,7 +197,14 @@ export class Timeline {
     this.onLoadProgress = options.onLoadProgress;
     this.source = options.source && options.source.head > events.length ? options.source : undefined;
     this.sourceHead = this.source?.head ?? 0;
-    this.loaded = this.source ? new Promise((resolve) => (this.markLoaded = resolve)) : Promise.resolve();
+    this.loaded = this.source
+      ? new Promise((resolve, reject) => {
+          this.markLoaded = resolve;
+          this.failLoading = reject;
+        })
+      : Promise.resolve();
+    // A failure is reported to whoever awaits it or reads past it, not as a crash.
+    this.loaded.catch(() => undefined);
     if (options.source && !this.source) void options.source.close();
     this.snapshots.push(takeSnapshot(this.built, undefined));
     const anchor = options.anchor;
@@ -252,10 +262,18 @@ export class Timeline {
     const source = this.source;
     if (!source) return;
     const target = Math.min(through, this.head);
+    if (this.loadFailure) throw this.loadFailure;
     while (this.events.length < target) {
       const from = this.events.length;
-      const chunk = source.read(from, Math.min(target, from + LOAD_CHUNK));
-      if (chunk.length === 0) throw new Error(`the recording's log ends at position ${from}, though it held ${this.head} events when opened`);
+      let chunk: StoredEvent[];
+      try {
+        chunk = source.read(from, Math.min(target, from + LOAD_CHUNK));
+        if (chunk.length === 0) throw new Error(`the recording's log ends at position ${from}, though it held ${this.head} events when opened`);
+      } catch (error) {
+        this.loadFailure = error instanceof Error ? error : new Error(String(error));
+        this.failLoading(this.loadFailure);
+        throw this.loadFailure;
+      }
       for (const event of chunk) {
         if (event.position !== this.events.length + 1) throw new Error(`recording positions must be dense from 1: expected ${this.events.length + 1}, got ${event.position}`);
         this.events.push(event);
