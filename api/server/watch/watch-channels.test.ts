@@ -50,4 +50,33 @@ describe('watches that share their lines', () => {
     // Watches asking the same from the same point send the same bytes.
     expect(bodies[1]).toBe(bodies[0]);
   }, 20_000);
+
+  it('are never shared between two servers in one process', async () => {
+    const otherCluster = await createSimulatedCluster({ controllers: [], nodes: 1 });
+    const other = createApiServer({ cluster: otherCluster });
+    await other.ready();
+    try {
+      const servers = [
+        { app, cluster, prefix: 'one' },
+        { app: other, cluster: otherCluster, prefix: 'two' },
+      ];
+      const watches = servers.map(({ app: server, cluster: c }) => server.inject(`${CONFIGMAPS}?watch=true&resourceVersion=${c.state.position}&timeoutSeconds=2`).then((response) => response.body));
+      for (let i = 0; i < 12; i++) {
+        for (const { app: server, prefix } of servers) {
+          const response = await server.inject({ method: 'POST', url: CONFIGMAPS, payload: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}` } } });
+          expect(response.statusCode).toBe(201);
+        }
+        // Ticks pass, so both watches join their channels while the other server's is live.
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+      const bodies = await Promise.all(watches);
+      servers.forEach(({ prefix }, s) => {
+        const names = bodies[s]!.trim().split('\n').map((line) => (JSON.parse(line) as { object: { metadata: { name: string } } }).object.metadata.name);
+        expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `${prefix}-${i}`));
+      });
+    } finally {
+      await other.close();
+      await otherCluster.close();
+    }
+  }, 20_000);
 });

@@ -128,11 +128,18 @@ interface ChannelMember {
   receive(data: Buffer | undefined): void;
 }
 
-const channels = new Map<string, WatchChannel>();
+type Hub = ResourceScope['context']['hub'];
+/** Each hub's channels (a process may serve several clusters: tests, reads of the past). */
+const channelsByHub = new WeakMap<Hub, Map<string, WatchChannel>>();
+function channelsOf(hub: Hub): Map<string, WatchChannel> {
+  let channels = channelsByHub.get(hub);
+  if (!channels) channelsByHub.set(hub, (channels = new Map()));
+  return channels;
+}
 /** Live watches waiting for a tick to join their channel; each returns true once it has joined (or no longer needs to). */
 const joiningChannels = new Set<() => boolean>();
 
-function openChannel(key: string, hub: ResourceScope['context']['hub'], kind: string, filter: ObjectFilter, lineOf: (eventType: WatchEventType, object: KubeObject) => string): WatchChannel {
+function openChannel(key: string, hub: Hub, kind: string, filter: ObjectFilter, lineOf: (eventType: WatchEventType, object: KubeObject) => string): WatchChannel {
   const channel: WatchChannel = {
     members: new Set(),
     pending: [],
@@ -144,7 +151,7 @@ function openChannel(key: string, hub: ResourceScope['context']['hub'], kind: st
     },
     stop() {
       stopFollowing();
-      channels.delete(key);
+      channelsOf(hub).delete(key);
     },
   };
   const stopFollowing = hub.followLive((batch) => {
@@ -156,7 +163,7 @@ function openChannel(key: string, hub: ResourceScope['context']['hub'], kind: st
       channel.pending.push(lineOf(event.type, event.object));
     }
   }, kind);
-  channels.set(key, channel);
+  channelsOf(hub).set(key, channel);
   return channel;
 }
 
@@ -306,7 +313,7 @@ export async function watchHandler(scope: ResourceScope) {
     joinChannel = () => {
       if (closed) return true;
       // Its own lines have all gone out at this tick; so have the channel's, or the watch waits a tick.
-      const existing = channels.get(key);
+      const existing = channelsOf(hub).get(key);
       if (pending.length > 0 || (existing && existing.pending.length > 0)) return false;
       const joined = existing ?? openChannel(key, hub, type.kind, filter, jsonLine);
       stop!();
