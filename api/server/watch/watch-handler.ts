@@ -315,7 +315,14 @@ export async function watchHandler(scope: ResourceScope) {
       // Its own lines have all gone out at this tick; so have the channel's, or the watch waits a tick.
       const existing = channelsOf(hub).get(key);
       if (pending.length > 0 || (existing && existing.pending.length > 0)) return false;
-      const joined = existing ?? openChannel(key, hub, type.kind, filter, jsonLine);
+      let joined: WatchChannel;
+      try {
+        joined = existing ?? openChannel(key, hub, type.kind, filter, jsonLine);
+      } catch {
+        // The hub has failed (the log stopped): end the stream, the client re-watches.
+        finish();
+        return true;
+      }
       stop!();
       channel = joined;
       joined.members.add(member);
