@@ -13,17 +13,22 @@ const SHAPE = {
 } as const;
 
 const worker = process.argv[2] === '--worker';
-const runs = Number(process.env.ORRERY_BENCH_RUNS ?? 40);
+const runs = Number(process.env.ORRERY_BENCH_RUNS ?? 100);
+/** Histories checked first and not counted: V8 compiles the hot code during the first few dozen (cold figures are reported apart). */
+const WARMUP = Number(process.env.ORRERY_BENCH_WARMUP ?? 20);
 
-async function measure(seed: number): Promise<{ histories: number; seconds: number; cpuSeconds: number }> {
+async function measure(seed: number): Promise<{ histories: number; seconds: number; cpuSeconds: number; coldCpuMs: number }> {
+  const coldCpu = process.cpuUsage();
+  if (WARMUP > 0) await check({ ...SHAPE, runs: WARMUP, seed: seed + 1000, shrink: false });
+  const cold = process.cpuUsage(coldCpu);
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const report = await check({ ...SHAPE, runs, seed, shrink: false });
   const used = process.cpuUsage(cpu);
-  return { histories: report.histories, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
+  return { histories: report.histories, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, coldCpuMs: WARMUP > 0 ? (cold.user + cold.system) / 1000 / WARMUP : 0 };
 }
 
-function runWorker(runTs: string, script: string, seed: number): Promise<{ histories: number; seconds: number; cpuSeconds: number }> {
+function runWorker(runTs: string, script: string, seed: number): Promise<{ histories: number; seconds: number; cpuSeconds: number; coldCpuMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [runTs, script, '--worker', String(seed)], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -53,7 +58,7 @@ if (worker) {
   recordBenchmark(
     'properties',
     'Property testing: histories checked per second',
-    `Shape: 3–5 nodes, up to 20 workloads, up to 100 timeline events (≤ 30 node faults with recovery, ≤ 70 user actions) over 10 virtual minutes, then 15 virtual minutes to settle; every built-in invariant checked at every event (and the event-sourcing ones at the end). ${runs} histories per process, no shrinking.
+    `Shape: 3–5 nodes, up to 20 workloads, up to 100 timeline events (≤ 30 node faults with recovery, ≤ 70 user actions) over 10 virtual minutes, then 15 virtual minutes to settle; every built-in invariant checked at every event (and the event-sourcing ones at the end). ${runs} histories per process, no shrinking, after ${WARMUP} histories per process that are not counted (V8 compiles the hot code meanwhile: those first histories cost ${single.coldCpuMs.toFixed(0)} CPU ms each in the single process, what a short \`orrery check --runs 20\` sees).
 
 ${table(headers, rows)}
 
