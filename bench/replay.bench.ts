@@ -235,7 +235,7 @@ recordBenchmark(
 
 ${table(header, rows)}
 
-Opening, as the server does (background indexing), wall time to each milestone: the session answers; the state at its cursor (the end of the recording, what the UI shows first) is read; every event is in memory; every event has been applied once (snapshots built, any position a copy plus < ${DEFAULT_SNAPSHOT_INTERVAL} events away). A log directory is read lazily (core/store/embedded + replay/service/event-source.ts): the session answers at once, events load in the background, and reads before loading reaches them read blocks of the log directly.
+Opening, as the server does (background indexing), wall time to each milestone: the session answers; the state at its cursor (the end of the recording, what the UI shows first) is read; every event is in memory; every event has been applied once (snapshots built, any position a copy plus < ${DEFAULT_SNAPSHOT_INTERVAL} events away). A log directory is read lazily (core/store/embedded + replay/service/event-source.ts): the session answers at once, events load in the background, and reads before loading reaches them read blocks of the log directly. The seeks and steps above are on an indexed session: until indexing is done (last column), a seek to a position before the snapshot waits for the indexer to get there.
 
 ${table(['open', 'answers', 'state at the cursor', 'all loaded', 'indexed', 'target'], [
   dirRow("a server's data directory: the log and its newest snapshot (here at the last event), as `orrery serve` leaves it", withSnapshot, 'open < 2 s'),
