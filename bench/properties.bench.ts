@@ -62,8 +62,8 @@ if (worker) {
 
 ${table(headers, rows)}
 
-CPU ms per history is the process's own CPU time (what a busy machine distorts least): two free cores would check about ${formatRate((2 * parallelHistories) / parallelCpu).replace('/s', '')} histories per second. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
+CPU ms per history is the process's own CPU time (what a busy machine distorts least): two free cores would check about ${formatRate((2 * parallelHistories) / parallelCpu).replace('/s', '').trim()} histories per second. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
 
-Target: ≥ 100 histories/s on this 2-core machine. Anchor: Acto (SOSP '23) takes 5.9–44 minutes of real cluster time per bug reproduced; Orrery checks ${formatRate(parallelHistories / parallelSeconds).replace('/s', '')} whole simulated cluster histories per second.`,
+Target: ≥ 100 histories/s on this 2-core machine. Anchor: Acto (SOSP '23) takes 5.9–44 minutes of real cluster time per bug reproduced; Orrery checks ${formatRate(parallelHistories / parallelSeconds).replace('/s', '').trim()} whole simulated cluster histories per second.`,
   );
 }
