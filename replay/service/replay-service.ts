@@ -13,13 +13,13 @@ import { type StateDiff, diffStates } from './state-diff.ts';
 import { type Indexing, Timeline } from './timeline.ts';
 import { type EventSource, embeddedEventSource } from './event-source.ts';
 import type { EmbeddedStore } from '../../core/store/embedded/embedded-store.ts';
+import type { ClusterState } from '../../projections/cluster-state.ts';
+import { loadLatestSnapshot, writeSnapshot } from '../../projections/state/snapshot-files.ts';
+import { parseDuration } from '../../core/virtual-clock.ts';
 
 function isEmbedded(store: EventStore): store is EmbeddedStore {
   return typeof (store as Partial<EmbeddedStore>).readAllBatches === 'function';
 }
-import type { ClusterState } from '../../projections/cluster-state.ts';
-import { loadLatestSnapshot, writeSnapshot } from '../../projections/state/snapshot-files.ts';
-import { parseDuration } from '../../core/virtual-clock.ts';
 
 export type OpenSource =
   | { type: 'live' }
@@ -90,11 +90,15 @@ export class ReplayService {
     });
   }
 
-  /** A session over events already in memory. */
-  openEvents(events: StoredEvent[], source: SessionSource): ReplaySession {
-    const session = new ReplaySession(this.newId(), source, this.timeline(events), this.options.invariants ?? []);
+  private addSession(source: SessionSource, timeline: Timeline, refresh?: () => Promise<void>): ReplaySession {
+    const session = new ReplaySession(this.newId(), source, timeline, this.options.invariants ?? [], refresh);
     this.sessions.set(session.id, session);
     return session;
+  }
+
+  /** A session over events already in memory. */
+  openEvents(events: StoredEvent[], source: SessionSource): ReplaySession {
+    return this.addSession(source, this.timeline(events));
   }
 
   async open(source: OpenSource): Promise<ReplaySession> {
@@ -110,9 +114,7 @@ export class ReplayService {
           if (timeline.loadedThrough < timeline.head) return;
           for await (const event of store.readAll(timeline.head)) timeline.append(event);
         };
-        const session = new ReplaySession(this.newId(), { type: 'live' }, timeline, this.options.invariants ?? [], refresh);
-        this.sessions.set(session.id, session);
-        return session;
+        return this.addSession({ type: 'live' }, timeline, refresh);
       }
       case 'dir': {
         if (!source.path || !existsSync(source.path) || !statSync(source.path).isDirectory()) throw new BadRequestError(`no event log directory at "${source.path}"`);
@@ -131,9 +133,7 @@ export class ReplayService {
               if (timeline.builtThrough === timeline.head) writeSnapshot(path, timeline.stateAt(timeline.head));
             }).catch(() => undefined);
           }
-          const session = new ReplaySession(this.newId(), { type: 'dir', path: source.path }, timeline, this.options.invariants ?? []);
-          this.sessions.set(session.id, session);
-          return session;
+          return this.addSession({ type: 'dir', path }, timeline);
         } catch (error) {
           await eventSource.close();
           throw error;
@@ -161,10 +161,7 @@ export class ReplayService {
   /** A recording file's events are parsed as they are read; the state it carries at its end anchors the timeline. */
   private openRecordingBytes(bytes: Buffer, source: SessionSource): ReplaySession {
     const opened = openRecording(bytes);
-    const timeline = this.timeline([], { source: opened.source, ...(opened.finalState ? { anchor: opened.finalState } : {}) });
-    const session = new ReplaySession(this.newId(), source, timeline, this.options.invariants ?? []);
-    this.sessions.set(session.id, session);
-    return session;
+    return this.addSession(source, this.timeline([], { source: opened.source, ...(opened.finalState ? { anchor: opened.finalState } : {}) }));
   }
 
   private async liveSource(store: EmbeddedStore): Promise<{ source: EventSource; anchor?: ClusterState }> {
