@@ -40,6 +40,14 @@ async function logDir(options: { snapshotAt?: number } = {}): Promise<string> {
   return dir;
 }
 
+/** Flips one byte in the middle of a directory's log: a record there no longer matches its CRC. */
+function damageMiddleOfLog(dir: string): void {
+  const file = join(dir, 'events.log');
+  const bytes = readFileSync(file);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  writeFileSync(file, bytes);
+}
+
 /** Objects of a state as plain data, for comparing states built different ways. */
 function objectsOf(state: ReturnType<Timeline['stateAt']>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -87,10 +95,7 @@ describe('opening a log directory lazily', () => {
 
   it('refuses a small damaged log at open, as the store does', async () => {
     const dir = await logDir({ snapshotAt: recorded.length });
-    const file = join(dir, 'events.log');
-    const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
-    writeFileSync(file, bytes);
+    damageMiddleOfLog(dir);
     await expect(new ReplayService().open({ type: 'dir', path: dir })).rejects.toThrow(/corrupt at byte offset \d+/);
   });
 
@@ -101,10 +106,7 @@ describe('opening a log directory lazily', () => {
     const writer = await createEmbeddedStore(dir);
     for (let i = 0; i < 5000; i++) await writer.append('cluster', [{ type: 'ClockAdvanced', data: { time: i * 1000 }, metadata: { actor: 'clock', time: i * 1000 } }]);
     await writer.close();
-    const file = join(dir, 'events.log');
-    const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
-    writeFileSync(file, bytes);
+    damageMiddleOfLog(dir);
     const service = new ReplayService({ indexing: 'background' });
     const session = await service.open({ type: 'dir', path: dir });
     expect(session.head).toBe(5000);
