@@ -1,11 +1,8 @@
 import { SingleBar } from 'cli-progress';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Controller } from '../projections/engine/controller.ts';
+import { availableParallelism } from 'node:os';
 import { describePerturbation } from '../projections/engine/interleaving.ts';
 import { check } from './check.ts';
-import { builtInInvariants, invariantByName } from './invariants/index.ts';
-import type { Invariant } from './invariants/invariant.ts';
+import { type CheckSetup, resolveCheckSetup } from './check-setup.ts';
 
 export interface CheckCommandOptions {
   runs: number;
@@ -23,40 +20,16 @@ export interface CheckCommandOptions {
   determinism: boolean;
   /** Explore interleavings (stale views, coalesced notifications, reordering) too. */
   interleavings?: boolean;
-}
-
-/** A user's invariants module: `export const invariants = [...]` (or a default export), and optionally `controllers()`. */
-interface UserModule {
-  invariants?: Invariant[];
-  default?: Invariant[] | { invariants?: Invariant[]; controllers?: () => Controller[] };
-  controllers?: () => Controller[];
-}
-
-async function loadUserModule(file: string): Promise<{ invariants: Invariant[]; controllers?: () => Controller[] }> {
-  const module = (await import(pathToFileURL(resolve(file)).href)) as UserModule;
-  const fromDefault = Array.isArray(module.default) ? { invariants: module.default } : (module.default ?? {});
-  const invariants = module.invariants ?? fromDefault.invariants;
-  if (!invariants || invariants.length === 0) throw new Error(`${file} exports no invariants: export const invariants = [defineInvariant({...})]`);
-  const controllers = module.controllers ?? fromDefault.controllers;
-  return { invariants, ...(controllers ? { controllers } : {}) };
+  /** Worker threads checking histories side by side; default one per core. Same verdict and path as one thread. */
+  workers?: number;
 }
 
 export async function runCheckCommand(options: CheckCommandOptions): Promise<number> {
-  let invariants: Invariant[] = [...builtInInvariants];
-  let controllers: (() => Controller[]) | undefined;
-  if (options.invariants) {
-    const user = await loadUserModule(options.invariants);
-    invariants = [...invariants, ...user.invariants];
-    controllers = user.controllers;
-  }
-  if (options.only) {
-    const names = options.only.split(',').map((n) => n.trim());
-    invariants = names.map((name) => {
-      const found = invariants.find((i) => i.name === name) ?? invariantByName(name);
-      if (!found) throw new Error(`unknown invariant "${name}"; known: ${invariants.map((i) => i.name).join(', ')}`);
-      return found;
-    });
-  }
+  const setup: CheckSetup = {
+    ...(options.invariants ? { invariantsModule: options.invariants } : {}),
+    ...(options.only ? { only: options.only.split(',') } : {}),
+  };
+  const { invariants, controllers } = await resolveCheckSetup(setup);
   const interactive = process.stderr.isTTY;
   const bar = new SingleBar({ format: 'checking |{bar}| {value}/{total} histories {shrinking}', hideCursor: true, stream: process.stderr, noTTYOutput: false }, undefined);
   if (interactive) bar.start(options.runs, 0, { shrinking: '' });
@@ -75,6 +48,8 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
     verifyDeterminism: options.determinism,
     ...(options.interleavings ? { interleavings: true } : {}),
     outputDir: options.out,
+    setup,
+    workers: options.workers ?? availableParallelism(),
     onProgress: (checked, total, shrinking) => {
       if (interactive) bar.update(Math.min(checked, total), { shrinking: shrinking ? `(shrinking a failure, ${checked} run)` : '' });
       else if (checked % 100 === 0) process.stderr.write(`checked ${checked} histories\n`);

@@ -9,6 +9,8 @@ import { scenarioToYaml } from '../replay/scenario/scenario-file.ts';
 import type { Scenario } from '../replay/scenario/scenario.ts';
 import { type InterleavingShape, withInterleavings } from './arbitraries/interleavings.ts';
 import { type ScenarioShape, scenarioArbitrary } from './arbitraries/scenario.ts';
+import { runInWorkers } from './check-in-workers.ts';
+import { type CheckSetup, resolveCheckSetup } from './check-setup.ts';
 import { builtInInvariants } from './invariants/index.ts';
 import type { Invariant, Violation } from './invariants/invariant.ts';
 import { type RunHistoryOptions, runHistory } from './run-history.ts';
@@ -38,6 +40,15 @@ export interface CheckOptions extends ScenarioShape {
   outputDir?: string;
   /** Called after each history (including those tried while shrinking). */
   onProgress?: (checked: number, total: number, shrinking: boolean) => void;
+  /**
+   * Worker threads checking histories side by side (default 1: this thread only). The verdict,
+   * counterexample, shrink and path are those of a run in one thread: histories are generated here
+   * in fast-check's order, the workers find the first that fails, and it is shrunk here from its
+   * path. With `invariants` or `controllers` of your own, `setup` must say how a worker rebuilds them.
+   */
+  workers?: number;
+  /** How each worker (and this thread, when `invariants` is absent) builds its invariants and controllers. */
+  setup?: CheckSetup;
 }
 
 export interface CheckFailure {
@@ -65,18 +76,38 @@ export interface CheckReport {
  * recording that `orrery replay` opens.
  */
 export async function check(options: CheckOptions = {}): Promise<CheckReport> {
-  const invariants = options.invariants ?? builtInInvariants;
+  const resolved = options.setup && !options.invariants ? await resolveCheckSetup(options.setup) : undefined;
+  const invariants = options.invariants ?? resolved?.invariants ?? builtInInvariants;
+  const controllers = options.controllers ?? resolved?.controllers;
   const runs = options.runs ?? 100;
   const seed = options.seed ?? 1;
   const generated = options.scenarios ?? scenarioArbitrary(options);
-  const arbitrary = options.interleavings ? withInterleavings(generated, controllerNames(options), options.interleavings === true ? {} : options.interleavings) : generated;
+  const arbitrary = options.interleavings ? withInterleavings(generated, controllerNames(controllers), options.interleavings === true ? {} : options.interleavings) : generated;
   let histories = 0;
   let failedOnce = false;
   const historyOptions = {
     invariants,
-    ...(options.controllers ? { controllers: options.controllers } : {}),
+    ...(controllers ? { controllers } : {}),
     verifyDeterminism: options.verifyDeterminism ?? false,
   };
+  let path = options.path;
+  const workers = Math.floor(options.workers ?? 1);
+  if (workers > 1 && path === undefined && runs > 1) {
+    if ((options.invariants || options.controllers) && !options.setup) throw new Error('check({ workers }) with invariants or controllers of your own needs `setup` (a module path) so each worker can build them');
+    const scenarios = generateInOrder(arbitrary, runs, seed);
+    const parallel = await runInWorkers(scenarios, {
+      workers,
+      setup: options.setup ?? {},
+      verifyDeterminism: historyOptions.verifyDeterminism,
+      onChecked: (checked) => options.onProgress?.(checked, runs, false),
+    });
+    histories = parallel.checked;
+    if (parallel.firstFailure === undefined) return { ok: true, runs, seed, histories };
+    // fast-check's path to a generated history is its index: replaying it here shrinks it exactly
+    // as a run in one thread would have.
+    failedOnce = true;
+    path = String(parallel.firstFailure);
+  }
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     const result = await runHistory(scenario, historyOptions);
     histories++;
@@ -88,7 +119,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     numRuns: runs,
     seed,
     endOnFailure: options.shrink === false,
-    ...(options.path ? { path: options.path } : {}),
+    ...(path ? { path } : {}),
   });
   if (!details.failed) return { ok: true, runs, seed, histories };
   if (!details.counterexample) throw details.errorInstance ?? new Error('the property failed without a counterexample');
@@ -102,8 +133,21 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
 }
 
 /** Names of the controllers a run has, which an interleaving schedule may perturb. */
-function controllerNames(options: CheckOptions): string[] {
-  return (options.controllers?.() ?? defaultControllers()).map((controller) => controller.name);
+function controllerNames(controllers: (() => Controller[]) | undefined): string[] {
+  return (controllers?.() ?? defaultControllers()).map((controller) => controller.name);
+}
+
+/** The first `runs` histories fast-check generates for `seed`, in the order it would check them. */
+function generateInOrder(arbitrary: fc.Arbitrary<Scenario>, runs: number, seed: number): Scenario[] {
+  const scenarios: Scenario[] = [];
+  fc.check(
+    fc.property(arbitrary, (scenario) => {
+      scenarios.push(scenario);
+      return true;
+    }),
+    { numRuns: runs, seed },
+  );
+  return scenarios;
 }
 
 async function writeCounterexample(
