@@ -12,15 +12,28 @@ export interface Prng {
 
 /** mulberry32: small, fast, and good enough for tie-breaking and name suffixes. */
 export function createPrng(seed: number): Prng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+  return new Mulberry32(seed);
+}
+
+// A class rather than closures: a PRNG is made per write and per decision, and closures cost more to create.
+class Mulberry32 implements Prng {
+  private a: number;
+
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
 }
 
 /** FNV-1a over the parts, for deriving a sub-seed from the cluster seed and a context such as a position. */
