@@ -3,7 +3,7 @@ import { schemaFor } from '../openapi/schema-lookup.ts';
 import type { Schema } from '../openapi/component-schemas.ts';
 import { FieldSet } from './field-set.ts';
 import { isPlainObject, jsonEqual, type JsonObject } from './json-values.ts';
-import { compareFields } from './typed-fields.ts';
+import { addedFieldsV1, compareFields } from './typed-fields.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 
 /** One `metadata.managedFields` entry, as Kubernetes serialises it. */
@@ -169,6 +169,10 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   // patches them) replace the stored ones; subresource writes cannot set them.
   const requested = next.metadata?.managedFields;
   const writesOwn = !options.subresource && Array.isArray(requested) && requested.length > 0 && !jsonEqual(requested, previous?.metadata?.managedFields);
+  if (previous === undefined && !writesOwn) {
+    const created = createdManagedFields(next, manager, operation, schema, options);
+    if (created) return created;
+  }
   const managers = decodeManagedFields(writesOwn ? requested : previous?.metadata?.managedFields).filter((entry) => entry.manager !== '' || !entry.fields.isEmpty());
   const diff = compareFields(trackedContent(previous as JsonObject | undefined, options.subresource), trackedContent(next as JsonObject, options.subresource), schema);
   // The sets compareFields returns are fresh and never mutated below, so an empty operand's union is the other set itself.
@@ -189,6 +193,23 @@ export function recordUpdateManagedFields<T extends KubeObject>(
   const managedFields = encodeManagedFields(managers);
   const metadata = withoutKeys((next.metadata ?? {}) as JsonObject, MANAGED_FIELDS_KEY);
   if (managedFields.length > 0) metadata.managedFields = managedFields;
+  return { ...next, metadata };
+}
+
+/**
+ * A create's managedFields: the writer owns every field it set. The same entry the general
+ * bookkeeping records, built directly (most writes are creates); undefined when the general path must decide.
+ */
+function createdManagedFields<T extends KubeObject>(next: T, manager: string, operation: 'Update' | 'Apply', schema: Schema | undefined, options: ManagedFieldsOptions): T | undefined {
+  const fieldsV1 = addedFieldsV1(trackedContent(next as JsonObject, options.subresource), schema);
+  if (fieldsV1 === undefined) return undefined;
+  const metadata = withoutKeys((next.metadata ?? {}) as JsonObject, MANAGED_FIELDS_KEY);
+  if (Object.keys(fieldsV1).length > 0) {
+    // Key order as Kubernetes serialises entries (encodeEntry).
+    const entry = { manager, operation, apiVersion: next.apiVersion, time: managedFieldsTime(options.time), fieldsType: 'FieldsV1', fieldsV1 } as ManagedFieldsEntry;
+    if (options.subresource) entry.subresource = options.subresource;
+    metadata.managedFields = [entry] as unknown as JsonObject[];
+  }
   return { ...next, metadata };
 }
 

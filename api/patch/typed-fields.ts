@@ -312,3 +312,72 @@ export function typedPatchError(object: { apiVersion?: string; kind?: string; me
   const detail = problems.length === 1 ? problems[0] : `errors:\n  ${problems.join('\n  ')}`;
   return new ApiError(400, 'BadRequest', `failed to create typed patch object (${gvk} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}): ${detail}`);
 }
+
+/**
+ * `compareFields({}, after, schema).added.toFieldsV1()`, the fields a create records, encoded
+ * straight from the value: no path arrays and no field set. Undefined when the walk would need
+ * the general path: a list repeats an item key (the set merges those), or an item is malformed
+ * (the general path throws the error that names it).
+ */
+export function addedFieldsV1(after: JsonObject, schema: Schema | undefined): Record<string, unknown> | undefined {
+  const keys = Object.keys(after).filter((key) => after[key] !== undefined && after[key] !== null);
+  keys.sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const child = wholeFieldsV1(after[key], childSchema(schema, key));
+    if (child === undefined) return undefined;
+    out[`f:${key}`] = child;
+  }
+  return out;
+}
+
+/** The encoded node `addWhole` builds for `value` (a member, or a struct's inner node), or undefined for the general path. */
+function wholeFieldsV1(value: unknown, schema: Schema | undefined): Record<string, unknown> | undefined {
+  if (isPlainObject(value) && !isOwnedWhole(schema)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return {};
+    const out: Record<string, unknown> = isStruct(schema) ? {} : { '.': {} };
+    if (keys.length > 1) keys.sort();
+    for (const key of keys) {
+      const child = wholeFieldsV1(value[key], childSchema(schema, key));
+      if (child === undefined) return undefined;
+      out[`f:${key}`] = child;
+    }
+    return out;
+  }
+  const list = Array.isArray(value) ? listKind(schema) : undefined;
+  if (!Array.isArray(value) || !list || list.kind === 'atomic') return {};
+  if (value.length === 0) return {};
+  const elementSchema = itemSchemaOf(schema);
+  const items = new Map<string, Record<string, unknown>>();
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (list.kind === 'map' && !isPlainObject(item)) return undefined;
+    let key: string;
+    try {
+      key = elementKey(item, list, [], index);
+    } catch {
+      return undefined;
+    }
+    if (items.has(key)) return undefined;
+    let node: Record<string, unknown> = {};
+    if (list.kind === 'map' && isPlainObject(item) && !isOwnedWhole(elementSchema)) {
+      const fields = Object.keys(item);
+      if (fields.length > 0) {
+        node = { '.': {} };
+        if (fields.length > 1) fields.sort();
+        for (const field of fields) {
+          const child = wholeFieldsV1(item[field], childSchema(elementSchema, field));
+          if (child === undefined) return undefined;
+          node[`f:${field}`] = child;
+        }
+      }
+    }
+    items.set(key, node);
+  }
+  const out: Record<string, unknown> = list.kind === 'set' ? { '.': {} } : {};
+  const keys = [...items.keys()];
+  if (keys.length > 1) keys.sort();
+  for (const key of keys) out[key] = items.get(key);
+  return out;
+}
