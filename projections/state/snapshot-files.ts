@@ -5,7 +5,8 @@ import type { Position } from '../../core/events.ts';
 import type { EventStore } from '../../core/store/event-store.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { createClusterState } from './reducer.ts';
-import { rebuildFromStore } from './rebuild-from-store.ts';
+import { StreamRuleBrokenError } from './compacted-rebuild.ts';
+import { type RebuildOptions, rebuildFromStore } from './rebuild-from-store.ts';
 import { deserializeState, serializeState } from './snapshot.ts';
 
 /**
@@ -131,11 +132,22 @@ export interface RestoredState {
   skipped: LoadedSnapshot['skipped'];
 }
 
-/** Serve-ready state: the newest usable snapshot plus the log's tail after it (or the whole log). */
-export async function restoreState(store: EventStore, dataDir: string): Promise<RestoredState> {
+/**
+ * Serve-ready state: the newest usable snapshot plus the log's tail after it (or the whole log),
+ * the tail applied by `rebuildFromStore` (compacted where the store allows, unless `options` say not).
+ */
+export async function restoreState(store: EventStore, dataDir: string, options: RebuildOptions = {}): Promise<RestoredState> {
   const head = await store.head();
-  const loaded = loadLatestSnapshot(dataDir, { maxPosition: head });
-  const state = await rebuildFromStore(store, loaded?.position ?? 0, loaded?.state ?? createClusterState());
+  let loaded = loadLatestSnapshot(dataDir, { maxPosition: head });
+  let state: ClusterState;
+  try {
+    state = await rebuildFromStore(store, loaded?.position ?? 0, loaded?.state ?? createClusterState(), options);
+  } catch (error) {
+    if (!(error instanceof StreamRuleBrokenError)) throw error;
+    // The compacted tail changed the loaded state before finding it could not be used: load it again and replay every event.
+    loaded = loadLatestSnapshot(dataDir, { maxPosition: head });
+    state = await rebuildFromStore(store, loaded?.position ?? 0, loaded?.state ?? createClusterState(), { compacted: false });
+  }
   const snapshotPosition = loaded?.position ?? 0;
   return { state, snapshotPosition, tailEvents: state.position - snapshotPosition, skipped: loaded?.skipped ?? [] };
 }

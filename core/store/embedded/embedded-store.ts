@@ -15,7 +15,7 @@ import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
-import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents } from './record-format.ts';
+import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, summarizePrepared, summarizeRecord } from './record-format.ts';
 import { RecordIndex } from './record-index.ts';
 
 export const LOG_FILE_NAME = 'events.log';
@@ -64,6 +64,17 @@ export type EmbeddedStore = EventStore & {
    */
   readAllBatches(fromPosition?: Position, toPosition?: Position): Iterable<StoredEvent[]>;
   /**
+   * What the log holds, record by record, learnt from the index alone (no read of the log): for a
+   * reader that plans which records to read (see `readRecords`). Valid until the next append.
+   */
+  logDirectory(): LogDirectory;
+  /**
+   * The events of these records (ascending record numbers), in batches, limited to positions in
+   * (from, to] and to the durable head: nearby records are read together, every record read is
+   * CRC-checked, exactly as `readAllBatches` does.
+   */
+  readRecords(records: readonly number[], fromPosition?: Position, toPosition?: Position): Iterable<StoredEvent[]>;
+  /**
    * Saves the index checkpoint for the log's durable prefix now (close does it too), so that a
    * restart after a crash scans only what was appended since: worth calling beside each snapshot.
    * Does nothing when checkpoints are off or the log is small.
@@ -72,6 +83,29 @@ export type EmbeddedStore = EventStore & {
   readonly openReport: OpenReport;
   readonly directory: string;
 };
+
+/**
+ * The log's records as the index knows them, durable ones only: records are numbered from 0 in log
+ * order; each belongs to one stream and holds consecutive positions.
+ */
+export interface LogDirectory {
+  /** The durable head when the directory was taken. */
+  head: Position;
+  /** Durable records: numbers 0 to `records - 1` (a stream's list may go on with records not yet durable: ignore those). */
+  records: number;
+  /** Per durable record (views, valid until the next append): first position, signature (see `signatureTypes`), latest event time (NaN when unknown). */
+  firstPositions: Float64Array;
+  signatures: Uint32Array;
+  maxTimes: Float64Array;
+  /** Signature → the record's event types in order; signature 0: unknown (see record-index.ts). */
+  signatureTypes: ReadonlyArray<readonly string[] | undefined>;
+  /** Events in the record. */
+  count(record: number): number;
+  /** The record holding `position` (1 to head). */
+  recordOf(position: Position): number;
+  /** Each stream's records, ascending. */
+  streams: ReadonlyMap<string, { readonly records: readonly number[] }>;
+}
 
 interface StreamEntry {
   /** Revision of the last event assigned (durable or not). */
@@ -92,6 +126,8 @@ const READ_CHUNK_BYTES = 4 << 20;
  * end of the macrotask: the disk then syncs it while the rest of the macrotask's appends are
  * encoded (a burst of large appends would otherwise encode everything, then wait for the disk).
  */
+/** `readRecords` reads across gaps up to this long between wanted records rather than issuing another read. */
+const READ_GAP_BYTES = 16 << 10;
 const EARLY_COMMIT_BYTES = 256 << 10;
 const INITIAL_BUFFER_BYTES = 1 << 20;
 const MAX_STREAM_BYTES = 0xffff;
@@ -132,11 +168,12 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
       index = checkpoint.index;
       streams = checkpoint.streams;
     }
-    const scan = scanLog(fd, (header, offset) => {
+    const scan = scanLog(fd, (header, offset, buffer, format) => {
       const entry = streams.get(header.stream);
       const outOfSequence = revisionOutOfSequence(header.stream, header.firstRevision, entry ? entry.revision : -1);
       if (outOfSequence) return outOfSequence;
-      const record = index.add(offset, header.firstPosition);
+      const summary = summarizeRecord(buffer, header, format);
+      const record = index.add(offset, header.firstPosition, index.signatureOf(summary.types), summary.maxTime);
       if (entry) {
         entry.revision += header.count;
         entry.records.push(record);
@@ -221,7 +258,8 @@ function openStore(
     const firstPosition = nextPosition;
     const firstRevision = current + 1;
     const recordBytes = encodeRecord(pending, pendingBytes, stream, firstPosition, firstRevision, prepared);
-    const record = index.add(nextRecordOffset, firstPosition);
+    const summary = summarizePrepared(prepared);
+    const record = index.add(nextRecordOffset, firstPosition, index.signatureOf(summary.types), summary.maxTime);
     pendingBytes += recordBytes;
     nextRecordOffset += recordBytes;
     nextPosition += events.length;
@@ -323,6 +361,55 @@ function openStore(
     return keepFrom === 0 && keepTo === out.length ? out : out.slice(keepFrom, keepTo);
   }
 
+  function logDirectory(): LogDirectory {
+    const records = durableHead === 0 ? 0 : index.recordOf(durableHead) + 1;
+    const entries = index.entries();
+    return {
+      head: durableHead,
+      records,
+      firstPositions: entries.firstPositions.subarray(0, records),
+      signatures: entries.signatures.subarray(0, records),
+      maxTimes: entries.maxTimes.subarray(0, records),
+      signatureTypes: index.signatureTable(),
+      count: recordCount,
+      recordOf: (position) => index.recordOf(position),
+      streams,
+    };
+  }
+
+  /** See EmbeddedStore.readRecords: groups of records close together in the file are read with one read and decoded with one JSON.parse. */
+  function* readRecords(records: readonly number[], fromPosition: Position = 0, toPosition: Position = Number.POSITIVE_INFINITY): Iterable<StoredEvent[]> {
+    const end = Math.min(toPosition, durableHead);
+    const durableRecords = durableHead === 0 ? 0 : index.recordOf(durableHead) + 1;
+    const recordEnd = (record: number) => (record + 1 < index.length ? index.offset(record + 1) : durableEnd);
+    let i = 0;
+    while (i < records.length && records[i]! < durableRecords) {
+      const first = records[i]!;
+      const start = index.offset(first);
+      let last = i;
+      while (
+        last + 1 < records.length &&
+        records[last + 1]! < durableRecords &&
+        index.offset(records[last + 1]!) - recordEnd(records[last]!) <= READ_GAP_BYTES &&
+        recordEnd(records[last + 1]!) - start <= READ_CHUNK_BYTES
+      )
+        last++;
+      const buffer = readBytes(fd, start, recordEnd(records[last]!) - start);
+      const headers: RecordHeader[] = [];
+      for (let r = i; r <= last; r++) {
+        const at = index.offset(records[r]!) - start;
+        const header = decodeRecordHeader(buffer, at, at + recordEnd(records[r]!) - index.offset(records[r]!));
+        if (typeof header === 'string') throw new LogCorruptedError(file, start + at, header);
+        headers.push(header);
+      }
+      i = last + 1;
+      const out: StoredEvent[] = [];
+      decodeRecordsEvents(buffer, headers, format, out);
+      const kept = out.filter((event) => event.position > fromPosition && event.position <= end);
+      if (kept.length > 0) yield kept;
+    }
+  }
+
   function readRange(from: Position, to: Position): StoredEvent[] {
     const out: StoredEvent[] = [];
     for (let chunk = readChunk(from, to); chunk.length > 0; chunk = readChunk(from, to)) {
@@ -364,7 +451,15 @@ function openStore(
     if (records < MIN_CHECKPOINT_RECORDS) return;
     try {
       // The durable prefix only: appends still on their way to disk are left to the next open's scan.
-      const durableIndex = records === index.length ? index : RecordIndex.fromArrays(index.entries().offsets.slice(0, records), index.entries().firstPositions.slice(0, records), records);
+      const entries = index.entries();
+      const durableIndex =
+        records === index.length
+          ? index
+          : RecordIndex.fromArrays(
+              { offsets: entries.offsets.slice(0, records), firstPositions: entries.firstPositions.slice(0, records), signatures: entries.signatures.slice(0, records), maxTimes: entries.maxTimes.slice(0, records) },
+              records,
+              index.signatureTable(),
+            );
       let durableStreams = streams;
       if (records < index.length) {
         durableStreams = new Map();
@@ -391,6 +486,8 @@ function openStore(
     openReport,
     appendNow,
     checkpointIndex,
+    logDirectory,
+    readRecords,
     append(stream, events, options) {
       try {
         return appendNow(stream, events, options).durable;

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, openSync, closeSync, readSync, rmSync, truncat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../events.ts';
+import type { NewEvent, StoredEvent } from '../../events.ts';
 import { testEvent } from '../event-store.contract.ts';
-import { LOG_FILE_NAME, createEmbeddedStore } from './embedded-store.ts';
+import { LOG_FILE_NAME, type LogDirectory, createEmbeddedStore } from './embedded-store.ts';
 import { isLogCorruptedError } from './errors.ts';
 import { INDEX_FILE_NAME, MIN_CHECKPOINT_RECORDS } from './index-checkpoint.ts';
 import { LOG_MAGIC, RECORD_HEADER_BYTES } from './record-format.ts';
@@ -126,5 +126,28 @@ describe('index checkpoint', () => {
     expect(repairEmbeddedLog(dir).repaired).toBe(true);
     expect(existsSync(join(dir, INDEX_FILE_NAME))).toBe(false);
     expect((await contents(dir)).all).toEqual([]);
+  });
+
+  it('keeps each record\'s event types and latest time: the same after appending, after a full scan and from the checkpoint', async () => {
+    const dir = newDir();
+    const types = ['ObjectCreated', 'PodScheduled', 'ObjectRemoved'];
+    const event = (r: number, i: number) => ({ type: types[(r + i) % 3], data: { r, i }, metadata: { actor: 'test', time: 1_000 * r + (i === 1 ? 5_000 : -i) } }) as unknown as NewEvent;
+    const odd = { type: 'ClockAdvanced', data: { time: 1 }, metadata: { actor: 'test', time: 1, extra: true } } as unknown as NewEvent;
+    const store = await createEmbeddedStore(dir);
+    let last: Promise<unknown> = Promise.resolve();
+    for (let r = 0; r < RECORDS; r++) last = store.append(STREAMS[r % 3]!, r === 7 ? [odd] : Array.from({ length: 1 + (r % 2) }, (_, i) => event(r, i)));
+    await last;
+    const summaries = (directory: LogDirectory) => Array.from({ length: directory.records }, (_, r) => [directory.signatureTypes[directory.signatures[r]!], directory.maxTimes[r]]);
+    const appended = summaries(store.logDirectory());
+    await store.close();
+    expect(appended[7]).toEqual([undefined, Number.NaN]);
+    expect(appended[3]).toEqual([['ObjectCreated', 'PodScheduled'], 8_000]);
+    expect(appended[4]).toEqual([['PodScheduled'], 4_000]);
+    for (const options of [{ indexCheckpoint: false }, {}]) {
+      const reopened = await createEmbeddedStore(dir, options);
+      expect(reopened.openReport.checkpointedEvents > 0).toBe(!('indexCheckpoint' in options));
+      expect(summaries(reopened.logDirectory())).toEqual(appended);
+      await reopened.close();
+    }
   });
 });

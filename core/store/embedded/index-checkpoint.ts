@@ -12,13 +12,16 @@ import { RecordIndex } from './record-index.ts';
  * prefix's records are still CRC-checked whenever they are read; a checkpoint that does not match
  * the log (damaged, stale after a repair, another file) is ignored and the whole log is scanned.
  *
- *   ORRIDX01 [u32 crc of the rest]
+ *   ORRIDX02 [u32 crc of the rest]
  *   [f64 coveredEnd][f64 lastPosition][f64 lastRecordOffset][u32 lastRecordCrc][u32 records]
- *   [f64 offsets × records][f64 firstPositions × records]
+ *   [f64 offsets × records][f64 firstPositions × records][u32 signatures × records][f64 maxTimes × records]
+ *   [u32 signature table entries] then per entry from 1 on: [u16 types] and per type [u16 bytes][utf8]
  *   [u32 streams] then per stream [u16 name bytes][name utf8][f64 revision][u32 records][u32 record numbers]
+ *
+ * (`ORRIDX01` checkpoints, without the record summaries, are ignored: the log is scanned once.)
  */
 export const INDEX_FILE_NAME = 'events.idx';
-const MAGIC = Buffer.from('ORRIDX01', 'latin1');
+const MAGIC = Buffer.from('ORRIDX02', 'latin1');
 const FIXED_BYTES = 8 * 3 + 4 + 4;
 /** Logs with fewer records than this open fast enough without one. */
 export const MIN_CHECKPOINT_RECORDS = 4096;
@@ -38,7 +41,15 @@ export interface IndexCheckpoint {
 
 export function writeIndexCheckpoint(dir: string, coveredEnd: number, lastPosition: number, index: RecordIndex, streams: Map<string, StreamIndexEntry>, lastRecordCrc: number): void {
   if (endianness() !== 'LE' || index.length === 0) return;
-  const { offsets, firstPositions } = index.entries();
+  const { offsets, firstPositions, signatures, maxTimes } = index.entries();
+  const table = index.signatureTable();
+  const typeNames: Buffer[][] = [];
+  let tableBytes = 4;
+  for (let id = 1; id < table.length; id++) {
+    const names = table[id]!.map((type) => Buffer.from(type, 'utf8'));
+    typeNames.push(names);
+    tableBytes += 2 + names.reduce((n, name) => n + 2 + name.length, 0);
+  }
   const names: Buffer[] = [];
   let streamBytes = 4;
   for (const [name, entry] of streams) {
@@ -46,7 +57,7 @@ export function writeIndexCheckpoint(dir: string, coveredEnd: number, lastPositi
     names.push(bytes);
     streamBytes += 2 + bytes.length + 8 + 4 + 4 * entry.records.length;
   }
-  const body = Buffer.allocUnsafe(FIXED_BYTES + 16 * index.length + streamBytes);
+  const body = Buffer.allocUnsafe(FIXED_BYTES + 28 * index.length + tableBytes + streamBytes);
   let at = 0;
   at = body.writeDoubleLE(coveredEnd, at);
   at = body.writeDoubleLE(lastPosition, at);
@@ -55,6 +66,16 @@ export function writeIndexCheckpoint(dir: string, coveredEnd: number, lastPositi
   at = body.writeUInt32LE(index.length, at);
   at += Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength).copy(body, at);
   at += Buffer.from(firstPositions.buffer, firstPositions.byteOffset, firstPositions.byteLength).copy(body, at);
+  at += Buffer.from(signatures.buffer, signatures.byteOffset, signatures.byteLength).copy(body, at);
+  at += Buffer.from(maxTimes.buffer, maxTimes.byteOffset, maxTimes.byteLength).copy(body, at);
+  at = body.writeUInt32LE(table.length, at);
+  for (const names of typeNames) {
+    at = body.writeUInt16LE(names.length, at);
+    for (const name of names) {
+      at = body.writeUInt16LE(name.length, at);
+      at += name.copy(body, at);
+    }
+  }
   at = body.writeUInt32LE(streams.size, at);
   let i = 0;
   for (const entry of streams.values()) {
@@ -106,6 +127,25 @@ export function readIndexCheckpoint(dir: string, readLog: (offset: number, lengt
     const firstPositions = new Float64Array(records);
     new Uint8Array(offsets.buffer).set(body.subarray(at, (at += 8 * records)));
     new Uint8Array(firstPositions.buffer).set(body.subarray(at, (at += 8 * records)));
+    const signatures = new Uint32Array(records);
+    const maxTimes = new Float64Array(records);
+    new Uint8Array(signatures.buffer).set(body.subarray(at, (at += 4 * records)));
+    new Uint8Array(maxTimes.buffer).set(body.subarray(at, (at += 8 * records)));
+    const tableSize = body.readUInt32LE(at);
+    at += 4;
+    const table: Array<string[] | undefined> = [undefined];
+    for (let id = 1; id < tableSize; id++) {
+      const count = body.readUInt16LE(at);
+      at += 2;
+      const types: string[] = [];
+      for (let t = 0; t < count; t++) {
+        const bytes = body.readUInt16LE(at);
+        types.push(body.toString('utf8', at + 2, at + 2 + bytes));
+        at += 2 + bytes;
+      }
+      table.push(types);
+    }
+    for (const signature of signatures) if (signature >= tableSize) return undefined;
     if (offsets[records - 1] !== lastRecordOffset || firstPositions[records - 1] !== header.firstPosition) return undefined;
     const streams = new Map<string, StreamIndexEntry>();
     const streamCount = body.readUInt32LE(at);
@@ -123,7 +163,7 @@ export function readIndexCheckpoint(dir: string, readLog: (offset: number, lengt
       streams.set(name, { revision, records: list });
     }
     if (at !== body.length) return undefined;
-    return { coveredEnd, lastPosition, index: RecordIndex.fromArrays(offsets, firstPositions, records), streams };
+    return { coveredEnd, lastPosition, index: RecordIndex.fromArrays({ offsets, firstPositions, signatures, maxTimes }, records, table), streams };
   } catch {
     return undefined;
   }

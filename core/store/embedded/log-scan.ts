@@ -31,7 +31,8 @@ export interface ScanResult {
  */
 export function scanLog(
   fd: number,
-  onRecord: (header: RecordHeader, offset: number) => string | undefined,
+  /** `buffer` holds the record (the header's offsets are into it), valid during the call only. */
+  onRecord: (header: RecordHeader, offset: number, buffer: Buffer, format: RecordFormat) => string | undefined,
   /** Where to start instead of the first record: the end of a prefix already known intact (an index checkpoint's). */
   start?: { offset: number; nextPosition: number },
 ): ScanResult {
@@ -79,7 +80,7 @@ export function scanLog(
       decoded = `position ${decoded.firstPosition} out of sequence (expected ${nextPosition})`;
     }
     if (typeof decoded !== 'string') {
-      const rejected = onRecord(decoded, offset);
+      const rejected = onRecord(decoded, offset, buffer, format);
       if (rejected !== undefined) decoded = rejected;
     }
     if (typeof decoded === 'string') {

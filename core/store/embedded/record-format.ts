@@ -417,3 +417,59 @@ function metadataOfShape(shape: number, actor: string, time: number, causationId
   }
   return metadata as unknown as StoredEvent['metadata'];
 }
+
+/** What a record holds, learnt from its binary envelopes alone: its events' types in order and their latest time. */
+export interface RecordSummary {
+  /** Undefined when some envelope is not binary (format 1, or shape 0): then nothing is known. */
+  types: string[] | undefined;
+  /** The latest `metadata.time`; NaN when `types` is undefined. */
+  maxTime: number;
+}
+
+const UNKNOWN_SUMMARY: RecordSummary = { types: undefined, maxTime: Number.NaN };
+
+/** The summary of a decoded (CRC-checked) record of `buffer`, without parsing its JSON. */
+export function summarizeRecord(buffer: Buffer, header: RecordHeader, format: RecordFormat): RecordSummary {
+  if (format !== 2) return UNKNOWN_SUMMARY;
+  const types: string[] = new Array(header.count);
+  let maxTime = Number.NEGATIVE_INFINITY;
+  let at = header.jsonStart + 4;
+  let type = '';
+  for (let i = 0; i < header.count; i++) {
+    const shape = buffer.readUInt16LE(at);
+    if (shape === 0) return UNKNOWN_SUMMARY;
+    const time = buffer.readDoubleLE(at + 2);
+    if (time > maxTime) maxTime = time;
+    at += hasCode(shape, CAUSATION) ? 18 : 10;
+    let n = buffer.readUInt16LE(at);
+    if (n !== SAME_AS_PREVIOUS) type = cachedString(buffer, at + 2, at + 2 + n);
+    types[i] = type;
+    at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    n = buffer.readUInt16LE(at);
+    at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    if (hasCode(shape, CORRELATION)) {
+      n = buffer.readUInt16LE(at);
+      at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
+    }
+  }
+  return { types, maxTime };
+}
+
+/**
+ * The summary of an append's events as `prepareEvents` left them: the same as `summarizeRecord`
+ * would find once written (unknown in format 1 and wherever an envelope is not binary).
+ */
+export function summarizePrepared(prepared: PreparedEvents): RecordSummary {
+  const { events, shapes } = prepared;
+  if (prepared.format !== 2 || !shapes) return UNKNOWN_SUMMARY;
+  const types: string[] = new Array(events.length);
+  let maxTime = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < events.length; i++) {
+    if (shapes[i] === 0) return UNKNOWN_SUMMARY;
+    const event = events[i]!;
+    types[i] = event.type;
+    const time = event.metadata.time + 0;
+    if (time > maxTime) maxTime = time;
+  }
+  return { types, maxTime };
+}

@@ -1,35 +1,90 @@
 /**
- * Where each record of the log lives: its byte offset and its first position, in two growable
- * typed arrays (16 bytes per append, however many events it holds). A position is found by binary
+ * Where each record of the log lives: its byte offset and its first position, in growable typed
+ * arrays (16 bytes per append, however many events it holds). A position is found by binary
  * search, so `readAll(from)` seeks without scanning.
+ *
+ * Beside them, each record's summary, which lets a reader plan without reading the log: the event
+ * types it holds, in order (interned as a "signature": a number naming the list, 0 when unknown), and
+ * the latest `metadata.time` among its events (NaN when unknown). A summary is unknown when the
+ * record's envelopes are not binary (record format 1, or an event format 2 could not hold in binary),
+ * so that a reader never trusts types or times it would have had to parse JSON to learn.
  */
+export interface RecordArrays {
+  offsets: Float64Array;
+  firstPositions: Float64Array;
+  signatures: Uint32Array;
+  maxTimes: Float64Array;
+}
+
+export const UNKNOWN_SIGNATURE = 0;
+
 export class RecordIndex {
   private offsets: Float64Array = new Float64Array(1024);
   private firstPositions: Float64Array = new Float64Array(1024);
+  private signatures: Uint32Array = new Uint32Array(1024);
+  private maxTimes: Float64Array = new Float64Array(1024);
+  /** Signature → the event types it names (entry 0, unknown, is undefined). */
+  private readonly signatureTypes: Array<readonly string[] | undefined> = [undefined];
+  private readonly signatureIds = new Map<string, number>();
   length = 0;
 
-  /** An index over the first `length` entries of these arrays (which it takes over). */
-  static fromArrays(offsets: Float64Array, firstPositions: Float64Array, length: number): RecordIndex {
+  /** An index over the first `length` entries of these arrays (which it takes over), with the signature table `types` (entry 0 is ignored). */
+  static fromArrays(arrays: RecordArrays, length: number, types: ReadonlyArray<readonly string[] | undefined> = [undefined]): RecordIndex {
     const index = new RecordIndex();
-    const capacity = Math.max(1024, offsets.length);
-    index.offsets = offsets.length === capacity ? offsets : grow(offsets, capacity);
-    index.firstPositions = firstPositions.length === capacity ? firstPositions : grow(firstPositions, capacity);
+    const capacity = Math.max(1024, arrays.offsets.length);
+    index.offsets = sized(arrays.offsets, capacity);
+    index.firstPositions = sized(arrays.firstPositions, capacity);
+    index.signatures = sized(arrays.signatures, capacity);
+    index.maxTimes = sized(arrays.maxTimes, capacity);
+    for (let id = 1; id < types.length; id++) {
+      const list = types[id]!;
+      index.signatureTypes.push(list);
+      index.signatureIds.set(list.join('\n'), id);
+    }
     index.length = length;
     return index;
   }
 
   /** The first `length` entries, as views (valid until the next `add`). */
-  entries(): { offsets: Float64Array; firstPositions: Float64Array } {
-    return { offsets: this.offsets.subarray(0, this.length), firstPositions: this.firstPositions.subarray(0, this.length) };
+  entries(): RecordArrays {
+    const n = this.length;
+    return {
+      offsets: this.offsets.subarray(0, n),
+      firstPositions: this.firstPositions.subarray(0, n),
+      signatures: this.signatures.subarray(0, n),
+      maxTimes: this.maxTimes.subarray(0, n),
+    };
   }
 
-  add(offset: number, firstPosition: number): number {
+  /** The signature table: entry `id` lists the event types signature `id` names. */
+  signatureTable(): ReadonlyArray<readonly string[] | undefined> {
+    return this.signatureTypes;
+  }
+
+  /** The signature naming this list of event types (interned on first use); unknown for undefined. */
+  signatureOf(types: readonly string[] | undefined): number {
+    if (types === undefined) return UNKNOWN_SIGNATURE;
+    const key = types.length === 1 ? types[0]! : types.join('\n');
+    let id = this.signatureIds.get(key);
+    if (id === undefined) {
+      id = this.signatureTypes.length;
+      this.signatureTypes.push(types.slice());
+      this.signatureIds.set(key, id);
+    }
+    return id;
+  }
+
+  add(offset: number, firstPosition: number, signature: number = UNKNOWN_SIGNATURE, maxTime: number = Number.NaN): number {
     if (this.length === this.offsets.length) {
-      this.offsets = grow(this.offsets);
-      this.firstPositions = grow(this.firstPositions);
+      this.offsets = sized(this.offsets, this.length * 2);
+      this.firstPositions = sized(this.firstPositions, this.length * 2);
+      this.signatures = sized(this.signatures, this.length * 2);
+      this.maxTimes = sized(this.maxTimes, this.length * 2);
     }
     this.offsets[this.length] = offset;
     this.firstPositions[this.length] = firstPosition;
+    this.signatures[this.length] = signature;
+    this.maxTimes[this.length] = maxTime;
     return this.length++;
   }
 
@@ -39,6 +94,24 @@ export class RecordIndex {
 
   firstPosition(record: number): number {
     return this.firstPositions[record]!;
+  }
+
+  signature(record: number): number {
+    return this.signatures[record]!;
+  }
+
+  /** The event types of a record, in order; undefined when unknown. */
+  types(record: number): readonly string[] | undefined {
+    return this.signatureTypes[this.signatures[record]!];
+  }
+
+  typesOfSignature(signature: number): readonly string[] | undefined {
+    return this.signatureTypes[signature];
+  }
+
+  /** The latest event time in a record; NaN when unknown. */
+  maxTime(record: number): number {
+    return this.maxTimes[record]!;
   }
 
   /** The record holding `position` (which must be between 1 and the last indexed position). */
@@ -54,8 +127,9 @@ export class RecordIndex {
   }
 }
 
-function grow(array: Float64Array, length = array.length * 2): Float64Array {
-  const bigger = new Float64Array(length);
-  bigger.set(array);
-  return bigger;
+function sized<T extends Float64Array | Uint32Array>(array: T, length: number): T {
+  if (array.length === length) return array;
+  const resized = new (array.constructor as new (n: number) => T)(length);
+  resized.set(array.length > length ? array.subarray(0, length) : array);
+  return resized;
 }
