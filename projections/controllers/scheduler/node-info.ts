@@ -47,9 +47,8 @@ export interface NodeInfo {
   usedPorts: UsedPorts;
   /** Changes whenever a field above (other than the running sums) changes: what retries key on. */
   fingerprint: string;
-  /** Scratch for the scheduling cycle in progress: the cycle that last found this node feasible, and where. */
-  cycle: number;
-  feasibleIndex: number;
+  /** Its position in the scheduler cache's name-sorted node list (and NodeColumns); -1 outside a cache. */
+  index: number;
 }
 
 export function nodeInfoOf(node: KubeObject): NodeInfo {
@@ -79,8 +78,7 @@ export function nodeInfoOf(node: KubeObject): NodeInfo {
     requestedOther: new Map(),
     usedPorts: new Map(),
     fingerprint: '',
-    cycle: 0,
-    feasibleIndex: -1,
+    index: -1,
   };
   info.fingerprint = JSON.stringify([labels, info.unschedulable, taints, info.allocatableCpu, info.allocatableMemory, info.allocatablePods, info.allocatableOther]);
   return info;

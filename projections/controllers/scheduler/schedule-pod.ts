@@ -5,11 +5,12 @@ import { DEFAULT_FILTERS } from './filters/default-filters.ts';
 import type { FilterPlugin } from './filters/filter.ts';
 import { nodeResourcesFit } from './filters/node-resources-fit.ts';
 import { ERR_REASON_NODE_AFFINITY, nodeAffinity } from './filters/node-affinity.ts';
+import type { NodeColumns } from './node-columns.ts';
 import type { NodeInfo } from './node-info.ts';
 import { numFeasibleNodesToFind } from './nodes-to-find.ts';
 import type { PodInfo } from './pod-info.ts';
 import { DEFAULT_SCORES } from './scores/default-scores.ts';
-import type { ScorePlugin, SpreadCounts } from './scores/score.ts';
+import type { ScoreCycle, ScorePlugin, SpreadCounts } from './scores/score.ts';
 import type { PodAffinityView } from './pod-affinity-view.ts';
 import { buildVerdictTable } from './verdict-table.ts';
 
@@ -23,6 +24,9 @@ export interface ScheduleOptions {
   filters?: readonly FilterPlugin[];
   scores?: readonly ScorePlugin[];
 }
+
+/** What a cycle reads besides the node list: sibling counts, bound pods, and the nodes' numbers by position. */
+export type SchedulingView = SpreadCounts & PodAffinityView & { readonly columns: NodeColumns };
 
 export interface ScheduleResult {
   decision: SchedulingDecision;
@@ -44,7 +48,7 @@ interface Failure {
  * pick the highest weighted total (ties broken by the PRNG), and record why: every evaluated
  * node's verdict, in the decision's verdict table.
  */
-export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SpreadCounts & PodAffinityView, options: ScheduleOptions): ScheduleResult {
+export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: SchedulingView, options: ScheduleOptions): ScheduleResult {
   const allFilters = options.filters ?? DEFAULT_FILTERS;
   // PreFilter: plugins that have nothing to check for this pod drop out of the cycle.
   let filters: readonly FilterPlugin[] = allFilters;
@@ -65,19 +69,31 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
   // nodes of most cycles are decided by that one check, and the full chain runs only to find out
   // why a node fails.
   const plainPod = allFilters === DEFAULT_FILTERS && !filters.some((f) => f.preFilter) && pod.nodeName === undefined && !pod.requiresNodeMatch && !pod.hostPorts;
+  // For such a pod without extended resources, NodeResourcesFit's own checks are written out here
+  // on the node's numbers (the plugin itself runs only to say why a node fails).
+  const { cpu, memory, other } = pod.requests;
+  const fitsInline = plainPod && other === undefined;
   const all = nodes.length;
   const wanted = numFeasibleNodesToFind(options.percentageOfNodesToScore ?? 0, all);
   // Reused between cycles (a cycle runs to completion before the next starts): at thousands of
   // nodes per decision, fresh arrays each time were a good part of the cost, as garbage.
-  const feasible = scratchFeasible;
-  feasible.length = 0;
-  const failures: Failure[] = [];
-  // Every evaluated node in evaluation order, and what became of it: its index in `feasible`, or
-  // -1 - its index in `failures`.
-  const evaluated = scratchEvaluated;
-  evaluated.length = 0;
-  if (scratchCodes.length < nodes.length) scratchCodes = new Int32Array(Math.max(nodes.length, 2 * scratchCodes.length));
+  if (scratchCodes.length < all + 1) scratchCodes = new Int32Array(Math.max(all + 1, 2 * scratchCodes.length));
   const codes = scratchCodes;
+  const feasible = scratchFeasible;
+  const positions = scratchPositions(all + 1);
+  const failures: Failure[] = [];
+  // Every evaluated node in evaluation order (`evaluated[0..evaluatedCount)`), and what became of
+  // it: its index in `feasible`, or -1 - its index in `failures`.
+  const evaluated = scratchEvaluated;
+  let evaluatedCount = 0;
+  let feasibleCount = 0;
+  // Feasible nodes are stamped with this cycle and their index in `feasible` (in the columns), for
+  // score plugins that look nodes up by name (spreading).
+  cycles = cycles === 0x7fffffff ? 1 : cycles + 1;
+  const columns = spread.columns;
+  const cycle: ScoreCycle = { id: cycles, positions, columns };
+  const stamps = columns.cycle;
+  const feasibleIndexes = columns.feasibleIndex;
   // NodeAffinity's PreFilter: a pod pinned to named nodes is filtered on those alone; every other
   // node counts as rejected by NodeAffinity (one of them stands for the rest among the verdicts).
   let candidates = nodes;
@@ -89,92 +105,146 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sp
     outside = all - pinned.length;
     const example = outside > 0 ? nodes.find((node) => !pod.nodeNames!.has(node.name)) : undefined;
     if (example) {
-      codes[evaluated.push(example) - 1] = -1 - failures.length;
+      evaluated[evaluatedCount] = example;
+      codes[evaluatedCount++] = -1 - failures.length;
       failures.push({ node: example, plugin: nodeAffinity.name, reasons: [ERR_REASON_NODE_AFFINITY] });
     }
   }
+  const inOrder = candidates === nodes;
+  const { open, freePods, freeCpu, freeMemory } = columns;
+  // NodeResourcesFit checks cpu and memory only when the pod asks for some.
+  const cpuAsked = cpu > 0 ? cpu : Number.NEGATIVE_INFINITY;
+  const memoryAsked = memory > 0 ? memory : Number.NEGATIVE_INFINITY;
   const candidateCount = candidates.length;
   let processed = outside;
-  for (let i = 0; i < candidateCount && feasible.length < wanted; i++) {
-    const node = candidates[(options.startIndex + i) % candidateCount]!;
+  let at = candidateCount > 0 ? options.startIndex % candidateCount : 0;
+  for (let i = 0; i < candidateCount && feasibleCount < wanted; i++, at = at + 1 === candidateCount ? 0 : at + 1) {
+    const node = candidates[at]!;
+    const position = inOrder ? at : node.index;
     processed++;
-    const at = evaluated.push(node) - 1;
-    if (plainPod && !node.unschedulable && node.hardTaints.length === 0 && nodeResourcesFit.filter(pod, node) === undefined) {
-      codes[at] = feasible.push(node) - 1;
+    const slot = evaluatedCount++;
+    evaluated[slot] = node;
+    if (fitsInline && freePods[position]! >= 1 && !(cpuAsked > freeCpu[position]!) && !(memoryAsked > freeMemory[position]!)) {
+      stamps[position] = cycles;
+      feasibleIndexes[position] = feasibleCount;
+      positions[feasibleCount] = position;
+      feasible[feasibleCount] = node;
+      codes[slot] = feasibleCount++;
       continue;
     }
     let rejected = false;
-    for (let f = 0; f < filters.length; f++) {
-      const plugin = filters[f]!;
-      const reasons = plugin.filter(pod, node, prepared[f]);
-      if (reasons) {
-        codes[at] = -1 - failures.length;
-        failures.push({ node, plugin: plugin.name, reasons });
-        rejected = true;
-        break;
+    if (!plainPod || open[position] === 0 || nodeResourcesFit.filter(pod, node) !== undefined) {
+      for (let f = 0; f < filters.length; f++) {
+        const plugin = filters[f]!;
+        const reasons = plugin.filter(pod, node, prepared[f]);
+        if (reasons) {
+          codes[slot] = -1 - failures.length;
+          failures.push({ node, plugin: plugin.name, reasons });
+          rejected = true;
+          break;
+        }
       }
     }
-    if (!rejected) codes[at] = feasible.push(node) - 1;
+    if (!rejected) {
+      stamps[position] = cycles;
+      feasibleIndexes[position] = feasibleCount;
+      positions[feasibleCount] = position;
+      feasible[feasibleCount] = node;
+      codes[slot] = feasibleCount++;
+    }
   }
-  if (feasible.length === 0) {
+  if (feasibleCount === 0) {
     const counts = new Map<string, number>();
     for (const failure of failures) for (const reason of failure.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
     if (outside > 1) counts.set(ERR_REASON_NODE_AFFINITY, (counts.get(ERR_REASON_NODE_AFFINITY) ?? 0) + outside - 1);
-    const table = buildVerdictTable(evaluated, codes, evaluated.length, failures, [], []);
-    const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts: [], message: unschedulableMessage(all, counts), table };
+    const table = buildVerdictTable(evaluated, codes, evaluatedCount, failures, [], []);
+    const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts: NO_VERDICTS, message: unschedulableMessage(all, counts), table };
     return { decision, processed: processed - outside };
   }
 
-  const count = feasible.length;
-  const cycle = { id: ++cycles };
-  for (let i = 0; i < count; i++) {
-    const node = feasible[i]!;
-    node.cycle = cycle.id;
-    node.feasibleIndex = i;
-  }
+  const count = feasibleCount;
   const plugins = (options.scores ?? DEFAULT_SCORES).filter((plugin) => plugin.applies(pod));
   const perPlugin = plugins.map((_, p) => scratchInts(p, count));
+  const pluginCount = plugins.length;
+  for (let p = 0; p < pluginCount; p++) plugins[p]!.score(pod, feasible, count, perPlugin[p]!, spread, cycle);
+  // Each node's weighted total (summed plugin by plugin, as kube-scheduler does) and, for the
+  // verdict table, one number standing for its scores (7 bits each, exact up to seven plugins).
   const totals = scratchTotals(count);
-  for (let p = 0; p < plugins.length; p++) {
-    const plugin = plugins[p]!;
-    const scores = perPlugin[p]!;
-    plugin.score(pod, feasible, count, scores, spread, cycle);
-    const weight = plugin.weight;
-    for (let i = 0; i < count; i++) totals[i]! += scores[i]! * weight;
+  const keys = scratchKeys(count);
+  const weights = plugins.map((plugin) => plugin.weight);
+  let outOfRange = pluginCount > 7 ? 1 : 0;
+  for (let i = 0; i < count; i++) {
+    let total = 0;
+    let key = 0;
+    for (let p = 0; p < pluginCount; p++) {
+      const score = perPlugin[p]![i]!;
+      total += score * weights[p]!;
+      key = key * 128 + score;
+      outOfRange |= score & ~127;
+    }
+    totals[i] = total;
+    keys[i] = key;
   }
 
+  // The highest total, how many nodes share it, and (for decidedBy) the first node with the
+  // highest total below it.
   let best = -1;
+  let bestAt = -1;
   let tieCount = 0;
+  let second = -1;
+  let secondAt = -1;
   for (let i = 0; i < count; i++) {
     const total = totals[i]!;
     if (total > best) {
+      second = best;
+      secondAt = bestAt;
       best = total;
+      bestAt = i;
       tieCount = 1;
     } else if (total === best) tieCount++;
+    else if (total > second) {
+      second = total;
+      secondAt = i;
+    }
   }
-  let chosen = -1;
-  const pick = tieCount === 1 ? 0 : options.prng.int(tieCount);
-  for (let i = 0, seen = 0; i < count; i++) {
-    if (totals[i] === best && seen++ === pick) {
-      chosen = i;
-      break;
+  let chosen = bestAt;
+  if (tieCount > 1) {
+    const pick = options.prng.int(tieCount);
+    for (let i = 0, seen = 0; i < count; i++) {
+      if (totals[i] === best && seen++ === pick) {
+        chosen = i;
+        break;
+      }
     }
   }
 
-  const decidedBy = separatingPlugin(chosen, count, totals, perPlugin, plugins);
-  const table = buildVerdictTable(evaluated, codes, evaluated.length, failures, plugins, perPlugin);
+  // On a tie the runner-up scores as much as the chosen node, and no plugin separated them.
+  const decidedBy = tieCount === 1 && secondAt >= 0 ? separatingPlugin(chosen, secondAt, perPlugin, plugins) : undefined;
+  const table = buildVerdictTable(evaluated, codes, evaluatedCount, failures, plugins, perPlugin, outOfRange === 0 ? keys : undefined);
   const name = feasible[chosen]!.name;
   // Whole literals rather than fields added afterwards: the log keeps every decision, and an
   // object grown after creation carries an extra properties array.
   const decision: SchedulingDecision = decidedBy
-    ? { evaluated: processed, feasible: count, verdicts: [], chosen: name, decidedBy, table }
-    : { evaluated: processed, feasible: count, verdicts: [], chosen: name, table };
+    ? { evaluated: processed, feasible: count, verdicts: NO_VERDICTS, chosen: name, decidedBy, table }
+    : { evaluated: processed, feasible: count, verdicts: NO_VERDICTS, chosen: name, table };
   return { decision, node: feasible[chosen]!, processed: processed - outside };
 }
+
+/**
+ * The `verdicts` of every decision whose table holds its verdicts: one frozen empty array shared
+ * by all of them (the log keeps every decision; events are never changed).
+ */
+const NO_VERDICTS = Object.freeze([]) as unknown as SchedulingDecision['verdicts'];
 
 const scratchFeasible: NodeInfo[] = [];
 const scratchEvaluated: NodeInfo[] = [];
 let scratchCodes = new Int32Array(1024);
+let scratchPositionsBuffer = new Int32Array(1024);
+
+function scratchPositions(count: number): Int32Array {
+  if (scratchPositionsBuffer.length < count) scratchPositionsBuffer = new Int32Array(Math.max(count, 2 * scratchPositionsBuffer.length));
+  return scratchPositionsBuffer;
+}
 const scratchScores: Int32Array[] = [];
 let scratchTotalsBuffer = new Float64Array(0);
 
@@ -184,10 +254,16 @@ function scratchInts(plugin: number, count: number): Int32Array {
   return buffer;
 }
 
+let scratchKeysBuffer = new Float64Array(0);
+
 function scratchTotals(count: number): Float64Array {
   if (scratchTotalsBuffer.length < count) scratchTotalsBuffer = new Float64Array(Math.max(count, 2 * scratchTotalsBuffer.length));
-  scratchTotalsBuffer.fill(0, 0, count);
   return scratchTotalsBuffer;
+}
+
+function scratchKeys(count: number): Float64Array {
+  if (scratchKeysBuffer.length < count) scratchKeysBuffer = new Float64Array(Math.max(count, 2 * scratchKeysBuffer.length));
+  return scratchKeysBuffer;
 }
 
 /** Numbers scoring cycles, so that a node's scratch fields say whether it is feasible in this one. */
@@ -203,11 +279,8 @@ export function passesFilters(pod: PodInfo, node: NodeInfo, cluster: PodAffinity
   return true;
 }
 
-/** The plugin whose weighted score put the chosen node furthest ahead of the runner-up; none on a tie. */
-function separatingPlugin(chosen: number, count: number, totals: Float64Array, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {
-  let runnerUp = -1;
-  for (let i = 0; i < count; i++) if (i !== chosen && (runnerUp < 0 || totals[i]! > totals[runnerUp]!)) runnerUp = i;
-  if (runnerUp < 0 || totals[runnerUp]! >= totals[chosen]!) return undefined;
+/** The plugin whose weighted score put the chosen node furthest ahead of the runner-up. */
+function separatingPlugin(chosen: number, runnerUp: number, perPlugin: Int32Array[], plugins: readonly ScorePlugin[]): string | undefined {
   let plugin: string | undefined;
   let widest = 0;
   plugins.forEach((p, index) => {

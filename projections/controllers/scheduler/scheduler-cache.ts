@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { type HostPort, addPorts } from './host-ports.ts';
+import { NodeColumns } from './node-columns.ts';
 import { type NodeInfo, nodeInfoOf } from './node-info.ts';
 import { type PodInfo, podInfoOf } from './pod-info.ts';
 import type { SpreadCounts } from './scores/score.ts';
@@ -37,6 +38,8 @@ export type NodeChange = 'added' | 'changed' | 'unchanged';
  */
 export class SchedulerCache implements SpreadCounts, PodAffinityView {
   readonly nodes: NodeInfo[] = [];
+  /** The nodes' numbers, by position in `nodes`, for the scheduling loop. */
+  readonly columns = new NodeColumns();
   private readonly byName = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodEntry>();
   private readonly podsByNode = new Map<string, Set<string>>();
@@ -48,7 +51,19 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
   /** A cache holding exactly what `state` says: every node and every bound, unfinished pod. */
   static fromState(state: ClusterState): SchedulerCache {
     const cache = new SchedulerCache();
-    for (const node of state.objects.get('Node')?.values() ?? []) cache.syncNode(node.metadata.name ?? '', node);
+    // All nodes at once, sorted once (inserting 5,000 one by one would shift the columns each time).
+    for (const node of state.objects.get('Node')?.values() ?? []) {
+      const info = nodeInfoOf(node);
+      if (cache.byName.has(info.name)) continue;
+      cache.nodes.push(info);
+      cache.byName.set(info.name, info);
+    }
+    cache.nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    cache.columns.resize(cache.nodes.length);
+    cache.nodes.forEach((info, index) => {
+      info.index = index;
+      cache.columns.write(index, info);
+    });
     for (const [key, pod] of state.objects.get('Pod') ?? []) cache.syncPod(key, pod);
     return cache;
   }
@@ -81,12 +96,17 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
       next.podCount = existing.podCount;
       next.requestedOther = existing.requestedOther;
       next.usedPorts = existing.usedPorts;
-      this.nodes[this.indexOf(name)] = next;
+      next.index = existing.index;
+      this.nodes[next.index] = next;
       this.byName.set(name, next);
+      this.columns.write(next.index, next);
       if (existing.zone !== next.zone) this.moveZone(name, existing.zone, next.zone);
       return 'changed';
     }
-    this.nodes.splice(this.insertionPoint(name), 0, next);
+    const at = this.insertionPoint(name);
+    this.nodes.splice(at, 0, next);
+    this.columns.insert(at, next);
+    this.renumberFrom(at);
     this.byName.set(name, next);
     for (const key of this.podsByNode.get(name) ?? []) this.addToNode(next, this.pods.get(key)!, 1);
     return 'added';
@@ -191,6 +211,7 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     node.podCount += sign;
     if (entry.hostPorts) addPorts(node.usedPorts, entry.hostPorts, sign);
     if (entry.other) for (const name in entry.other) node.requestedOther.set(name, (node.requestedOther.get(name) ?? 0) + sign * entry.other[name]!);
+    this.columns.writeUsage(node.index, node);
     if (entry.spreadGroup && !entry.terminating) {
       bump(this.groupOnNode, entry.spreadGroup, node.name, sign);
       if (node.zone !== undefined) bump(this.groupInZone, entry.spreadGroup, node.zone, sign);
@@ -199,7 +220,10 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
 
   private removeNode(node: NodeInfo): void {
     for (const key of this.podsByNode.get(node.name) ?? []) this.addToNode(node, this.pods.get(key)!, -1);
-    this.nodes.splice(this.indexOf(node.name), 1);
+    const at = node.index;
+    this.nodes.splice(at, 1);
+    this.columns.remove(at);
+    this.renumberFrom(at);
     this.byName.delete(node.name);
   }
 
@@ -223,9 +247,8 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     return low;
   }
 
-  private indexOf(name: string): number {
-    const index = this.insertionPoint(name);
-    return this.nodes[index]?.name === name ? index : -1;
+  private renumberFrom(at: number): void {
+    for (let i = at; i < this.nodes.length; i++) this.nodes[i]!.index = i;
   }
 }
 

@@ -33,24 +33,26 @@ describe('verdict table', () => {
     fc.assert(
       fc.property(
         nodeNames,
-        fc.integer({ min: 0, max: 4 }),
+        // Up to nine plugins: past seven, and with scores outside 0..127, groups are keyed by strings.
+        fc.integer({ min: 0, max: 9 }),
+        fc.boolean(),
         // Up to 150 distinct verdicts, so that two digits per node are needed too.
         fc.integer({ min: 1, max: 150 }),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         // As the scheduler evaluates them (a window of the name-sorted list, wrapping round), or any order.
         fc.option(fc.nat(), { nil: undefined }),
-        (pool, pluginCount, distinct, seed, rotation) => {
+        (pool, pluginCount, wide, distinct, seed, rotation) => {
           const sorted = [...pool].sort();
           const names = rotation === undefined ? pool : [...sorted.slice(rotation % sorted.length), ...sorted.slice(0, rotation % sorted.length)];
           let state = seed;
           const random = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
-          const plugins = Array.from({ length: pluginCount }, (_, p) => plugin(`Plugin${p}`, [1, 2, 0.5, 3][p]!));
+          const plugins = Array.from({ length: pluginCount }, (_, p) => plugin(`Plugin${p}`, [1, 2, 0.5, 3][p % 4]!));
           const failureKinds = [
             { plugin: 'NodeUnschedulable', reasons: ['node(s) were unschedulable'] },
             { plugin: 'NodeResourcesFit', reasons: ['Insufficient cpu', 'Insufficient memory'] },
             { plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {gpu: true}'] },
           ];
-          const palette = Array.from({ length: distinct }, () => Array.from({ length: pluginCount }, () => random(101)));
+          const palette = Array.from({ length: distinct }, () => Array.from({ length: pluginCount }, () => (wide ? random(260) - 30 : random(101))));
           const perPlugin = plugins.map(() => new Int32Array(names.length));
           const codes = new Int32Array(names.length);
           const failures: Array<{ plugin: string; reasons: string[] }> = [];
@@ -104,5 +106,26 @@ describe('verdict table', () => {
     expect(table.groups).toEqual([{ plugin: 'NodeUnschedulable', failure: 'node(s) were unschedulable' }]);
     // Ten nodes in one group: one digit and the run's length.
     expect(table.rows).toBe('A*10');
+  });
+
+  it('shares its groups, frozen, between tables with the same verdicts, and gives each table its own rows', () => {
+    const nodes = ['node-1', 'node-2', 'node-3'].map((name) => ({ name, numbered: numberedName(name) }));
+    const plugins = [plugin('A', 1), plugin('B', 2)];
+    const build = (b: number) =>
+      buildVerdictTable(nodes, Int32Array.from([0, 1, -1]), 3, [{ plugin: 'NodeUnschedulable', reasons: ['node(s) were unschedulable'] }], plugins, [Int32Array.from([50, 50]), Int32Array.from([b, 7])]);
+    const first = build(7);
+    const second = build(7);
+    const third = build(8);
+    expect(second.groups).toBe(first.groups);
+    expect(Object.isFrozen(first.groups[0])).toBe(true);
+    expect(() => ((first.groups[0] as { scores: number[] }).scores[0] = 1)).toThrow();
+    expect(third.groups[1]).toBe(first.groups[0]);
+    expect(expandVerdictTable(first)).toEqual([
+      { node: 'node-1', scores: { A: 50, B: 7 }, total: 64 },
+      { node: 'node-2', scores: { A: 50, B: 7 }, total: 64 },
+      { node: 'node-3', failure: 'node(s) were unschedulable', plugin: 'NodeUnschedulable' },
+    ]);
+    expect(first.rows).toBe('AAB');
+    expect(third.rows).toBe('ABC');
   });
 });

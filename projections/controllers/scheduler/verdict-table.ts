@@ -57,6 +57,7 @@ function widthFor(groups: number): number {
 
 let scratchGroups = new Int32Array(1024);
 let scratchChars = new Uint8Array(1024);
+let scratchKeys = new Float64Array(1024);
 const ascii = new TextDecoder();
 
 /**
@@ -64,7 +65,8 @@ const ascii = new TextDecoder();
  * into the score arrays (`perPlugin[p][code]`), or `-1 - f` for `failures[f]`. The table lists
  * the nodes in natural name order (`node-9` before `node-10`), where a round-robin window of
  * numbered nodes falls into a few runs, and numbers groups in order of first appearance: the same
- * cycle always gives the same table.
+ * cycle always gives the same table. Its groups are shared, frozen, with every other table that
+ * has the same verdict (a log of 150,000 decisions holds a few hundred distinct ones).
  */
 export function buildVerdictTable(
   nodes: readonly TableNode[],
@@ -73,44 +75,137 @@ export function buildVerdictTable(
   failures: readonly TableFailure[],
   plugins: readonly ScorePlugin[],
   perPlugin: readonly Int32Array[],
+  /** Each feasible node's scores as one number (`key * 128 + score`, plugin by plugin), when the caller has them. */
+  scoreKeys?: Float64Array,
 ): VerdictTable {
   const groups: VerdictTable['groups'] = [];
-  const failureGroups = new Map<string, number>();
-  const scoreGroups = new Map<number | string, number>();
   if (scratchGroups.length < count) scratchGroups = new Int32Array(Math.max(count, 2 * scratchGroups.length));
   const groupOf = scratchGroups;
   const pluginCount = plugins.length;
   const { order, runs } = namedWindow(nodes, count);
-  // Neighbours often share their scores: the last feasible node's key is checked before the map.
+  const keys = scoreKeys ?? feasibleKeys(codes, count, perPlugin, pluginCount);
+  // This table's groups so far, by key: a short list scanned from the newest (a decision has a
+  // handful), the last feasible node's checked first since neighbours often share their scores.
+  const groupKeys = localKeys;
+  groupKeys.length = 0;
+  localIndex.clear();
   let lastKey: number | string | undefined;
   let lastGroup = -1;
   for (let k = 0; k < count; k++) {
     const code = codes[order[k]!]!;
-    let group: number | undefined;
+    let key: number | string;
     if (code < 0) {
       const failure = failures[-1 - code]!;
       const reason = failure.reasons.length === 1 ? failure.reasons[0]! : failure.reasons.join(', ');
-      const key = `${failure.plugin}\n${reason}`;
-      group = failureGroups.get(key);
-      if (group === undefined) {
-        failureGroups.set(key, (group = groups.length));
-        groups.push({ plugin: failure.plugin, failure: reason });
-      }
-    } else {
-      const key = scoreKey(perPlugin, pluginCount, code);
-      group = key === lastKey ? lastGroup : scoreGroups.get(key);
-      if (group === undefined) {
-        scoreGroups.set(key, (group = groups.length));
-        const scores = new Array<number>(pluginCount);
-        for (let p = 0; p < pluginCount; p++) scores[p] = perPlugin[p]![code]!;
-        groups.push({ scores });
+      key = `${failure.plugin}\n${reason}`;
+    } else key = keys ? keys[code]! : stringKey(perPlugin, pluginCount, code);
+    let group: number;
+    if (key === lastKey) group = lastGroup;
+    else {
+      group = groupKeys.length <= LINEAR_GROUPS ? scan(groupKeys, key) : (localIndex.get(key) ?? -1);
+      if (group < 0) {
+        group = groupKeys.push(key) - 1;
+        if (groupKeys.length > LINEAR_GROUPS) {
+          if (localIndex.size === 0) groupKeys.forEach((k, g) => localIndex.set(k, g));
+          else localIndex.set(key, group);
+        }
+        groups.push(code < 0 ? failureGroup(failures[-1 - code]!, key as string) : scoreGroup(perPlugin, pluginCount, code, key));
       }
       lastKey = key;
       lastGroup = group;
     }
     groupOf[k] = group;
   }
-  return { nodes: runs, plugins: pluginColumns(plugins), groups, rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+  return { nodes: runs, plugins: pluginColumns(plugins), groups: sharedGroupList(groups), rows: encodeRows(groupOf, count, widthFor(groups.length)) };
+}
+
+const localKeys: Array<number | string> = [];
+
+function scan(keys: ReadonlyArray<number | string>, key: number | string): number {
+  for (let g = keys.length - 1; g >= 0; g--) if (keys[g] === key) return g;
+  return -1;
+}
+/** Past this many groups in one table, they are found through a map rather than by scanning. */
+const LINEAR_GROUPS = 32;
+const localIndex = new Map<number | string, number>();
+
+/**
+ * One number per feasible node standing for its scores (7 bits per plugin, exact in a double up
+ * to seven plugins), built plugin by plugin in sequential passes; undefined when a score falls
+ * outside 0..127 or there are more plugins, and string keys are used instead.
+ */
+function feasibleKeys(codes: Int32Array, count: number, perPlugin: readonly Int32Array[], pluginCount: number): Float64Array | undefined {
+  if (pluginCount > 7) return undefined;
+  let feasible = 0;
+  for (let i = 0; i < count; i++) if (codes[i]! >= feasible) feasible = codes[i]! + 1;
+  if (scratchKeys.length < feasible) scratchKeys = new Float64Array(Math.max(feasible, 2 * scratchKeys.length));
+  const keys = scratchKeys;
+  keys.fill(0, 0, feasible);
+  let outOfRange = 0;
+  for (let p = 0; p < pluginCount; p++) {
+    const scores = perPlugin[p]!;
+    for (let i = 0; i < feasible; i++) {
+      const score = scores[i]!;
+      outOfRange |= score & ~127;
+      keys[i] = keys[i]! * 128 + score;
+    }
+  }
+  return outOfRange === 0 ? keys : undefined;
+}
+
+function stringKey(perPlugin: readonly Int32Array[], pluginCount: number, index: number): string {
+  let key = '';
+  for (let p = 0; p < pluginCount; p++) key += `${perPlugin[p]![index]!},`;
+  return key;
+}
+
+type Group = VerdictTable['groups'][number];
+
+/** Past this many, the shared groups and group lists start afresh (sharing is only a saving). */
+const MAX_SHARED = 1 << 16;
+const sharedFailureGroups = new Map<string, Group>();
+const sharedScoreGroups = new Map<number | string, Group>();
+const sharedGroupLists = new Map<string, VerdictTable['groups']>();
+/** Shared groups by identity, to key a table's list of them. */
+const groupIds = new WeakMap<Group, number>();
+let nextGroupId = 0;
+
+function share<K>(map: Map<K, Group>, key: K, make: () => Group): Group {
+  let group = map.get(key);
+  if (!group) {
+    if (map.size >= MAX_SHARED) map.clear();
+    group = Object.freeze(make());
+    if (Array.isArray((group as { scores?: number[] }).scores)) Object.freeze((group as { scores: number[] }).scores);
+    groupIds.set(group, nextGroupId++);
+    map.set(key, group);
+  }
+  return group;
+}
+
+function failureGroup(failure: TableFailure, key: string): Group {
+  return share(sharedFailureGroups, key, () => ({ plugin: failure.plugin, failure: key.slice(failure.plugin.length + 1) }));
+}
+
+function scoreGroup(perPlugin: readonly Int32Array[], pluginCount: number, index: number, key: number | string): Group {
+  // Numeric keys do not say how many plugins there were: the count goes into the map's key.
+  return share(sharedScoreGroups, typeof key === 'number' ? key * 8 + pluginCount : key, () => {
+    const scores = new Array<number>(pluginCount);
+    for (let p = 0; p < pluginCount; p++) scores[p] = perPlugin[p]![index]!;
+    return { scores };
+  });
+}
+
+/** The same list of shared groups as an earlier table's, when there was one (most decisions repeat a few lists). */
+function sharedGroupList(groups: VerdictTable['groups']): VerdictTable['groups'] {
+  let key = '';
+  for (const group of groups) key += `${groupIds.get(group)!},`;
+  let shared = sharedGroupLists.get(key);
+  if (!shared) {
+    if (sharedGroupLists.size >= MAX_SHARED) sharedGroupLists.clear();
+    shared = Object.freeze(groups) as VerdictTable['groups'];
+    sharedGroupLists.set(key, shared);
+  }
+  return shared;
 }
 
 /** A list of evaluated nodes in natural order, and its names as the table writes them. */
@@ -162,23 +257,6 @@ function pluginColumns(plugins: readonly ScorePlugin[]): VerdictTable['plugins']
     columnsBySet.set(key, columns);
   }
   return columns;
-}
-
-/** One small integer standing for a node's scores (0–127 each, at most four plugins), or a string past that. */
-function scoreKey(perPlugin: readonly Int32Array[], pluginCount: number, index: number): number | string {
-  if (pluginCount <= 4) {
-    let key = 0;
-    let fits = true;
-    for (let p = 0; p < pluginCount; p++) {
-      const score = perPlugin[p]![index]!;
-      if (score < 0 || score > 127) fits = false;
-      key = (key << 7) | score;
-    }
-    if (fits) return key;
-  }
-  let key = '';
-  for (let p = 0; p < pluginCount; p++) key += `${perPlugin[p]![index]!},`;
-  return key;
 }
 
 /** A run of at least this many nodes in one group is written `<digits>*<count>`. */

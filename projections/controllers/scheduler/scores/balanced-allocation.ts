@@ -8,16 +8,19 @@ export const balancedAllocation: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation',
   weight: 1,
   applies: () => true,
-  score(pod, nodes, count, out) {
+  score(pod, _nodes, count, out, _spread, { positions, columns }) {
     const { cpu, memory } = pod.requests;
+    const { allocatableCpu, allocatableMemory, requestedCpu, requestedMemory } = columns;
     for (let i = 0; i < count; i++) {
-      const node = nodes[i]!;
-      if (node.allocatableCpu === 0 || node.allocatableMemory === 0) {
+      const at = positions[i]!;
+      const cpuCapacity = allocatableCpu[at]!;
+      const memoryCapacity = allocatableMemory[at]!;
+      if (cpuCapacity === 0 || memoryCapacity === 0) {
         out[i] = MAX_NODE_SCORE;
         continue;
       }
-      const cpuFraction = Math.min(1, (node.requestedCpu + cpu) / node.allocatableCpu);
-      const memoryFraction = Math.min(1, (node.requestedMemory + memory) / node.allocatableMemory);
+      const cpuFraction = Math.min(1, (requestedCpu[at]! + cpu) / cpuCapacity);
+      const memoryFraction = Math.min(1, (requestedMemory[at]! + memory) / memoryCapacity);
       const std = Math.abs((cpuFraction - memoryFraction) / 2);
       out[i] = Math.trunc((1 - std) * MAX_NODE_SCORE);
     }

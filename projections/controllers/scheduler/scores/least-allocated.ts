@@ -8,18 +8,23 @@ export const leastAllocated: ScorePlugin = {
   name: 'NodeResourcesFit',
   weight: 1,
   applies: () => true,
-  score(pod, nodes, count, out) {
+  score(pod, _nodes, count, out, _spread, { positions, columns }) {
     const { nonZeroCpu, nonZeroMemory } = pod.requests;
+    const { allocatableCpu, allocatableMemory } = columns;
+    const usedCpu = columns.nonZeroCpu;
+    const usedMemory = columns.nonZeroMemory;
     for (let i = 0; i < count; i++) {
-      const node = nodes[i]!;
+      const at = positions[i]!;
+      const cpuCapacity = allocatableCpu[at]!;
+      const memoryCapacity = allocatableMemory[at]!;
       let sum = 0;
       let weights = 0;
-      if (node.allocatableCpu > 0) {
-        sum += leastRequestedScore(node.nonZeroCpu + nonZeroCpu, node.allocatableCpu);
+      if (cpuCapacity > 0) {
+        sum += leastRequestedScore(usedCpu[at]! + nonZeroCpu, cpuCapacity);
         weights++;
       }
-      if (node.allocatableMemory > 0) {
-        sum += leastRequestedScore(node.nonZeroMemory + nonZeroMemory, node.allocatableMemory);
+      if (memoryCapacity > 0) {
+        sum += leastRequestedScore(usedMemory[at]! + nonZeroMemory, memoryCapacity);
         weights++;
       }
       out[i] = weights === 0 ? 0 : Math.trunc(sum / weights);

@@ -13,34 +13,88 @@ const ZONE_MAX_SKEW = 5;
  * nodes that hold siblings are looked up; every other node has a count of zero.
  */
 let scratch = new Float64Array(1024);
+/** Per zone (by its index in the columns): the cycle that last counted it, and its term in that cycle. */
+let zoneStamps = new Int32Array(16);
+let zoneTerms = new Float64Array(16);
+let siblingAt = new Int32Array(64);
+let siblingScore = new Int32Array(64);
 
 export const podTopologySpread: ScorePlugin = {
   name: 'PodTopologySpread',
   weight: 2,
   applies: (pod) => pod.defaultSpread,
-  score(pod, nodes, count, out, spread, cycle) {
+  score(pod, _nodes, count, out, spread, cycle) {
     const group = pod.spreadGroup!;
-    let zoned = false;
-    for (let i = 0; i < count && !zoned; i++) zoned = nodes[i]!.zone !== undefined;
+    const { positions, columns } = cycle;
+    const zoneOf = columns.zone;
     const hostnameWeight = Math.log(count + 2);
+    // Nodes without the zone label form a domain of their own ("") in the count, as in Kubernetes.
+    const zoneCount = columns.zoneNames.length;
+    if (zoneStamps.length < zoneCount) {
+      zoneStamps = new Int32Array(Math.max(zoneCount, 2 * zoneStamps.length));
+      zoneTerms = new Float64Array(zoneStamps.length);
+    }
+    let zones = 0;
+    let unzoned = false;
+    if (zoneCount > 0) {
+      for (let i = 0; i < count; i++) {
+        const zone = zoneOf[positions[i]!]!;
+        if (zone < 0) unzoned = true;
+        else if (zoneStamps[zone] !== cycle.id) {
+          zoneStamps[zone] = cycle.id;
+          zones++;
+        }
+      }
+    }
     if (scratch.length < count) scratch = new Float64Array(Math.max(count, 2 * scratch.length));
     const raw = scratch;
-    raw.fill(HOSTNAME_MAX_SKEW - 1, 0, count);
-    if (zoned) {
-      // Nodes without the zone label form a domain of their own ("") in the count, as in Kubernetes.
-      const zones = new Set<string>();
-      for (let i = 0; i < count; i++) zones.add(nodes[i]!.zone ?? '');
-      const zoneWeight = Math.log(zones.size + 2);
+    if (zones > 0) {
+      raw.fill(HOSTNAME_MAX_SKEW - 1, 0, count);
+      const zoneWeight = Math.log(zones + (unzoned ? 1 : 0) + 2);
+      // Each zone's term once per cycle (stamped negative once computed), not once per node.
       for (let i = 0; i < count; i++) {
-        const zone = nodes[i]!.zone;
-        if (zone !== undefined) raw[i]! += spread.inZone(group, zone) * zoneWeight + (ZONE_MAX_SKEW - 1);
+        const zone = zoneOf[positions[i]!]!;
+        if (zone < 0) continue;
+        if (zoneStamps[zone] !== -cycle.id) {
+          zoneStamps[zone] = -cycle.id;
+          zoneTerms[zone] = spread.inZone(group, columns.zoneNames[zone]!) * zoneWeight + (ZONE_MAX_SKEW - 1);
+        }
+        raw[i]! += zoneTerms[zone]!;
       }
     }
     const onNodes = spread.nodeCounts(group);
+    const stamps = columns.cycle;
+    const feasibleIndexes = columns.feasibleIndex;
+    if (zones === 0) {
+      // Without zones every node scores HOSTNAME_MAX_SKEW − 1 but the few that hold siblings: the
+      // bounds and scores come from those few, and the rest share one normalised score.
+      let siblingNodes = 0;
+      if (onNodes) {
+        if (siblingAt.length < onNodes.size) {
+          siblingAt = new Int32Array(2 * onNodes.size);
+          siblingScore = new Int32Array(2 * onNodes.size);
+        }
+        for (const [name, siblings] of onNodes) {
+          const node = spread.node(name);
+          if (!node || stamps[node.index] !== cycle.id) continue;
+          siblingAt[siblingNodes] = feasibleIndexes[node.index]!;
+          siblingScore[siblingNodes++] = Math.round(HOSTNAME_MAX_SKEW - 1 + siblings * hostnameWeight);
+        }
+      }
+      let min = siblingNodes < count ? HOSTNAME_MAX_SKEW - 1 : Number.MAX_SAFE_INTEGER;
+      let max = siblingNodes < count ? HOSTNAME_MAX_SKEW - 1 : 0;
+      for (let s = 0; s < siblingNodes; s++) {
+        if (siblingScore[s]! < min) min = siblingScore[s]!;
+        if (siblingScore[s]! > max) max = siblingScore[s]!;
+      }
+      out.fill(normalised(HOSTNAME_MAX_SKEW - 1, min, max), 0, count);
+      for (let s = 0; s < siblingNodes; s++) out[siblingAt[s]!] = normalised(siblingScore[s]!, min, max);
+      return;
+    }
     if (onNodes) {
       for (const [name, siblings] of onNodes) {
         const node = spread.node(name);
-        if (node && node.cycle === cycle.id) raw[node.feasibleIndex]! += siblings * hostnameWeight;
+        if (node && stamps[node.index] === cycle.id) raw[feasibleIndexes[node.index]!]! += siblings * hostnameWeight;
       }
     }
     let min = Number.MAX_SAFE_INTEGER;
@@ -51,6 +105,11 @@ export const podTopologySpread: ScorePlugin = {
       if (rounded < min) min = rounded;
       if (rounded > max) max = rounded;
     }
-    for (let i = 0; i < count; i++) out[i] = max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - out[i]!)) / max);
+    for (let i = 0; i < count; i++) out[i] = normalised(out[i]!, min, max);
   },
 };
+
+/** Fewer siblings nearby is better: `100 × (max + min − score) / max`. */
+function normalised(score: number, min: number, max: number): number {
+  return max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - score)) / max);
+}

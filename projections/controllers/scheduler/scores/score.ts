@@ -1,3 +1,4 @@
+import type { NodeColumns } from '../node-columns.ts';
 import type { NodeInfo } from '../node-info.ts';
 import type { PodInfo } from '../pod-info.ts';
 
@@ -12,9 +13,14 @@ export interface SpreadCounts {
   node(name: string): NodeInfo | undefined;
 }
 
-/** The cycle being scored: feasible nodes carry `cycle === id` and their index in the feasible list. */
+/**
+ * The cycle being scored: feasible node `i` sits at `positions[i]` in `columns`, and a feasible
+ * node's position carries `columns.cycle === id` and `columns.feasibleIndex === i`.
+ */
 export interface ScoreCycle {
   id: number;
+  positions: Int32Array;
+  columns: NodeColumns;
 }
 
 /**
