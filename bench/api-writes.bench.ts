@@ -3,7 +3,7 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { formatRate, percentile, recordBenchmark, table } from './harness.ts';
 
@@ -336,6 +336,12 @@ async function main(): Promise<void> {
   const server = await runServe({ port: 0, data: join(dir, 'data'), kubeconfig: join(dir, 'kubeconfig'), nodes: 3, quiet: true, handleSignals: false });
   const loads: string[] = [];
   const noteLoad = (phase: string) => loads.push(`${phase} ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+  // The server thread's garbage-collection pauses (this isolate only: the client threads have their own).
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   try {
     const { url } = server;
     const rows: Array<Array<string | number>> = [];
@@ -356,6 +362,7 @@ async function main(): Promise<void> {
       response.once('finish', () => serverTimes.push(now() - start));
     });
     const mark = () => {
+      gcPauses.length = 0;
       cpuBefore = process.cpuUsage();
       loopBefore = performance.eventLoopUtilization();
       loopDelay.reset();
@@ -373,7 +380,8 @@ async function main(): Promise<void> {
       const inServer = serverTimes.sort((a, b) => a - b);
       const serverP99 = ms(percentile(inServer, 99));
       const cpuPerCreate = (cpu.user + cpu.system) / 1000 / Math.max(1, s.ok);
-      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`, delay, serverP99]);
+      const gc = `${gcPauses.length} · ${ms(gcPauses.reduce((sum, pause) => sum + pause, 0) / Math.max(1, gcPauses.length))} / ${ms(Math.max(0, ...gcPauses))}`;
+      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`, delay, gc, serverP99]);
       if (result.errors.length) failures.push(`${label}: ${result.errors.length} errors, first: ${result.errors[0]}`);
       const bySecond = result.warmup ? `; p99 by second ${p99BySecond(result.latencies, result.rate!).map(ms).join(', ')} ms; client warm-up before it (not counted): p99 ${ms(summarize({ ...result, latencies: result.warmup }).p99)} ms, max ${ms(summarize({ ...result, latencies: result.warmup }).max)} ms` : '';
       if (bySecond) overTime.push(`${label} at ${offered.split(' (')[0]}${bySecond}.`);
@@ -474,9 +482,9 @@ async function main(): Promise<void> {
       [
         `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client thread first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client thread still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (written and fdatasync'd, group commit).`,
         '',
-        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy', 'server loop delay p99 / max ms', 'p99 ms in the server'], rows),
+        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
         '',
-        `"Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's fdatasync, and what the latency adds to it is the client threads' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
+        `"Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "server GC pauses" counts the server thread's garbage collections in the window (young-generation scavenges, mostly) with their mean and longest pause; "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's fdatasync, and what the latency adds to it is the client threads' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
         '',
         `**${WATCHERS} watchers** (\`GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}\`) during ${WATCH_SECONDS} s of ${formatRate(RATE)} creates (connected before the writer's ${CLIENT_WARMUP_SECONDS} s warm-up, whose writes they also received, not counted): ${complete}/${WATCHERS} received all ${acked.toLocaleString('en')} events (fewest ${fewest.toLocaleString('en')}, ${missed} missed in total, ${watched.duplicates} duplicates, ${watched.ended} streams ended early by the server, ${watched.strays} other lines); ${(WATCHERS * acked).toLocaleString('en')} deliveries. Lag from the write's ack to delivery at the slowest watcher: p50 ${ms(percentile(lags, 50))} ms, p99 ${ms(lagP99)} ms, max ${ms(lags.at(-1) ?? Number.NaN)} ms (negative: the watch event arrived before the writer saw its ack). ${WATCHERS} watches connected in ${ms(watched.connectMs)} ms.`,
         '',
@@ -490,6 +498,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    gcObserver.disconnect();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }
