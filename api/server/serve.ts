@@ -34,6 +34,8 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Invariants for the replay service's 'invariant' breakpoint. */
   invariants?: ApiServerOptions['invariants'];
+  /** How the embedded log makes appends durable (see EmbeddedStoreOptions.sync). */
+  sync?: 'fdatasync' | 'o_dsync';
 }
 
 export interface RunningServer {
@@ -49,7 +51,7 @@ async function openStore(options: ServeOptions, dataDir: string): Promise<{ stor
     const { createEsdbStore } = await import('../../core/store/esdb/esdb-store.ts');
     return { store: await createEsdbStore(options.store), embedded: false };
   }
-  const store = await createEmbeddedStore(dataDir);
+  const store = await createEmbeddedStore(dataDir, options.sync ? { sync: options.sync } : {});
   const report = store.openReport;
   if (report.truncatedBytes > 0 && !options.quiet) {
     console.warn(
