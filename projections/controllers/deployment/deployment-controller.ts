@@ -1,7 +1,7 @@
 import { type Observable } from 'rxjs';
 import type { StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
-import { labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { matches } from '../../../core/model/labels.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
@@ -10,6 +10,7 @@ import { controllerOf } from '../replicaset/controller-ref.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { syncDeployment } from './sync-deployment.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { compiledSelector } from '../compiled-selector.ts';
 
 export const DEPLOYMENT_CONTROLLER = 'deployment-controller';
 
@@ -37,11 +38,9 @@ export function createDeploymentController(): Controller {
 
       function deploymentsSelecting(state: ClusterState, namespace: string, labels: Record<string, string> | undefined, keys: Set<string>): void {
         for (const d of listObjects(state, 'Deployment', namespace)) {
-          try {
-            if (matches(labelSelectorAsSelector(d.spec?.selector), labels)) keys.add(objectKey(namespace, d.metadata.name!));
-          } catch {
-            // An invalid selector selects nothing.
-          }
+          // A missing or invalid selector selects nothing.
+          const selector = d.spec?.selector ? compiledSelector(d.spec.selector) : undefined;
+          if (selector && matches(selector, labels)) keys.add(objectKey(namespace, d.metadata.name!));
         }
       }
 

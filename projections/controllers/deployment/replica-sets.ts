@@ -72,7 +72,20 @@ export function equalIgnoreHash(a: any, b: any): boolean {
   return true;
 }
 
+/** Verdicts of equalIgnoreHash by pair of template objects: templates are never changed in place once made. */
+const sameTemplate = new WeakMap<object, WeakMap<object, boolean>>();
+
+/** equalIgnoreHash, decided once per pair of templates: every sync of a Deployment asks it again of the same ones. */
+function templatesEqualIgnoringHash(a: unknown, b: unknown): boolean {
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return equalIgnoreHash(a, b);
+  let verdicts = sameTemplate.get(a);
+  if (!verdicts) sameTemplate.set(a, (verdicts = new WeakMap()));
+  let equal = verdicts.get(b);
+  if (equal === undefined) verdicts.set(b, (equal = equalIgnoreHash(a, b)));
+  return equal;
+}
+
 /** `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's. */
 export function findNewReplicaSet(d: KubeObject, rsList: readonly KubeObject[]): KubeObject | undefined {
-  return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
+  return [...rsList].sort(byCreation).find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
 }

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type Selector, labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { type Selector, matches } from '../../../core/model/labels.ts';
+import { compiledSelector } from '../compiled-selector.ts';
 import { POD_TEMPLATE_HASH_LABEL, computeHash } from '../../../core/model/pod-template-hash.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
@@ -96,12 +97,8 @@ class DeploymentSync {
       if ((d.status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) d.status.observedGeneration = d.metadata.generation;
       return this.finish();
     }
-    let parsed: Selector;
-    try {
-      parsed = labelSelectorAsSelector(selector);
-    } catch {
-      return this.finish();
-    }
+    const parsed: Selector | undefined = compiledSelector(selector);
+    if (!parsed) return this.finish();
     try {
       const rsList = this.claimReplicaSets(parsed);
       if (d.metadata.deletionTimestamp) {
@@ -454,7 +451,7 @@ class DeploymentSync {
 
   private oldPodsRunning(newRS: KubeObject | undefined, oldRSs: KubeObject[]): boolean {
     if (sum(oldRSs, statusReplicas) > 0) return true;
-    const selector = labelSelectorAsSelector(this.d.spec.selector);
+    const selector = compiledSelector(this.d.spec.selector)!;
     for (const rs of oldRSs) {
       if (!rs.metadata.uid || rs.metadata.uid === newRS?.metadata.uid) continue;
       for (const pod of ownedBy(this.context.state, rs.metadata.uid)) {

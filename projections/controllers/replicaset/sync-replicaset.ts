@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type Selector, labelSelectorAsSelector, matches } from '../../../core/model/labels.ts';
+import { type Selector, matches } from '../../../core/model/labels.ts';
+import { compiledSelector } from '../compiled-selector.ts';
 import { createPrng, hashSeed, randomSuffix } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
@@ -37,24 +38,13 @@ export interface SyncResult {
   settled?: boolean;
 }
 
-/** Compiled selectors, keyed by the (never mutated) selector objects the state holds. */
-const compiledSelectors = new WeakMap<object, Selector>();
 const NOTHING: Selector = { requirements: [], matchesNothing: true };
 
 /** Parses a ReplicaSet's selector; an invalid one selects nothing (validation should have caught it). */
 export function replicaSetSelector(rs: KubeObject): Selector {
   const selector = rs.spec?.selector;
   if (!selector || typeof selector !== 'object') return NOTHING;
-  let compiled = compiledSelectors.get(selector);
-  if (!compiled) {
-    try {
-      compiled = labelSelectorAsSelector(selector);
-    } catch {
-      compiled = NOTHING;
-    }
-    compiledSelectors.set(selector, compiled);
-  }
-  return compiled;
+  return compiledSelector(selector) ?? NOTHING;
 }
 
 /**
