@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { labelSelectorAsSelector, matches } from '../../core/model/labels.ts';
+import { type LabelSelector, labelSelectorAsSelector, matches } from '../../core/model/labels.ts';
 import { compiledSelector } from './compiled-selector.ts';
 
 describe('compiledSelector', () => {
   it('selects what labelSelectorAsSelector selects, parsing each selector object once', () => {
-    const selector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] };
+    const selector: LabelSelector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] };
     const parsed = compiledSelector(selector)!;
     expect(parsed).toEqual(labelSelectorAsSelector(selector));
     expect(compiledSelector(selector)).toBe(parsed);
@@ -13,7 +13,7 @@ describe('compiledSelector', () => {
   });
 
   it('gives undefined for a selector that does not parse, every time', () => {
-    const invalid = { matchExpressions: [{ key: 'tier', operator: 'Near', values: [] }] };
+    const invalid = { matchExpressions: [{ key: 'tier', operator: 'Near', values: [] }] } as unknown as LabelSelector;
     expect(() => labelSelectorAsSelector(invalid)).toThrow();
     expect(compiledSelector(invalid)).toBeUndefined();
     expect(compiledSelector(invalid)).toBeUndefined();
