@@ -15,8 +15,8 @@ import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
-import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, summarizePrepared, summarizeRecord } from './record-format.ts';
-import { RecordIndex } from './record-index.ts';
+import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, summarizeRecord } from './record-format.ts';
+import { RecordIndex, UNKNOWN_SIGNATURE } from './record-index.ts';
 
 export const LOG_FILE_NAME = 'events.log';
 
@@ -258,8 +258,9 @@ function openStore(
     const firstPosition = nextPosition;
     const firstRevision = current + 1;
     const recordBytes = encodeRecord(pending, pendingBytes, stream, firstPosition, firstRevision, prepared);
-    const summary = summarizePrepared(prepared);
-    const record = index.add(nextRecordOffset, firstPosition, index.signatureOf(summary.types), summary.maxTime);
+    // The record's summary (record-index.ts), as a scan would find it: unknown unless every envelope is binary.
+    const known = !Number.isNaN(prepared.maxTime);
+    const record = index.add(nextRecordOffset, firstPosition, known ? index.signatureOfEvents(events) : UNKNOWN_SIGNATURE, prepared.maxTime);
     pendingBytes += recordBytes;
     nextRecordOffset += recordBytes;
     nextPosition += events.length;

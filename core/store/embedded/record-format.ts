@@ -74,6 +74,8 @@ export interface PreparedEvents {
   shapes?: number[];
   /** An upper bound on the bytes of everything but `json` in the events part. */
   envelopeBound: number;
+  /** The latest `metadata.time` when every envelope is binary (format 2, no shape 0); NaN otherwise (the record summary is then unknown, as `summarizeRecord` would find it). */
+  maxTime: number;
 }
 
 const ACTOR = 1;
@@ -85,10 +87,11 @@ const MAX_INLINE_STRING = Math.floor(0xfffe / 3);
 
 /** Serialises an append's events: one JSON.stringify per append, of the data only in format 2. */
 export function prepareEvents(events: readonly NewEvent[], format: RecordFormat = CURRENT_RECORD_FORMAT): PreparedEvents {
-  if (format === 1) return { format, events, json: JSON.stringify(events), envelopeBound: 0 };
+  if (format === 1) return { format, events, json: JSON.stringify(events), envelopeBound: 0, maxTime: Number.NaN };
   const shapes: number[] = new Array(events.length);
   const elements: unknown[] = new Array(events.length);
   let envelopeBound = 4;
+  let maxTime = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     const shape = envelopeShape(event);
@@ -96,13 +99,15 @@ export function prepareEvents(events: readonly NewEvent[], format: RecordFormat 
     if (shape === 0) {
       elements[i] = { type: event.type, data: event.data, metadata: event.metadata };
       envelopeBound += 2;
+      maxTime = Number.NaN;
     } else {
       elements[i] = event.data;
       const metadata = event.metadata;
       envelopeBound += 2 + 16 + 6 + 3 * (event.type.length + metadata.actor.length + (metadata.correlationId?.length ?? 0));
+      if (metadata.time > maxTime) maxTime = metadata.time + 0;
     }
   }
-  return { format, events, json: JSON.stringify(elements), shapes, envelopeBound };
+  return { format, events, json: JSON.stringify(elements), shapes, envelopeBound, maxTime };
 }
 
 /**
@@ -150,8 +155,17 @@ function envelopeShape(event: NewEvent): number {
 
 /** A string the binary envelope holds exactly: short, and valid UTF-16 (a lone surrogate would come back as U+FFFD; JSON escapes it). */
 function inlineString(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_INLINE_STRING && (value as string & { isWellFormed(): boolean }).isWellFormed();
+  if (typeof value !== 'string' || value.length > MAX_INLINE_STRING) return false;
+  // Types and actors repeat from event to event: the last few strings found well formed are remembered.
+  if (value === wellFormed[0] || value === wellFormed[1] || value === wellFormed[2] || value === wellFormed[3]) return true;
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) return false;
+  wellFormed[nextWellFormed] = value;
+  nextWellFormed = (nextWellFormed + 1) & 3;
+  return true;
 }
+
+const wellFormed: Array<string | undefined> = [undefined, undefined, undefined, undefined];
+let nextWellFormed = 0;
 
 function hasCode(shape: number, code: number): boolean {
   for (; shape > 0; shape = Math.floor(shape / 5)) if (shape % 5 === code) return true;
@@ -186,12 +200,14 @@ function writeEnvelopes(target: Buffer, start: number, prepared: PreparedEvents)
   let correlationId: string | undefined;
   for (let i = 0; i < events.length; i++) {
     const shape = shapes![i]!;
-    at = target.writeUInt16LE(shape, at);
+    target[at] = shape;
+    target[at + 1] = shape >>> 8;
+    at += 2;
     if (shape === 0) continue;
     const event = events[i]!;
     const metadata = event.metadata;
-    at = target.writeDoubleLE(metadata.time + 0, at);
-    if (metadata.causationId !== undefined) at = target.writeDoubleLE(metadata.causationId + 0, at);
+    at = putDouble(target, at, metadata.time + 0);
+    if (metadata.causationId !== undefined) at = putDouble(target, at, metadata.causationId + 0);
     at = writeString(target, at, event.type, type);
     type = event.type;
     at = writeString(target, at, metadata.actor, actor);
@@ -205,9 +221,26 @@ function writeEnvelopes(target: Buffer, start: number, prepared: PreparedEvents)
   return at;
 }
 
+const doubleScratch = new Float64Array(1);
+const doubleBytes = new Uint8Array(doubleScratch.buffer);
+
+/** `target.writeDoubleLE(value, at)` without its argument checks (the caller has made room), on a little-endian machine. */
+function putDouble(target: Buffer, at: number, value: number): number {
+  if (!LITTLE_ENDIAN) return target.writeDoubleLE(value, at);
+  doubleScratch[0] = value;
+  for (let b = 0; b < 8; b++) target[at + b] = doubleBytes[b]!;
+  return at + 8;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Writes an envelope string at `at` (or the same-as-previous mark); returns the offset after it. */
 function writeString(target: Buffer, at: number, value: string, previous: string | undefined): number {
-  if (value === previous) return target.writeUInt16LE(SAME_AS_PREVIOUS, at);
+  if (value === previous) {
+    target[at] = 0xff;
+    target[at + 1] = 0xff;
+    return at + 2;
+  }
   // Envelope strings are short and nearly always ASCII: copied byte by byte, which is several times cheaper than Buffer#write.
   const length = value.length;
   if (length <= 64) {
@@ -218,7 +251,8 @@ function writeString(target: Buffer, at: number, value: string, previous: string
       target[at + 2 + i] = code;
     }
     if (i === length) {
-      target.writeUInt16LE(length, at);
+      target[at] = length;
+      target[at + 1] = 0;
       return at + 2 + length;
     }
   }
@@ -451,25 +485,6 @@ export function summarizeRecord(buffer: Buffer, header: RecordHeader, format: Re
       n = buffer.readUInt16LE(at);
       at += n === SAME_AS_PREVIOUS ? 2 : 2 + n;
     }
-  }
-  return { types, maxTime };
-}
-
-/**
- * The summary of an append's events as `prepareEvents` left them: the same as `summarizeRecord`
- * would find once written (unknown in format 1 and wherever an envelope is not binary).
- */
-export function summarizePrepared(prepared: PreparedEvents): RecordSummary {
-  const { events, shapes } = prepared;
-  if (prepared.format !== 2 || !shapes) return UNKNOWN_SUMMARY;
-  const types: string[] = new Array(events.length);
-  let maxTime = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < events.length; i++) {
-    if (shapes[i] === 0) return UNKNOWN_SUMMARY;
-    const event = events[i]!;
-    types[i] = event.type;
-    const time = event.metadata.time + 0;
-    if (time > maxTime) maxTime = time;
   }
   return { types, maxTime };
 }

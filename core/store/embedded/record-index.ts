@@ -25,7 +25,9 @@ export class RecordIndex {
   private maxTimes: Float64Array = new Float64Array(1024);
   /** Signature → the event types it names (entry 0, unknown, is undefined). */
   private readonly signatureTypes: Array<readonly string[] | undefined> = [undefined];
-  private readonly signatureIds = new Map<string, number>();
+  /** Signatures of one-event records, by type; of longer ones, by `runKey`. */
+  private readonly singleIds = new Map<string, number>();
+  private readonly runIds = new Map<string, number>();
   length = 0;
 
   /** An index over the first `length` entries of these arrays (which it takes over), with the signature table `types` (entry 0 is ignored). */
@@ -39,7 +41,8 @@ export class RecordIndex {
     for (let id = 1; id < types.length; id++) {
       const list = types[id]!;
       index.signatureTypes.push(list);
-      index.signatureIds.set(list.join('\n'), id);
+      if (list.length === 1) index.singleIds.set(list[0]!, id);
+      else index.runIds.set(runKey(list), id);
     }
     index.length = length;
     return index;
@@ -62,14 +65,21 @@ export class RecordIndex {
   }
 
   /** The signature naming this list of event types (interned on first use); unknown for undefined. */
-  signatureOf(types: readonly string[] | undefined): number {
+  signatureOf(types: ReadonlyArray<string> | undefined): number {
     if (types === undefined) return UNKNOWN_SIGNATURE;
-    const key = types.length === 1 ? types[0]! : types.join('\n');
-    let id = this.signatureIds.get(key);
+    return this.signatureOfEvents(types.map((type) => ({ type })));
+  }
+
+  /** The signature naming the types of these events, in order (interned on first use). */
+  signatureOfEvents(events: ReadonlyArray<{ type: string }>): number {
+    const single = events.length === 1;
+    const key = single ? events[0]!.type : runKey(events.map((event) => event.type));
+    const ids = single ? this.singleIds : this.runIds;
+    let id = ids.get(key);
     if (id === undefined) {
       id = this.signatureTypes.length;
-      this.signatureTypes.push(types.slice());
-      this.signatureIds.set(key, id);
+      this.signatureTypes.push(events.map((event) => event.type));
+      ids.set(key, id);
     }
     return id;
   }
@@ -125,6 +135,18 @@ export class RecordIndex {
     }
     return low;
   }
+}
+
+/** An unambiguous key for a list of types, short for long runs of one type: `count:length:type` per run. */
+function runKey(types: readonly string[]): string {
+  let key = '';
+  for (let i = 0; i < types.length; ) {
+    let run = i + 1;
+    while (run < types.length && types[run] === types[i]) run++;
+    key += `${run - i}:${types[i]!.length}:${types[i]}`;
+    i = run;
+  }
+  return key;
 }
 
 function sized<T extends Float64Array | Uint32Array>(array: T, length: number): T {
