@@ -30,6 +30,8 @@ interface PodEntry {
 
 export type NodeChange = 'added' | 'changed' | 'unchanged';
 
+let layouts = 0;
+
 /**
  * kube-scheduler's cache: every node's NodeInfo, in name order, with the running sums of what its
  * pods request, and per spread group the pods on each node and in each zone. It is kept
@@ -40,6 +42,11 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
   readonly nodes: NodeInfo[] = [];
   /** The nodes' numbers, by position in `nodes`, for the scheduling loop. */
   readonly columns = new NodeColumns();
+  /**
+   * Changes whenever a node joins or leaves the list (never repeats, across caches): the same
+   * layout and positions always hold the same node names.
+   */
+  layout = ++layouts;
   private readonly byName = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodEntry>();
   private readonly podsByNode = new Map<string, Set<string>>();
@@ -105,6 +112,7 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     }
     const at = this.insertionPoint(name);
     this.nodes.splice(at, 0, next);
+    this.layout = ++layouts;
     this.columns.insert(at, next);
     this.renumberFrom(at);
     this.byName.set(name, next);
@@ -222,6 +230,7 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     for (const key of this.podsByNode.get(node.name) ?? []) this.addToNode(node, this.pods.get(key)!, -1);
     const at = node.index;
     this.nodes.splice(at, 1);
+    this.layout = ++layouts;
     this.columns.remove(at);
     this.renumberFrom(at);
     this.byName.delete(node.name);

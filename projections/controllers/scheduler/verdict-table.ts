@@ -77,57 +77,200 @@ export function buildVerdictTable(
   perPlugin: readonly Int32Array[],
   /** Each feasible node's scores as one number (`key * 128 + score`, plugin by plugin), when the caller has them. */
   scoreKeys?: Float64Array,
+  /** Names the list of nodes: the same key always stands for the same names in the same order (saves comparing them). */
+  windowKey?: string,
 ): VerdictTable {
   const groups: VerdictTable['groups'] = [];
   if (scratchGroups.length < count) scratchGroups = new Int32Array(Math.max(count, 2 * scratchGroups.length));
   const groupOf = scratchGroups;
   const pluginCount = plugins.length;
-  const { order, runs } = namedWindow(nodes, count);
+  const { order, runs } = windowKey === undefined ? namedWindow(nodes, count) : keyedWindow(windowKey, nodes, count);
   const keys = scoreKeys ?? feasibleKeys(codes, count, perPlugin, pluginCount);
-  // This table's groups so far, by key: a short list scanned from the newest (a decision has a
-  // handful), the last feasible node's checked first since neighbours often share their scores.
-  const groupKeys = localKeys;
-  groupKeys.length = 0;
-  localIndex.clear();
-  let lastKey: number | string | undefined;
-  let lastGroup = -1;
+  const grouper = keys ? numericGrouper.start(keys) : stringGrouper.start(perPlugin, pluginCount);
   for (let k = 0; k < count; k++) {
     const code = codes[order[k]!]!;
-    let key: number | string;
-    if (code < 0) {
-      const failure = failures[-1 - code]!;
-      const reason = failure.reasons.length === 1 ? failure.reasons[0]! : failure.reasons.join(', ');
-      key = `${failure.plugin}\n${reason}`;
-    } else key = keys ? keys[code]! : stringKey(perPlugin, pluginCount, code);
-    let group: number;
-    if (key === lastKey) group = lastGroup;
-    else {
-      group = groupKeys.length <= LINEAR_GROUPS ? scan(groupKeys, key) : (localIndex.get(key) ?? -1);
-      if (group < 0) {
-        group = groupKeys.push(key) - 1;
-        if (groupKeys.length > LINEAR_GROUPS) {
-          if (localIndex.size === 0) groupKeys.forEach((k, g) => localIndex.set(k, g));
-          else localIndex.set(key, group);
-        }
-        groups.push(code < 0 ? failureGroup(failures[-1 - code]!, key as string) : scoreGroup(perPlugin, pluginCount, code, key));
-      }
-      lastKey = key;
-      lastGroup = group;
+    let group = code < 0 ? grouper.failure(failures[-1 - code]!) : grouper.feasible(code);
+    if (group < 0) {
+      group = groups.length;
+      groups.push(code < 0 ? failureGroup(failures[-1 - code]!) : scoreGroup(perPlugin, pluginCount, code, grouper.keyOf(code)));
+      grouper.add(group);
     }
     groupOf[k] = group;
   }
   return { nodes: runs, plugins: pluginColumns(plugins), groups: sharedGroupList(groups), rows: encodeRows(groupOf, count, widthFor(groups.length)) };
 }
 
-const localKeys: Array<number | string> = [];
-
-function scan(keys: ReadonlyArray<number | string>, key: number | string): number {
-  for (let g = keys.length - 1; g >= 0; g--) if (keys[g] === key) return g;
-  return -1;
+/**
+ * Finds a node's group among those of the table being built: `failure` and `feasible` give the
+ * group number, or -1 for a verdict not seen yet, which the caller then adds with `add`.
+ */
+interface Grouper {
+  failure(failure: TableFailure): number;
+  feasible(code: number): number;
+  keyOf(code: number): number | string;
+  add(group: number): void;
 }
+
+/** Failure groups, by `plugin\nreasons` (failed nodes are the exception in most cycles). */
+class FailureGroups {
+  private readonly index = new Map<string, number>();
+  pending = '';
+
+  reset(): void {
+    if (this.index.size > 0) this.index.clear();
+  }
+
+  find(failure: TableFailure): number {
+    this.pending = failureKey(failure);
+    return this.index.get(this.pending) ?? -1;
+  }
+
+  add(group: number): void {
+    this.index.set(this.pending, group);
+  }
+}
+
+/**
+ * Score groups by numeric key: the last two keys seen are checked first (neighbours in name order
+ * usually share scores, or alternate between two), then the table's few keys are scanned.
+ */
+class NumericGrouper implements Grouper {
+  private keys: Float64Array = new Float64Array(0);
+  private groupKeys = new Float64Array(64);
+  private groupNumbers = new Int32Array(64);
+  private size = 0;
+  private readonly many = new Map<number, number>();
+  private readonly failures = new FailureGroups();
+  private lastKey = Number.NaN;
+  private lastGroup = -1;
+  private previousKey = Number.NaN;
+  private previousGroup = -1;
+  private pendingKey = Number.NaN;
+  private pendingFailure = false;
+
+  start(keys: Float64Array): this {
+    this.keys = keys;
+    this.size = 0;
+    if (this.many.size > 0) this.many.clear();
+    this.failures.reset();
+    this.lastKey = this.previousKey = Number.NaN;
+    return this;
+  }
+
+  failure(failure: TableFailure): number {
+    this.pendingFailure = true;
+    return this.failures.find(failure);
+  }
+
+  feasible(code: number): number {
+    const key = this.keys[code]!;
+    this.pendingFailure = false;
+    if (key === this.lastKey) return this.lastGroup;
+    let group: number;
+    if (key === this.previousKey) group = this.previousGroup;
+    else {
+      group = -1;
+      if (this.size <= LINEAR_GROUPS) {
+        for (let g = this.size - 1; g >= 0; g--) {
+          if (this.groupKeys[g] === key) {
+            group = this.groupNumbers[g]!;
+            break;
+          }
+        }
+      } else group = this.many.get(key) ?? -1;
+      if (group < 0) {
+        this.pendingKey = key;
+        return -1;
+      }
+    }
+    this.remember(key, group);
+    return group;
+  }
+
+  keyOf(code: number): number {
+    return this.keys[code]!;
+  }
+
+  add(group: number): void {
+    if (this.pendingFailure) return this.failures.add(group);
+    const key = this.pendingKey;
+    if (this.size === this.groupKeys.length) {
+      const keys = new Float64Array(2 * this.size);
+      keys.set(this.groupKeys);
+      const numbers = new Int32Array(2 * this.size);
+      numbers.set(this.groupNumbers);
+      this.groupKeys = keys;
+      this.groupNumbers = numbers;
+    }
+    this.groupKeys[this.size] = key;
+    this.groupNumbers[this.size++] = group;
+    if (this.size > LINEAR_GROUPS) {
+      if (this.many.size === 0) for (let g = 0; g < this.size; g++) this.many.set(this.groupKeys[g]!, this.groupNumbers[g]!);
+      else this.many.set(key, group);
+    }
+    this.remember(key, group);
+  }
+
+  private remember(key: number, group: number): void {
+    this.previousKey = this.lastKey;
+    this.previousGroup = this.lastGroup;
+    this.lastKey = key;
+    this.lastGroup = group;
+  }
+}
+
+/** Score groups by string key, when scores do not fit the numeric key (more than seven plugins, or outside 0..127). */
+class StringGrouper implements Grouper {
+  private perPlugin: readonly Int32Array[] = [];
+  private pluginCount = 0;
+  private readonly index = new Map<string, number>();
+  private readonly failures = new FailureGroups();
+  private pending = '';
+  private pendingFailure = false;
+
+  start(perPlugin: readonly Int32Array[], pluginCount: number): this {
+    this.perPlugin = perPlugin;
+    this.pluginCount = pluginCount;
+    this.index.clear();
+    this.failures.reset();
+    return this;
+  }
+
+  failure(failure: TableFailure): number {
+    this.pendingFailure = true;
+    return this.failures.find(failure);
+  }
+
+  feasible(code: number): number {
+    this.pendingFailure = false;
+    this.pending = this.keyOf(code);
+    return this.index.get(this.pending) ?? -1;
+  }
+
+  keyOf(code: number): string {
+    let key = '';
+    for (let p = 0; p < this.pluginCount; p++) key += `${this.perPlugin[p]![code]!},`;
+    return key;
+  }
+
+  add(group: number): void {
+    if (this.pendingFailure) this.failures.add(group);
+    else this.index.set(this.pending, group);
+  }
+}
+
+const numericGrouper = new NumericGrouper();
+const stringGrouper = new StringGrouper();
 /** Past this many groups in one table, they are found through a map rather than by scanning. */
 const LINEAR_GROUPS = 32;
-const localIndex = new Map<number | string, number>();
+
+function failureKey(failure: TableFailure): string {
+  return `${failure.plugin}\n${failureText(failure)}`;
+}
+
+function failureText(failure: TableFailure): string {
+  return failure.reasons.length === 1 ? failure.reasons[0]! : failure.reasons.join(', ');
+}
 
 /**
  * One number per feasible node standing for its scores (7 bits per plugin, exact in a double up
@@ -153,12 +296,6 @@ function feasibleKeys(codes: Int32Array, count: number, perPlugin: readonly Int3
   return outOfRange === 0 ? keys : undefined;
 }
 
-function stringKey(perPlugin: readonly Int32Array[], pluginCount: number, index: number): string {
-  let key = '';
-  for (let p = 0; p < pluginCount; p++) key += `${perPlugin[p]![index]!},`;
-  return key;
-}
-
 type Group = VerdictTable['groups'][number];
 
 /** Past this many, the shared groups and group lists start afresh (sharing is only a saving). */
@@ -182,8 +319,8 @@ function share<K>(map: Map<K, Group>, key: K, make: () => Group): Group {
   return group;
 }
 
-function failureGroup(failure: TableFailure, key: string): Group {
-  return share(sharedFailureGroups, key, () => ({ plugin: failure.plugin, failure: key.slice(failure.plugin.length + 1) }));
+function failureGroup(failure: TableFailure): Group {
+  return share(sharedFailureGroups, failureKey(failure), () => ({ plugin: failure.plugin, failure: failureText(failure) }));
 }
 
 function scoreGroup(perPlugin: readonly Int32Array[], pluginCount: number, index: number, key: number | string): Group {
@@ -233,6 +370,20 @@ function namedWindow(nodes: readonly TableNode[], count: number): NamedWindow {
   const window: NamedWindow = { nodes: nodes.slice(0, count), order, runs: Object.freeze(nameRuns(nodes, order, count)) as string[] };
   if (!cached && windows.size >= MAX_WINDOWS) windows.delete(windows.keys().next().value!);
   windows.set(key, window);
+  return window;
+}
+
+const keyedWindows = new Map<string, NamedWindow>();
+
+/** The window a caller's key names, made from `nodes` the first time. */
+function keyedWindow(key: string, nodes: readonly TableNode[], count: number): NamedWindow {
+  let window = keyedWindows.get(key);
+  if (!window) {
+    const order = naturalOrder(nodes, count).slice(0, count);
+    window = { nodes: [], order, runs: Object.freeze(nameRuns(nodes, order, count)) as string[] };
+    if (keyedWindows.size >= MAX_WINDOWS) keyedWindows.delete(keyedWindows.keys().next().value!);
+    keyedWindows.set(key, window);
+  }
   return window;
 }
 
