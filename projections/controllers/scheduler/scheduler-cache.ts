@@ -140,7 +140,7 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
       return entry.node;
     }
     const next =
-      entry?.object && entry.object.spec === object!.spec && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences
+      entry?.object && sameSpecBesidesNodeName(entry.object.spec, object!.spec) && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences
         ? { ...entry, object, node: nodeName!, labels: object!.metadata.labels ?? {}, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
         : entryOf(object!, nodeName!, podInfoOf(object!), false);
     if (entry && sameContribution(entry, next)) {
@@ -274,6 +274,24 @@ function sameSchedulingInputs(previous: KubeObject, next: KubeObject): boolean {
     previous.status?.capacity === next.status?.capacity &&
     readyStatus(previous) === readyStatus(next)
   );
+}
+
+/**
+ * Whether two pod specs differ at most in nodeName, field by field by reference: a binding gives
+ * the pod a new spec that shares every other field with the one the scheduler assumed, and the
+ * pod's requests, ports and affinity need not be read again.
+ */
+function sameSpecBesidesNodeName(a: KubeObject['spec'], b: KubeObject['spec']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  let fields = 0;
+  for (const key in b) {
+    if (key === 'nodeName') continue;
+    if (a[key] !== b[key]) return false;
+    fields++;
+  }
+  for (const key in a) if (key !== 'nodeName') fields--;
+  return fields === 0;
 }
 
 function readyStatus(node: KubeObject): string | undefined {
