@@ -17,6 +17,17 @@ describe('check on worker threads', { timeout: 120_000 }, () => {
     expect(parallel.failure!.scenario).toEqual(single.failure!.scenario);
   });
 
+  it('gives the same result from workers started from the bundled entry (built-in controllers and invariants)', async () => {
+    // Nothing can converge in no time after the last action: a failure found with the built-ins alone.
+    const shape = { runs: 20, seed: 5, settle: 0, workloads: { maxWorkloads: 4 }, faults: false, setup: { only: ['workloads-converge'] } } as const;
+    const single = await check({ ...shape, workers: 1 });
+    const parallel = await check({ ...shape, workers: 2 });
+    expect(single.ok).toBe(false);
+    expect(parallel.failure!.path).toBe(single.failure!.path);
+    expect(parallel.failure!.violation).toEqual(single.failure!.violation);
+    expect(parallel.failure!.scenario).toEqual(single.failure!.scenario);
+  });
+
   it('reports the first failure in generation order without shrinking, as one thread does', async () => {
     const single = await check({ ...failingShape, shrink: false, workers: 1 });
     const parallel = await check({ ...failingShape, shrink: false, workers: 2 });
