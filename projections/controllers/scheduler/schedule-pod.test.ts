@@ -165,4 +165,16 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     expect(verdicts).toHaveLength(150);
     expect(verdicts.filter((v) => v.failure === 'Insufficient cpu').map((v) => v.node)).toEqual(Array.from({ length: 10 }, (_, i) => `node-${140 + i}`));
   });
+
+  it('names the evaluated nodes afresh after nodes join or leave the cache', () => {
+    const cache = SchedulerCache.fromState(stateWith([testNode('node-1'), testNode('node-2'), testNode('node-3')]));
+    const names = () =>
+      verdictsOf(schedulePod(podInfoOf(testPod('web')), cache.nodes, cache, { startIndex: 0, prng: createPrng(1), percentageOfNodesToScore: 100 }).decision).map((v) => v.node);
+    expect(names()).toEqual(['node-1', 'node-2', 'node-3']);
+    cache.syncNode('node-4', testNode('node-4'));
+    expect(names()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    cache.syncNode('node-2', undefined);
+    cache.syncNode('node-0', testNode('node-0'));
+    expect(names()).toEqual(['node-0', 'node-1', 'node-3', 'node-4']);
+  });
 });
