@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SchedulingDecision } from '../../../core/events.ts';
 import { createPrng, hashSeed } from '../../../core/prng.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { podInfoOf } from './pod-info.ts';
@@ -167,14 +168,19 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
   });
 
   it('names the evaluated nodes afresh after nodes join or leave the cache', () => {
-    const cache = SchedulerCache.fromState(stateWith([testNode('node-1'), testNode('node-2'), testNode('node-3')]));
-    const names = () =>
-      verdictsOf(schedulePod(podInfoOf(testPod('web')), cache.nodes, cache, { startIndex: 0, prng: createPrng(1), percentageOfNodesToScore: 100 }).decision).map((v) => v.node);
-    expect(names()).toEqual(['node-1', 'node-2', 'node-3']);
-    cache.syncNode('node-4', testNode('node-4'));
-    expect(names()).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
-    cache.syncNode('node-2', undefined);
-    cache.syncNode('node-0', testNode('node-0'));
-    expect(names()).toEqual(['node-0', 'node-1', 'node-3', 'node-4']);
+    // 200 nodes: a cycle evaluates 100 of them, so the same start and count can cover other nodes.
+    const cache = SchedulerCache.fromState(stateWith(Array.from({ length: 200 }, (_, i) => testNode(`node-${100 + i}`))));
+    const names = () => decisionNodes(schedulePod(podInfoOf(testPod('web')), cache.nodes, cache, { startIndex: 0, prng: createPrng(1) }).decision);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `node-${from + i}`);
+    expect(names()).toEqual(range(100, 199));
+    cache.syncNode('node-099', testNode('node-099'));
+    expect(names()).toEqual(['node-099', ...range(100, 198)]);
+    cache.syncNode('node-099', undefined);
+    cache.syncNode('node-100', undefined);
+    expect(names()).toEqual(range(101, 200));
   });
 });
+
+function decisionNodes(decision: SchedulingDecision): string[] {
+  return verdictsOf(decision).map((v) => v.node);
+}
