@@ -52,28 +52,35 @@ describeEventStoreContract('embedded log (record format 1, as logs written befor
 });
 
 describe('embedded log: a burst larger than one early commit', () => {
-  it('commits part of a burst while the rest is queued, and keeps every event, in order, durable in append order, across a reopen', async () => {
+  // 300 appends of ~10 KB in one macrotask: about twelve times the early-commit threshold, so
+  // several commits are on their way to disk at once (one at a time with commitsInFlight 1).
+  const COUNT = 300;
+  it.each([[{}], [{ sync: 'o_dsync' as const }], [{ commitsInFlight: 1 }]])('commits part of a burst while the rest is queued, and keeps every event, in order, durable and delivered live in append order, across a reopen (%j)', async (options) => {
     const dir = join(root, String(next++));
-    const store = await createEmbeddedStore(dir);
+    const store = await createEmbeddedStore(dir, options);
+    const live: number[] = [];
+    const subscription = store.subscribe(0).subscribe((event) => live.push(event.position));
     const padding = 'x'.repeat(10_000);
     const resolved: number[] = [];
-    const appends = Array.from({ length: 80 }, (_, i) => {
-      // 80 appends of ~10 KB in one macrotask: about three times the early-commit threshold.
+    const appends = Array.from({ length: COUNT }, (_, i) => {
       const { durable } = store.appendNow(`s${i % 3}`, [{ ...testEvent(i), data: { time: i, label: i, padding } } as unknown as NewEvent]);
       return durable.then((result) => resolved.push(result.position));
     });
     await Promise.all(appends);
-    expect(resolved).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    subscription.unsubscribe();
+    expect(resolved).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+    expect(live).toEqual(resolved);
+    expect(await store.head()).toBe(COUNT);
     const read = async (s: EventStore) => {
       const out: number[] = [];
       for await (const event of s.readAll()) out.push((event.data as unknown as { label: number }).label);
       return out;
     };
-    expect(await read(store)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    expect(await read(store)).toEqual(Array.from({ length: COUNT }, (_, i) => i));
     await store.close();
     const reopened = await createEmbeddedStore(dir);
     expect(reopened.openReport.truncatedBytes).toBe(0);
-    expect(await read(reopened)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    expect(await read(reopened)).toEqual(Array.from({ length: COUNT }, (_, i) => i));
     await reopened.close();
   });
 });

@@ -53,6 +53,11 @@ export interface EmbeddedStoreOptions {
    * existing log keeps the format it was created with. Format 1 is here for comparisons and tests.
    */
   recordFormat?: RecordFormat;
+  /**
+   * How many commits a burst of appends may have on their way to disk at once (default 4; 1 is the
+   * behaviour before 2026-11-23: one at a time). See `flush`.
+   */
+  commitsInFlight?: number;
 }
 
 export type EmbeddedStore = EventStore & {
@@ -114,6 +119,17 @@ interface StreamEntry {
   records: number[];
 }
 
+interface InFlightCommit {
+  commit: Commit;
+  /** Its write and sync are done (it is acknowledged once every earlier one is too). */
+  synced: boolean;
+  /** The durable head and end of the durable bytes once it is acknowledged. */
+  head: Position;
+  end: number;
+  buffer: Buffer;
+  events: StoredEvent[][];
+}
+
 interface Commit {
   promise: Promise<void>;
   resolve: () => void;
@@ -129,6 +145,8 @@ const READ_CHUNK_BYTES = 4 << 20;
 /** `readRecords` reads across gaps up to this long between wanted records rather than issuing another read. */
 const READ_GAP_BYTES = 16 << 10;
 const EARLY_COMMIT_BYTES = 256 << 10;
+/** libuv's thread pool runs four file operations at once by default. */
+const DEFAULT_COMMITS_IN_FLIGHT = 4;
 const INITIAL_BUFFER_BYTES = 1 << 20;
 const MAX_STREAM_BYTES = 0xffff;
 
@@ -192,7 +210,7 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
     fdatasyncSync(fd);
     const checkpointEnd = useCheckpoint ? (checkpoint?.coveredEnd ?? 0) : undefined;
     const format = scan.validEnd === 0 ? newFormat : scan.format!;
-    return openStore(dir, file, fd, unlock, useDsync, format, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport, checkpointEnd);
+    return openStore(dir, file, fd, unlock, useDsync, format, index, streams, scan.lastPosition, Math.max(scan.validEnd, LOG_MAGIC.length), openReport, checkpointEnd, Math.max(1, options.commitsInFlight ?? DEFAULT_COMMITS_IN_FLIGHT));
   } catch (error) {
     closeSync(fd);
     unlock();
@@ -214,6 +232,7 @@ function openStore(
   openReport: OpenReport,
   /** End of the prefix the index checkpoint on disk covers (0: none); undefined when checkpoints are off. */
   checkpointEnd: number | undefined,
+  commitsInFlight: number,
 ): EmbeddedStore {
   const live = new Subject<StoredEvent>();
   let durableHead = lastPosition;
@@ -228,7 +247,10 @@ function openStore(
   let pendingBytes = 0;
   let pendingEvents: StoredEvent[][] = [];
   let pendingCommit: Commit | undefined;
-  let inFlight: Commit | undefined;
+  /** Commits handed to the disk and not yet acknowledged, oldest first. */
+  let inFlight: InFlightCommit[] = [];
+  /** File offset where the next commit is written (everything handed to the disk ends there). */
+  let writtenEnd = fileEnd;
   let flushScheduled = false;
   let closed = false;
   let closedFd = false;
@@ -242,7 +264,7 @@ function openStore(
     checkExpectedRevision(stream, options.expectedRevision, current);
     if (events.length === 0) {
       const result: AppendResult = { nextExpectedRevision: current, position: nextPosition - 1, events: [] };
-      const commit = pendingCommit ?? inFlight;
+      const commit = pendingCommit ?? inFlight[inFlight.length - 1]?.commit;
       return { events: [], durable: commit ? commit.promise.then(() => result) : Promise.resolve(result) };
     }
     if (stream.length > MAX_STREAM_BYTES / 3 && Buffer.byteLength(stream) > MAX_STREAM_BYTES) {
@@ -282,8 +304,8 @@ function openStore(
       events: stored,
     };
     const commit = (pendingCommit ??= newCommit());
-    if (!inFlight && pendingBytes >= EARLY_COMMIT_BYTES) flush();
-    else if (!inFlight && !flushScheduled) {
+    if (inFlight.length < commitsInFlight && pendingBytes >= EARLY_COMMIT_BYTES) flush();
+    else if (inFlight.length === 0 && !flushScheduled) {
       flushScheduled = true;
       // After the current macrotask, so every append issued in it (and in its microtasks) shares the commit.
       setImmediate(flush);
@@ -291,46 +313,57 @@ function openStore(
     return { events: stored, durable: commit.promise.then(() => result) };
   }
 
-  /** Writes and syncs everything queued as one commit; commits that queue meanwhile follow at once. */
+  /**
+   * Writes and syncs everything queued as one commit. Commits are acknowledged strictly in order,
+   * each only once its own write and sync and those of every earlier commit are done. Small
+   * commits go one at a time (what queues meanwhile goes in the next one, flushed when the one in
+   * flight completes); a burst that queues EARLY_COMMIT_BYTES while commits are in flight may hand
+   * the disk another, up to `commitsInFlight`, so the disk writes and syncs while the burst is still
+   * being encoded instead of after it.
+   */
   function flush(): void {
     flushScheduled = false;
     const commit = pendingCommit;
-    // One commit on its way to disk at a time (offsets and the durable head follow commit order); the one in flight flushes what queued when it completes.
-    if (!commit || failure || inFlight) return;
-    const buffer = pending;
+    if (!commit || failure || inFlight.length >= commitsInFlight) return;
+    const entry: InFlightCommit = { commit, synced: false, head: nextPosition - 1, end: writtenEnd + pendingBytes, buffer: pending, events: pendingEvents };
+    const offset = writtenEnd;
     const bytes = pendingBytes;
-    const events = pendingEvents;
-    const head = nextPosition - 1;
-    const offset = durableEnd;
+    writtenEnd = entry.end;
     pending = spare && spare.length >= INITIAL_BUFFER_BYTES ? spare : Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
     spare = undefined;
     pendingBytes = 0;
     pendingEvents = [];
     pendingCommit = undefined;
-    inFlight = commit;
-    const done = (error: Error | null) => {
+    inFlight.push(entry);
+    const synced = (error: Error | null) => {
       if (error) return fail(error);
-      inFlight = undefined;
-      durableHead = head;
-      durableEnd = offset + bytes;
-      spare = buffer;
-      commit.resolve();
-      if (live.observed) for (const batch of events) for (const event of batch) live.next(event);
+      if (failure) return;
+      entry.synced = true;
+      while (inFlight.length > 0 && inFlight[0]!.synced) {
+        const done = inFlight.shift()!;
+        durableHead = done.head;
+        durableEnd = done.end;
+        spare = done.buffer;
+        done.commit.resolve();
+        if (live.observed) for (const batch of done.events) for (const event of batch) live.next(event);
+      }
       if (pendingCommit) flush();
     };
-    writeFully(fd, buffer, bytes, offset, (error) => {
+    writeFully(fd, entry.buffer, bytes, offset, (error) => {
       if (error) return fail(error);
-      if (useDsync) done(null);
-      else fdatasync(fd, done);
+      if (useDsync) synced(null);
+      else fdatasync(fd, synced);
     });
   }
 
   function fail(error: Error): void {
+    if (failure) return;
     // Fail-stop: the caller's state has run ahead of the disk, so nothing more may be acknowledged.
     failure = new Error(`event log ${file}: write failed, the store has stopped: ${error.message}`, { cause: error });
-    inFlight?.reject(failure);
+    for (const entry of inFlight) entry.commit.reject(failure);
     pendingCommit?.reject(failure);
-    inFlight = pendingCommit = undefined;
+    inFlight = [];
+    pendingCommit = undefined;
     live.error(failure);
   }
 
@@ -478,7 +511,7 @@ function openStore(
   }
 
   function settled(): Promise<void> {
-    const last = pendingCommit ?? inFlight;
+    const last = pendingCommit ?? inFlight[inFlight.length - 1]?.commit;
     return last ? last.promise.then(settled) : Promise.resolve();
   }
 
