@@ -400,6 +400,17 @@ const columnsBySet = new Map<string, VerdictTable['plugins']>();
  * hold 150,000 copies).
  */
 function pluginColumns(plugins: readonly ScorePlugin[]): VerdictTable['plugins'] {
+  // Consecutive decisions nearly always score with the same plugins.
+  if (plugins.length === lastPlugins.length && plugins.every((plugin, p) => plugin === lastPlugins[p])) return lastColumns;
+  lastPlugins = plugins.slice();
+  lastColumns = columnsFor(plugins);
+  return lastColumns;
+}
+
+let lastPlugins: readonly ScorePlugin[] = [];
+let lastColumns: VerdictTable['plugins'] = Object.freeze([]) as unknown as VerdictTable['plugins'];
+
+function columnsFor(plugins: readonly ScorePlugin[]): VerdictTable['plugins'] {
   let key = '';
   for (const plugin of plugins) key += `${plugin.name}\n${plugin.weight}\n`;
   let columns = columnsBySet.get(key);
@@ -438,7 +449,10 @@ function encodeRows(groupOf: Int32Array, count: number, width: number): string {
     }
     if (run >= MIN_RUN) {
       chars[at++] = STAR;
-      for (const digit of String(run)) chars[at++] = digit.charCodeAt(0);
+      let digits = 1;
+      for (let rest = run; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+      for (let d = digits - 1, rest = run; d >= 0; d--, rest = Math.floor(rest / 10)) chars[at + d] = 48 + (rest % 10);
+      at += digits;
     }
     i += run;
   }
