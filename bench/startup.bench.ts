@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createEmbeddedStore } from '../core/store/embedded/embedded-store.ts';
 import { applyEvent, createClusterState } from '../projections/state/reducer.ts';
 import { loadLatestSnapshot, restoreState, snapshotDirectory, writeSnapshot } from '../projections/state/snapshot-files.ts';
+import { serializeState } from '../projections/state/snapshot.ts';
 import { peakRssMiB, recordBenchmark, table } from './harness.ts';
 import { cachedSyntheticLog } from './synthetic-cluster-log.ts';
 
@@ -73,6 +74,8 @@ const rows: Array<Array<string | number>> = [];
 const emptyDir = mkdtempSync(join(tmpdir(), 'orrery-startup-'));
 const starts = [...TAILS.map((tail) => [`snapshot + ${tail.toLocaleString('en')}-event tail`, dataDirs.get(tail)!] as const), ['no snapshot: the whole log', emptyDir] as const];
 // Side by side, each start: the tail applied compacted (restoreState's default) and every event of it replayed.
+const restoredStates = new Map<string, string>();
+let compactedChecked = 0;
 for (const [label, dir, compacted] of starts.flatMap(([start, dir]) => [[`${start}, compacted`, dir, true], [`${start}, every event replayed`, dir, false]] as const)) {
   const runs: number[] = [];
   let tailEvents = 0;
@@ -83,6 +86,14 @@ for (const [label, dir, compacted] of starts.flatMap(([start, dir]) => [[`${star
     if (result.state.position !== head) throw new Error(`restored to ${result.state.position}, log head ${head}`);
     tailEvents = result.tailEvents;
     runs.push(ms);
+    if (run === 0) {
+      // The two ways of applying the tail must give the same state, byte for byte.
+      const serialized = serializeState(result.state).toString('latin1');
+      const other = restoredStates.get(dir);
+      if (other === undefined) restoredStates.set(dir, serialized);
+      else if (other !== serialized) throw new Error(`${label}: the compacted and the plain restore differ`);
+      else compactedChecked++;
+    }
   }
   runs.sort((a, b) => a - b);
   const load = await timed(async () => loadLatestSnapshot(dir));
@@ -104,7 +115,7 @@ for (const dir of [...dataDirs.values(), emptyDir]) rmSync(dir, { recursive: tru
 recordBenchmark(
   'startup',
   'Startup to serve-ready from a 1M-event log',
-  `Open the embedded log (${head.toLocaleString('en')} events, the rebuild benchmark's log), load the newest snapshot and apply the tail after it (\`restoreState\` in projections/state/snapshot-files.ts), the tail applied compacted (the default since 2026-11-23: only the events whose effect survives are read, see the rebuild section) or every event of it replayed, side by side. Best and median of ${RUNS} runs (one for the plain full replay). "events replayed" counts the tail's events, not those a compacted rebuild read.
+  `Open the embedded log (${head.toLocaleString('en')} events, the rebuild benchmark's log), load the newest snapshot and apply the tail after it (\`restoreState\` in projections/state/snapshot-files.ts), the tail applied compacted (the default since 2026-11-23: only the events whose effect survives are read, see the rebuild section) or every event of it replayed, side by side. Best and median of ${RUNS} runs (one for the plain full replay). "events replayed" counts the tail's events, not those a compacted rebuild read. For each of the ${compactedChecked} starts, the compacted and the plain restore were checked to give the same state, byte for byte (serialised snapshot).
 
 ${table(['start from', 'events replayed', 'best', 'median', 'of which loading the snapshot'], rows)}
 

@@ -125,11 +125,13 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     kindIds.push(kindId);
     return id;
   };
-  for (const [name, entry] of directory.streams) {
+  // forEach, and the last record checked first: most streams of a long log ended before a tail window.
+  directory.streams.forEach((entry, name) => {
     const records = entry.records;
+    if (records.length === 0 || records[records.length - 1]! < firstRecord) return;
     let first = 0;
     if (records[0]! < firstRecord) first = lowerBound(records, firstRecord);
-    if (first >= records.length || records[first]! > lastRecord) continue;
+    if (records[first]! > lastRecord) return;
     const slash = name.indexOf('/');
     const kind = slash > 0 ? name.slice(0, slash) : undefined;
     const streamClass = kind === undefined ? (name === CLUSTER_STREAM ? CLUSTER : 0) : kind === 'Node' ? NODE : ORDINARY;
@@ -138,7 +140,7 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     recordLists.push(records);
     listStart.push(first);
     for (; first < records.length && records[first]! <= lastRecord; first++) streamOfRecord[records[first]! - firstRecord] = id;
-  }
+  });
   const streamCount = names.length;
 
   // Walk the window's records in log order, from their signatures alone: which objects each
