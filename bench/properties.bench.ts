@@ -74,7 +74,7 @@ if (worker) {
 
 ${table(headers, rows)}
 
-The last row is what \`orrery check\` does by default: one check, its histories run on one worker thread per core (same verdict, counterexample and path as one thread), the workers' start and warm-up included. CPU ms per history is the process's own CPU time (all its threads) (what a busy machine distorts least): two free cores would check about ${formatRate((2 * parallelHistories) / parallelCpu).replace('/s', '').trim()} histories per second. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
+The last row is what \`orrery check --runs ${runs * 2}\` does by default: one check, its histories run on one worker thread per core (as many as get ~100 histories each) (same verdict, counterexample and path as one thread), the workers' start and warm-up included. CPU ms per history is the process's own CPU time (all its threads) (what a busy machine distorts least): two free cores would check about ${formatRate((2 * parallelHistories) / parallelCpu).replace('/s', '').trim()} histories per second. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
 
 Target: ≥ 100 histories/s on this 2-core machine. Anchor: Acto (SOSP '23) takes 5.9–44 minutes of real cluster time per bug reproduced; Orrery checks ${formatRate(parallelHistories / parallelSeconds).replace('/s', '').trim()} whole simulated cluster histories per second.`,
   );
