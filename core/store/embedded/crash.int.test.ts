@@ -14,6 +14,8 @@ import { LOG_MAGIC, RECORD_HEADER_BYTES } from './record-format.ts';
 // prints every acknowledged append; we SIGKILL it at a random moment (every other time also cutting
 // the file anywhere after the last acknowledged record, as a power cut may), reopen the same directory and
 // check that every acknowledged event is there, in order, and that the log opens as a valid log.
+// The child alternates between fdatasync and O_DSYNC every two kills, so each mode is killed 25
+// times, with and without power cuts.
 const KILLS = 50;
 const root = mkdtempSync(join(tmpdir(), 'orrery-crash-'));
 const childBundle = join(root, 'crash-child.mjs');
@@ -102,7 +104,7 @@ it(`keeps every acknowledged event through ${KILLS} SIGKILLs (half of them with 
     const { acks, openedAt } = await runAndKill(1000 + kill, 5 + random.int(56));
     expect(openedAt).toBe(lastHead);
     allAcks.push(...acks);
-    // fdatasync makes everything before an acknowledged record durable too, whoever wrote it.
+    // A sync (fdatasync or an O_DSYNC write) makes everything before an acknowledged record durable too, whoever wrote it.
     const acked = (maxAcked = Math.max(maxAcked, ...acks.map((a) => a.last)));
     if (kill % 2 === 1) {
       // A power cut, not just a killed process: everything not yet acknowledged may be lost, and
