@@ -14,6 +14,12 @@ function integer(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = integer(value);
+  if (n === 0) throw new InvalidArgumentError('expected at least 1');
+  return n;
+}
+
 program
   .command('serve')
   .description('serve the Kubernetes API over the embedded store with a simulated cluster')
@@ -49,6 +55,7 @@ program
   .option('--no-shrink', 'report the first failure without shrinking it')
   .option('--determinism', 're-run every history and require a byte-identical log')
   .option('--interleavings', 'also explore controller interleavings: stale views, coalesced notifications, reorderings, restarts')
+  .option('--workers <n>', 'worker threads checking histories side by side (default: one per core, at most one per 100 histories)', positiveInteger)
   .action(async (options) => {
     const { runCheckCommand } = await import('../property-tests/check-command.ts');
     process.exitCode = await runCheckCommand({ ...options, determinism: options.determinism === true, interleavings: options.interleavings === true });

@@ -70,7 +70,8 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
   const rate = (report.histories / seconds).toFixed(1);
   console.log(`invariants: ${invariants.map((i) => i.name).join(', ')}`);
   if (report.ok) {
-    console.log(`OK: ${report.runs} histories passed (seed ${report.seed}) in ${seconds.toFixed(1)}s, ${rate} histories/s`);
+    const threads = report.workers > 0 ? ` on ${report.workers} worker threads` : '';
+    console.log(`OK: ${report.runs} histories passed (seed ${report.seed}) in ${seconds.toFixed(1)}s${threads}, ${rate} histories/s`);
     return 0;
   }
   const failure = report.failure!;

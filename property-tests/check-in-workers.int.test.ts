@@ -38,7 +38,7 @@ describe('check on worker threads', { timeout: 120_000 }, () => {
 
   it('checks every history when all pass', async () => {
     const report = await check({ runs: 6, seed: 3, workloads: { maxWorkloads: 4 }, workers: 2 });
-    expect(report).toEqual({ ok: true, runs: 6, seed: 3, histories: 6 });
+    expect(report).toEqual({ ok: true, runs: 6, seed: 3, histories: 6, workers: 2 });
   });
 
   it('refuses invariants of your own without a setup the workers can load', async () => {

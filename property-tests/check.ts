@@ -67,6 +67,8 @@ export interface CheckReport {
   seed: number;
   /** Histories executed, including shrinking. */
   histories: number;
+  /** Worker threads the histories were checked on (0: the calling thread). Shrinking is always on the calling thread. */
+  workers: number;
   failure?: CheckFailure;
 }
 
@@ -91,8 +93,9 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     verifyDeterminism: options.verifyDeterminism ?? false,
   };
   let path = options.path;
-  const workers = Math.floor(options.workers ?? 1);
-  if (workers > 1 && path === undefined && runs > 1) {
+  const requestedWorkers = Math.floor(options.workers ?? 1);
+  const workers = requestedWorkers > 1 && path === undefined && runs > 1 ? requestedWorkers : 0;
+  if (workers > 0) {
     if ((options.invariants || options.controllers) && !options.setup) throw new Error('check({ workers }) with invariants or controllers of your own needs `setup` (a module path) so each worker can build them');
     const scenarios = generateInOrder(arbitrary, runs, seed);
     const parallel = await runInWorkers(scenarios, {
@@ -102,7 +105,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
       onChecked: (checked) => options.onProgress?.(checked, runs, false),
     });
     histories = parallel.checked;
-    if (parallel.firstFailure === undefined) return { ok: true, runs, seed, histories };
+    if (parallel.firstFailure === undefined) return { ok: true, runs, seed, histories, workers };
     // fast-check's path to a generated history is its index: replaying it here shrinks it exactly
     // as a run in one thread would have.
     failedOnce = true;
@@ -121,7 +124,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     endOnFailure: options.shrink === false,
     ...(path ? { path } : {}),
   });
-  if (!details.failed) return { ok: true, runs, seed, histories };
+  if (!details.failed) return { ok: true, runs, seed, histories, workers };
   if (!details.counterexample) throw details.errorInstance ?? new Error('the property failed without a counterexample');
   const [scenario] = details.counterexample;
   const rerun = await runHistory(scenario, historyOptions);
@@ -129,7 +132,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   if (!violation) throw new Error('the shrunk counterexample passed when re-run: the run is not deterministic');
   const failure: CheckFailure = { violation, scenario, path: details.counterexamplePath ?? '', shrinks: details.numShrinks };
   if (options.outputDir) Object.assign(failure, await writeCounterexample(options.outputDir, scenario, violation, historyOptions));
-  return { ok: false, runs, seed, histories, failure };
+  return { ok: false, runs, seed, histories, workers, failure };
 }
 
 /** Names of the controllers a run has, which an interleaving schedule may perturb. */

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = resolve(root, 'bin/orrery.js');
+
+function orrery(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('orrery check --workers', () => {
+  it('checks the histories on the worker threads asked for and says so', async () => {
+    const result = await orrery(['check', '--runs', '12', '--seed', '5', '--workers', '2', '--max-nodes', '3', '--workloads', '3']);
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^OK: 12 histories passed \(seed 5\) in [\d.]+s on 2 worker threads, [\d.]+ histories\/s$/m);
+  }, 150_000);
+
+  it('stays on one thread for a short check by default', async () => {
+    const result = await orrery(['check', '--runs', '3', '--seed', '5', '--max-nodes', '3', '--workloads', '2']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^OK: 3 histories passed \(seed 5\) in [\d.]+s, [\d.]+ histories\/s$/m);
+  }, 150_000);
+
+  it('refuses zero workers with a usage error and checks nothing', async () => {
+    const result = await orrery(['check', '--workers', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("option '--workers <n>' argument '0' is invalid. expected at least 1");
+    expect(result.stdout).toBe('');
+  });
+});
