@@ -4,18 +4,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { formatRate, percentile, recordBenchmark, table } from './harness.ts';
 
 /**
  * Issue 5's API benchmark over real HTTP (loopback): `runServe` with the embedded, durable log in a
- * fresh directory. The clients run in worker threads (this same file, see `clientRole`) so their
- * parsing and bookkeeping do not queue behind the server on one event loop.
+ * fresh directory. The clients run in child processes (this same file, see `clientRole`), as
+ * kubectl and controllers would: their parsing, garbage collection and JIT compilation neither queue
+ * behind the server's event loop nor share its process, and the server's CPU is measured alone.
  * - creates (ConfigMaps) from 50 keep-alive connections: open loop at 1,000/s, latency measured
  *   from each request's scheduled send time (no coordinated omission), then closed loop at saturation.
- *   Each open-loop client thread first runs its loop for `CLIENT_WARMUP_SECONDS` on the same
+ *   Each open-loop client process first runs its loop for `CLIENT_WARMUP_SECONDS` on the same
  *   connections (reported, not counted), so that the measured window starts with connected sockets
- *   and a warm client rather than a thread still compiling its HTTP path;
+ *   and a warm client rather than one still compiling its HTTP path;
  * - 100 watchers from one resourceVersion while 1,000 writes/s run: every watcher must see every
  *   write; lag is from the write's ack (at the writer) to delivery at the slowest watcher;
  * - LIST of 10,000 pods as JSON and as kubectl's Table.
@@ -36,7 +38,7 @@ const PODS = 10_000;
 const LIST_SAMPLES = 10;
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
-/** Wall time in ms with sub-ms resolution, comparable across worker threads. */
+/** Wall time in ms with sub-ms resolution, comparable across processes. */
 const now = () => performance.timeOrigin + performance.now(); // wall-clock-ok: bench
 
 type Role =
@@ -68,7 +70,11 @@ interface WatchResult {
   connectMs: number;
 }
 
-// ---------------------------------------------------------------- clients (worker threads)
+// ---------------------------------------------------------------- clients (child processes)
+
+/** The client process's side of its IPC channel to the bench (advanced serialization: typed arrays pass as they are). */
+const toBench = (message: object) =>
+  new Promise<void>((sent, failed) => process.send!(message, undefined, undefined, (error) => (error ? failed(error) : sent())));
 
 function bodyOf(kind: 'configmap' | 'pod', name: string): string {
   return kind === 'configmap'
@@ -143,13 +149,13 @@ async function scheduledLoop(agent: Agent, url: string, prefix: string, rate: nu
 
 /**
  * The open loop: a warm-up at the same rate on the same keep-alive connections, then `ready` to the
- * main thread, which answers `go` when the measured loop may start (after any watchers connected).
+ * bench process, which answers `go` when the measured loop may start (after any watchers connected).
  */
 async function openLoop(job: Extract<Role, { role: 'open-loop' }>): Promise<WriteResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const warmup = job.warmupSeconds > 0 ? await scheduledLoop(agent, job.url, `${job.prefix}warmup-`, job.rate, job.warmupSeconds) : undefined;
-  const go = new Promise<void>((resolveGo) => parentPort!.once('message', () => resolveGo()));
-  parentPort!.postMessage({ ready: true });
+  const go = new Promise<void>((resolveGo) => process.once('message', () => resolveGo()));
+  await toBench({ ready: true });
   await go;
   const result = await scheduledLoop(agent, job.url, job.prefix, job.rate, job.seconds);
   agent.destroy();
@@ -253,13 +259,13 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
   const connectMs = now() - connectStart;
   // The grace period starts when the writer is done, so slow writes do not count as missed events.
   let timer: NodeJS.Timeout | undefined;
-  parentPort!.on('message', (message: { writesDone?: boolean }) => {
+  process.on('message', (message: { writesDone?: boolean }) => {
     if (message.writesDone) timer = setTimeout(finish, job.deadlineMs);
   });
-  parentPort!.postMessage({ ready: true });
+  await toBench({ ready: true });
   await finished;
   clearTimeout(timer);
-  parentPort!.removeAllListeners('message');
+  process.removeAllListeners('message');
   for (const req of requests) req.destroy();
   agent.destroy();
   for (let i = 0; i < job.expected; i++) if (seen.some((s) => !s[i])) slowest[i] = Number.NaN;
@@ -272,7 +278,7 @@ async function clientRole(job: Role): Promise<unknown> {
   return watchAll(job);
 }
 
-// ---------------------------------------------------------------- orchestration (main thread)
+// ---------------------------------------------------------------- orchestration (the bench process, which runs the server)
 
 /** The floor under every durable create on this disk: one 1 KiB append plus fdatasync, in a loop. */
 function fdatasyncLatency(dir: string, seconds: number): { p50: number; p99: number; max: number } {
@@ -294,21 +300,25 @@ function fdatasyncLatency(dir: string, seconds: number): { p50: number; p99: num
   return { p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1)! };
 }
 
-const WORKER_BOOT = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
+const CLIENT_ROLE_ENV = 'ORRERY_BENCH_CLIENT_ROLE';
 
-function runClient<T>(job: Role, onReady?: (worker: Worker) => void): Promise<T> {
-  const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { entry: import.meta.url, tsx: import.meta.resolve('tsx/esm/api'), job } });
+/** Runs one client role in a child process of its own; `onReady` gets the process once the role says it is ready. */
+function runClient<T>(job: Role, onReady?: (client: ChildProcess) => void): Promise<T> {
+  const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
+  const client = fork(runTs, [fileURLToPath(import.meta.url)], {
+    serialization: 'advanced',
+    env: { ...process.env, [CLIENT_ROLE_ENV]: JSON.stringify(job) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise<T>((resolveRun, rejectRun) => {
-    worker.on('message', (message: { ready?: boolean; result?: T; error?: string }) => {
-      if (message.ready) onReady?.(worker);
+    client.on('message', (message: { ready?: boolean; result?: T; error?: string }) => {
+      if (message.ready) onReady?.(client);
       else if (message.error) rejectRun(new Error(message.error));
       else resolveRun(message.result as T);
     });
-    worker.on('error', rejectRun);
-    worker.on('exit', (code) => code !== 0 && rejectRun(new Error(`client worker exited with ${code}`)));
+    client.on('error', rejectRun);
+    // After a result this does nothing (the promise is settled); before one, the client died.
+    client.on('exit', (code, signal) => rejectRun(new Error(`client process (${job.role}) exited with ${signal ?? code} before reporting`)));
   });
 }
 
@@ -336,7 +346,7 @@ async function main(): Promise<void> {
   const server = await runServe({ port: 0, data: join(dir, 'data'), kubeconfig: join(dir, 'kubeconfig'), nodes: 3, quiet: true, handleSignals: false });
   const loads: string[] = [];
   const noteLoad = (phase: string) => loads.push(`${phase} ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
-  // The server thread's garbage-collection pauses (this isolate only: the client threads have their own).
+  // The server's garbage-collection pauses.
   const gcPauses: number[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcPauses.push(entry.duration);
@@ -346,7 +356,7 @@ async function main(): Promise<void> {
     const { url } = server;
     const rows: Array<Array<string | number>> = [];
     const failures: string[] = [];
-    // CPU is process-wide (server and client threads); the event-loop share is the server's thread alone.
+    // The server's CPU: the clients run in processes of their own.
     let cpuBefore = process.cpuUsage();
     let loopBefore = performance.eventLoopUtilization();
     // How late the server's event loop ran a 10 ms timer: a stall shows here whatever its cause (GC, a long task).
@@ -391,7 +401,7 @@ async function main(): Promise<void> {
     const openLoop = (prefix: string, rate: number, seconds: number) =>
       runClient<WriteResult>({ role: 'open-loop', url, prefix, rate, seconds, warmupSeconds: CLIENT_WARMUP_SECONDS }, (writer) => {
         mark();
-        writer.postMessage({ go: true });
+        writer.send({ go: true });
       });
 
     noteLoad('start');
@@ -415,22 +425,22 @@ async function main(): Promise<void> {
     // 1,000 writes/s start; every measured write must reach all of them.
     const expected = RATE * WATCH_SECONDS;
     const from = server.cluster.state.position;
-    let watchersWorker: Worker | undefined;
+    let watchersClient: ChildProcess | undefined;
     let watchersConnected: () => void = () => {};
     const connected = new Promise<void>((resolveConnected) => (watchersConnected = resolveConnected));
     const watchedDone = runClient<WatchResult>(
       { role: 'watchers', url, prefix: 'watched-', resourceVersion: from, watchers: WATCHERS, expected, deadlineMs: WATCH_GRACE_SECONDS * 1000 },
       (watchers) => {
-        watchersWorker = watchers;
+        watchersClient = watchers;
         watchersConnected();
       },
     );
     await connected;
     const watchWrites = await runClient<WriteResult>({ role: 'open-loop', url, prefix: 'watched-', rate: RATE, seconds: WATCH_SECONDS, warmupSeconds: CLIENT_WARMUP_SECONDS }, (writer) => {
       mark();
-      writer.postMessage({ go: true });
+      writer.send({ go: true });
     });
-    watchersWorker!.postMessage({ writesDone: true });
+    watchersClient!.send({ writesDone: true });
     const watched = await watchedDone;
     const watchSummary = writeRow(`create ConfigMap, open loop ${WATCH_SECONDS} s, ${WATCHERS} watchers`, watchWrites, formatRate(RATE));
     noteLoad('after watchers');
@@ -480,11 +490,11 @@ async function main(): Promise<void> {
       'api-writes',
       'API writes, watchers and LIST over real HTTP',
       [
-        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in worker threads over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client thread first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client thread still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (group commit; the log is opened with O_DSYNC, as \`orrery serve\` does, so each commit's write returns once durable).`,
+        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in child processes of their own over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client process first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (group commit; the log is opened with O_DSYNC, as \`orrery serve\` does, so each commit's write returns once durable).`,
         '',
-        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms per create (whole process)', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
+        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'server CPU ms per create', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
         '',
-        `"Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "server GC pauses" counts the server thread's garbage collections in the window (young-generation scavenges, mostly) with their mean and longest pause; "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's sync, and what the latency adds to it is the client threads' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
+        `"Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "server GC pauses" counts the server's garbage collections in the window (young-generation scavenges, mostly) with their mean and longest pause; "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's sync, and what the latency adds to it is the clients' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
         '',
         `**${WATCHERS} watchers** (\`GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}\`) during ${WATCH_SECONDS} s of ${formatRate(RATE)} creates (connected before the writer's ${CLIENT_WARMUP_SECONDS} s warm-up, whose writes they also received, not counted): ${complete}/${WATCHERS} received all ${acked.toLocaleString('en')} events (fewest ${fewest.toLocaleString('en')}, ${missed} missed in total, ${watched.duplicates} duplicates, ${watched.ended} streams ended early by the server, ${watched.strays} other lines); ${(WATCHERS * acked).toLocaleString('en')} deliveries. Lag from the write's ack to delivery at the slowest watcher: p50 ${ms(percentile(lags, 50))} ms, p99 ${ms(lagP99)} ms, max ${ms(lags.at(-1) ?? Number.NaN)} ms (negative: the watch event arrived before the writer saw its ack). ${WATCHERS} watches connected in ${ms(watched.connectMs)} ms.`,
         '',
@@ -504,15 +514,15 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) {
+const clientJob = process.env[CLIENT_ROLE_ENV];
+if (clientJob === undefined) {
   await main();
   process.exit(0);
 } else {
-  const { job } = workerData as { job: Role };
   try {
-    const result = await clientRole(job);
-    parentPort!.postMessage({ result });
+    await toBench({ result: await clientRole(JSON.parse(clientJob) as Role) });
   } catch (error) {
-    parentPort!.postMessage({ error: (error as Error).stack ?? String(error) });
+    await toBench({ error: (error as Error).stack ?? String(error) });
   }
+  process.disconnect!();
 }
