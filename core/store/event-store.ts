@@ -24,6 +24,8 @@ export interface AppendResult {
 export interface PipelinedAppend {
   events: StoredEvent[];
   durable: Promise<AppendResult>;
+  /** The events were durable when appendNow returned (a log in memory): `durable` is already resolved. */
+  alreadyDurable?: boolean;
 }
 
 /**
