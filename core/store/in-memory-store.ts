@@ -41,7 +41,7 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
       position: last ? last.position : log.length,
       events: stored,
     };
-    return { events: stored, durable: Promise.resolve(result) };
+    return { events: stored, durable: Promise.resolve(result), alreadyDurable: true };
   }
 
   return {

@@ -6,6 +6,10 @@ import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from './controller.ts';
 import { reconcileEach } from './reconcile-each.ts';
 import { createSimulatedCluster } from './simulated-cluster.ts';
+import { type CommandExecutor, createEngine } from './engine.ts';
+import { createClusterState } from '../state/reducer.ts';
+import { type WritePath, createWritePath } from '../write-path/write-path.ts';
+import { createVirtualClock } from '../../core/virtual-clock.ts';
 
 const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } });
 
@@ -51,5 +55,43 @@ describe('engine: controllers called directly', () => {
     const b = await run(viaRxjs(), ['boom']);
     expect(a.error).toBe('controller chain failed: Error: cannot handle boom');
     expect(b).toEqual(a);
+  });
+});
+
+/** Like `chain`, and also re-creates `a-0` each time, which the write path rejects (AlreadyExists). */
+function chainWithRejections(input: ReconcileInput): ControllerOutput[] {
+  const outputs = chain(input);
+  return outputs.length > 0 ? [...outputs, { type: 'create', actor: 'chain', causationId: input.event.position, object: configMap('a-0') }] : outputs;
+}
+
+async function runEngine(writePathOf: (writePath: WritePath) => CommandExecutor) {
+  const store = createInMemoryStore();
+  const state = createClusterState();
+  const clock = createVirtualClock(Date.UTC(2026, 0, 1));
+  const writePath = createWritePath({ store, state, now: () => clock.now() });
+  await writePath.execute({ type: 'record', actor: 'orrery', event: { type: 'ClusterInitialized', data: { seed: 1, startTime: clock.now(), mode: 'simulation' } } });
+  const rejected: string[] = [];
+  const engine = createEngine({
+    store,
+    writePath: writePathOf(writePath),
+    controllers: [{ name: 'chain', reconcile: (input$) => input$.pipe(reconcileEach(chainWithRejections)) }],
+    mode: 'simulation',
+    clock,
+    fromPosition: state.position,
+    onRejected: (command, error) => rejected.push(`${command.type} ${(error as Error).message}`),
+  });
+  await writePath.execute({ type: 'create', actor: 'user:admin', object: configMap('a-0') });
+  await engine.settle();
+  await engine.stop();
+  return { log: store.events().map((e) => `${e.type} ${e.stream} ${e.metadata.actor} ${e.metadata.causationId ?? ''}`), rejected, stats: { ...engine.stats } };
+}
+
+describe('engine: commands of a local write path executed at once', () => {
+  it('write the same log and report the same rejections as awaiting each execute', async () => {
+    const atOnce = await runEngine((writePath) => writePath);
+    const awaited = await runEngine((writePath) => ({ state: writePath.state, execute: (command) => writePath.execute(command) }));
+    expect(atOnce).toEqual(awaited);
+    expect(atOnce.rejected).toEqual(Array(3).fill('create configmaps "a-0" already exists'));
+    expect(atOnce.stats).toEqual({ eventsProcessed: 4, commandsExecuted: 6, commandsRejected: 3 });
   });
 });

@@ -13,6 +13,8 @@ import { createTimerQueue } from './timer-queue.ts';
 export interface CommandExecutor {
   readonly state: ClusterState;
   execute(command: Command): Promise<unknown>;
+  /** `execute` done synchronously, throwing a rejection and returning what to await for durability, if anything (write-path's executeNow). */
+  executeNow?(command: Command): Promise<unknown> | undefined;
 }
 
 export type EngineMode = 'simulation' | 'server';
@@ -146,9 +148,29 @@ export function createEngine(options: EngineOptions): Engine {
     },
   });
 
+  /**
+   * Commands of a local write path are executed at once and cost no promise unless the append
+   * still has to become durable; a rejection takes the same asynchronous route as a failed
+   * `execute`, so rejections are reported exactly when they were before.
+   */
   function execute(command: Command): void {
     stats.commandsExecuted++;
-    const pending = writePath.execute(command).then(
+    if (!writePath.executeNow) {
+      track(command, writePath.execute(command));
+      return;
+    }
+    let durable: Promise<unknown> | undefined;
+    try {
+      durable = writePath.executeNow(command);
+    } catch (error) {
+      track(command, Promise.reject(error));
+      return;
+    }
+    if (durable) track(command, durable);
+  }
+
+  function track(command: Command, outcome: Promise<unknown>): void {
+    const pending = outcome.then(
       () => undefined,
       (error: unknown) => {
         if (isApiError(error)) {

@@ -23,6 +23,13 @@ export interface WriteResult {
 export interface WritePath {
   readonly state: ClusterState;
   execute(command: Command): Promise<WriteResult>;
+  /**
+   * With a local store: `execute` without its answer. Plans, appends and applies at once (a
+   * rejected command throws its ApiError here) and returns the append's `durable` promise, or
+   * nothing when the store was durable on return (in memory). The engine runs a controller's
+   * commands through this, so that a burst of a million commands holds no promise per command.
+   */
+  executeNow?(command: Command): Promise<unknown> | undefined;
 }
 
 export interface WritePathOptions {
@@ -111,6 +118,13 @@ export function createCommandExecutor(options: WritePathOptions): WritePath {
         const answer = result(planned, stored);
         await durable;
         return answer;
+      },
+      executeNow(command) {
+        const planned = plan(command);
+        if (planned.events.length === 0) return undefined;
+        const appended = appendNow(planned.stream, stamp(command, planned));
+        apply(appended.events);
+        return appended.alreadyDurable ? undefined : appended.durable;
       },
     };
   }
