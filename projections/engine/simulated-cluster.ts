@@ -11,6 +11,7 @@ import type { Controller } from './controller.ts';
 import { type DefaultControllerOptions, defaultControllers } from './default-controllers.ts';
 import { createEngine, type Engine, type EngineMode } from './engine.ts';
 import type { InterleavingSchedule } from './interleaving.ts';
+import { kubeletActor } from '../controllers/kubelet/kubelet-controller.ts';
 import { type SimulatedNodeSpec, simulatedNodeObject, uniformNodes } from './simulated-node.ts';
 
 export interface SimulatedClusterOptions {
@@ -95,7 +96,7 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
     for (const [index, spec] of nodes.entries()) {
       await writePath.execute({
         type: 'record',
-        actor: `kubelet/${spec.name}`,
+        actor: kubeletActor(spec.name),
         event: { type: 'NodeRegistered', data: { node: simulatedNodeObject(spec, index) } },
       });
     }

@@ -217,5 +217,5 @@ export function imageIdOf(image: string): string {
 
 /** `containerd://…`, stable per pod uid, container and restart. */
 export function containerIdOf(podUid: string, container: string, restartCount: number): string {
-  return `containerd://${hex64(hashSeed('container', podUid, container, restartCount))}`;
+  return ['containerd://', hex64(hashSeed('container', podUid, container, restartCount))].join(''); // one flat string, not a cons kept in every status
 }

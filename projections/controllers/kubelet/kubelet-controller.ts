@@ -29,6 +29,22 @@ export interface KubeletOptions {
 
 export const KUBELET_CONTROLLER_NAME = 'kubelet';
 
+const kubeletActors = new Map<string, string>();
+
+/**
+ * `kubelet/<node>`, one string per node: the in-memory log keeps every event's actor, and a string
+ * built per event (a cons string, ~86 B) was the largest single cost of the kubelet's events.
+ */
+export function kubeletActor(node: string): string {
+  let actor = kubeletActors.get(node);
+  if (actor === undefined) {
+    if (kubeletActors.size >= 100_000) kubeletActors.clear();
+    actor = ['kubelet/', node].join('');
+    kubeletActors.set(node, actor);
+  }
+  return actor;
+}
+
 interface NodeRecord {
   name: string;
   slot: number;
@@ -82,7 +98,7 @@ function createKubelet(options: KubeletOptions) {
   let event: StoredEvent;
 
   function emit(node: string, fact: OrreryEvent, causationId: Position, correlationId?: string): void {
-    out.push({ type: 'record', actor: `kubelet/${node}`, causationId, ...(correlationId ? { correlationId } : {}), event: fact });
+    out.push({ type: 'record', actor: kubeletActor(node), causationId, ...(correlationId ? { correlationId } : {}), event: fact });
   }
 
   function inputMeta() {
@@ -203,7 +219,7 @@ function createKubelet(options: KubeletOptions) {
       entry.deleteIssued = true;
       out.push({
         type: 'delete',
-        actor: `kubelet/${run.node}`,
+        actor: kubeletActor(run.node),
         causationId: entry.causationId,
         ...(entry.correlationId ? { correlationId: entry.correlationId } : {}),
         ref: { kind: 'Pod', namespace: run.ref.namespace, name: run.ref.name },
@@ -304,7 +320,7 @@ function createKubelet(options: KubeletOptions) {
         const members = slotMembers.get(slot);
         if (!members || members.size === 0) continue;
         const beating = [...members];
-        out.push({ type: 'record', actor: beating.length === 1 ? `kubelet/${beating[0]}` : KUBELET_CONTROLLER_NAME, causationId: event.position, event: { type: 'NodeHeartbeat', data: { nodes: beating } } });
+        out.push({ type: 'record', actor: beating.length === 1 ? kubeletActor(beating[0]!) : KUBELET_CONTROLLER_NAME, causationId: event.position, event: { type: 'NodeHeartbeat', data: { nodes: beating } } });
         timers.schedule(key, nextSlotTime(slot, now));
       } else {
         const uid = key.slice(4);
