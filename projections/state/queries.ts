@@ -9,8 +9,19 @@ import { splitQualifiedKey, uidIndexOf } from './indexes.ts';
  * The objects returned belong to the state: copy before changing them.
  */
 
+let lastNamespace: string | undefined;
+let lastName: string | undefined;
+let lastKey = '';
+
 export function getObject(state: ClusterState, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-  return state.objects.get(kind)?.get(objectKey(namespace, name));
+  // Every controller looks up the object of the event at hand: the same key string is reused
+  // (hashed once) instead of being built and hashed again by each.
+  if (name !== lastName || namespace !== lastNamespace) {
+    lastKey = objectKey(namespace, name);
+    lastName = name;
+    lastNamespace = namespace;
+  }
+  return state.objects.get(kind)?.get(lastKey);
 }
 
 export function listObjects(state: ClusterState, kind: string, namespace?: string): KubeObject[] {

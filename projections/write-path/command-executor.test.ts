@@ -407,6 +407,26 @@ describe('write path: ordering', () => {
     expect(state.position).toBe(3);
   });
 
+  it('events of consecutive commands with the same provenance share one metadata object, and others get their own', async () => {
+    const { writePath, store, tick } = await given();
+    const create = (name: string, causationId: number, actor = 'replicaset-controller') => writePath.execute({ type: 'create', actor, causationId, object: configMap(name) });
+    await create('a', 1);
+    await create('b', 1);
+    await create('c', 2);
+    await create('d', 2, 'other');
+    tick(1000);
+    await create('e', 2, 'other');
+    const [a, b, c, d, e] = store.events().slice(-5).map((event) => event.metadata);
+    expect(a).toBe(b);
+    expect(b).toEqual({ actor: 'replicaset-controller', time: T0, causationId: 1 });
+    expect([c, d, e].map((m) => m === b)).toEqual([false, false, false]);
+    expect([c, d, e]).toEqual([
+      { actor: 'replicaset-controller', time: T0, causationId: 2 },
+      { actor: 'other', time: T0, causationId: 2 },
+      { actor: 'other', time: T0 + 1000, causationId: 2 },
+    ]);
+  });
+
   it('the state the write path keeps equals a rebuild from its log', async () => {
     const { run, state, store, tick } = await given({ type: 'record', event: { type: 'NodeRegistered', data: { node: node('n1') } } });
     await run({ type: 'create', object: deployment('web') });

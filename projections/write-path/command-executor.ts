@@ -82,9 +82,21 @@ export function createCommandExecutor(options: WritePathOptions): WritePath {
     return plan.events.map((event) => ({ type: event.type, data: event.data, metadata: metadataOf(command, time) }) as NewEvent);
   }
 
+  /**
+   * Consecutive commands from one reconcile (a ReplicaSet's 50 pod creations, a kubelet's phase and
+   * container facts) carry the same provenance: their events share one metadata object, which the
+   * in-memory log would otherwise hold once per event. Events are never changed once written.
+   */
+  let lastMetadata: EventMetadata | undefined;
+
   function metadataOf({ actor, causationId, correlationId }: Command, time: number): EventMetadata {
-    if (causationId === undefined) return correlationId === undefined ? { actor, time } : { actor, time, correlationId };
-    return correlationId === undefined ? { actor, time, causationId } : { actor, time, causationId, correlationId };
+    const last = lastMetadata;
+    if (last !== undefined && last.time === time && last.actor === actor && last.causationId === causationId && last.correlationId === correlationId) return last;
+    let metadata: EventMetadata;
+    if (causationId === undefined) metadata = correlationId === undefined ? { actor, time } : { actor, time, correlationId };
+    else metadata = correlationId === undefined ? { actor, time, causationId } : { actor, time, causationId, correlationId };
+    lastMetadata = metadata;
+    return metadata;
   }
 
   function apply(stored: StoredEvent[]): void {

@@ -39,7 +39,29 @@ export function imageTag(image: string): string | undefined {
   return colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
 }
 
+/** What a container without any sim annotation does, one shared object per startup delay and image pull outcome. */
+const plainSimulations = new Map<string, ContainerSimulation>();
+
+function hasSimAnnotation(annotations: Record<string, string> | undefined): boolean {
+  if (annotations) for (const key in annotations) if (key.startsWith(SIM_PREFIX)) return true;
+  return false;
+}
+
 export function containerSimulation(pod: KubeObject, container: string, image: string, defaults: { startupDelayMs?: number } = {}): ContainerSimulation {
+  if (!hasSimAnnotation(pod.metadata.annotations)) {
+    // Most pods carry no sim annotation: every kubelet-run container then shares one (frozen) answer.
+    const startupDelayMs = defaults.startupDelayMs ?? DEFAULT_STARTUP_DELAY_MS;
+    const tag = imageTag(image);
+    const imagePullFails = tag !== undefined && MISSING_IMAGE_TAGS.has(tag);
+    const key = `${startupDelayMs}:${imagePullFails}`;
+    let plain = plainSimulations.get(key);
+    if (!plain) {
+      if (plainSimulations.size >= 1000) plainSimulations.clear();
+      plain = Object.freeze(simulationOf(startupDelayMs, undefined, 0, imagePullFails, undefined, undefined, undefined, 0));
+      plainSimulations.set(key, plain);
+    }
+    return plain;
+  }
   const annotations = pod.metadata.annotations ?? {};
   const read = (key: string): string | undefined => annotations[`${SIM_PREFIX}${container}.${key}`] ?? annotations[`${SIM_PREFIX}${key}`];
   const duration = (key: string): number | undefined => {
@@ -54,14 +76,27 @@ export function containerSimulation(pod: KubeObject, container: string, image: s
   const exitCodeText = read('exit-code');
   const exitCode = exitCodeText !== undefined && /^-?\d+$/.test(exitCodeText.trim()) ? Number(exitCodeText) : undefined;
   const tag = imageTag(image);
-  return {
-    startupDelayMs: duration('startup-delay') ?? defaults.startupDelayMs ?? DEFAULT_STARTUP_DELAY_MS,
-    exitAfterMs: duration('exit-after') ?? (exitCode !== undefined ? 0 : undefined),
-    exitCode: exitCode ?? 0,
-    imagePullFails: read('image-pull') === 'fail' || (tag !== undefined && MISSING_IMAGE_TAGS.has(tag)),
-    livenessFailAfterMs: duration('liveness-fail-after'),
-    readinessFailAfterMs: duration('readiness-fail-after'),
-    oomAfterMs: duration('oom-after'),
-    shutdownDelayMs: duration('shutdown-delay') ?? 0,
-  };
+  return simulationOf(
+    duration('startup-delay') ?? defaults.startupDelayMs ?? DEFAULT_STARTUP_DELAY_MS,
+    duration('exit-after') ?? (exitCode !== undefined ? 0 : undefined),
+    exitCode ?? 0,
+    read('image-pull') === 'fail' || (tag !== undefined && MISSING_IMAGE_TAGS.has(tag)),
+    duration('liveness-fail-after'),
+    duration('readiness-fail-after'),
+    duration('oom-after'),
+    duration('shutdown-delay') ?? 0,
+  );
+}
+
+function simulationOf(
+  startupDelayMs: number,
+  exitAfterMs: number | undefined,
+  exitCode: number,
+  imagePullFails: boolean,
+  livenessFailAfterMs: number | undefined,
+  readinessFailAfterMs: number | undefined,
+  oomAfterMs: number | undefined,
+  shutdownDelayMs: number,
+): ContainerSimulation {
+  return { startupDelayMs, exitAfterMs, exitCode, imagePullFails, livenessFailAfterMs, readinessFailAfterMs, oomAfterMs, shutdownDelayMs };
 }
