@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../../core/events.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
+import { sameSerializedState } from '../../projections/state/same-serialization.ts';
 import { deferredSnapshot, deserializeState, serializeState } from '../../projections/state/snapshot.ts';
 import { defineInvariant } from './invariant.ts';
 
@@ -60,17 +61,6 @@ function replayedBy(lockstep: Lockstep, end: { state: ClusterState; events: read
   return state;
 }
 
-/** Serialisations of a final state, shared by the two checkers (keyed by the state, checked against its position). */
-const serialized = new WeakMap<ClusterState, { position: number; text: string }>();
-
-function serializedText(state: ClusterState): string {
-  const cached = serialized.get(state);
-  if (cached && cached.position === state.position) return cached.text;
-  const text = serializeState(state).toString();
-  serialized.set(state, { position: state.position, text });
-  return text;
-}
-
 /**
  * Lockstep snapshots are taken after event counts 2^k and 3·2^k, a handful per run whatever its
  * length; at the end each cut fraction uses the nearest of them.
@@ -99,9 +89,8 @@ export const rebuildEqualsLive = defineInvariant({
       },
       atEnd(end) {
         const replayed = replayedBy(lockstep, end);
-        const rebuilt = replayed ? serializedText(replayed) : replayOf(end.events).full;
-        const live = serializeState(end.state).toString();
-        return rebuilt === live ? undefined : `state rebuilt from ${end.events.length} events differs from the live state`;
+        const same = replayed ? sameSerializedState(replayed, end.state) : replayOf(end.events).full === serializeState(end.state).toString();
+        return same ? undefined : `state rebuilt from ${end.events.length} events differs from the live state`;
       },
     };
   },
@@ -126,20 +115,20 @@ export const snapshotPlusTailEqualsReplay = defineInvariant({
         const { events } = end;
         const replayed = replayedBy(lockstep, end);
         const cuts = CUT_FRACTIONS.map((fraction) => Math.floor(events.length * fraction)).map((cut) => (replayed ? nearestSnapshot(taken.keys(), cut) : cut));
-        let full: string;
+        let equalsFullReplay: (restored: ClusterState) => boolean;
         let snapshotAt: (cut: number) => Buffer;
         if (replayed) {
-          full = serializedText(replayed);
+          equalsFullReplay = (restored) => sameSerializedState(restored, replayed);
           snapshotAt = (cut) => taken.get(cut)!();
         } else {
           const replay = replayOf(events);
-          full = replay.full;
+          equalsFullReplay = (restored) => serializeState(restored).toString() === replay.full;
           snapshotAt = (cut) => replay.snapshots.get(cut)!;
         }
         for (const cut of new Set(cuts)) {
           const restored = deserializeState(snapshotAt(cut));
           for (let i = cut; i < events.length; i++) applyEvent(restored, events[i]!);
-          if (serializeState(restored).toString() !== full) return `snapshot at position ${cut} plus tail differs from a full replay`;
+          if (!equalsFullReplay(restored)) return `snapshot at position ${cut} plus tail differs from a full replay`;
         }
         return undefined;
       },
