@@ -45,4 +45,24 @@ describe('objects as Kubernetes decodes them', () => {
     expect(stored.status).toMatchObject({ observedGeneration: 1, replicas: 1 });
     expect(stored.spec).toEqual(created.spec);
   });
+
+  it('decodes a status write as a whole object would be: null status and metadata fields are absent, its spec is ignored', async () => {
+    const { writePath, state } = await cluster();
+    const created = (await writePath.execute({ type: 'create', actor: 'user:kubectl', object: deployment({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }) })).object!;
+    const statusWrite = {
+      ...created,
+      metadata: { ...created.metadata, labels: null, annotations: null },
+      spec: { ...created.spec, replicas: 5, paused: null },
+      status: { observedGeneration: 1, replicas: 1, conditions: null, collisionCount: undefined, readyReplicas: null },
+    };
+    const result = await writePath.execute({ type: 'update', subresource: 'status', actor: 'deployment-controller', object: statusWrite as unknown as KubeObject });
+    expect(result.events.map((e) => e.type)).toEqual(['ObjectStatusReplaced']);
+    expect((result.events[0]!.data as { status: unknown }).status).toEqual({ observedGeneration: 1, replicas: 1 });
+    const stored = state.objects.get('Deployment')!.get('default/web')!;
+    expect(JSON.stringify(stored.status)).toBe('{"observedGeneration":1,"replicas":1}');
+    expect(stored.spec).toEqual(created.spec);
+    const again = await writePath.execute({ type: 'update', subresource: 'status', actor: 'deployment-controller', object: { ...statusWrite, metadata: { ...statusWrite.metadata, resourceVersion: undefined }, status: null } as unknown as KubeObject });
+    expect(again.events.map((e) => e.type)).toEqual(['ObjectStatusReplaced']);
+    expect(state.objects.get('Deployment')!.get('default/web')!.status).toBeUndefined();
+  });
 });

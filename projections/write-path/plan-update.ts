@@ -16,7 +16,7 @@ import { MODIFIED_CONFLICT, type Plan, type WriteContext, asDecoded, asLogged, g
  */
 export function planUpdate(context: WriteContext, input: KubeObject, subresource?: 'status', dryRun = false): Plan {
   const type = requireType(context, input.kind);
-  const incoming = asDecoded(input);
+  const incoming = subresource === 'status' ? asDecodedForStatus(input) : asDecoded(input);
   const metadata = (incoming.metadata ??= {});
   const name = metadata.name ?? '';
   const namespace = type.namespaced ? metadata.namespace : undefined;
@@ -89,6 +89,20 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
   }
   const event: OrreryEvent = { type: 'ObjectReplaced', data: { object: asLogged(next) } };
   return { stream, events: [event], resultRef: ref };
+}
+
+/**
+ * What a status update reads of `asDecoded(input)` (its metadata and status), decoded without
+ * copying the rest: a ReplicaSet's or Deployment's spec and pod template, which the status
+ * subresource ignores, are most of the object, and status writes are most of a simulation's updates.
+ */
+function asDecodedForStatus(input: KubeObject): KubeObject {
+  const proto = Object.getPrototypeOf(input);
+  if ((proto !== Object.prototype && proto !== null) || typeof (input as { toJSON?: unknown }).toJSON === 'function') return asDecoded(input);
+  const decoded = { kind: input.kind } as KubeObject;
+  if (input.metadata !== undefined && input.metadata !== null) decoded.metadata = asDecoded(input.metadata);
+  if (input.status !== undefined && input.status !== null) decoded.status = asDecoded(input.status);
+  return decoded;
 }
 
 /**
