@@ -77,4 +77,17 @@ describe('finalizers', () => {
       { reason: 'FieldValueInvalid', field: 'metadata.finalizers[0]', message: 'Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified' },
     ]);
   });
+
+  it('gives the same answers when asked again (valid keys and values are remembered, invalid ones are not)', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(isQualifiedName('example.com/tier')).toEqual([]);
+      expect(isQualifiedName('-bad')).toHaveLength(1);
+      expect(isQualifiedName('a/b/c')).toHaveLength(1);
+      expect(isValidLabelValue('web-1')).toEqual([]);
+      expect(isValidLabelValue('bad value')).toHaveLength(1);
+    }
+    const answer = isQualifiedName('example.com/tier');
+    answer.push('changed by a caller');
+    expect(isQualifiedName('example.com/tier')).toEqual([]);
+  });
 });

@@ -56,8 +56,27 @@ export function isDns1035Label(value: string): string[] {
   return errors;
 }
 
+/**
+ * Label keys and values already found valid: every write of an object validates its labels and
+ * annotations again, and they are the same few strings (a simulation's status writes were spending
+ * ~2% of their time here). Bounded, so a server seeing endless new keys keeps checking them afresh.
+ */
+const validQualifiedNames = new Set<string>();
+const validLabelValues = new Set<string>();
+const REMEMBERED_VALID = 10_000;
+
+function remember(valid: Set<string>, value: string, errors: string[]): string[] {
+  if (errors.length === 0 && valid.size < REMEMBERED_VALID) valid.add(value);
+  return errors;
+}
+
 /** Label and annotation keys: `[prefix/]name` where the prefix is a DNS subdomain. */
 export function isQualifiedName(value: string): string[] {
+  if (validQualifiedNames.has(value)) return [];
+  return remember(validQualifiedNames, value, qualifiedNameErrors(value));
+}
+
+function qualifiedNameErrors(value: string): string[] {
   const errors: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -84,6 +103,11 @@ export function isQualifiedName(value: string): string[] {
 }
 
 export function isValidLabelValue(value: string): string[] {
+  if (validLabelValues.has(value)) return [];
+  return remember(validLabelValues, value, labelValueErrors(value));
+}
+
+function labelValueErrors(value: string): string[] {
   const errors: string[] = [];
   if (value.length > LABEL_VALUE_MAX_LENGTH) errors.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!labelValuePattern.test(value)) {

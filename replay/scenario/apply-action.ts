@@ -10,6 +10,7 @@ import { drainPass, evictionCommands } from './drain.ts';
 import { CPU_LOAD_ANNOTATION, FAULT_KEYS, RESTORE_PREFIX, SIM_PREFIX, type PodFaultAction, deploymentPods, faultAnnotations, isPodFault, targetPods, withAnnotations } from './pod-faults.ts';
 import type { ScenarioAction } from './scenario.ts';
 import { FAULT_INJECTOR, SCENARIO_USER as USER, type ScenarioDriver } from './scenario-driver.ts';
+import { clonePlain } from '../../projections/write-path/clone-json.ts';
 
 /** What the kubelet posts when a node is under pressure, with its wording. */
 const PRESSURE_CONDITIONS: Record<string, NodeCondition> = {
@@ -36,8 +37,9 @@ export class ScenarioActionError extends Error {
   }
 }
 
+/** structuredClone's copy, several times faster for the plain data manifests and objects are. */
 function clone<T>(value: T): T {
-  return structuredClone(value);
+  return clonePlain(value);
 }
 
 async function updateDeployment(cluster: SimulatedCluster, namespace: string, name: string, change: (d: KubeObject) => void): Promise<void> {
