@@ -48,19 +48,35 @@ export function withConditions(conditions: PodCondition[] | undefined, updates: 
     }
     const previous = index >= 0 ? source[index] : undefined;
     if (previous && previous.status === next.status && previous.reason === next.reason && previous.message === next.message) continue;
-    const condition: PodCondition = {
-      type: next.type,
-      status: next.status,
-      lastProbeTime: null,
-      lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : now,
-    };
-    if (next.reason) condition.reason = next.reason;
-    if (next.message) condition.message = next.message;
+    const condition = conditionOf(next, previous && previous.status === next.status ? previous.lastTransitionTime : now);
     list ??= current.slice();
     if (index >= 0) list[index] = condition;
     else list.push(condition);
   }
   return list ?? current;
+}
+
+/** The last condition made per type: pods that change together (a burst of starts) share their conditions. */
+const lastConditions = new Map<string, PodCondition>();
+
+/** A condition as withConditions writes it; equal ones are one shared object (stored objects are never changed in place). */
+function conditionOf(next: ConditionUpdate, lastTransitionTime: string): PodCondition {
+  const last = lastConditions.get(next.type);
+  if (
+    last !== undefined &&
+    last.status === next.status &&
+    last.lastTransitionTime === lastTransitionTime &&
+    last.reason === (next.reason || undefined) &&
+    last.message === (next.message || undefined)
+  ) {
+    return last;
+  }
+  const condition: PodCondition = { type: next.type, status: next.status, lastProbeTime: null, lastTransitionTime };
+  if (next.reason) condition.reason = next.reason;
+  if (next.message) condition.message = next.message;
+  if (lastConditions.size >= 64 && !lastConditions.has(next.type)) lastConditions.clear();
+  lastConditions.set(next.type, condition);
+  return condition;
 }
 
 export function withCondition(conditions: PodCondition[] | undefined, next: ConditionUpdate, now: string): PodCondition[] {
