@@ -61,14 +61,19 @@ export function randomSuffix(prng: Prng, length = 5): string {
   return out;
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** A deterministic RFC 4122-shaped UUID drawn from the PRNG. */
 export function deterministicUuid(prng: Prng): string {
-  const hex: string[] = [];
-  for (let i = 0; i < 16; i++) hex.push(prng.int(256).toString(16).padStart(2, '0'));
-  hex[6] = ((parseInt(hex[6]!, 16) & 0x0f) | 0x40).toString(16).padStart(2, '0');
-  hex[8] = ((parseInt(hex[8]!, 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
-  const h = hex.join('');
-  // join makes one flat string; a template literal would leave a tree of eight cons strings
-  // (~250 B instead of ~56) in every object and reference that holds the uid.
-  return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    let byte = prng.int(256);
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    else if (i === 8) byte = (byte & 0x3f) | 0x80;
+    if (i === 4 || i === 6 || i === 8 || i === 10) parts.push('-');
+    parts.push(HEX_BYTES[byte]!);
+  }
+  // join makes one flat string; concatenation would leave a tree of cons strings (~250 B instead
+  // of ~56) in every object and reference that holds the uid.
+  return parts.join('');
 }
