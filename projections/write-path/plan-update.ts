@@ -44,7 +44,8 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     if (dryRun) return { stream, events: [], object: next };
     if (annotationsChange) return { stream, events: [{ type: 'ObjectReplaced', data: { object: asLogged(next) } }], resultRef: ref };
     if (jsonEqual(existing.status, next.status)) return { stream, events: [], object: existing };
-    return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: asLogged(next.status) } }], resultRef: ref };
+    // The decoded status is already a copy as the log gives it back (JSON values, no nulls in objects), held by nothing else.
+    return { stream, events: [{ type: 'ObjectStatusReplaced', data: { ref, status: next.status } }], resultRef: ref };
   }
 
   const next = incoming;
@@ -92,15 +93,19 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
 }
 
 /**
- * What a status update reads of `asDecoded(input)` (its metadata and status), decoded without
- * copying the rest: a ReplicaSet's or Deployment's spec and pod template, which the status
- * subresource ignores, are most of the object, and status writes are most of a simulation's updates.
+ * What a status update reads of `asDecoded(input)` (the metadata fields below and the status),
+ * decoded without copying the rest: a ReplicaSet's or Deployment's spec, pod template, labels and
+ * owner references, which the status subresource ignores, are most of the object, and status
+ * writes are most of a simulation's updates.
  */
 function asDecodedForStatus(input: KubeObject): KubeObject {
   const proto = Object.getPrototypeOf(input);
   if ((proto !== Object.prototype && proto !== null) || typeof (input as { toJSON?: unknown }).toJSON === 'function') return asDecoded(input);
   const decoded = { kind: input.kind } as KubeObject;
-  if (input.metadata !== undefined && input.metadata !== null) decoded.metadata = asDecoded(input.metadata);
+  const metadata = input.metadata;
+  if (metadata !== undefined && metadata !== null) {
+    decoded.metadata = asDecoded({ name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion, annotations: metadata.annotations });
+  }
   if (input.status !== undefined && input.status !== null) decoded.status = asDecoded(input.status);
   return decoded;
 }
