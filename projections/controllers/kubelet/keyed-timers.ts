@@ -46,6 +46,10 @@ export function createKeyedTimers(): KeyedTimers {
     },
     popDue(time) {
       const keys: string[] = [];
+      // Nothing in a min-heap is earlier than its top, stale or not: the usual case (no timer due
+      // at this event) needs no look-up of which entries are stale.
+      const first = heap.peek();
+      if (!first || first.time > time) return keys;
       for (;;) {
         dropStale();
         const top = heap.peek();
