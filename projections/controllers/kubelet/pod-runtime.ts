@@ -122,7 +122,25 @@ export function newPodRun(pod: KubeObject, node: string, hostIP: string | undefi
   const inits: ContainerSpec[] = spec.initContainers ?? [];
   const regulars: ContainerSpec[] = spec.containers ?? [];
   const hasInitContainers = inits.length > 0;
-  const make = (c: ContainerSpec, role: Role): ContainerRun => ({
+  const containers: ContainerRun[] = [];
+  for (const c of inits) containers.push(containerRunOf(pod, c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', hasInitContainers, options));
+  for (const c of regulars) containers.push(containerRunOf(pod, c, 'regular', hasInitContainers, options));
+  return {
+    uid: pod.metadata.uid ?? '',
+    ref: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
+    node,
+    restartPolicy: (spec.restartPolicy as PodRun['restartPolicy'] | undefined) ?? 'Always',
+    hasInitContainers,
+    containers,
+    ...(hostIP ? { hostIP } : {}),
+    terminating: false,
+    graceMs: 30_000,
+  };
+}
+
+// At module level, not a closure per pod: under tsx (keepNames) each closure made costs a defineProperty.
+function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitContainers: boolean, options: { startupDelayMs?: number }): ContainerRun {
+  return {
     name: c.name,
     role,
     image: c.image ?? '',
@@ -137,17 +155,6 @@ export function newPodRun(pod: KubeObject, node: string, hostIP: string | undefi
     restartCount: 0,
     everRan: false,
     everStarted: false,
-  });
-  return {
-    uid: pod.metadata.uid ?? '',
-    ref: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
-    node,
-    restartPolicy: (spec.restartPolicy as PodRun['restartPolicy'] | undefined) ?? 'Always',
-    hasInitContainers,
-    containers: [...inits.map((c) => make(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init')), ...regulars.map((c) => make(c, 'regular'))],
-    ...(hostIP ? { hostIP } : {}),
-    terminating: false,
-    graceMs: 30_000,
   };
 }
 
@@ -516,24 +523,26 @@ function exitContainer(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeCo
 function startEligible(run: PodRun, now: number, ctx: RuntimeContext): boolean {
   if (run.terminating || run.phase === 'Succeeded' || run.phase === 'Failed') return false;
   let created = false;
-  const create = (c: ContainerRun) => {
-    c.status = 'creating';
-    c.dueAt = now + (c.everRan ? 0 : (c.sim.startupDelayMs ?? ctx.startupDelayMs ?? 0));
-    created = true;
-  };
   for (const c of run.containers) {
     if (c.role === 'regular') break;
     if (c.role === 'sidecar') {
-      if (c.status === 'waiting') create(c);
+      if (c.status === 'waiting') created = startCreating(c, now, ctx);
       if (!c.everStarted) return created;
       continue;
     }
     if (c.status === 'exited' && c.state.terminated?.exitCode === 0) continue;
-    if (c.status === 'waiting') create(c);
+    if (c.status === 'waiting') created = startCreating(c, now, ctx);
     return created;
   }
-  for (const c of run.containers) if (c.role === 'regular' && c.status === 'waiting') create(c);
+  for (const c of run.containers) if (c.role === 'regular' && c.status === 'waiting') created = startCreating(c, now, ctx);
   return created;
+}
+
+/** A waiting container starts being created (a module function, not a closure per call: see containerRunOf). Returns true. */
+function startCreating(c: ContainerRun, now: number, ctx: RuntimeContext): true {
+  c.status = 'creating';
+  c.dueAt = now + (c.everRan ? 0 : (c.sim.startupDelayMs ?? ctx.startupDelayMs ?? 0));
+  return true;
 }
 
 function regularsDone(run: PodRun): boolean {

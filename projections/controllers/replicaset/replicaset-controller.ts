@@ -165,6 +165,17 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         return keys;
       }
 
+      function syncOne(key: string, includeOrphans: boolean, state: ClusterState, event: StoredEvent, meta: ReturnType<typeof commandMetaFor>, synced: Set<string>, outputs: ControllerOutput[]): SyncResult {
+        synced.add(key);
+        const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations }, includeOrphans);
+        remember(state, key, result);
+        if (result.wakeAt !== undefined && timers.dueAt(key) !== result.wakeAt) {
+          timers.schedule(key, result.wakeAt);
+          outputs.push({ type: 'wakeAt', time: result.wakeAt });
+        }
+        return result;
+      }
+
       function handle({ event, state }: ReconcileInput): ControllerOutput[] {
         readyDeltas = new Map();
         const keys = affected(event, state);
@@ -185,19 +196,9 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
           outputs.push(...statusWrite(rs, counts, meta));
         }
         const synced = new Set<string>();
-        const sync = (key: string, includeOrphans: boolean): SyncResult => {
-          synced.add(key);
-          const result = syncReplicaSet(key, { state, now: state.time, position: event.position, meta, expectations }, includeOrphans);
-          remember(state, key, result);
-          if (result.wakeAt !== undefined && timers.dueAt(key) !== result.wakeAt) {
-            timers.schedule(key, result.wakeAt);
-            outputs.push({ type: 'wakeAt', time: result.wakeAt });
-          }
-          return result;
-        };
         for (const key of [...keys.keys()].sort()) {
           if (synced.has(key)) continue;
-          const result = sync(key, keys.get(key)!);
+          const result = syncOne(key, keys.get(key)!, state, event, meta, synced, outputs);
           if (result.commands.some((c) => c.type === 'create')) {
             // The live state may already hold a Deployment's later decisions (old ReplicaSet scaled
             // down, new one up) whose events this controller has not reached: issue the siblings'
@@ -208,7 +209,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
             for (const sibling of rs ? siblingReplicaSets(state, rs) : []) {
               const siblingKey = objectKey(sibling.metadata.namespace, sibling.metadata.name!);
               if (synced.has(siblingKey)) continue;
-              const siblingResult = sync(siblingKey, false);
+              const siblingResult = syncOne(siblingKey, false, state, event, meta, synced, outputs);
               if (siblingResult.commands.some((c) => c.type === 'create')) growing.push(siblingResult);
               else outputs.push(...siblingResult.commands);
             }
