@@ -57,6 +57,8 @@ interface WriteResult {
   errors: string[];
   elapsedMs: number;
   maxInFlight: number;
+  /** CPU the client process spent on the measured requests (ms). */
+  cpuMs: number;
 }
 
 interface WatchResult {
@@ -68,11 +70,18 @@ interface WatchResult {
   /** Per write index: delivery time at the slowest watcher (NaN if some watcher never got it). */
   slowest: Float64Array;
   connectMs: number;
+  /** CPU the watchers' process spent from the writer's go to the last delivery (ms). */
+  cpuMs: number;
 }
 
 // ---------------------------------------------------------------- clients (child processes)
 
 /** The client process's side of its IPC channel to the bench (advanced serialization: typed arrays pass as they are). */
+const cpuMsSince = (before: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+};
+
 const toBench = (message: object) =>
   new Promise<void>((sent, failed) => process.send!(message, undefined, undefined, (error) => (error ? failed(error) : sent())));
 
@@ -115,6 +124,7 @@ async function scheduledLoop(agent: Agent, url: string, prefix: string, rate: nu
   let maxInFlight = 0;
   const pending: Array<Promise<void>> = [];
   const start = now() + 20;
+  const cpuBefore = process.cpuUsage();
   await new Promise<void>((done) => {
     const tick = () => {
       const t = now();
@@ -144,7 +154,7 @@ async function scheduledLoop(agent: Agent, url: string, prefix: string, rate: nu
     setTimeout(tick, Math.max(0, start - now()));
   });
   await Promise.all(pending);
-  return { latencies, acks, errors, elapsedMs: Math.max(...acks.filter((a) => !Number.isNaN(a))) - start, maxInFlight, rate };
+  return { latencies, acks, errors, elapsedMs: Math.max(...acks.filter((a) => !Number.isNaN(a))) - start, maxInFlight, rate, cpuMs: cpuMsSince(cpuBefore) };
 }
 
 /**
@@ -172,6 +182,7 @@ async function closedLoop(job: Extract<Role, { role: 'closed-loop' }>): Promise<
   const acks: number[] = [];
   const errors: string[] = [];
   const start = now();
+  const cpuBefore = process.cpuUsage();
   const stopAt = job.seconds ? start + job.seconds * 1000 : Number.POSITIVE_INFINITY;
   const count = job.count ?? Number.POSITIVE_INFINITY;
   let next = 0;
@@ -194,7 +205,7 @@ async function closedLoop(job: Extract<Role, { role: 'closed-loop' }>): Promise<
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const elapsedMs = now() - start;
   agent.destroy();
-  return { latencies: Float64Array.from(latencies), acks: Float64Array.from(acks), errors, elapsedMs, maxInFlight: CLIENTS };
+  return { latencies: Float64Array.from(latencies), acks: Float64Array.from(acks), errors, elapsedMs, maxInFlight: CLIENTS, cpuMs: cpuMsSince(cpuBefore) };
 }
 
 async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<WatchResult> {
@@ -259,7 +270,9 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
   const connectMs = now() - connectStart;
   // The grace period starts when the writer is done, so slow writes do not count as missed events.
   let timer: NodeJS.Timeout | undefined;
-  process.on('message', (message: { writesDone?: boolean }) => {
+  let cpuBefore = process.cpuUsage();
+  process.on('message', (message: { writesGo?: boolean; writesDone?: boolean }) => {
+    if (message.writesGo) cpuBefore = process.cpuUsage();
     if (message.writesDone) timer = setTimeout(finish, job.deadlineMs);
   });
   await toBench({ ready: true });
@@ -269,7 +282,7 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
   for (const req of requests) req.destroy();
   agent.destroy();
   for (let i = 0; i < job.expected; i++) if (seen.some((s) => !s[i])) slowest[i] = Number.NaN;
-  return { counts, duplicates, strays, ended, slowest, connectMs };
+  return { counts, duplicates, strays, ended, slowest, connectMs, cpuMs: cpuMsSince(cpuBefore) };
 }
 
 async function clientRole(job: Role): Promise<unknown> {
@@ -380,7 +393,8 @@ async function main(): Promise<void> {
       loopDelay.enable();
     };
     const overTime: string[] = [];
-    const writeRow = (label: string, result: WriteResult, offered: string) => {
+    /** `otherClientsCpuMs`: CPU of client processes besides the writer's in the window (the watchers'). */
+    const writeRow = (label: string, result: WriteResult, offered: string, otherClientsCpuMs = 0) => {
       const s = summarize(result);
       const cpu = process.cpuUsage(cpuBefore);
       const loop = performance.eventLoopUtilization(loopBefore);
@@ -391,7 +405,7 @@ async function main(): Promise<void> {
       const serverP99 = ms(percentile(inServer, 99));
       const cpuPerCreate = (cpu.user + cpu.system) / 1000 / Math.max(1, s.ok);
       const gc = `${gcPauses.length} · ${ms(gcPauses.reduce((sum, pause) => sum + pause, 0) / Math.max(1, gcPauses.length))} / ${ms(Math.max(0, ...gcPauses))}`;
-      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`, delay, gc, serverP99]);
+      rows.push([label, offered, formatRate(s.rate), ms(s.p50), ms(s.p99), ms(s.max), result.errors.length, cpuPerCreate.toFixed(2), ((result.cpuMs + otherClientsCpuMs) / Math.max(1, s.ok)).toFixed(2), `${(loop.utilization * 100).toFixed(0)} %`, delay, gc, serverP99]);
       if (result.errors.length) failures.push(`${label}: ${result.errors.length} errors, first: ${result.errors[0]}`);
       const bySecond = result.warmup ? `; p99 by second ${p99BySecond(result.latencies, result.rate!).map(ms).join(', ')} ms; client warm-up before it (not counted): p99 ${ms(summarize({ ...result, latencies: result.warmup }).p99)} ms, max ${ms(summarize({ ...result, latencies: result.warmup }).max)} ms` : '';
       if (bySecond) overTime.push(`${label} at ${offered.split(' (')[0]}${bySecond}.`);
@@ -438,11 +452,12 @@ async function main(): Promise<void> {
     await connected;
     const watchWrites = await runClient<WriteResult>({ role: 'open-loop', url, prefix: 'watched-', rate: RATE, seconds: WATCH_SECONDS, warmupSeconds: CLIENT_WARMUP_SECONDS }, (writer) => {
       mark();
+      watchersClient!.send({ writesGo: true });
       writer.send({ go: true });
     });
     watchersClient!.send({ writesDone: true });
     const watched = await watchedDone;
-    const watchSummary = writeRow(`create ConfigMap, open loop ${WATCH_SECONDS} s, ${WATCHERS} watchers`, watchWrites, formatRate(RATE));
+    const watchSummary = writeRow(`create ConfigMap, open loop ${WATCH_SECONDS} s, ${WATCHERS} watchers`, watchWrites, formatRate(RATE), watched.cpuMs);
     noteLoad('after watchers');
     const lags: number[] = [];
     for (let i = 0; i < expected; i++) if (!Number.isNaN(watched.slowest[i]!) && !Number.isNaN(watchWrites.acks[i]!)) lags.push(watched.slowest[i]! - watchWrites.acks[i]!);
@@ -492,9 +507,9 @@ async function main(): Promise<void> {
       [
         `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in child processes of their own over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client process first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (group commit; the log is opened with O_DSYNC, as \`orrery serve\` does, so each commit's write returns once durable).`,
         '',
-        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'server CPU ms per create', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
+        table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'server CPU ms per create', 'clients\' CPU ms per create', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
         '',
-        `"Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "server GC pauses" counts the server's garbage collections in the window (young-generation scavenges, mostly) with their mean and longest pause; "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's sync, and what the latency adds to it is the clients' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
+        `"Clients' CPU" is what the load generators spent (the writer's process, plus the watchers' process in the watchers row) on the same 2 cores as the server: where the two together near 2 ms per create at 1,000/s, the server is competing with its clients for the cores. "Server loop delay" is how late the server's event loop ran a 10 ms timer (a GC pause or any long task shows there); "server GC pauses" counts the server's garbage collections in the window (young-generation scavenges, mostly) with their mean and longest pause; "p99 ms in the server" runs from a create's request event to its response's last byte handed to the socket, so it includes the wait for the group commit's sync, and what the latency adds to it is the clients' and the OS's share. Latency over time (open loops): ${overTime.join(' ')}`,
         '',
         `**${WATCHERS} watchers** (\`GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}\`) during ${WATCH_SECONDS} s of ${formatRate(RATE)} creates (connected before the writer's ${CLIENT_WARMUP_SECONDS} s warm-up, whose writes they also received, not counted): ${complete}/${WATCHERS} received all ${acked.toLocaleString('en')} events (fewest ${fewest.toLocaleString('en')}, ${missed} missed in total, ${watched.duplicates} duplicates, ${watched.ended} streams ended early by the server, ${watched.strays} other lines); ${(WATCHERS * acked).toLocaleString('en')} deliveries. Lag from the write's ack to delivery at the slowest watcher: p50 ${ms(percentile(lags, 50))} ms, p99 ${ms(lagP99)} ms, max ${ms(lags.at(-1) ?? Number.NaN)} ms (negative: the watch event arrived before the writer saw its ack). ${WATCHERS} watches connected in ${ms(watched.connectMs)} ms.`,
         '',
