@@ -84,11 +84,6 @@ function workloadTouched(event: StoredEvent): { kind: string; key: string } | un
   return { kind, key: namespace ? `${namespace}/${name}` : name };
 }
 
-/** Events that can change what the check sees: a workload object, or time (availability after minReadySeconds). */
-function touchesWorkloads(event: StoredEvent): boolean {
-  return event.type === 'ClockAdvanced' || workloadTouched(event) !== undefined;
-}
-
 export interface RollingUpdateCheckOptions {
   /** Re-check every Deployment at every event that touches workloads, not only those the event concerns (the reference behaviour the incremental check is tested against). */
   everyDeployment?: boolean;
@@ -115,10 +110,10 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
   const availabilityDue = new Map<string, number>();
   /** ReplicaSet uid → objects-map key, to follow a pod's ownerReferences to its ReplicaSets. */
   const replicaSetKeys = new Map<string, string>();
+  /** Pod object → uid of the Deployment it was last added to countedIn for. */
+  const countedPods = new WeakMap<KubeObject, string>();
 
-  function markTouched(event: StoredEvent, state: ClusterState): void {
-    const touched = workloadTouched(event);
-    if (!touched) return;
+  function markTouched(touched: { kind: string; key: string }, state: ClusterState): void {
     const { kind, key } = touched;
     const object = state.objects.get(kind)?.get(key);
     if (kind === 'Deployment') {
@@ -154,7 +149,12 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
     }
     const { replicaSetKeys: rsKeys, pods } = deploymentWorkload(state, deployment);
     for (const key of rsKeys) addTo(countedIn, `ReplicaSet:${key}`, uid);
-    for (const pod of pods) addTo(countedIn, `Pod:${objectKeyOf(pod)}`, uid);
+    for (const pod of pods) {
+      // The state never changes a stored object in place: a pod object already counted for this Deployment is in countedIn.
+      if (countedPods.get(pod) === uid) continue;
+      addTo(countedIn, `Pod:${objectKeyOf(pod)}`, uid);
+      countedPods.set(pod, uid);
+    }
     const ceiling = Math.max(ceilings.get(uid) ?? 0, replicas + bounds.maxSurge);
     if (pods.length > ceiling) {
       return `deployment ${deployment.metadata.name} has ${pods.length} pods, more than replicas ${replicas} + maxSurge ${bounds.maxSurge}`;
@@ -187,8 +187,10 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
   return {
     onEvent(event, state) {
       if (isDisruption(event)) disrupted = true;
-      if (!touchesWorkloads(event)) return undefined;
-      markTouched(event, state);
+      // Events that can change what the check sees: a workload object, or time (availability after minReadySeconds).
+      const touched = workloadTouched(event);
+      if (touched) markTouched(touched, state);
+      else if (event.type !== 'ClockAdvanced') return undefined;
       for (const deployment of state.objects.get('Deployment')?.values() ?? []) {
         const uid = deployment.metadata.uid!;
         if (!options.everyDeployment && !dirty.has(uid) && !(state.time >= (availabilityDue.get(uid) ?? Infinity))) continue;
