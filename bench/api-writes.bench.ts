@@ -27,8 +27,13 @@ const RATE = 1_000;
 /** A rate this shared machine sustains, to show latency without a queue. */
 const LOW_RATE = 200;
 const OPEN_LOOP_SECONDS = 5;
-/** Unmeasured open loop at the same rate on the same connections before each measured one. */
-const CLIENT_WARMUP_SECONDS = 1;
+/**
+ * Unmeasured open loop at the same rate on the same connections before each measured one. A fresh
+ * Node process at 1,000 requests/s spends its first seconds compiling (its CPU per request was ~2x
+ * the steady state over a 1 s warm-up plus 5 s), on the same 2 cores as the server: with 1 s the
+ * measured window's first seconds still showed it (p99 by second 20–35 ms, then 5–12 ms).
+ */
+const CLIENT_WARMUP_SECONDS = 3;
 const SATURATION_SECONDS = 8;
 const WATCHERS = 100;
 const WATCH_SECONDS = 5;
@@ -215,9 +220,22 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
   let duplicates = 0;
   let strays = 0;
   let ended = 0;
-  const namePattern = new RegExp(`"name":"${job.prefix}(\\d+)"`);
-  /** The writer's warm-up writes (`<prefix>warmup-N`) reach the watchers too: expected, and not counted. */
-  const warmupName = `"name":"${job.prefix}warmup-`;
+  const NEWLINE = 0x0a;
+  const WARMUP_LINE = -2;
+  const added = Buffer.from('{"type":"ADDED"');
+  const name = Buffer.from(`"name":"${job.prefix}`);
+  /** The write index an ADDED line carries (`"name":"<prefix>N"`); WARMUP_LINE for the writer's warm-up writes (`<prefix>warmup-N`, expected and not counted); -1 for anything else. */
+  const indexOfLine = (data: Buffer, start: number, end: number): number => {
+    const at = data.indexOf(name, start);
+    if (at < 0 || at >= end) return -1;
+    let digit = at + name.length;
+    if (data[digit] === 0x77 /* w */) return WARMUP_LINE;
+    if (data.compare(added, 0, added.length, start, start + added.length) !== 0) return -1;
+    let index = 0;
+    const first = digit;
+    while (digit < end && data[digit]! >= 0x30 && data[digit]! <= 0x39) index = index * 10 + data[digit++]! - 0x30;
+    return digit > first && data[digit] === 0x22 /* " */ ? index : -1;
+  };
   const agent = new Agent({ keepAlive: false, maxSockets: job.watchers + 1 });
   const connectStart = now();
   const requests: Array<ReturnType<typeof request>> = [];
@@ -233,20 +251,20 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
           const req = request(`${job.url}${path}`, { agent }, (res) => {
             if (res.statusCode !== 200) return fail(new Error(`watch ${res.statusCode}`));
             ready();
-            let buffered = '';
-            res.setEncoding('utf8');
+            // Lines are read as bytes (no decoding, no regular expressions): the one process holding all
+            // the watches shares the 2 cores with the server, so it should cost as little as it can.
+            let carry: Buffer | undefined;
             res.on('end', () => ended++);
-            res.on('data', (chunk: string) => {
+            res.on('data', (chunk: Buffer) => {
               const at = now();
-              buffered += chunk;
+              const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+              let start = 0;
               let newline: number;
-              while ((newline = buffered.indexOf('\n')) >= 0) {
-                const line = buffered.slice(0, newline);
-                buffered = buffered.slice(newline + 1);
-                if (line.includes(warmupName)) continue;
-                const match = namePattern.exec(line);
-                const index = match ? Number(match[1]) : -1;
-                if (index < 0 || index >= job.expected || !line.startsWith('{"type":"ADDED"')) {
+              while ((newline = data.indexOf(NEWLINE, start)) >= 0) {
+                const index = indexOfLine(data, start, newline);
+                start = newline + 1;
+                if (index === WARMUP_LINE) continue;
+                if (index < 0 || index >= job.expected) {
                   strays++;
                   continue;
                 }
@@ -258,6 +276,7 @@ async function watchAll(job: Extract<Role, { role: 'watchers' }>): Promise<Watch
                 if (at > slowest[index]!) slowest[index] = at;
                 if (++counts[w]! === job.expected && ++complete === job.watchers) finish();
               }
+              carry = start < data.length ? data.subarray(start) : undefined;
             });
           });
           req.on('error', fail);
@@ -505,7 +524,7 @@ async function main(): Promise<void> {
       'api-writes',
       'API writes, watchers and LIST over real HTTP',
       [
-        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in child processes of their own over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client process first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client still compiling its HTTP path and opening sockets. Each create is acknowledged once its event is durable (group commit; the log is opened with O_DSYNC, as \`orrery serve\` does, so each commit's write returns once durable).`,
+        `\`runServe\` in-process (embedded durable log in a fresh temp directory, 3 simulated nodes, loopback HTTP/1.1); clients in child processes of their own over ${CLIENTS} keep-alive connections. Open-loop latency is measured from each request's scheduled send time, so queueing behind a slow response counts (no coordinated omission). Each open-loop client process first runs ${CLIENT_WARMUP_SECONDS} s at the same rate on the same connections (a warm-up, reported below but not counted), so that the measured window does not start with a client still compiling its HTTP path and opening sockets (a fresh Node process's first seconds at this rate cost it ~2x the CPU of its steady state, on the cores the server uses). Each create is acknowledged once its event is durable (group commit; the log is opened with O_DSYNC, as \`orrery serve\` does, so each commit's write returns once durable).`,
         '',
         table(['Creates', 'Offered', 'Throughput', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'server CPU ms per create', 'clients\' CPU ms per create', 'server event loop busy', 'server loop delay p99 / max ms', 'server GC pauses · mean / max ms', 'p99 ms in the server'], rows),
         '',
