@@ -36,6 +36,7 @@ import {
   sum,
 } from './replica-sets.ts';
 import { clonePlain } from '../../write-path/clone-json.ts';
+import { withMeta } from '../with-meta.ts';
 
 export interface DeploymentSyncContext {
   state: ClusterState;
@@ -122,13 +123,13 @@ class DeploymentSync {
   private updateReplicaSet(rs: KubeObject): void {
     const name = rs.metadata.name!;
     if (this.rsWrites.has(name)) return;
-    const command: Command = { ...this.context.meta, type: 'update', object: rs };
+    const command: Command = withMeta(this.context.meta, { type: 'update', object: rs });
     this.rsWrites.set(name, command);
     this.commands.push(command);
   }
 
   private createReplicaSet(rs: KubeObject): void {
-    const command: Command = { ...this.context.meta, type: 'create', object: rs };
+    const command: Command = withMeta(this.context.meta, { type: 'create', object: rs });
     this.rsWrites.set(rs.metadata.name!, command);
     this.commands.push(command);
   }
@@ -146,7 +147,7 @@ class DeploymentSync {
       const metadata = { ...this.original.metadata, resourceVersion: undefined };
       if (annotations && Object.keys(annotations).length) metadata.annotations = annotations;
       const object: KubeObject = { ...this.original, metadata, status };
-      commands.push({ ...this.context.meta, type: 'update', subresource: 'status', object });
+      commands.push(withMeta(this.context.meta, { type: 'update', subresource: 'status', object }));
     }
     const result: DeploymentSyncResult = { commands };
     const wakeAt = this.progressCheckTime(status);
@@ -476,12 +477,13 @@ class DeploymentSync {
     cleanable.sort(byRevision);
     for (const rs of cleanable.slice(0, diff)) {
       if (statusReplicas(rs) !== 0 || specReplicas(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0) || !rs.metadata.uid) continue;
-      this.commands.push({
-        ...this.context.meta,
-        type: 'delete',
-        ref: { kind: 'ReplicaSet', namespace: rs.metadata.namespace!, name: rs.metadata.name!, uid: rs.metadata.uid },
-        preconditions: { uid: rs.metadata.uid },
-      });
+      this.commands.push(
+        withMeta(this.context.meta, {
+          type: 'delete',
+          ref: { kind: 'ReplicaSet', namespace: rs.metadata.namespace!, name: rs.metadata.name!, uid: rs.metadata.uid },
+          preconditions: { uid: rs.metadata.uid },
+        }),
+      );
     }
   }
 

@@ -12,6 +12,7 @@ import { isPodActive, podAvailableAt } from './pod-availability.ts';
 import { podsToDelete } from './pod-deletion-order.ts';
 import { type StatusCounts, countPods, replicaSetStatusChanged, statusFromCounts } from './replicaset-status.ts';
 import { clonePlain } from '../../write-path/clone-json.ts';
+import { withMeta } from '../with-meta.ts';
 
 /** Kubernetes' `burstReplicas`: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -144,8 +145,8 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
         break;
     }
   }
-  for (const pod of adopted.sort(byName)) commands.push({ ...meta, type: 'update', object: withControllerRef(pod, rs) });
-  for (const pod of released.sort(byName)) commands.push({ ...meta, type: 'update', object: withoutOwner(pod, rs.metadata.uid ?? '') });
+  for (const pod of adopted.sort(byName)) commands.push(withMeta(meta, { type: 'update', object: withControllerRef(pod, rs) }));
+  for (const pod of released.sort(byName)) commands.push(withMeta(meta, { type: 'update', object: withoutOwner(pod, rs.metadata.uid ?? '') }));
 
   if (needsSync && !rs.metadata.deletionTimestamp) commands.push(...manageReplicas(rs, rsKey, claimed, context));
 
@@ -172,7 +173,7 @@ export function statusWrite(rs: KubeObject, counts: StatusCounts, meta: CommandM
   // resourceVersion left out (undefined, which the write path reads as absent): an unconditional write. A spread is ~10x cheaper than a rest pattern.
   const metadata = { ...rs.metadata, resourceVersion: undefined };
   const object: KubeObject = { ...rs, metadata, status };
-  return [{ ...meta, type: 'update', subresource: 'status', object }];
+  return [withMeta(meta, { type: 'update', subresource: 'status', object })];
 }
 
 function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], context: SyncContext): Command[] {
@@ -192,19 +193,20 @@ function manageReplicas(rs: KubeObject, rsKey: string, pods: KubeObject[], conte
       names.push(candidate);
     }
     expectations.expectCreations(rsKey, names.map((n) => `${rs.metadata.namespace}/${n}`), now);
-    return names.map((podName) => ({ ...meta, type: 'create', object: podFromTemplate(rs, podName, prefix) }));
+    return names.map((podName) => withMeta(meta, { type: 'create', object: podFromTemplate(rs, podName, prefix) }));
   }
   if (diff > 0) {
     const count = Math.min(diff, BURST_REPLICAS);
     // The ranking is not a total order (log-scale buckets), so fix the input order first.
     const victims = podsToDelete([...pods].sort(byName), relatedPods(state, rs), count, now);
     expectations.expectDeletions(rsKey, victims, now);
-    return victims.map((pod) => ({
-      ...meta,
-      type: 'delete',
-      ref: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
-      preconditions: { uid: pod.metadata.uid! },
-    }));
+    return victims.map((pod) =>
+      withMeta(meta, {
+        type: 'delete',
+        ref: { kind: 'Pod', namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid: pod.metadata.uid! },
+        preconditions: { uid: pod.metadata.uid! },
+      }),
+    );
   }
   return [];
 }
