@@ -34,12 +34,7 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Invariants for the replay service's 'invariant' breakpoint. */
   invariants?: ApiServerOptions['invariants'];
-  /**
-   * How the embedded log makes appends durable (see EmbeddedStoreOptions.sync). Default `o_dsync`:
-   * one write that returns once durable is one hop to libuv's thread pool per commit instead of two
-   * (write, then fdatasync); measured side by side at 1,000 creates/s it costs the server ~8% less
-   * CPU per create with an equal or lower p99 (docs/architecture.md, 'O_DSYNC for the server').
-   */
+  /** How the embedded log makes appends durable (EmbeddedStoreOptions.sync; default O_DSYNC). */
   sync?: 'fdatasync' | 'o_dsync';
 }
 
@@ -56,7 +51,7 @@ async function openStore(options: ServeOptions, dataDir: string): Promise<{ stor
     const { createEsdbStore } = await import('../../core/store/esdb/esdb-store.ts');
     return { store: await createEsdbStore(options.store), embedded: false };
   }
-  const store = await createEmbeddedStore(dataDir, { sync: options.sync ?? 'o_dsync' });
+  const store = await createEmbeddedStore(dataDir, options.sync ? { sync: options.sync } : {});
   const report = store.openReport;
   if (report.truncatedBytes > 0 && !options.quiet) {
     console.warn(

@@ -8,7 +8,7 @@ const [dir, seedText] = process.argv.slice(2);
 if (!dir || !seedText) throw new Error('usage: crash-child <dir> <seed>');
 const seed = Number(seedText);
 const random = createPrng(seed);
-// Both ways of making an append durable are killed: seeds 0-1 mod 4 sync with fdatasync, 2-3 with O_DSYNC (what `orrery serve` uses).
+// Both ways of making an append durable are killed: seeds 0-1 mod 4 sync with fdatasync, 2-3 with O_DSYNC (the default).
 const store = await createEmbeddedStore(dir, { sync: seed % 4 >= 2 ? 'o_dsync' : 'fdatasync' });
 process.stdout.write(`open ${await store.head()}\n`);
 

@@ -24,14 +24,14 @@ describeEventStoreContract('embedded log', async () => {
   };
 });
 
-describeEventStoreContract('embedded log (O_DSYNC)', async () => {
+describeEventStoreContract('embedded log (fdatasync)', async () => {
   const dir = join(root, String(next++));
-  let store: EventStore = await createEmbeddedStore(dir, { sync: 'o_dsync' });
+  let store: EventStore = await createEmbeddedStore(dir, { sync: 'fdatasync' });
   return {
     store,
     async reopen() {
       await store.close();
-      store = await createEmbeddedStore(dir, { sync: 'o_dsync' });
+      store = await createEmbeddedStore(dir, { sync: 'fdatasync' });
       return store;
     },
   };
@@ -55,7 +55,7 @@ describe('embedded log: a burst larger than one early commit', () => {
   // 300 appends of ~10 KB in one macrotask: about twelve times the early-commit threshold, so
   // several commits are on their way to disk at once (one at a time with commitsInFlight 1).
   const COUNT = 300;
-  it.each([[{}], [{ sync: 'o_dsync' as const }], [{ commitsInFlight: 1 }]])('commits part of a burst while the rest is queued, and keeps every event, in order, durable and delivered live in append order, across a reopen (%j)', async (options) => {
+  it.each([[{}], [{ sync: 'fdatasync' as const }], [{ commitsInFlight: 1 }]])('commits part of a burst while the rest is queued, and keeps every event, in order, durable and delivered live in append order, across a reopen (%j)', async (options) => {
     const dir = join(root, String(next++));
     const store = await createEmbeddedStore(dir, options);
     const live: number[] = [];

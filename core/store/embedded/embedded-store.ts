@@ -37,9 +37,11 @@ export interface OpenReport {
 
 export interface EmbeddedStoreOptions {
   /**
-   * How an append is made durable: `fdatasync` (write, then fdatasync, the default) or `o_dsync`
-   * (the file is opened with O_DSYNC, so each write returns only once durable: one system call per
-   * group commit instead of two).
+   * How an append is made durable: `o_dsync` (the default where the platform has O_DSYNC: the file
+   * is opened with O_DSYNC, so each write returns only once durable, one system call and one hop to
+   * libuv's thread pool per group commit) or `fdatasync` (write, then fdatasync: two of each).
+   * Side by side O_DSYNC appended as fast or faster at every batch size with many appends in flight
+   * and cost the API server less CPU per create (BENCHMARKS.md; docs/architecture.md).
    */
   sync?: 'fdatasync' | 'o_dsync';
   /**
@@ -152,15 +154,15 @@ const MAX_STREAM_BYTES = 0xffff;
 
 /**
  * The embedded log: one append-only file in `dir`, one CRC-checked record per append, group commit
- * (one write and one fdatasync cover every append that arrived while the previous commit was on its
- * way to disk). Opening rebuilds the index from record headers only and cuts off a torn tail;
+ * (one durable write covers every append that arrived while the previous commit was on its way to
+ * disk). Opening rebuilds the index from record headers only and cuts off a torn tail;
  * corruption before the tail is refused (see `repairEmbeddedLog`).
  */
 export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
   mkdirSync(dir, { recursive: true });
   const unlock = lockDirectory(dir);
   const file = join(dir, LOG_FILE_NAME);
-  const useDsync = options.sync === 'o_dsync';
+  const useDsync = (options.sync ?? (constants.O_DSYNC === undefined ? 'fdatasync' : 'o_dsync')) === 'o_dsync';
   const flags = constants.O_RDWR | (useDsync ? constants.O_DSYNC : 0);
   const created = !existsSync(file);
   let fd: number;
