@@ -68,43 +68,24 @@ async function rawRun(batch: number): Promise<number> {
   const prepared = prepareEvents(batchOf(batch, 0));
   const bytes = Buffer.allocUnsafe(maxRecordBytes('Pod/bench/w0-0', prepared));
   const length = encodeRecord(bytes, 0, 'Pod/bench/w0-0', 1, 0, prepared);
-  const blocking = (fd: number) => {
+  // On an O_DSYNC file each write is already durable: those loops write only (`syncEach` false).
+  const blocking = (syncEach: boolean) => (fd: number) => {
     let written = 0;
     const started = performance.now();
     while (performance.now() - started < (SECONDS * 1000) / 2) {
       writeSync(fd, bytes, 0, length, written * length);
-      fdatasyncSync(fd);
+      if (syncEach) fdatasyncSync(fd);
       written++;
     }
     return (written * batch) / ((performance.now() - started) / 1000);
   };
-  const threadPool = async (fd: number) => {
+  const threadPool = (syncEach: boolean) => async (fd: number) => {
     let written = 0;
     const started = performance.now();
     while (performance.now() - started < (SECONDS * 1000) / 2) {
       await new Promise<void>((resolve, reject) =>
-        write(fd, bytes, 0, length, written * length, (error) => (error ? reject(error) : fdatasync(fd, (e) => (e ? reject(e) : resolve())))),
+        write(fd, bytes, 0, length, written * length, (error) => (error ? reject(error) : syncEach ? fdatasync(fd, (e) => (e ? reject(e) : resolve())) : resolve())),
       );
-      written++;
-    }
-    return (written * batch) / ((performance.now() - started) / 1000);
-  };
-  // On an O_DSYNC file each write is already durable: the loops' fdatasync finds nothing to flush
-  // but is still a system call, so these loops write only.
-  const dsyncBlocking = (fd: number) => {
-    let written = 0;
-    const started = performance.now();
-    while (performance.now() - started < (SECONDS * 1000) / 2) {
-      writeSync(fd, bytes, 0, length, written * length);
-      written++;
-    }
-    return (written * batch) / ((performance.now() - started) / 1000);
-  };
-  const dsyncThreadPool = async (fd: number) => {
-    let written = 0;
-    const started = performance.now();
-    while (performance.now() - started < (SECONDS * 1000) / 2) {
-      await new Promise<void>((resolve, reject) => write(fd, bytes, 0, length, written * length, (error) => (error ? reject(error) : resolve())));
       written++;
     }
     return (written * batch) / ((performance.now() - started) / 1000);
@@ -112,10 +93,10 @@ async function rawRun(batch: number): Promise<number> {
   const plain = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
   const rates: number[] = [];
   for (const [loop, flags] of [
-    [blocking, plain],
-    [threadPool, plain],
-    [dsyncBlocking, plain | constants.O_DSYNC],
-    [dsyncThreadPool, plain | constants.O_DSYNC],
+    [blocking(true), plain],
+    [threadPool(true), plain],
+    [blocking(false), plain | constants.O_DSYNC],
+    [threadPool(false), plain | constants.O_DSYNC],
   ] as const) {
     const file = join(root, `raw${dirs++}`);
     const fd = openSync(file, flags, 0o644);
