@@ -40,8 +40,8 @@ export interface EmbeddedStoreOptions {
    * How an append is made durable: `o_dsync` (the default where the platform has O_DSYNC: the file
    * is opened with O_DSYNC, so each write returns only once durable, one system call and one hop to
    * libuv's thread pool per group commit) or `fdatasync` (write, then fdatasync: two of each).
-   * Side by side O_DSYNC appended as fast or faster at every batch size with many appends in flight
-   * and cost the API server less CPU per create (BENCHMARKS.md; docs/architecture.md).
+   * Side by side, O_DSYNC gave the best append rate and cost the API server less CPU per create;
+   * fdatasync was ahead only at 1,000-event appends with 256 in flight (BENCHMARKS.md; docs/architecture.md).
    */
   sync?: 'fdatasync' | 'o_dsync';
   /**
