@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { CLUSTER_STREAM, type Position, type StoredEvent } from '../../core/events.ts';
 import { streamOf } from '../../core/model/object.ts';
 import type { LogDirectory } from '../../core/store/embedded/embedded-store.ts';
@@ -28,6 +29,18 @@ import { NODE_LEASE_NAMESPACE, rebuildStateFromBatches } from './reducer.ts';
  * format 2 could not hold in binary), when the window cuts through a record, or when an event type
  * appears where the stream rule does not allow it; every event it does read is checked against
  * the stream rule before anything is applied, and it declines if one breaks it.
+ *
+ * Heartbeats are most of a long log's `cluster` stream, and most repeat the one before: the same
+ * nodes, a later time. Within a stretch of the log where no node registers or is removed (the only
+ * other events that put a node's heartbeat in the state's map or take it out), a heartbeat record
+ * whose data is byte-equal to an earlier one's and to a later one's in that stretch changes nothing
+ * the later one does not overwrite: its nodes' heartbeat entries already exist (the earlier one made
+ * them, in the same order) and take the later one's time, and their Leases take the later one's
+ * resourceVersion and renewTime on top of whatever else happened to them (a Lease renewal changes
+ * those two fields only, and only of a Lease that exists). So the plan lists those stretches'
+ * heartbeat records (`heartbeatRuns`), and the rebuild compares their stored JSON, without decoding
+ * it, and reads of each set of equal ones only the first and the last. Their times are already
+ * in `maxTime`.
  */
 
 /** Types an ordinary object's stream may hold, all changing that object alone. */
@@ -71,6 +84,8 @@ export interface CompactedRebuildPlan {
   maxTime: number;
   /** The map membership and order at `to`: see `orderObjects`. */
   order: SimulatedOrder;
+  /** Records holding one NodeHeartbeat each, in stretches of the window in which no node registers or is removed (see above). */
+  heartbeatRuns: number[][];
 }
 
 interface SimulatedOrder {
@@ -86,6 +101,17 @@ interface SignatureFacts {
   /** Stream classes in which every type of the signature is allowed. */
   allowedIn: number;
   ops: Uint8Array;
+  heartbeat: HeartbeatRole;
+}
+
+const enum HeartbeatRole {
+  None,
+  /** Exactly one NodeHeartbeat. */
+  Alone,
+  /** A NodeHeartbeat among other events, or a node registering. */
+  EndsRun,
+  /** An ObjectRemoved: ends a run in a Node stream. */
+  Removes,
 }
 
 /** Plans a compacted rebuild of (from, to] over `initial` (the state at `from`), or undefined when it must not be used. */
@@ -156,7 +182,15 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     const ops = Uint8Array.from(types, (type) =>
       type === 'ObjectCreated' || type === 'ObjectReplaced' ? INSERTS : type === 'ObjectRemoved' ? REMOVES : type === 'NodeRegistered' ? REGISTERS_NODE : 0,
     );
-    return (signatureFacts[signature] = { allowedIn, ops });
+    const heartbeat =
+      types.length === 1 && types[0] === 'NodeHeartbeat'
+        ? HeartbeatRole.Alone
+        : types.some((type) => type === 'NodeHeartbeat' || type === 'NodeRegistered')
+          ? HeartbeatRole.EndsRun
+          : types.includes('ObjectRemoved')
+            ? HeartbeatRole.Removes
+            : HeartbeatRole.None;
+    return (signatureFacts[signature] = { allowedIn, ops, heartbeat });
   };
   const present: number[] = new Array(streamCount).fill(-1);
   const insertedAt: number[] = new Array(streamCount).fill(0);
@@ -200,12 +234,22 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
   };
 
   let maxTime = Number.NEGATIVE_INFINITY;
+  const heartbeatRuns: number[][] = [];
+  let heartbeatRun: number[] = [];
+  const endHeartbeatRun = () => {
+    if (heartbeatRun.length > 2) heartbeatRuns.push(heartbeatRun);
+    heartbeatRun = [];
+  };
   for (let record = firstRecord; record <= lastRecord; record++) {
     const id = streamOfRecord[record - firstRecord]!;
     if (id < 0) return undefined;
     const signature = signatures[record]!;
     const facts = signatureFacts[signature] ?? factsOf(signature);
     if (facts === undefined || (facts.allowedIn & classes[id]!) === 0) return undefined;
+    if (facts.heartbeat !== HeartbeatRole.None) {
+      if (facts.heartbeat === HeartbeatRole.Alone && classes[id] === CLUSTER) heartbeatRun.push(record);
+      else if (facts.heartbeat === HeartbeatRole.EndsRun || classes[id] === NODE) endHeartbeatRun();
+    }
     const time = maxTimes[record]!;
     if (time > maxTime) maxTime = time;
     const ops = facts.ops;
@@ -253,6 +297,7 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
   }
   const records: number[] = [];
   for (let i = 0; i < windowRecords; i++) if (wanted[i]) records.push(firstRecord + i);
+  endHeartbeatRun();
 
   const order: SimulatedOrder = { kindCreatedAt: new Map(), kindSizes: new Map(), insertedAt: new Map() };
   kinds.forEach((kind, kindId) => {
@@ -260,7 +305,7 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     if (kindCreatedAt[kindId]! >= 0) order.kindCreatedAt.set(kind, kindCreatedAt[kindId]!);
   });
   for (let id = 0; id < names.length; id++) if (present[id] === 1) order.insertedAt.set(names[id]!, insertedAt[id]!);
-  return { from, to: end, records, eventsToRead, eventsInWindow: end - from, cuts, maxTime, order };
+  return { from, to: end, records, eventsToRead, eventsInWindow: end - from, cuts, maxTime, order, heartbeatRuns };
 }
 
 function wasHeldInitially(initial: ClusterState, kind: string, stream: string): boolean {
@@ -271,6 +316,7 @@ function wasHeldInitially(initial: ClusterState, kind: string, stream: string): 
 export interface RecordReadable {
   logDirectory(): LogDirectory;
   readRecords(records: readonly number[], fromPosition?: Position, toPosition?: Position): Iterable<StoredEvent[]>;
+  readRecordJson(records: readonly number[]): Iterable<[record: number, json: Buffer]>;
 }
 
 export interface CompactedRebuildReport {
@@ -279,6 +325,8 @@ export interface CompactedRebuildReport {
   /** Events actually read, decoded and applied. */
   eventsRead: number;
   recordsRead: number;
+  /** Heartbeat records left out because equal ones before and after them say the same (see `planCompactedRebuild`). */
+  heartbeatsSkipped: number;
 }
 
 /**
@@ -294,9 +342,11 @@ export function compactedRebuild(store: RecordReadable, state: ClusterState, fro
 
 /** Reads and applies a plan (exported apart so tests can show that a wrong plan is caught). */
 export function applyCompactedRebuildPlan(store: RecordReadable, state: ClusterState, plan: CompactedRebuildPlan): CompactedRebuildReport | undefined {
+  const skipped = repeatedHeartbeats(store, plan.heartbeatRuns);
+  const records = skipped.size === 0 ? plan.records : plan.records.filter((record) => !skipped.has(record));
   const batches: StoredEvent[][] = [];
   let eventsRead = 0;
-  for (const batch of store.readRecords(plan.records, plan.from, plan.to)) {
+  for (const batch of store.readRecords(records, plan.from, plan.to)) {
     const kept: StoredEvent[] = [];
     for (const event of batch) {
       const cut = plan.cuts.get(event.stream);
@@ -311,7 +361,32 @@ export function applyCompactedRebuildPlan(store: RecordReadable, state: ClusterS
   state.position = plan.to;
   if (plan.maxTime > state.time) state.time = plan.maxTime;
   orderObjects(state, plan.order);
-  return { eventsInWindow: plan.eventsInWindow, eventsRead, recordsRead: plan.records.length };
+  return { eventsInWindow: plan.eventsInWindow, eventsRead, recordsRead: records.length, heartbeatsSkipped: skipped.size };
+}
+
+/** Of each run's records, those whose JSON equals an earlier and a later one's in the run. */
+function repeatedHeartbeats(store: RecordReadable, runs: readonly number[][]): Set<number> {
+  const skipped = new Set<number>();
+  if (runs.length === 0) return skipped;
+  const stored = store.readRecordJson(runs.flat())[Symbol.iterator]();
+  for (const run of runs) {
+    // Grouped by CRC of the JSON, then compared byte for byte.
+    const groups = new Map<number, Array<{ json: Buffer; records: number[] }>>();
+    for (const record of run) {
+      const next = stored.next();
+      // A record not durable yet: keep them all.
+      if (next.done || next.value[0] !== record) return new Set();
+      const json = next.value[1];
+      const key = crc32(json);
+      let candidates = groups.get(key);
+      if (!candidates) groups.set(key, (candidates = []));
+      let group = candidates.find((candidate) => candidate.json.equals(json));
+      if (!group) candidates.push((group = { json, records: [] }));
+      group.records.push(record);
+    }
+    for (const candidates of groups.values()) for (const { records } of candidates) for (let i = 1; i < records.length - 1; i++) skipped.add(records[i]!);
+  }
+  return skipped;
 }
 
 /** Whether an event is in the stream of the object it changes (and `cluster` holds only cluster-wide events). */

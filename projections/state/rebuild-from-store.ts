@@ -30,7 +30,7 @@ export interface RebuildOptions {
  */
 export async function rebuildFromStore(store: EventStore, fromPosition: Position = 0, state: ClusterState = createClusterState(), options: RebuildOptions = {}): Promise<ClusterState> {
   const readable = store as EventStore & Partial<BatchReadable & RecordReadable>;
-  if (options.compacted !== false && readable.logDirectory && readable.readRecords && state.position === fromPosition) {
+  if (options.compacted !== false && readable.logDirectory && readable.readRecords && readable.readRecordJson && state.position === fromPosition) {
     try {
       if (compactedRebuild(readable as RecordReadable, state, fromPosition)) return state;
     } catch (error) {

@@ -15,7 +15,7 @@ import { lockDirectory } from './directory-lock.ts';
 import { LogCorruptedError } from './errors.ts';
 import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } from './index-checkpoint.ts';
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
-import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, summarizeRecord } from './record-format.ts';
+import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, recordJson, summarizeRecord } from './record-format.ts';
 import { RecordIndex, UNKNOWN_SIGNATURE } from './record-index.ts';
 
 export const LOG_FILE_NAME = 'events.log';
@@ -81,6 +81,12 @@ export type EmbeddedStore = EventStore & {
    * CRC-checked, exactly as `readAllBatches` does.
    */
   readRecords(records: readonly number[], fromPosition?: Position, toPosition?: Position): Iterable<StoredEvent[]>;
+  /**
+   * The JSON part of each of these records (ascending record numbers, durable ones only), as stored
+   * and CRC-checked, without decoding it (see `recordJson`): for a reader that compares records
+   * before deciding which to decode. Each buffer is valid while it is held.
+   */
+  readRecordJson(records: readonly number[]): Iterable<[record: number, json: Buffer]>;
   /**
    * Saves the index checkpoint for the log's durable prefix now (close does it too), so that a
    * restart after a crash scans only what was appended since: worth calling beside each snapshot.
@@ -416,6 +422,21 @@ function openStore(
   /** See EmbeddedStore.readRecords: groups of records close together in the file are read with one read and decoded with one JSON.parse. */
   function* readRecords(records: readonly number[], fromPosition: Position = 0, toPosition: Position = Number.POSITIVE_INFINITY): Iterable<StoredEvent[]> {
     const end = Math.min(toPosition, durableHead);
+    for (const { buffer, headers } of readRecordGroups(records)) {
+      const out: StoredEvent[] = [];
+      decodeRecordsEvents(buffer, headers, format, out);
+      const kept = out.filter((event) => event.position > fromPosition && event.position <= end);
+      if (kept.length > 0) yield kept;
+    }
+  }
+
+  function* readRecordJson(records: readonly number[]): Iterable<[record: number, json: Buffer]> {
+    let i = 0;
+    for (const { buffer, headers } of readRecordGroups(records)) for (const header of headers) yield [records[i++]!, recordJson(buffer, header, format)];
+  }
+
+  /** The durable ones of these records (ascending), CRC-checked, in groups read together: records close together in the file share one read. */
+  function* readRecordGroups(records: readonly number[]): Iterable<{ buffer: Buffer; headers: RecordHeader[] }> {
     const durableRecords = durableHead === 0 ? 0 : index.recordOf(durableHead) + 1;
     const recordEnd = (record: number) => (record + 1 < index.length ? index.offset(record + 1) : durableEnd);
     let i = 0;
@@ -439,10 +460,7 @@ function openStore(
         headers.push(header);
       }
       i = last + 1;
-      const out: StoredEvent[] = [];
-      decodeRecordsEvents(buffer, headers, format, out);
-      const kept = out.filter((event) => event.position > fromPosition && event.position <= end);
-      if (kept.length > 0) yield kept;
+      yield { buffer, headers };
     }
   }
 
@@ -524,6 +542,7 @@ function openStore(
     checkpointIndex,
     logDirectory,
     readRecords,
+    readRecordJson,
     append(stream, events, options) {
       try {
         return appendNow(stream, events, options).durable;

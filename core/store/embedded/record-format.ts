@@ -350,6 +350,15 @@ export function decodeRecordsEvents(buffer: Buffer, headers: readonly RecordHead
   for (const header of headers) next = buildEvents(buffer, header, elements, next, out);
 }
 
+/**
+ * A decoded (CRC-checked) record's JSON part, as stored: in format 2 the array of its events' data
+ * (their envelopes are binary), in format 1 the events whole. Two records of one stream and the same
+ * event types whose JSON parts are byte-equal hold equal data.
+ */
+export function recordJson(buffer: Buffer, header: RecordHeader, format: RecordFormat): Buffer {
+  return buffer.subarray(format === 2 ? jsonStartOf(buffer, header) : header.jsonStart, header.jsonEnd);
+}
+
 function jsonStartOf(buffer: Buffer, header: RecordHeader): number {
   return header.jsonStart + 4 + buffer.readUInt32LE(header.jsonStart);
 }
