@@ -44,6 +44,9 @@ const schedulerOptions: SchedulerOptions = {
   ...(process.env.BENCH_PCT ? { percentageOfNodesToScore: Number(process.env.BENCH_PCT) } : {}), // wall-clock-ok (bench)
 };
 
+/** BENCH_OLD=1 runs the paths this bench's later changes replaced, for side-by-side figures. */
+const OLD_PATHS = process.env.BENCH_OLD === '1'; // wall-clock-ok (bench)
+
 interface Row {
   pods: number;
   seconds: number;
@@ -174,7 +177,7 @@ function timed(controller: Controller, spent: { ms: number }): Controller {
 
 async function endToEnd(podCount: number): Promise<EndToEndRow> {
   const spent = { ms: 0 };
-  const controllers = defaultControllers({ scheduler: schedulerOptions }).map((c) => (c.name === 'scheduler' ? timed(c, spent) : c));
+  const controllers = defaultControllers({ scheduler: schedulerOptions, ...(OLD_PATHS ? { replicaSet: { foldStatusWrites: false } } : {}) }).map((c) => (c.name === 'scheduler' ? timed(c, spent) : c));
   const cluster = await createSimulatedCluster({ seed: 1, nodes: NODES, controllers });
   await cluster.run(30_000);
   spent.ms = 0;

@@ -10,7 +10,7 @@ import { createJobController } from '../controllers/job/job-controller.ts';
 import { type KubeletOptions, createKubeletController } from '../controllers/kubelet/kubelet-controller.ts';
 import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
 import { createPodGcController } from '../controllers/node-lifecycle/pod-gc-controller.ts';
-import { createReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
+import { type ReplicaSetControllerOptions, createReplicaSetController } from '../controllers/replicaset/replicaset-controller.ts';
 import { createEndpointsController } from '../controllers/service/endpoints-controller.ts';
 import { createEndpointSliceController } from '../controllers/service/endpointslice-controller.ts';
 import { createLoadBalancerController } from '../controllers/service/load-balancer-controller.ts';
@@ -25,6 +25,7 @@ export interface DefaultControllerOptions {
   kubelet?: KubeletOptions;
   scheduler?: SchedulerOptions;
   nodeLifecycle?: NodeLifecycleOptions;
+  replicaSet?: ReplicaSetControllerOptions;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface DefaultControllerOptions {
 export function defaultControllers(options: DefaultControllerOptions = {}): Controller[] {
   return [
     createDeploymentController(),
-    createReplicaSetController(),
+    createReplicaSetController(options.replicaSet),
     createGarbageCollectorController(),
     createNamespaceController(),
     createSchedulerController(options.scheduler),

@@ -4,7 +4,7 @@ import type { StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { createInMemoryStore } from '../../core/store/in-memory-store.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from './controller.ts';
-import { reconcileEach } from './reconcile-each.ts';
+import { createIdleWork, reconcileEach } from './reconcile-each.ts';
 import { createSimulatedCluster } from './simulated-cluster.ts';
 import { type CommandExecutor, createEngine } from './engine.ts';
 import { createClusterState } from '../state/reducer.ts';
@@ -93,5 +93,72 @@ describe('engine: commands of a local write path executed at once', () => {
     expect(atOnce).toEqual(awaited);
     expect(atOnce.rejected).toEqual(Array(3).fill('create configmaps "a-0" already exists'));
     expect(atOnce.stats).toEqual({ eventsProcessed: 4, commandsExecuted: 6, commandsRejected: 3 });
+  });
+});
+
+/**
+ * Counts ConfigMaps created by users and, when hooked, holds one `seen-<n>` ConfigMap (n = how
+ * many it saw) until the engine is idle; unhooked, it writes at each one.
+ */
+function counter(): Controller {
+  return {
+    name: 'counter',
+    reconcile: (input$) => {
+      let seen = 0;
+      let held: ControllerOutput | undefined;
+      const idle = createIdleWork<ControllerOutput>(() => {
+        const out = held ? [held] : [];
+        held = undefined;
+        return out;
+      });
+      const handle = ({ event }: ReconcileInput): ControllerOutput[] => {
+        if (event.type !== 'ObjectCreated' || event.metadata.actor !== 'user:admin') return [];
+        const command: ControllerOutput = { type: 'create', actor: 'counter', causationId: event.position, object: configMap(`seen-${++seen}`) };
+        if (!idle.hooked) return [command];
+        held = command;
+        return [];
+      };
+      return input$.pipe(reconcileEach(handle, idle));
+    },
+  };
+}
+
+describe('engine: work held until idle', () => {
+  it('is flushed once the engine has handed out every event, and only for pipelines it calls directly', async () => {
+    const store = createInMemoryStore();
+    const cluster = await createSimulatedCluster({ store, nodes: 0, controllers: [counter()] });
+    await cluster.apply([configMap('x'), configMap('y')]);
+    // One user action per settle: each ends in the engine going idle.
+    const written = () => [...cluster.state.objects.get('ConfigMap')!.keys()].filter((k) => k.includes('seen-'));
+    expect(written()).toEqual(['default/seen-1', 'default/seen-2']);
+    await cluster.close();
+
+    // Four creations in one burst (a controller reacting to one event): one write, at idle.
+
+    const burst = (): Controller => ({
+      name: 'burst',
+      reconcile: (input$) =>
+        input$.pipe(
+          reconcileEach(({ event }: ReconcileInput): ControllerOutput[] =>
+            event.type === 'ObjectCreated' && event.data.object.metadata.name === 'go'
+              ? ['p', 'q', 'r'].map((name) => ({ type: 'create', actor: 'user:admin', causationId: event.position, object: configMap(name) }))
+              : [],
+          ),
+        ),
+    });
+    const folded = await createSimulatedCluster({ nodes: 0, controllers: [burst(), counter()] });
+    await folded.act({ type: 'create', object: configMap('go') });
+    expect([...folded.state.objects.get('ConfigMap')!.keys()].filter((k) => k.includes('seen-'))).toEqual(['default/seen-4']);
+    await folded.close();
+
+    // Subscribed through RxJS (an operator after it): never hooked, so it writes at every event.
+    const wrapped = (): Controller => {
+      const inner = counter();
+      return { name: 'counter', reconcile: (input$) => inner.reconcile(input$).pipe(map((o) => o)) };
+    };
+    const unfolded = await createSimulatedCluster({ nodes: 0, controllers: [burst(), wrapped()] });
+    await unfolded.act({ type: 'create', object: configMap('go') });
+    expect([...unfolded.state.objects.get('ConfigMap')!.keys()].filter((k) => k.includes('seen-'))).toEqual(['default/seen-1', 'default/seen-2', 'default/seen-3', 'default/seen-4']);
+    await unfolded.close();
   });
 });

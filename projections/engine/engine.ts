@@ -6,7 +6,7 @@ import type { ClusterState } from '../cluster-state.ts';
 import type { Command } from '../commands.ts';
 import { type Controller, type ControllerOutput, type ReconcileInput, isWakeAt } from './controller.ts';
 import { type InterleavingSchedule, createScheduledDelivery } from './interleaving.ts';
-import { reconcileHandler } from './reconcile-each.ts';
+import { type IdleWork, reconcileHandler, reconcileIdleWork } from './reconcile-each.ts';
 import { createTimerQueue } from './timer-queue.ts';
 
 /** What the engine needs of the write path (projections/write-path). */
@@ -95,6 +95,8 @@ export function createEngine(options: EngineOptions): Engine {
    * which saves the Observable machinery on every event for every controller.
    */
   const handlers: Array<((input: ReconcileInput) => readonly ControllerOutput[]) | undefined> = [];
+  /** Per controller called directly, the work it holds back until the engine runs out of events. */
+  const idleWork: Array<IdleWork<ControllerOutput> | undefined> = [];
   const controllerFailed = (controller: Controller, error: unknown): void => {
     failure ??= new Error(`controller ${controller.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
   };
@@ -106,9 +108,13 @@ export function createEngine(options: EngineOptions): Engine {
     const handler = reconcileHandler(output, source);
     if (handler && !input.observed) {
       handlers[index] = handler;
+      const idle = reconcileIdleWork(output, source);
+      if (idle) idle.hooked = true;
+      idleWork[index] = idle;
       return new Subscription();
     }
     handlers[index] = undefined;
+    idleWork[index] = undefined;
     return output.subscribe({ next: (out) => outputs.push(out), error: (error) => controllerFailed(controller, error) });
   };
   const controllerSubscriptions: Subscription[] = controllers.map((_, i) => subscribeController(i));
@@ -205,6 +211,36 @@ export function createEngine(options: EngineOptions): Engine {
     return commands;
   }
 
+  /**
+   * The engine has handed every controller every event: each controller's held-back work (a
+   * ReplicaSet's status after a burst of its pods turning ready) goes out now, controllers in
+   * their fixed order. Returns whether any command was issued (their events are more work).
+   */
+  function flushIdle(): boolean {
+    let commands = 0;
+    for (let index = 0; index < idleWork.length; index++) {
+      const idle = idleWork[index];
+      if (!idle || failed.has(index)) continue;
+      let emitted: readonly ControllerOutput[];
+      try {
+        emitted = idle.flush();
+      } catch (error) {
+        failed.add(index);
+        controllerFailed(controllers[index]!, error);
+        continue;
+      }
+      for (const output of emitted) {
+        if (isWakeAt(output)) timers.add(output.time);
+        else {
+          commands++;
+          execute(output);
+        }
+      }
+    }
+    if (failure) throw failure;
+    return commands > 0;
+  }
+
   /** A controller process restarting: a fresh pipeline that remembers nothing of the old one. */
   function restart(index: number): void {
     controllerSubscriptions[index]!.unsubscribe();
@@ -244,6 +280,7 @@ export function createEngine(options: EngineOptions): Engine {
           if (failure) throw failure;
           continue;
         }
+        if (flushIdle()) continue;
         break;
       }
       const waiting = [...inFlight];
@@ -306,6 +343,7 @@ export function createEngine(options: EngineOptions): Engine {
       drainScheduled = false;
       try {
         drainQueue();
+        flushIdle();
       } catch (error) {
         options.onError?.(error);
         failure = undefined;

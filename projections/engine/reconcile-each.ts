@@ -3,7 +3,24 @@ import { Observable, type OperatorFunction } from 'rxjs';
 const HANDLER = Symbol('reconcileEach handler');
 
 interface WithHandler<I, O> {
-  [HANDLER]?: { source: Observable<I>; handle: (input: I) => readonly O[] };
+  [HANDLER]?: { source: Observable<I>; handle: (input: I) => readonly O[]; idle: IdleWork<O> | undefined };
+}
+
+/**
+ * Work a controller may hold back until the engine has handed it every event there is (the engine
+ * is idle): Kubernetes' work queues fold repeated notifications about one key into one sync, so a
+ * burst of changes to one object's dependants ends in one write, not one per change. The engine
+ * sets `hooked` when it promises to call `flush` each time it runs out of events; until then (a
+ * pipeline the engine subscribes to, a test feeding a Subject) the controller must hold nothing back.
+ */
+export interface IdleWork<O> {
+  hooked: boolean;
+  /** The held-back work, as outputs (commands, wake-ups), in a deterministic order; nothing is held after it. */
+  flush(): readonly O[];
+}
+
+export function createIdleWork<O>(flush: () => readonly O[]): IdleWork<O> {
+  return { hooked: false, flush };
 }
 
 /**
@@ -13,7 +30,7 @@ interface WithHandler<I, O> {
  * every event, and that per-input subscription was an eighth of a simulation's CPU time.
  * An exception thrown by `handle` errors the stream, as it would in concatMap.
  */
-export function reconcileEach<I, O>(handle: (input: I) => readonly O[]): OperatorFunction<I, O> {
+export function reconcileEach<I, O>(handle: (input: I) => readonly O[], idle?: IdleWork<O>): OperatorFunction<I, O> {
   return (source) => {
     const output: Observable<O> & WithHandler<I, O> = new Observable<O>((subscriber) =>
       source.subscribe({
@@ -31,7 +48,7 @@ export function reconcileEach<I, O>(handle: (input: I) => readonly O[]): Operato
         complete: () => subscriber.complete(),
       }),
     );
-    output[HANDLER] = { source, handle };
+    output[HANDLER] = { source, handle, idle };
     return output;
   };
 }
@@ -45,4 +62,10 @@ export function reconcileEach<I, O>(handle: (input: I) => readonly O[]): Operato
 export function reconcileHandler<I, O>(output: Observable<O>, source: Observable<I>): ((input: I) => readonly O[]) | undefined {
   const direct = (output as WithHandler<I, O>)[HANDLER];
   return direct && direct.source === source ? direct.handle : undefined;
+}
+
+/** The idle work behind `output` when it is exactly `source.pipe(reconcileEach(handle, idle))` (see reconcileHandler). */
+export function reconcileIdleWork<I, O>(output: Observable<O>, source: Observable<I>): IdleWork<O> | undefined {
+  const direct = (output as WithHandler<I, O>)[HANDLER];
+  return direct && direct.source === source ? direct.idle : undefined;
 }
