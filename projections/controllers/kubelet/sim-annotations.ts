@@ -41,6 +41,11 @@ export function imageTag(image: string): string | undefined {
 
 /** What a container without any sim annotation does, one shared object per startup delay and image pull outcome. */
 const plainSimulations = new Map<string, ContainerSimulation>();
+/**
+ * The same answers looked up by startup delay and image, so that the kubelet's run of each pod
+ * neither parses the image's tag nor builds a key string (measured ~1.5% of a large simulation's CPU).
+ */
+const plainByImage = new Map<number, Map<string, ContainerSimulation>>();
 
 function hasSimAnnotation(annotations: Record<string, string> | undefined): boolean {
   if (annotations) for (const key in annotations) if (key.startsWith(SIM_PREFIX)) return true;
@@ -51,6 +56,13 @@ export function containerSimulation(pod: KubeObject, container: string, image: s
   if (!hasSimAnnotation(pod.metadata.annotations)) {
     // Most pods carry no sim annotation: every kubelet-run container then shares one (frozen) answer.
     const startupDelayMs = defaults.startupDelayMs ?? DEFAULT_STARTUP_DELAY_MS;
+    let byImage = plainByImage.get(startupDelayMs);
+    if (!byImage) {
+      if (plainByImage.size >= 100) plainByImage.clear();
+      plainByImage.set(startupDelayMs, (byImage = new Map()));
+    }
+    const known = byImage.get(image);
+    if (known) return known;
     const tag = imageTag(image);
     const imagePullFails = tag !== undefined && MISSING_IMAGE_TAGS.has(tag);
     const key = `${startupDelayMs}:${imagePullFails}`;
@@ -60,6 +72,8 @@ export function containerSimulation(pod: KubeObject, container: string, image: s
       plain = Object.freeze(simulationOf(startupDelayMs, undefined, 0, imagePullFails, undefined, undefined, undefined, 0));
       plainSimulations.set(key, plain);
     }
+    if (byImage.size >= 1000) byImage.clear();
+    byImage.set(image, plain);
     return plain;
   }
   const annotations = pod.metadata.annotations ?? {};
