@@ -215,7 +215,7 @@ async function property(change: PlanChange, numRuns: number, skipped = { heartbe
 
 /** Every record of the plan's window holding a NodeHeartbeat alone. */
 function heartbeatRecords(plan: CompactedRebuildPlan, directory: LogDirectory): number[] {
-  return directory.streams.get(CLUSTER_STREAM)!.records.filter((record) => {
+  return directory.streams.recordsOf(directory.streams.id(CLUSTER_STREAM)).filter((record) => {
     const types = directory.signatureTypes[directory.signatures[record]!]!;
     return directory.firstPositions[record]! > plan.from && types.length === 1 && types[0] === 'NodeHeartbeat';
   });

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { CLUSTER_STREAM, type Position, type StoredEvent } from '../../core/events.ts';
 import { streamOf } from '../../core/model/object.ts';
 import type { LogDirectory } from '../../core/store/embedded/embedded-store.ts';
+import type { StreamTable } from '../../core/store/embedded/stream-table.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { NODE_LEASE_NAMESPACE, rebuildStateFromBatches } from './reducer.ts';
 
@@ -128,7 +129,9 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
   // Number the streams the window touches, and note which stream each of its records belongs to.
   const streamOfRecord = new Int32Array(windowRecords).fill(-1);
   const names: string[] = [];
-  const recordLists: Array<readonly number[]> = [];
+  const { streams } = directory;
+  /** Each stream's number in the log's stream table. */
+  const tableIds: number[] = [];
   const listStart: number[] = [];
   const classes: number[] = [];
   const kindIds: number[] = [];
@@ -151,22 +154,27 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     kindIds.push(kindId);
     return id;
   };
-  // forEach, and the last record checked first: most streams of a long log ended before a tail window.
-  directory.streams.forEach((entry, name) => {
-    const records = entry.records;
-    if (records.length === 0 || records[records.length - 1]! < firstRecord) return;
+  // The last record checked first: most streams of a long log ended before a tail window.
+  for (let tableId = 0; tableId < streams.size; tableId++) {
+    const count = streams.recordCount(tableId);
+    if (count === 0 || streams.record(tableId, count - 1) < firstRecord) continue;
     let first = 0;
-    if (records[0]! < firstRecord) first = lowerBound(records, firstRecord);
-    if (records[first]! > lastRecord) return;
+    if (streams.record(tableId, 0) < firstRecord) first = firstRecordFrom(streams, tableId, count, firstRecord);
+    if (streams.record(tableId, first) > lastRecord) continue;
+    const name = streams.name(tableId);
     const slash = name.indexOf('/');
     const kind = slash > 0 ? name.slice(0, slash) : undefined;
     const streamClass = kind === undefined ? (name === CLUSTER_STREAM ? CLUSTER : 0) : kind === 'Node' ? NODE : ORDINARY;
     const id = addKey(name, streamClass, kind);
     if (kind === 'Lease') leaseIds.set(name, id);
-    recordLists.push(records);
+    tableIds.push(tableId);
     listStart.push(first);
-    for (; first < records.length && records[first]! <= lastRecord; first++) streamOfRecord[records[first]! - firstRecord] = id;
-  });
+    for (; first < count; first++) {
+      const record = streams.record(tableId, first);
+      if (record > lastRecord) break;
+      streamOfRecord[record - firstRecord] = id;
+    }
+  }
   const streamCount = names.length;
 
   // Walk the window's records in log order, from their signatures alone: which objects each
@@ -286,9 +294,11 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
       cut = lastReset[id]!;
       cuts.set(names[id]!, cut);
     }
-    const records = recordLists[id]!;
-    for (let r = listStart[id]!; r < records.length && records[r]! <= lastRecord; r++) {
-      const record = records[r]!;
+    const tableId = tableIds[id]!;
+    const count = streams.recordCount(tableId);
+    for (let r = listStart[id]!; r < count; r++) {
+      const record = streams.record(tableId, r);
+      if (record > lastRecord) break;
       const count = directory.count(record);
       if (firstPositions[record]! + count - 1 < cut) continue;
       wanted[record - firstRecord] = 1;
@@ -473,12 +483,13 @@ function stableSorted<T>(items: T[], compare: (a: T, b: T) => number): T[] {
     .map(({ item }) => item);
 }
 
-function lowerBound(sorted: readonly number[], value: number): number {
+/** The index of the stream's first record at or after `record` (its records ascend). */
+function firstRecordFrom(streams: StreamTable, id: number, count: number, record: number): number {
   let low = 0;
-  let high = sorted.length;
+  let high = count;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (sorted[mid]! < value) low = mid + 1;
+    if (streams.record(id, mid) < record) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -17,6 +17,7 @@ import { MIN_CHECKPOINT_RECORDS, readIndexCheckpoint, writeIndexCheckpoint } fro
 import { revisionOutOfSequence, scanLog } from './log-scan.ts';
 import { CURRENT_RECORD_FORMAT, LOG_MAGIC, type RecordFormat, type RecordHeader, decodeRecordEvents, decodeRecordHeader, decodeRecordsEvents, encodeRecord, logMagic, maxRecordBytes, prepareEvents, recordJson, summarizeRecord } from './record-format.ts';
 import { RecordIndex, UNKNOWN_SIGNATURE } from './record-index.ts';
+import { StreamTable } from './stream-table.ts';
 
 export const LOG_FILE_NAME = 'events.log';
 
@@ -116,15 +117,8 @@ export interface LogDirectory {
   count(record: number): number;
   /** The record holding `position` (1 to head). */
   recordOf(position: Position): number;
-  /** Each stream's records, ascending. */
-  streams: ReadonlyMap<string, { readonly records: readonly number[] }>;
-}
-
-interface StreamEntry {
-  /** Revision of the last event assigned (durable or not). */
-  revision: number;
-  /** Records holding this stream's events, in order. */
-  records: number[];
+  /** Each stream's records, ascending (read only). */
+  streams: StreamTable;
 }
 
 interface InFlightCommit {
@@ -180,7 +174,7 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
   }
 
   let index = new RecordIndex();
-  let streams = new Map<string, StreamEntry>();
+  let streams = new StreamTable();
   const useCheckpoint = options.indexCheckpoint !== false;
   const newFormat = options.recordFormat ?? CURRENT_RECORD_FORMAT;
   let openReport: OpenReport;
@@ -195,15 +189,11 @@ export async function createEmbeddedStore(dir: string, options: EmbeddedStoreOpt
       streams = checkpoint.streams;
     }
     const scan = scanLog(fd, (header, offset, buffer, format) => {
-      const entry = streams.get(header.stream);
-      const outOfSequence = revisionOutOfSequence(header.stream, header.firstRevision, entry ? entry.revision : -1);
+      const outOfSequence = revisionOutOfSequence(header.stream, header.firstRevision, streams.revision(streams.id(header.stream)));
       if (outOfSequence) return outOfSequence;
       const summary = summarizeRecord(buffer, header, format);
       const record = index.add(offset, header.firstPosition, index.signatureOf(summary.types), summary.maxTime);
-      if (entry) {
-        entry.revision += header.count;
-        entry.records.push(record);
-      } else streams.set(header.stream, { revision: header.count - 1, records: [record] });
+      streams.addRecord(header.stream, record, header.count);
       return undefined;
     }, checkpoint && { offset: checkpoint.coveredEnd, nextPosition: checkpoint.lastPosition + 1 });
     const bad = scan.badRecord;
@@ -234,7 +224,7 @@ function openStore(
   useDsync: boolean,
   format: RecordFormat,
   index: RecordIndex,
-  streams: Map<string, StreamEntry>,
+  streams: StreamTable,
   lastPosition: number,
   fileEnd: number,
   openReport: OpenReport,
@@ -267,8 +257,7 @@ function openStore(
   function appendNow(stream: string, events: NewEvent[], options: AppendOptions = {}): PipelinedAppend {
     if (failure) throw failure;
     if (closed) throw new StoreClosedError();
-    const entry = streams.get(stream);
-    const current = entry ? entry.revision : -1;
+    const current = streams.revision(streams.id(stream));
     checkExpectedRevision(stream, options.expectedRevision, current);
     if (events.length === 0) {
       const result: AppendResult = { nextExpectedRevision: current, position: nextPosition - 1, events: [] };
@@ -294,10 +283,7 @@ function openStore(
     pendingBytes += recordBytes;
     nextRecordOffset += recordBytes;
     nextPosition += events.length;
-    if (entry) {
-      entry.revision += events.length;
-      entry.records.push(record);
-    } else streams.set(stream, { revision: events.length - 1, records: [record] });
+    streams.addRecord(stream, record, events.length);
 
     const stored: StoredEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
@@ -487,12 +473,11 @@ function openStore(
   }
 
   /** A stream's revision counting durable events only (a commit is always whole records). */
-  function durableRevision(stream: string): number {
-    const entry = streams.get(stream);
-    if (!entry) return -1;
-    let revision = entry.revision;
-    for (let i = entry.records.length - 1; i >= 0; i--) {
-      const record = entry.records[i]!;
+  function durableRevision(id: number): number {
+    if (id < 0) return -1;
+    let revision = streams.revision(id);
+    for (let i = streams.recordCount(id) - 1; i >= 0; i--) {
+      const record = streams.record(id, i);
       if (index.firstPosition(record) <= durableHead) return revision;
       revision -= recordCount(record);
     }
@@ -514,16 +499,8 @@ function openStore(
               records,
               index.signatureTable(),
             );
-      let durableStreams = streams;
-      if (records < index.length) {
-        durableStreams = new Map();
-        for (const [name, entry] of streams) {
-          const kept = entry.records.filter((record) => record < records);
-          if (kept.length > 0) durableStreams.set(name, { revision: durableRevision(name), records: kept });
-        }
-      }
       const lastRecordCrc = readBytes(fd, index.offset(records - 1), 4).readUInt32LE(0);
-      writeIndexCheckpoint(directory, durableEnd, durableHead, durableIndex, durableStreams, lastRecordCrc);
+      writeIndexCheckpoint(directory, durableEnd, durableHead, durableIndex, streams.columns(records, durableRevision), lastRecordCrc);
       checkpointEnd = durableEnd;
     } catch {
       // Only a cache: without it the next open scans the whole log.
@@ -565,9 +542,9 @@ function openStore(
       }
     },
     async *readStream(stream: string) {
-      const entry = streams.get(stream);
-      if (!entry) return;
-      for (const record of [...entry.records]) {
+      const id = streams.id(stream);
+      if (id < 0) return;
+      for (const record of streams.recordsOf(id)) {
         if (index.firstPosition(record) > durableHead) return;
         for (const event of readRecord(record)) if (event.position <= durableHead) yield event;
       }
@@ -579,7 +556,7 @@ function openStore(
       return durableHead;
     },
     async streamRevision(stream: string) {
-      return durableRevision(stream);
+      return durableRevision(streams.id(stream));
     },
     async close() {
       if (closed) return;

@@ -70,6 +70,28 @@ describe('index checkpoint', () => {
     await store.close();
   });
 
+  it('keeps stream names that are not ASCII, beside ASCII ones', async () => {
+    const dir = newDir();
+    const names = ['ConfigMap/default/café', 'Pod/default/a', 'ConfigMap/ns/日本語', 'Node/n1'];
+    const store = await createEmbeddedStore(dir);
+    let last: Promise<unknown> = Promise.resolve();
+    for (let r = 0; r < RECORDS; r++) last = store.append(names[r % names.length]!, [testEvent(`r${r}`)]);
+    await last;
+    await store.close();
+    const revisions = async (options: object) => {
+      const reopened = await createEmbeddedStore(dir, options);
+      const result = { checkpointed: reopened.openReport.checkpointedEvents, revisions: await Promise.all(names.map((name) => reopened.streamRevision(name))), streams: [...reopened.logDirectory().streams.nameList()] };
+      await reopened.close();
+      return result;
+    };
+    const scanned = await revisions({ indexCheckpoint: false });
+    const fromCheckpoint = await revisions({});
+    expect(fromCheckpoint.checkpointed).toBe(RECORDS);
+    expect(fromCheckpoint.revisions).toEqual(scanned.revisions);
+    expect(fromCheckpoint.revisions).toEqual(names.map((_, i) => Math.floor((RECORDS - 1 - i) / names.length)));
+    expect(fromCheckpoint.streams).toEqual(scanned.streams);
+  });
+
   it('a record damaged inside the covered prefix is still refused when read; a full scan refuses it at open', async () => {
     const dir = newDir();
     await append(dir, RECORDS);
