@@ -313,7 +313,7 @@ if (mode !== 'alone') {
     console.log(
       `end to end: ${row.running}/${pods} pods Running${row.stoppedBecause ? ` (stopped after ${row.stoppedBecause})` : ''} on ${NODES} nodes in ${row.seconds.toFixed(2)} s (cpu ${row.cpuSeconds.toFixed(2)} s), ` +
         `${formatRate(row.running / row.seconds)} pods, scheduler ${row.schedulerSeconds.toFixed(2)} s (${formatRate(row.pods / row.schedulerSeconds)} decisions), ` +
-        `${row.events} events, peak RSS ${row.rssMiB.toFixed(0)} MiB`,
+        `${row.events} events (${(row.events / pods).toFixed(2)} per pod), peak RSS ${row.rssMiB.toFixed(0)} MiB`,
     );
   }
 }
@@ -343,7 +343,7 @@ recordBenchmark(
     endToEndRows.length === 0
       ? '_not run (BENCH_MODE=alone)_'
       : table(
-          ['pods', 'Running', 'time (cpu)', 'pods/s to Running', 'scheduler time', 'decisions/s', 'events', 'peak RSS'],
+          ['pods', 'Running', 'time (cpu)', 'pods/s to Running', 'scheduler time', 'decisions/s', 'events (per pod)', 'peak RSS'],
           endToEndRows.map((r) =>
             Number.isFinite(r.seconds)
               ? [
@@ -353,7 +353,7 @@ recordBenchmark(
                   formatRate(r.running / r.seconds),
                   `${r.schedulerSeconds.toFixed(1)} s`,
                   formatRate(r.pods / r.schedulerSeconds),
-                  r.events.toLocaleString('en'),
+                  `${r.events.toLocaleString('en')} (${(r.events / r.pods).toFixed(2)})`,
                   `${r.rssMiB.toFixed(0)} MiB`,
                 ]
               : [r.pods.toLocaleString('en'), `did not finish: ${r.stoppedBecause}`, '—', '—', '—', '—', '—', '—'],
@@ -380,6 +380,7 @@ recordBenchmark(
     '',
     `Load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores (wall times stretch with it; CPU times in parentheses stretch less).`,
     '',
+    ...(OLD_PATHS ? ['**BENCH_OLD=1: the ReplicaSet controller writes status at every pod (the path replaced on 2026-11-23), for comparison.**', ''] : []),
     `Scheduler options: ${JSON.stringify(schedulerOptions)} (empty = defaults: adaptive percentageOfNodesToScore, which evaluates 10% = 500 nodes per pod at 5,000 nodes; every evaluated node's verdict recorded in the decision's verdict table).`,
   ].join('\n'),
 );
