@@ -26,6 +26,18 @@ export function rollingUpdateBounds(deployment: KubeObject): { maxSurge: number;
   return { maxSurge, maxUnavailable };
 }
 
+/**
+ * A Deployment object's bounds and whether its template scripts a never-healthy container, worked
+ * out once per object: the state never changes a stored object in place, a change stores a new one.
+ */
+const factsByDeployment = new WeakMap<KubeObject, { bounds: ReturnType<typeof rollingUpdateBounds>; scripted: boolean }>();
+
+function deploymentFacts(deployment: KubeObject): { bounds: ReturnType<typeof rollingUpdateBounds>; scripted: boolean } {
+  let facts = factsByDeployment.get(deployment);
+  if (!facts) factsByDeployment.set(deployment, (facts = { bounds: rollingUpdateBounds(deployment), scripted: scriptedToFail(deployment.spec?.template) }));
+  return facts;
+}
+
 /** When the pod counts as available (minReadySeconds after it became Ready), or undefined while it is not Ready. */
 function availableFrom(pod: KubeObject, minReadySeconds: number): number | undefined {
   const ready = (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
@@ -112,12 +124,22 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
   const replicaSetKeys = new Map<string, string>();
   /** Pod object → uid of the Deployment it was last added to countedIn for. */
   const countedPods = new WeakMap<KubeObject, string>();
+  /** Deployment uid → objects-map key. */
+  const deploymentKeys = new Map<string, string>();
+  /**
+   * No Deployment in the state becomes available with time alone before this (a lower bound of
+   * their availabilityDue): until then, an event that leaves no Deployment dirty checks none.
+   */
+  let nextDue = -Infinity;
 
   function markTouched(touched: { kind: string; key: string }, state: ClusterState): void {
     const { kind, key } = touched;
     const object = state.objects.get(kind)?.get(key);
     if (kind === 'Deployment') {
-      if (object?.metadata.uid) dirty.add(object.metadata.uid);
+      if (object?.metadata.uid) {
+        dirty.add(object.metadata.uid);
+        deploymentKeys.set(object.metadata.uid, key);
+      }
       return;
     }
     for (const uid of countedIn.get(`${kind}:${key}`) ?? []) dirty.add(uid);
@@ -134,9 +156,9 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
   }
 
   function check(deployment: KubeObject, state: ClusterState): string | undefined {
-    const bounds = rollingUpdateBounds(deployment);
+    const { bounds, scripted } = deploymentFacts(deployment);
     const uid = deployment.metadata.uid!;
-    if (!bounds || deployment.spec?.paused || deployment.metadata.deletionTimestamp || scriptedToFail(deployment.spec?.template)) {
+    if (!bounds || deployment.spec?.paused || deployment.metadata.deletionTimestamp || scripted) {
       ceilings.delete(uid);
       availabilityDue.delete(uid);
       return undefined;
@@ -184,6 +206,27 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
     return undefined;
   }
 
+  /** Checks every dirty or due Deployment in the state's order; having visited them all, notes the next due time and forgets the rest of `dirty`. */
+  function checkInOrder(state: ClusterState): string | undefined {
+    let earliest = Infinity;
+    for (const deployment of state.objects.get('Deployment')?.values() ?? []) {
+      const uid = deployment.metadata.uid!;
+      if (options.everyDeployment || dirty.has(uid) || state.time >= (availabilityDue.get(uid) ?? Infinity)) {
+        dirty.delete(uid);
+        const violation = check(deployment, state);
+        if (violation) {
+          nextDue = -Infinity;
+          return violation;
+        }
+      }
+      earliest = Math.min(earliest, availabilityDue.get(uid) ?? Infinity);
+    }
+    // What is left dirty belongs to no Deployment in the state (one created later is dirtied by its creation).
+    dirty.clear();
+    nextDue = earliest;
+    return undefined;
+  }
+
   return {
     onEvent(event, state) {
       if (isDisruption(event)) disrupted = true;
@@ -191,14 +234,17 @@ export function startRollingUpdateCheck(options: RollingUpdateCheckOptions = {})
       const touched = workloadTouched(event);
       if (touched) markTouched(touched, state);
       else if (event.type !== 'ClockAdvanced') return undefined;
-      for (const deployment of state.objects.get('Deployment')?.values() ?? []) {
-        const uid = deployment.metadata.uid!;
-        if (!options.everyDeployment && !dirty.has(uid) && !(state.time >= (availabilityDue.get(uid) ?? Infinity))) continue;
-        dirty.delete(uid);
-        const violation = check(deployment, state);
-        if (violation) return violation;
-      }
-      return undefined;
+      if (options.everyDeployment || dirty.size > 1 || state.time >= nextDue) return checkInOrder(state);
+      if (dirty.size === 0) return undefined;
+      // One Deployment dirty and none due: the scan in the state's order would check exactly that one.
+      const [uid] = dirty as Set<string>;
+      const key = deploymentKeys.get(uid!);
+      const deployment = key === undefined ? undefined : state.objects.get('Deployment')?.get(key);
+      if (deployment?.metadata.uid !== uid) return checkInOrder(state);
+      dirty.delete(uid!);
+      const violation = check(deployment!, state);
+      nextDue = Math.min(nextDue, availabilityDue.get(uid!) ?? Infinity);
+      return violation;
     },
   };
 }
