@@ -6,7 +6,7 @@ import { deferredSnapshot, deserializeState, serializeState } from '../../projec
 import { defineInvariant } from './invariant.ts';
 
 /** Cut points for snapshots: early, middle, late (deterministic, so a failure reproduces). */
-const CUT_FRACTIONS = [0.1, 0.5, 0.9];
+export const CUT_FRACTIONS = [0.1, 0.5, 0.9];
 
 interface Replay {
   /** The serialised state of a full replay, event by event. */
@@ -65,12 +65,12 @@ function replayedBy(lockstep: Lockstep, end: { state: ClusterState; events: read
  * Lockstep snapshots are taken after event counts 2^k and 3·2^k, a handful per run whatever its
  * length; at the end each cut fraction uses the nearest of them.
  */
-function isSnapshotPoint(count: number): boolean {
+export function isSnapshotPoint(count: number): boolean {
   const odd = count / (count & -count);
   return odd === 1 || odd === 3;
 }
 
-function nearestSnapshot(points: Iterable<number>, target: number): number {
+export function nearestSnapshot(points: Iterable<number>, target: number): number {
   let best = 0;
   for (const point of points) if (Math.abs(point - target) < Math.abs(best - target) || (Math.abs(point - target) === Math.abs(best - target) && point < best)) best = point;
   return best;
