@@ -154,6 +154,13 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     kindIds.push(kindId);
     return id;
   };
+  // Streams of one kind come in runs (pods created in bursts): the last kind found is tried first, which saves a string and its hashing per stream.
+  let lastKind: string | undefined;
+  const kindOf = (name: string): string | undefined => {
+    if (lastKind !== undefined && name.charCodeAt(lastKind.length) === 47 && name.startsWith(lastKind)) return lastKind;
+    const slash = name.indexOf('/');
+    return slash > 0 ? (lastKind = name.slice(0, slash)) : undefined;
+  };
   // The last record checked first: most streams of a long log ended before a tail window.
   for (let tableId = 0; tableId < streams.size; tableId++) {
     const count = streams.recordCount(tableId);
@@ -162,8 +169,7 @@ export function planCompactedRebuild(directory: LogDirectory, initial: ClusterSt
     if (streams.record(tableId, 0) < firstRecord) first = firstRecordFrom(streams, tableId, count, firstRecord);
     if (streams.record(tableId, first) > lastRecord) continue;
     const name = streams.name(tableId);
-    const slash = name.indexOf('/');
-    const kind = slash > 0 ? name.slice(0, slash) : undefined;
+    const kind = kindOf(name);
     const streamClass = kind === undefined ? (name === CLUSTER_STREAM ? CLUSTER : 0) : kind === 'Node' ? NODE : ORDINARY;
     const id = addKey(name, streamClass, kind);
     if (kind === 'Lease') leaseIds.set(name, id);
