@@ -171,9 +171,13 @@ const rows: Array<Array<string | number>> = [];
 let best = 0;
 const bestRatio: Record<number, number> = {};
 for (const batch of BATCHES) {
-  const raw = await rawRun(batch);
+  // Best of two runs, for the raw loop and for each configuration of the log alike: one 1.5 s run
+  // of either varies by up to a fifth from run to run on these machines.
+  const raw = Math.max(await rawRun(batch), await rawRun(batch));
   for (const concurrency of CONCURRENCY) {
-    const { rate, cpuMicros } = await storeRun(batch, concurrency);
+    const runs = [await storeRun(batch, concurrency), await storeRun(batch, concurrency)];
+    const rate = Math.max(...runs.map((run) => run.rate));
+    const cpuMicros = Math.min(...runs.map((run) => run.cpuMicros));
     const ratio = rate / raw;
     best = Math.max(best, rate);
     bestRatio[batch] = Math.max(bestRatio[batch] ?? 0, ratio);
@@ -222,7 +226,7 @@ recordBenchmark(
   'Embedded log: durable appends',
   `Machine load while measuring: ${load}.
 
-Events of ${EVENT_BYTES} bytes of JSON; each configuration runs ${SECONDS} s on a fresh log, opened as by default (O_DSYNC: each commit is one write that returns once durable). "Raw" is a loop of one durable write per batch of the same encoded bytes, nothing else (the fastest of \`write\` + \`fdatasync\` and \`write\` on an O_DSYNC file, each as a blocking loop and a thread-pool loop), measured in the same run: the physical limit at that batch size. The log's group commit merges the appends in flight into one durable write, so with many in flight it can pass the raw loop at the same batch size.
+Events of ${EVENT_BYTES} bytes of JSON; each configuration runs ${SECONDS} s on a fresh log, twice (the best run counts, as for the raw loop), opened as by default (O_DSYNC: each commit is one write that returns once durable). "Raw" is a loop of one durable write per batch of the same encoded bytes, nothing else (the fastest of \`write\` + \`fdatasync\` and \`write\` on an O_DSYNC file, each as a blocking loop and a thread-pool loop, best of two rounds), measured in the same run: the physical limit at that batch size. The log's group commit merges the appends in flight into one durable write, so with many in flight it can pass the raw loop at the same batch size.
 
 ${table(['events per append', 'appends in flight', 'durable events/s', 'raw durable write events/s', 'log / raw', 'CPU µs per event'], rows)}
 
