@@ -38,6 +38,19 @@ export interface ContainerState {
   terminated?: { exitCode: number; reason: string; message?: string; startedAt?: string; finishedAt: string };
 }
 
+/** One container's state change, as the kubelet reports it (ContainerStateChanged's data without the pod). */
+export interface ContainerStatusUpdate {
+  container: string;
+  state: ContainerState;
+  lastState?: ContainerState;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  reason?: string;
+  /** The Event message when the state does not carry it (a volume that failed to mount). */
+  message?: string;
+}
+
 /** One node's verdict in a scheduling decision. */
 export interface NodeVerdict {
   node: string;
@@ -132,22 +145,24 @@ export type OrreryEvent =
   // Pod status.
   | { type: 'PodScheduled'; data: { ref: ObjectRef; nodeName: string; decision: SchedulingDecision } }
   | { type: 'PodUnschedulable'; data: { ref: ObjectRef; decision: SchedulingDecision } }
-  | { type: 'PodPhaseChanged'; data: { ref: ObjectRef; phase: PodPhase; reason?: string; message?: string; podIP?: string; hostIP?: string } }
+  /**
+   * One pod status update from the kubelet. `containers`: the container state changes written in the same
+   * update, at the same instant (applied after the phase fields, in order), as the real kubelet's status
+   * manager writes the whole status at once; older logs carry them as separate ContainerStateChanged events.
+   */
   | {
-      type: 'ContainerStateChanged';
+      type: 'PodPhaseChanged';
       data: {
         ref: ObjectRef;
-        container: string;
-        state: ContainerState;
-        lastState?: ContainerState;
-        ready: boolean;
-        started: boolean;
-        restartCount: number;
+        phase: PodPhase;
         reason?: string;
-        /** The Event message when the state does not carry it (a volume that failed to mount). */
         message?: string;
+        podIP?: string;
+        hostIP?: string;
+        containers?: ContainerStatusUpdate[];
       };
     }
+  | { type: 'ContainerStateChanged'; data: ContainerStatusUpdate & { ref: ObjectRef } }
   | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } }
   // Faults and the simulated machinery they act on.
   | { type: 'KubeletStopped'; data: { node: string; reason: string } }
