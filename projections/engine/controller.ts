@@ -32,6 +32,22 @@ export type ControllerOutput = Command | WakeAt;
 export interface Controller {
   name: string;
   reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput>;
+  /** What it reacts to, when it can say so: the engine then skips the other events. Absent: every event. */
+  interest?: ControllerInterest;
+}
+
+/**
+ * The events a controller reacts to: those of the types in `events` and, when `kinds` is given,
+ * about an object of one of those kinds (the kind of the event's `object` or `ref`; an event naming
+ * neither, such as NodeRegistered or NodeHeartbeat, is matched on its type alone). In the default
+ * order the engine hands such a controller only these events, plus the first event it reconciles
+ * and every event at which a wake the controller asked for has fallen due (at or before the
+ * state's time). Every other event must be one the controller would ignore: no output, nothing
+ * remembered. Perturbed deliveries (interleavings) hand over every event.
+ */
+export interface ControllerInterest {
+  events: readonly string[];
+  kinds?: readonly string[];
 }
 
 export function isWakeAt(output: ControllerOutput): output is WakeAt {
