@@ -4,7 +4,7 @@ import type { EventStore } from '../../core/store/event-store.ts';
 import { isApiError } from '../../core/errors.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import type { Command } from '../commands.ts';
-import { type Controller, type ControllerOutput, type ReconcileInput, isWakeAt } from './controller.ts';
+import { type Controller, type ControllerInterest, type ControllerOutput, type ReconcileInput, isWakeAt } from './controller.ts';
 import { type InterleavingSchedule, createScheduledDelivery } from './interleaving.ts';
 import { type IdleWork, reconcileHandler, reconcileIdleWork } from './reconcile-each.ts';
 import { createTimerQueue } from './timer-queue.ts';
@@ -69,6 +69,15 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+interface CompiledInterest {
+  events: ReadonlySet<string>;
+  kinds: ReadonlySet<string> | undefined;
+}
+
+function compileInterest(interest: ControllerInterest): CompiledInterest {
+  return { events: new Set(interest.events), kinds: interest.kinds ? new Set(interest.kinds) : undefined };
+}
+
 /**
  * Runs controllers over the log. Every event is fed, in position order, to every controller in
  * the order given; their commands go to the write path in the order emitted. In simulation mode
@@ -120,6 +129,60 @@ export function createEngine(options: EngineOptions): Engine {
   const controllerSubscriptions: Subscription[] = controllers.map((_, i) => subscribeController(i));
   /** Controllers whose handler threw: like an errored stream, they take no more input. */
   const failed = new Set<number>();
+
+  /**
+   * Controllers that declared an interest (Controller.interest) are handed, in the default order,
+   * only the events it names, the first event and those at which a wake they asked for is due:
+   * most controllers ignore most events (heartbeats, clock ticks, other kinds' status), and each
+   * call still cost them a Set, a key string and a lookup or two. `accepting` caches, per event type
+   * and kind, which controllers take the event.
+   */
+  const interests = controllers.map((controller) => (controller.interest ? compileInterest(controller.interest) : undefined));
+  const filtering = interests.some((interest) => interest !== undefined);
+  const accepting = new Map<string, Map<string | undefined, Uint8Array>>();
+  /** Per filtered controller, the wakes it asked for (unsorted) and the earliest of them. */
+  const wakesOf: number[][] = controllers.map(() => []);
+  const nextWakeOf = new Float64Array(controllers.length).fill(Number.POSITIVE_INFINITY);
+  let firstEvent = true;
+
+  function acceptingFor(event: StoredEvent): Uint8Array {
+    const data = event.data as { object?: { kind?: string }; ref?: { kind?: string } } | undefined;
+    const kind = data?.object?.kind ?? data?.ref?.kind;
+    let byKind = accepting.get(event.type);
+    if (!byKind) accepting.set(event.type, (byKind = new Map()));
+    let flags = byKind.get(kind);
+    if (!flags) {
+      flags = new Uint8Array(controllers.length);
+      for (let i = 0; i < flags.length; i++) {
+        const interest = interests[i];
+        flags[i] = !interest || (interest.events.has(event.type) && (!interest.kinds || kind === undefined || interest.kinds.has(kind))) ? 1 : 0;
+      }
+      byKind.set(kind, flags);
+    }
+    return flags;
+  }
+
+  function noteWake(index: number, time: number): void {
+    if (!interests[index]) return;
+    wakesOf[index]!.push(time);
+    if (time < nextWakeOf[index]!) nextWakeOf[index] = time;
+  }
+
+  /** The controller's wakes due by `time` are spent (it is being handed an event at that time). */
+  function spendWakes(index: number, time: number): void {
+    if (nextWakeOf[index]! > time) return;
+    const wakes = wakesOf[index]!;
+    let next = Number.POSITIVE_INFINITY;
+    let kept = 0;
+    for (let i = 0; i < wakes.length; i++) {
+      const wake = wakes[i]!;
+      if (wake <= time) continue;
+      wakes[kept++] = wake;
+      if (wake < next) next = wake;
+    }
+    wakes.length = kept;
+    nextWakeOf[index] = next;
+  }
 
   function handOver(index: number, input: ReconcileInput): void {
     const handler = handlers[index];
@@ -202,8 +265,10 @@ export function createEngine(options: EngineOptions): Engine {
         if (!isWakeAt(output)) commands++;
         continue;
       }
-      if (isWakeAt(output)) timers.add(output.time);
-      else {
+      if (isWakeAt(output)) {
+        timers.add(output.time);
+        noteWake(index, output.time);
+      } else {
         commands++;
         execute(output);
       }
@@ -230,8 +295,10 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       for (const output of emitted) {
-        if (isWakeAt(output)) timers.add(output.time);
-        else {
+        if (isWakeAt(output)) {
+          timers.add(output.time);
+          noteWake(index, output.time);
+        } else {
           commands++;
           execute(output);
         }
@@ -254,9 +321,23 @@ export function createEngine(options: EngineOptions): Engine {
     processed = event.position;
     stats.eventsProcessed++;
     if (delivery) delivery.onEvent(event, state, hooks);
-    else {
+    else if (!filtering || firstEvent) {
+      firstEvent = false;
       const input: ReconcileInput = { event, state };
-      for (let i = 0; i < inputs.length; i++) deliver(i, input);
+      for (let i = 0; i < inputs.length; i++) {
+        if (filtering) spendWakes(i, state.time);
+        deliver(i, input);
+      }
+    } else {
+      const input: ReconcileInput = { event, state };
+      const flags = acceptingFor(event);
+      for (let i = 0; i < inputs.length; i++) {
+        // The state's time, read per controller: an earlier controller's commands may move it.
+        const time = state.time;
+        if (nextWakeOf[i]! <= time) spendWakes(i, time);
+        else if (flags[i] === 0) continue;
+        deliver(i, input);
+      }
     }
     if (failure) throw failure;
   }

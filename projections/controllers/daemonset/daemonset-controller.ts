@@ -24,6 +24,8 @@ const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerSta
 export function createDaemonSetController(): Controller {
   return {
     name: DAEMONSET_CONTROLLER,
+    // Its timers are wakes it asked for, which the engine hands it when due.
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...POD_REF_EVENTS, ...NODE_EVENTS], kinds: ['DaemonSet', 'Node', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       /** DaemonSets an orphan pod may concern in the input being handled: only their syncs look for pods to adopt. */

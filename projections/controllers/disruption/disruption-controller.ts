@@ -113,6 +113,7 @@ function budgetsIn(state: ClusterState, keys: Set<string>, namespace: string, la
 export function createDisruptionController(): Controller {
   return {
     name: DISRUPTION_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...POD_REF_EVENTS], kinds: ['PodDisruptionBudget', 'Pod', ...SCALED_KINDS] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       const podLabels = new Map<string, Record<string, string> | undefined>();

@@ -24,6 +24,7 @@ export const ORPHAN_FINALIZER = 'orphan';
 export function createGarbageCollectorController(): Controller {
   return {
     name: GARBAGE_COLLECTOR_NAME,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectDeletionRequested', 'ObjectRemoved'] },
     // A fresh instance per subscription of the engine (a restart gets a new one).
     reconcile: (input$) => {
       const gc = createGarbageCollector();

@@ -18,6 +18,8 @@ const POD_REF_EVENTS = new Set(['PodPhaseChanged', 'ContainerStateChanged', 'Pod
 export function createJobController(): Controller {
   return {
     name: JOB_CONTROLLER,
+    // Its timers are wakes it asked for, which the engine hands it when due.
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...POD_REF_EVENTS], kinds: ['Job', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       const timers = new Map<string, number>();

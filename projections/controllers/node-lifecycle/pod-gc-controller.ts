@@ -22,6 +22,8 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
   const quarantine = options.quarantineMs ?? POD_GC_QUARANTINE_MS;
   return {
     name: POD_GC_NAME,
+    // The events its switch below acts on; its quarantine timers are wakes it asked for, which the engine hands it when due.
+    interest: { events: ['ObjectRemoved', 'PodScheduled', 'ObjectCreated', 'NodeTaintsChanged', 'NodeConditionChanged', 'ObjectDeletionRequested'], kinds: ['Node', 'Pod'] },
     // A fresh instance per subscription of the engine (a restart gets a new one).
     reconcile: (input$) => {
       const timers = createKeyedTimers();

@@ -81,6 +81,7 @@ export function syncReplicationController(state: ClusterState, namespace: string
 export function createReplicationControllerController(): Controller {
   return {
     name: REPLICATION_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectStatusReplaced', ...POD_REF_EVENTS], kinds: ['ReplicationController', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       let started = false;

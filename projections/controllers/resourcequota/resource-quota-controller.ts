@@ -30,6 +30,7 @@ function syncQuota(state: ClusterState, quota: KubeObject, meta: CommandMeta): C
 export function createResourceQuotaController(): Controller {
   return {
     name: RESOURCE_QUOTA_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...REF_EVENTS] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(

@@ -5,7 +5,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
-import { createServiceRouter } from './service-router.ts';
+import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const ENDPOINTS_CONTROLLER = 'endpoint-controller';
@@ -105,6 +105,7 @@ function syncService(state: ReconcileInput['state'], key: string, meta: CommandM
 export function createEndpointsController(): Controller {
   return {
     name: ENDPOINTS_CONTROLLER,
+    interest: serviceRouterInterest('Endpoints'),
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const router = createServiceRouter('Endpoints', ENDPOINTS_CONTROLLER, (endpoints) => `${endpoints.metadata.namespace}/${endpoints.metadata.name}`);
       return input$.pipe(

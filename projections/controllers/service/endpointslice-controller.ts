@@ -10,7 +10,7 @@ import { newControllerRef } from '../replicaset/controller-ref.ts';
 import { LABEL_ZONE } from '../scheduler/node-info.ts';
 import { endpointsLabels } from './endpoints-controller.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
-import { createServiceRouter } from './service-router.ts';
+import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
@@ -142,6 +142,7 @@ function update(slice: KubeObject, desired: DesiredSlice, labels: Record<string,
 export function createEndpointSliceController(): Controller {
   return {
     name: ENDPOINTSLICE_CONTROLLER,
+    interest: serviceRouterInterest('EndpointSlice'),
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const router = createServiceRouter('EndpointSlice', ENDPOINTSLICE_CONTROLLER, (slice) => {
         const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];

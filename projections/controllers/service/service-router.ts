@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
+import type { ControllerInterest } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { hasSelector, serviceKey, servicesSelecting } from './service-pods.ts';
 
@@ -11,6 +12,11 @@ const REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', '
 export interface ServiceRouter {
   /** `ns/name` of the Services an event may concern, sorted. */
   affected(event: StoredEvent, state: ClusterState): string[];
+}
+
+/** The events `affected` may name a Service for, as a controller interest (Controller.interest). */
+export function serviceRouterInterest(ownedKind: string): ControllerInterest {
+  return { events: ['ObjectCreated', 'ObjectReplaced', ...REF_EVENTS, ...POD_STATUS_EVENTS], kinds: ['Service', 'Pod', ownedKind] };
 }
 
 /**

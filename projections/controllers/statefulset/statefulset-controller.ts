@@ -16,6 +16,7 @@ const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerSta
 export function createStatefulSetController(): Controller {
   return {
     name: STATEFULSET_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectStatusReplaced', ...POD_REF_EVENTS], kinds: ['StatefulSet', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       /** StatefulSets whose sync for the input being handled looks for pods to adopt. */
