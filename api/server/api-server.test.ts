@@ -238,6 +238,28 @@ describe('pod logs', () => {
     await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/pods/p' });
     expect((await following).body).toBe('[orrery] container c waiting: ContainerCreating\n[orrery] container c started (image app:1, restart 0)\n');
   });
+
+  it('reads the container changes a pod status update carries, in order, for the container asked for', async () => {
+    await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'app:1' }, { name: 'd', image: 'side:1' }] } });
+    const ref = { kind: 'Pod', namespace: 'default', name: 'p' };
+    const update = (container: string, state: object) => ({ container, state, ready: false, started: false, restartCount: 0 });
+    const record = (phase: 'Pending' | 'Running', containers: ReturnType<typeof update>[]) =>
+      cluster.writePath.execute({ type: 'record', actor: 'kubelet/node-1', event: { type: 'PodPhaseChanged', data: { ref, phase, containers } } });
+    await record('Pending', [update('c', { waiting: { reason: 'ContainerCreating' } }), update('d', { waiting: { reason: 'ContainerCreating' } })]);
+    const following = app.inject('/api/v1/namespaces/default/pods/p/log?follow=true&container=d');
+    await new Promise((r) => setTimeout(r, 100));
+    await record('Running', [update('c', { running: { startedAt: '2026-01-01T00:00:01Z' } }), update('d', { running: { startedAt: '2026-01-01T00:00:01Z' } })]);
+    expect((await app.inject('/api/v1/namespaces/default/pods/p/log?container=c')).body).toBe('[orrery] container c waiting: ContainerCreating\n[orrery] container c started (image app:1, restart 0)\n');
+    await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/pods/p' });
+    expect((await following).body).toBe('[orrery] container d waiting: ContainerCreating\n[orrery] container d started (image side:1, restart 0)\n');
+    // A status update naming a container the pod does not have is refused whole.
+    await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'app:1' }] } });
+    const head = await cluster.store.head();
+    await expect(record('Running', [update('c', { running: { startedAt: '2026-01-01T00:00:02Z' } }), update('nope', { running: { startedAt: '2026-01-01T00:00:02Z' } })])).rejects.toMatchObject({
+      message: 'container nope is not valid for pod p',
+    });
+    expect(await cluster.store.head()).toBe(head);
+  });
 });
 
 describe('watch and exact reads', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLUSTER_STREAM, type NewEvent, type OrreryEvent, type StoredEvent } from '../../core/events.ts';
+import { CLUSTER_STREAM, type ContainerStatusUpdate, type NewEvent, type OrreryEvent, type StoredEvent } from '../../core/events.ts';
 import { type KubeObject, streamOf } from '../../core/model/object.ts';
 import { createEmbeddedStore, type EmbeddedStore, type LogDirectory } from '../../core/store/embedded/embedded-store.ts';
 import type { ClusterState } from '../cluster-state.ts';
@@ -55,6 +55,11 @@ function objectOf(ref: { kind: string; namespace?: string; name: string }, uid: 
   };
 }
 
+function containerUpdate(running: boolean, uid: number): ContainerStatusUpdate {
+  const state = running ? { running: { startedAt: '2026-01-01T00:00:01Z' } } : { waiting: { reason: 'ContainerCreating' } };
+  return { container: 'app', state, ready: running, started: running, restartCount: uid % 3 };
+}
+
 const objectEvent = fc
   .record({ ref: objectRef, op: fc.integer({ min: 0, max: 11 }), uid: fc.nat(20), labels: fc.constantFrom(...LABELS), owner: fc.boolean(), node: fc.constantFrom(undefined, ...NODES) })
   .map(({ ref, op, uid, labels, owner, node }): OrreryEvent => {
@@ -75,10 +80,13 @@ const objectEvent = fc
         return { type: 'ObjectRemoved', data: { ref: r } };
       case 6:
         return { type: 'PodScheduled', data: { ref: r, nodeName: node ?? 'n1', decision: { evaluated: 2, feasible: 2, verdicts: [] } } };
-      case 7:
-        return { type: 'PodPhaseChanged', data: { ref: r, phase: owner ? 'Running' : 'Succeeded', podIP: `10.0.0.${uid}`, hostIP: '10.1.0.1' } };
+      case 7: {
+        // Half of them as the kubelet writes them now: one status update with its container changes.
+        const containers = uid % 2 === 0 ? { containers: [containerUpdate(!owner, uid), containerUpdate(owner, uid)] } : {};
+        return { type: 'PodPhaseChanged', data: { ref: r, phase: owner ? 'Running' : 'Succeeded', podIP: `10.0.0.${uid}`, hostIP: '10.1.0.1', ...containers } };
+      }
       case 8:
-        return { type: 'ContainerStateChanged', data: { ref: r, container: 'app', state: owner ? { running: { startedAt: '2026-01-01T00:00:01Z' } } : { waiting: { reason: 'ContainerCreating' } }, ready: owner, started: owner, restartCount: uid % 2 } };
+        return { type: 'ContainerStateChanged', data: { ref: r, ...containerUpdate(owner, uid) } };
       case 9:
         return { type: 'PodEvicted', data: { ref: r, reason: 'Evicted', message: 'The node was low on resource: memory.' } };
       case 10:

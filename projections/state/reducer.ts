@@ -1,4 +1,4 @@
-import type { ContainerState, NodeCondition, StoredEvent } from '../../core/events.ts';
+import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition, StoredEvent } from '../../core/events.ts';
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
@@ -198,27 +198,10 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
     }
     case 'PodPhaseChanged': {
       const time = rfc3339(event.metadata.time);
-      const { phase, reason, message, podIP, hostIP } = event.data;
-      updateObject(state, event.data.ref, position, (pod, metadata) => {
-        const previous = pod.status ?? {};
-        const fields: Record<string, unknown> = { phase };
-        if (reason) fields.reason = reason;
-        if (message) fields.message = message;
-        if (hostIP) {
-          fields.hostIP = hostIP;
-          fields.hostIPs = [{ ip: hostIP }];
-        }
-        if (podIP) {
-          fields.podIP = podIP;
-          fields.podIPs = [{ ip: podIP }];
-        }
-        if (!previous.startTime) fields.startTime = time;
-        if (previous.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
-          fields.conditions = withConditions(previous.conditions, kubeletConditions(pod.spec ?? {}, phase, previous.containerStatuses, previous.initContainerStatuses), time);
-        }
-        let status = copyWith(previous, fields);
-        if (!reason && 'reason' in status) status = copyWithout(status, 'reason');
-        if (!message && 'message' in status) status = copyWithout(status, 'message');
+      const data = event.data;
+      updateObject(state, data.ref, position, (pod, metadata) => {
+        let status = statusWithPhase(pod, data, time);
+        if (data.containers) for (const update of data.containers) status = statusWithContainer(pod, status, update, time);
         return copyWith(pod, { metadata, status });
       });
       break;
@@ -226,21 +209,7 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
     case 'ContainerStateChanged': {
       const time = rfc3339(event.metadata.time);
       const data = event.data;
-      updateObject(state, data.ref, position, (pod, metadata) => {
-        const spec = pod.spec ?? {};
-        const previous = pod.status ?? {};
-        const initContainers = spec.initContainers as Array<{ name: string; image?: string }> | undefined;
-        const isInit = initContainers !== undefined && initContainers.some((c) => c.name === data.container);
-        const specs = (isInit ? initContainers : spec.containers) as Array<{ name: string; image?: string }> | undefined;
-        const containerSpec = specs?.find((c) => c.name === data.container);
-        const before = ((isInit ? previous.initContainerStatuses : previous.containerStatuses) as ContainerStatus[] | undefined)?.find((c) => c.name === data.container);
-        const entry = containerStatus(pod.metadata.uid ?? '', data.container, containerSpec?.image ?? '', data, before);
-        const containerStatuses = isInit ? previous.containerStatuses : upsertInSpecOrder(previous.containerStatuses, entry, specs);
-        const initContainerStatuses = isInit ? upsertInSpecOrder(previous.initContainerStatuses, entry, specs) : previous.initContainerStatuses;
-        const conditions = withConditions(previous.conditions, kubeletConditions(spec, previous.phase, containerStatuses, initContainerStatuses), time);
-        const status = isInit ? copyWith(previous, { initContainerStatuses, conditions }) : copyWith(previous, { containerStatuses, conditions });
-        return copyWith(pod, { metadata, status });
-      });
+      updateObject(state, data.ref, position, (pod, metadata) => copyWith(pod, { metadata, status: statusWithContainer(pod, pod.status ?? {}, data, time) }));
       break;
     }
     case 'PodEvicted': {
@@ -394,6 +363,46 @@ function withNodeCondition(conditions: StoredNodeCondition[] | undefined, next: 
   if (index >= 0) list[index] = condition;
   else list.push(condition);
   return list;
+}
+
+/** The pod's status after a phase report from the kubelet (phase, reason, IPs, start time, its conditions). */
+function statusWithPhase(pod: KubeObject, data: EventOfType<'PodPhaseChanged'>['data'], time: string): Record<string, any> {
+  const { phase, reason, message, podIP, hostIP } = data;
+  const previous = pod.status ?? {};
+  const fields: Record<string, unknown> = { phase };
+  if (reason) fields.reason = reason;
+  if (message) fields.message = message;
+  if (hostIP) {
+    fields.hostIP = hostIP;
+    fields.hostIPs = [{ ip: hostIP }];
+  }
+  if (podIP) {
+    fields.podIP = podIP;
+    fields.podIPs = [{ ip: podIP }];
+  }
+  if (!previous.startTime) fields.startTime = time;
+  if (previous.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
+    fields.conditions = withConditions(previous.conditions, kubeletConditions(pod.spec ?? {}, phase, previous.containerStatuses, previous.initContainerStatuses), time);
+  }
+  let status = copyWith(previous, fields);
+  if (!reason && 'reason' in status) status = copyWithout(status, 'reason');
+  if (!message && 'message' in status) status = copyWithout(status, 'message');
+  return status;
+}
+
+/** `previous` (the pod's status so far) with one container's state change and the conditions that follow from it. */
+function statusWithContainer(pod: KubeObject, previous: Record<string, any>, data: ContainerStatusUpdate, time: string): Record<string, any> {
+  const spec = pod.spec ?? {};
+  const initContainers = spec.initContainers as Array<{ name: string; image?: string }> | undefined;
+  const isInit = initContainers !== undefined && initContainers.some((c) => c.name === data.container);
+  const specs = (isInit ? initContainers : spec.containers) as Array<{ name: string; image?: string }> | undefined;
+  const containerSpec = specs?.find((c) => c.name === data.container);
+  const before = ((isInit ? previous.initContainerStatuses : previous.containerStatuses) as ContainerStatus[] | undefined)?.find((c) => c.name === data.container);
+  const entry = containerStatus(pod.metadata.uid ?? '', data.container, containerSpec?.image ?? '', data, before);
+  const containerStatuses = isInit ? previous.containerStatuses : upsertInSpecOrder(previous.containerStatuses, entry, specs);
+  const initContainerStatuses = isInit ? upsertInSpecOrder(previous.initContainerStatuses, entry, specs) : previous.initContainerStatuses;
+  const conditions = withConditions(previous.conditions, kubeletConditions(spec, previous.phase, containerStatuses, initContainerStatuses), time);
+  return isInit ? copyWith(previous, { initContainerStatuses, conditions }) : copyWith(previous, { containerStatuses, conditions });
 }
 
 function containerStatus(

@@ -4,6 +4,7 @@ import { type KubeObject, type ObjectRef, streamOf } from '../../core/model/obje
 import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
+import { containerUpdatesOf } from '../state/container-updates.ts';
 import { getObject } from '../state/queries.ts';
 import { type Plan, type WriteContext, asLogged, groupOf, requireType } from './write-context.ts';
 
@@ -66,14 +67,19 @@ export function planRecord(context: WriteContext, event: OrreryEvent): Plan {
       }
       return podFact(event, event.data.ref);
     }
-    case 'PodPhaseChanged':
     case 'PodEvicted':
       requireObject(context, event.data.ref);
       return podFact(event, event.data.ref);
+    case 'PodPhaseChanged':
     case 'ContainerStateChanged': {
       const pod = requireObject(context, event.data.ref);
-      const names = [...((pod.spec?.containers as Array<{ name: string }>) ?? []), ...((pod.spec?.initContainers as Array<{ name: string }>) ?? [])].map((c) => c.name);
-      if (!names.includes(event.data.container)) throw apiErrors.badRequest(`container ${event.data.container} is not valid for pod ${event.data.ref.name}`);
+      const updates = containerUpdatesOf(event);
+      if (updates.length > 0) {
+        const names = [...((pod.spec?.containers as Array<{ name: string }>) ?? []), ...((pod.spec?.initContainers as Array<{ name: string }>) ?? [])].map((c) => c.name);
+        for (const { container } of updates) {
+          if (!names.includes(container)) throw apiErrors.badRequest(`container ${container} is not valid for pod ${event.data.ref.name}`);
+        }
+      }
       return podFact(event, event.data.ref);
     }
     default:

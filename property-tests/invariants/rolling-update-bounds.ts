@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
+import { containerUpdatesOf } from '../../projections/state/container-updates.ts';
 import { ownedBy } from '../../projections/state/queries.ts';
 import { type InvariantChecker, defineInvariant } from './invariant.ts';
 import { scriptedToFail } from './workloads-converge.ts';
@@ -67,8 +68,7 @@ function isDisruption(event: StoredEvent): boolean {
     return event.data.ref.kind === 'Pod' && event.metadata.actor.startsWith('user:');
   }
   // A container that stops being ready on its own (crash, failing probe) is the workload's fault.
-  if (event.type === 'ContainerStateChanged') return !event.data.ready && (event.data.state.running !== undefined || event.data.state.terminated !== undefined || event.data.restartCount > 0);
-  return false;
+  return containerUpdatesOf(event).some((c) => !c.ready && (c.state.running !== undefined || c.state.terminated !== undefined || c.restartCount > 0));
 }
 
 /** The Pod, ReplicaSet or Deployment an event changes, if any, as `kind` and objects-map key. */

@@ -1,6 +1,8 @@
-import type { StoredEvent } from '../../core/events.ts';
+import type { ContainerStatusUpdate, StoredEvent } from '../../core/events.ts';
+import type { ObjectRef } from '../../core/model/object.ts';
 import { formatDuration } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
+import { containerUpdatesOf } from '../../projections/state/container-updates.ts';
 import { objectByUid } from '../../projections/state/queries.ts';
 import { owningDeployment } from './pod-faults.ts';
 
@@ -54,6 +56,24 @@ export function createIncidentTracker(startTime: number) {
     return true;
   }
 
+  /** The first sign of a container fault per workload and kind, not every restart. */
+  function containerSymptom(event: StoredEvent, state: ClusterState, ref: ObjectRef, update: ContainerStatusUpdate): void {
+    const waiting = update.state.waiting?.reason;
+    const symptom =
+      waiting === 'CrashLoopBackOff' ? 'crash-looping (CrashLoopBackOff)'
+      : waiting === 'ImagePullBackOff' || waiting === 'ErrImagePull' ? `failing to pull its image (${waiting})`
+      : update.reason === 'Unhealthy' ? 'not ready (readiness probe failing)'
+      : update.reason === 'Killing' && update.state.terminated?.exitCode === 137 ? 'killed by its liveness probe'
+      : undefined;
+    if (!symptom) return;
+    const pod = state.objects.get('Pod')?.get(`${ref.namespace}/${ref.name}`);
+    const workload = pod ? (owningDeployment(state, pod)?.metadata.name ?? pod.metadata.name) : ref.name;
+    const key = `${workload}:${symptom}`;
+    if (seenSymptoms.has(key)) return;
+    seenSymptoms.add(key);
+    line(event, 'reaction', `${pod && owningDeployment(state, pod) ? `deployment/${workload}` : `pod/${workload}`}: container ${update.container} ${symptom} (first: pod/${ref.name})`);
+  }
+
   return {
     lines,
     onEvent(event: StoredEvent, state: ClusterState): void {
@@ -83,24 +103,10 @@ export function createIncidentTracker(startTime: number) {
           }
           return;
         }
-        case 'ContainerStateChanged': {
-          // The first sign of a container fault per workload and kind, not every restart.
-          const waiting = event.data.state.waiting?.reason;
-          const symptom =
-            waiting === 'CrashLoopBackOff' ? 'crash-looping (CrashLoopBackOff)'
-            : waiting === 'ImagePullBackOff' || waiting === 'ErrImagePull' ? `failing to pull its image (${waiting})`
-            : event.data.reason === 'Unhealthy' ? 'not ready (readiness probe failing)'
-            : event.data.reason === 'Killing' && event.data.state.terminated?.exitCode === 137 ? 'killed by its liveness probe'
-            : undefined;
-          if (!symptom) return;
-          const pod = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`);
-          const workload = pod ? (owningDeployment(state, pod)?.metadata.name ?? pod.metadata.name) : event.data.ref.name;
-          const key = `${workload}:${symptom}`;
-          if (seenSymptoms.has(key)) return;
-          seenSymptoms.add(key);
-          line(event, 'reaction', `${pod && owningDeployment(state, pod) ? `deployment/${workload}` : `pod/${workload}`}: container ${event.data.container} ${symptom} (first: pod/${event.data.ref.name})`);
+        case 'ContainerStateChanged':
+        case 'PodPhaseChanged':
+          for (const update of containerUpdatesOf(event)) containerSymptom(event, state, event.data.ref, update);
           return;
-        }
         case 'PodEvicted': {
           if (event.data.reason === 'EvictionByEvictionAPI') {
             const node = state.objects.get('Pod')?.get(`${event.data.ref.namespace}/${event.data.ref.name}`)?.spec?.nodeName;

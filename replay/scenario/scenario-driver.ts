@@ -1,5 +1,6 @@
 import { defer } from 'rxjs';
 import type { Controller, ControllerOutput } from '../../projections/engine/controller.ts';
+import { containerUpdatesOf } from '../../projections/state/container-updates.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { DRAIN_RETRY_MS, drainPass, evictionCommands } from './drain.ts';
 import { RESTORE_PREFIX, SIM_PREFIX, owningDeployment, standingFaults, withAnnotations } from './pod-faults.ts';
@@ -43,11 +44,12 @@ export function createScenarioDriver(): ScenarioDriver {
                 out.push({ type: 'update', actor: FAULT_INJECTOR, causationId: event.position, object: { ...pod, metadata: { ...pod.metadata, annotations } } });
               }
             }
-            if (event.type === 'ContainerStateChanged' && event.data.state.terminated) {
+            const exited = event.type === 'ContainerStateChanged' || event.type === 'PodPhaseChanged' ? containerUpdatesOf(event).filter((u) => u.state.terminated) : [];
+            if (exited.length > 0 && (event.type === 'ContainerStateChanged' || event.type === 'PodPhaseChanged')) {
               const pod = getObject(state, 'Pod', event.data.ref.namespace, event.data.ref.name);
               const changes: Record<string, string | undefined> = {};
               for (const [annotation, value] of Object.entries(pod?.metadata.annotations ?? {})) {
-                if (!annotation.startsWith(`${RESTORE_PREFIX}${event.data.container}.`)) continue;
+                if (!exited.some((u) => annotation.startsWith(`${RESTORE_PREFIX}${u.container}.`))) continue;
                 changes[annotation] = undefined;
                 changes[`${SIM_PREFIX}${annotation.slice(RESTORE_PREFIX.length)}`] = value === '' ? undefined : value;
               }

@@ -2,6 +2,7 @@ import type { StoredEvent } from '../../core/events.ts';
 import { type Selector, matches, parseSelector } from '../../core/model/labels.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
+import { hasEventType } from '../../projections/state/container-updates.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
 
@@ -93,7 +94,14 @@ export function compileBreakpoint(breakpoint: Breakpoint, invariants: readonly R
       };
     }
     case 'event-type':
-      return { needsState: false, fromStart: false, test: (event) => (event.type === breakpoint.eventType ? `${event.type} event` : undefined) };
+      return {
+        needsState: false,
+        fromStart: false,
+        test: (event) => {
+          if (!hasEventType(event, breakpoint.eventType)) return undefined;
+          return event.type === breakpoint.eventType ? `${event.type} event` : `${event.type} event carrying container state changes`;
+        },
+      };
     case 'actor':
       return {
         needsState: false,

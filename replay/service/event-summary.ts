@@ -1,4 +1,5 @@
-import type { StoredEvent } from '../../core/events.ts';
+import type { ContainerStatusUpdate, StoredEvent } from '../../core/events.ts';
+import { containerUpdatesOf } from '../../projections/state/container-updates.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 
 /** Who set an event in motion, as the debugger colours it. */
@@ -43,16 +44,18 @@ export function isFailureEvent(event: StoredEvent): boolean {
     case 'KubeletStopped':
       return true;
     case 'PodPhaseChanged':
-      return event.data.phase === 'Failed';
-    case 'ContainerStateChanged': {
-      const terminated = event.data.state.terminated;
-      return (terminated !== undefined && terminated.exitCode !== 0) || event.data.state.waiting?.reason === 'CrashLoopBackOff';
-    }
+      return event.data.phase === 'Failed' || containerUpdatesOf(event).some(isContainerFailure);
+    case 'ContainerStateChanged':
+      return isContainerFailure(event.data);
     case 'NodeConditionChanged':
       return event.data.condition.type === 'Ready' && event.data.condition.status !== 'True';
     default:
       return false;
   }
+}
+
+function isContainerFailure({ state }: ContainerStatusUpdate): boolean {
+  return (state.terminated !== undefined && state.terminated.exitCode !== 0) || state.waiting?.reason === 'CrashLoopBackOff';
 }
 
 function refText(ref: { namespace?: string; name: string }): string {
@@ -100,13 +103,12 @@ export function describeEvent(event: StoredEvent): string {
       return `scheduled ${refText(event.data.ref)} on ${event.data.nodeName}`;
     case 'PodUnschedulable':
       return `${refText(event.data.ref)} unschedulable: ${event.data.decision.message ?? 'no node fits'}`;
-    case 'PodPhaseChanged':
-      return `pod ${refText(event.data.ref)} ${event.data.phase}${event.data.reason ? ` (${event.data.reason})` : ''}`;
-    case 'ContainerStateChanged': {
-      const s = event.data.state;
-      const state = s.running ? 'running' : s.terminated ? `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})` : `waiting (${s.waiting?.reason ?? ''})`;
-      return `pod ${refText(event.data.ref)} container ${event.data.container} ${state}${event.data.ready ? ', ready' : ''}`;
+    case 'PodPhaseChanged': {
+      const phase = `pod ${refText(event.data.ref)} ${event.data.phase}${event.data.reason ? ` (${event.data.reason})` : ''}`;
+      return [phase, ...containerUpdatesOf(event).map(containerText)].join('; ');
     }
+    case 'ContainerStateChanged':
+      return `pod ${refText(event.data.ref)} ${containerText(event.data)}`;
     case 'PodEvicted':
       return `pod ${refText(event.data.ref)} evicted: ${event.data.message}`;
     case 'KubeletStopped':
@@ -116,6 +118,13 @@ export function describeEvent(event: StoredEvent): string {
     default:
       return `${(event as StoredEvent).type} on ${streamText((event as StoredEvent).stream)}`;
   }
+}
+
+/** `container app running, ready`. */
+function containerText(update: ContainerStatusUpdate): string {
+  const s = update.state;
+  const state = s.running ? 'running' : s.terminated ? `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})` : `waiting (${s.waiting?.reason ?? ''})`;
+  return `container ${update.container} ${state}${update.ready ? ', ready' : ''}`;
 }
 
 function scaleSuffix(object: { spec?: any }): string {

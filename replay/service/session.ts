@@ -7,6 +7,7 @@ import { getObject, listObjects } from '../../projections/state/queries.ts';
 import { applyEvent } from '../../projections/state/reducer.ts';
 import { type Breakpoint, type CompiledBreakpoint, type ReplayInvariant, compileBreakpoint } from './breakpoints.ts';
 import { streamsTouchedBy } from '../../projections/state/touched-refs.ts';
+import { hasEventType } from '../../projections/state/container-updates.ts';
 import { type EventSummary, describeEvent, eventKind, isFailureEvent, summarizeEvent } from './event-summary.ts';
 import { NotFoundError, causationChain, explainPod } from './explain.ts';
 import { type InvariantFailures, InvariantScan } from './invariant-scan.ts';
@@ -365,7 +366,7 @@ export class ReplaySession {
 
   private eventMatcher(query: EventQuery): ((event: StoredEvent) => boolean) | undefined {
     const tests: Array<(event: StoredEvent) => boolean> = [];
-    if (query.type) tests.push((e) => e.type === query.type);
+    if (query.type) tests.push((e) => hasEventType(e, query.type!));
     if (query.actor) tests.push((e) => e.metadata.actor === query.actor || e.metadata.actor.startsWith(`${query.actor}/`));
     if (query.kind) {
       const kind = kindOf(query.kind);

@@ -1,7 +1,8 @@
-import type { StoredEvent } from '../../../core/events.ts';
+import type { ContainerState, ContainerStatusUpdate, StoredEvent } from '../../../core/events.ts';
 import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../../projections/cluster-state.ts';
+import { containerUpdatesOf } from '../../../projections/state/container-updates.ts';
 import type { ObjectChange } from '../watch/object-changes.ts';
 import { ingressServiceNames } from '../../../projections/controllers/ingress/ingress-backends.ts';
 import { INGRESS_CONTROLLER } from '../../../projections/controllers/ingress/ingress-controller.ts';
@@ -34,6 +35,7 @@ export function eventFactsOf(event: StoredEvent, changes: ObjectChange[], state:
       if (!after) return [];
       return [{ involved: after, type: 'Warning', reason: 'FailedScheduling', message: event.data.decision.message ?? 'no nodes available to schedule pods', component: 'default-scheduler' }];
     case 'ContainerStateChanged':
+    case 'PodPhaseChanged':
       return after ? containerFacts(event, before, after) : [];
     case 'PodEvicted':
       if (!after || event.data.reason === 'EvictionByEvictionAPI') return [];
@@ -173,18 +175,35 @@ function deletedFacts(object: KubeObject, actor: string, state: ClusterState): E
   return [{ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${object.metadata.name}`, component: actor }];
 }
 
-function containerFacts(event: StoredEvent & { type: 'ContainerStateChanged' }, before: KubeObject | undefined, pod: KubeObject): EventFact[] {
-  const { container, state, restartCount } = event.data;
+type ContainerStateRecord = { name: string; state?: ContainerState };
+
+/** The kubelet's container Events (Pulling, Pulled, Created, Started, BackOff, Killing...) for the container changes an event carries. */
+function containerFacts(event: StoredEvent, before: KubeObject | undefined, pod: KubeObject): EventFact[] {
+  const updates = containerUpdatesOf(event);
+  if (updates.length === 0) return [];
+  const statuses = [...((before?.status?.initContainerStatuses as ContainerStateRecord[] | undefined) ?? []), ...((before?.status?.containerStatuses as ContainerStateRecord[] | undefined) ?? [])];
+  // Each change is weighed against the container's state just before it (an earlier change in the same update counts).
+  const stateBefore = new Map<string, ContainerState | undefined>();
+  const facts: EventFact[] = [];
+  for (const update of updates) {
+    const previous = stateBefore.has(update.container) ? stateBefore.get(update.container) : statuses.find((s) => s.name === update.container)?.state;
+    facts.push(...containerUpdateFacts(update, previous, pod, event.metadata.actor));
+    stateBefore.set(update.container, update.state);
+  }
+  return facts;
+}
+
+function containerUpdateFacts(update: ContainerStatusUpdate, previous: ContainerState | undefined, pod: KubeObject, actor: string): EventFact[] {
+  const { container, state, restartCount } = update;
   const containers = [...((pod.spec?.initContainers as Array<{ name: string; image?: string }> | undefined) ?? []), ...((pod.spec?.containers as Array<{ name: string; image?: string }> | undefined) ?? [])];
   const spec = containers.find((c) => c.name === container);
   const isInit = ((pod.spec?.initContainers as Array<{ name: string }> | undefined) ?? []).some((c) => c.name === container);
   const fieldPath = `spec.${isInit ? 'initContainers' : 'containers'}{${container}}`;
   const image = spec?.image ?? '';
-  const host = { ...hostOf(event.metadata.actor) };
+  const host = { ...hostOf(actor) };
   const base = { involved: pod, fieldPath, component: 'kubelet', ...host };
-  const previous = [...((before?.status?.initContainerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? []), ...((before?.status?.containerStatuses as Array<{ name: string; state?: Record<string, any> }> | undefined) ?? [])].find((s) => s.name === container)?.state;
   const facts: EventFact[] = [];
-  if (event.data.reason === 'FailedMount') return [{ involved: pod, type: 'Warning', reason: 'FailedMount', message: event.data.message ?? '', component: 'kubelet', ...host }];
+  if (update.reason === 'FailedMount') return [{ involved: pod, type: 'Warning', reason: 'FailedMount', message: update.message ?? '', component: 'kubelet', ...host }];
   if (state.waiting) {
     const reason = state.waiting.reason;
     if (previous?.waiting?.reason === reason) return [];
@@ -201,7 +220,7 @@ function containerFacts(event: StoredEvent & { type: 'ContainerStateChanged' }, 
     facts.push({ ...base, type: 'Normal', reason: 'Started', message: `Started container ${container}` });
     return facts;
   }
-  if (state.running && event.data.reason === 'Unhealthy') {
+  if (state.running && update.reason === 'Unhealthy') {
     facts.push({ ...base, type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed` });
     return facts;
   }

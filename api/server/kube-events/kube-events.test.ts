@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { KubeObject } from '../../../core/model/object.ts';
+import { defaultControllers } from '../../../projections/engine/default-controllers.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../projections/engine/simulated-cluster.ts';
 import { createApiServer } from '../create-api-server.ts';
 
@@ -49,4 +51,53 @@ describe('core/v1 Events projected from the log', () => {
     // Each Event's resourceVersion is the position of the log event it stands for.
     expect(Number(scheduled.metadata.resourceVersion)).toBeLessThanOrEqual(cluster.state.position);
   });
+
+  it('lists each container Event once, the same whether the kubelet wrote a pod\'s status in one update or one event per change', async () => {
+    const pod = (name: string, annotations: Record<string, string>, spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', annotations },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec },
+    });
+    const pods = [
+      pod('web', { 'sim.orrery.dev/shutdown-delay': '2s' }, { containers: [{ name: 'app', image: 'nginx:1.27' }, { name: 'side', image: 'busybox' }] }),
+      pod('crash', { 'sim.orrery.dev/exit-after': '5s', 'sim.orrery.dev/exit-code': '1' }, {}),
+      pod('once', { 'sim.orrery.dev/exit-after': '5s' }, { restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'busybox' }] }),
+    ];
+    const eventsWritten = async (mergeStatusWrites: boolean) => {
+      const c = await createSimulatedCluster({ nodes: 1, controllers: defaultControllers({ kubelet: { mergeStatusWrites } }) });
+      const server = createApiServer({ cluster: c });
+      await server.ready();
+      await c.apply(pods);
+      await c.run(60_000);
+      await c.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' } });
+      await c.run(10_000);
+      const items = (await server.inject('/api/v1/namespaces/default/events')).json().items as any[];
+      await server.close();
+      await c.close();
+      // uids come from log positions, which differ between the two forms.
+      const text = (e: any) => `${e.involvedObject.name} ${e.involvedObject.fieldPath ?? '-'} ${e.type} ${e.reason}: ${e.message}`.replace(/\([0-9a-f-]{36}\)/, '(<uid>)');
+      return items.filter((e) => e.involvedObject.kind === 'Pod').map(text);
+    };
+    const merged = await eventsWritten(true);
+    expect(merged).toEqual(await eventsWritten(false));
+    const count = (line: string) => merged.filter((e) => e === line).length;
+    for (const container of ['app', 'side']) {
+      for (const reason of ['Pulling', 'Pulled', 'Created', 'Started']) {
+        expect(merged.filter((e) => e.startsWith(`web spec.containers{${container}} Normal ${reason}:`))).toHaveLength(1);
+      }
+      expect(count(`web spec.containers{${container}} Normal Killing: Stopping container ${container}`)).toBe(1);
+    }
+    expect(merged.filter((e) => e.startsWith('once ')).map((e) => e.split(':')[0])).toEqual([
+      'once - Normal Scheduled',
+      'once spec.initContainers{init} Normal Pulled',
+      'once spec.initContainers{init} Normal Created',
+      'once spec.initContainers{init} Normal Started',
+      'once spec.containers{app} Normal Pulled',
+      'once spec.containers{app} Normal Created',
+      'once spec.containers{app} Normal Started',
+    ]);
+    expect(merged.some((e) => e === 'crash spec.containers{app} Warning BackOff: Back-off restarting failed container app in pod crash_default(<uid>)')).toBe(true);
+  });
 });
+

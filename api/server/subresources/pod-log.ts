@@ -1,23 +1,22 @@
-import type { StoredEvent } from '../../../core/events.ts';
+import type { ContainerStatusUpdate, StoredEvent } from '../../../core/events.ts';
 import { apiErrors } from '../../../core/errors.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { streamOf } from '../../../core/model/object.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
+import { containerUpdatesOf } from '../../../projections/state/container-updates.ts';
 import { notFoundFor } from '../resources/read-handlers.ts';
 import type { ResourceScope } from '../resources/request-scope.ts';
 import { objectKeyOf } from '../resources/write-handlers.ts';
 
-type ContainerEvent = StoredEvent & { type: 'ContainerStateChanged' };
-
 /** One log line for a recorded container state change. */
-function lineOf(event: ContainerEvent, image: string, timestamps: boolean): string {
-  const { container, state } = event.data;
+function lineOf(update: ContainerStatusUpdate, time: number, image: string, timestamps: boolean): string {
+  const { container, state } = update;
   const text = state.running
-    ? `[orrery] container ${container} started (image ${image}, restart ${event.data.restartCount})`
+    ? `[orrery] container ${container} started (image ${image}, restart ${update.restartCount})`
     : state.terminated
       ? `[orrery] container ${container} exited with code ${state.terminated.exitCode} (${state.terminated.reason})`
       : `[orrery] container ${container} waiting: ${state.waiting?.reason ?? ''}${state.waiting?.message ? ` - ${state.waiting.message}` : ''}`;
-  return timestamps ? `${toRfc3339(event.metadata.time)} ${text}` : text;
+  return timestamps ? `${toRfc3339(time)} ${text}` : text;
 }
 
 /**
@@ -40,14 +39,19 @@ export async function podLogHandler(scope: ResourceScope) {
   const spec = containers.find((c) => c.name === container);
   if (!spec) throw apiErrors.badRequest(`container ${container} is not valid for pod ${scope.name}`);
   const timestamps = scope.query.timestamps === 'true';
-  const belongs = (event: StoredEvent): event is ContainerEvent =>
-    event.type === 'ContainerStateChanged' && event.data.container === container && (!pod.metadata.uid || !event.data.ref.uid || event.data.ref.uid === pod.metadata.uid);
+  /** The lines an event of the pod's stream adds to this container's log. */
+  const linesOf = (event: StoredEvent): string[] => {
+    const updates = containerUpdatesOf(event);
+    if (updates.length === 0 || (event.type !== 'ContainerStateChanged' && event.type !== 'PodPhaseChanged')) return [];
+    if (pod.metadata.uid && event.data.ref.uid && event.data.ref.uid !== pod.metadata.uid) return [];
+    return updates.filter((u) => u.container === container).map((u) => lineOf(u, event.metadata.time, spec.image ?? '', timestamps));
+  };
 
   const lines: string[] = [];
   let last = 0;
   for await (const event of scope.context.cluster.store.readStream(streamOf({ kind: 'Pod', namespace: scope.namespace!, name: scope.name! }))) {
     last = event.position;
-    if (belongs(event)) lines.push(lineOf(event, spec.image ?? '', timestamps));
+    lines.push(...linesOf(event));
   }
   const tail = scope.query.tailLines !== undefined ? Number(scope.query.tailLines) : undefined;
   const selected = tail !== undefined && tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines;
@@ -73,7 +77,7 @@ export async function podLogHandler(scope: ResourceScope) {
   stop = await scope.context.hub.follow(Math.max(last, scope.context.hub.position()), (batch) => {
     for (const change of batch.changes) {
       if (change.kind !== 'Pod' || change.key !== key) continue;
-      if (belongs(change.event)) raw.write(`${lineOf(change.event, spec.image ?? '', timestamps)}\n`);
+      for (const line of linesOf(change.event)) raw.write(`${line}\n`);
       if (!change.after) finish();
     }
   });

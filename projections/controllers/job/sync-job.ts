@@ -155,6 +155,8 @@ export function syncJob(state: ClusterState, namespace: string, name: string, me
 
   if (outcome) {
     for (const pod of active) commands.push(deletePod(pod, meta));
+    // The TTL counts from now (the finish this sync writes); nothing else may come to start its timer.
+    if (spec.ttlSecondsAfterFinished !== undefined && spec.ttlSecondsAfterFinished !== null) wake(now + spec.ttlSecondsAfterFinished * 1000);
     if (outcome === 'complete') {
       setCondition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods');
       setCondition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods');

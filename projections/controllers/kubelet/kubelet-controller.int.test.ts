@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../../core/events.ts';
+import type { ContainerStatusUpdate, StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type InMemoryStore, createInMemoryStore } from '../../../core/store/in-memory-store.ts';
 import { DEFAULT_START_TIME, createSimulatedCluster } from '../../engine/simulated-cluster.ts';
+import { containerUpdatesOf } from '../../state/container-updates.ts';
 import { getObject } from '../../state/queries.ts';
 import { createNodeLifecycleController } from '../node-lifecycle/node-lifecycle-controller.ts';
 import { createKubeletController } from './kubelet-controller.ts';
@@ -22,7 +23,10 @@ async function cluster(nodes = 2) {
   const store: InMemoryStore = createInMemoryStore();
   const sim = await createSimulatedCluster({ store, nodes, controllers: [createKubeletController()] });
   const events = (filter: (e: StoredEvent) => boolean) => store.events().filter(filter);
-  return { sim, store, events };
+  /** Every container state change written, separate or in a pod status update, with the event that carries it. */
+  const containerChanges = (filter: (update: ContainerStatusUpdate, e: StoredEvent) => boolean = () => true) =>
+    store.events().flatMap((event) => containerUpdatesOf(event).filter((update) => filter(update, event)).map((update) => ({ event, update })));
+  return { sim, store, events, containerChanges };
 }
 
 describe('simulated kubelet', () => {
@@ -96,8 +100,67 @@ describe('simulated kubelet', () => {
     await sim.close();
   });
 
-  it('finishes a graceful deletion: stops the containers, then removes the pod', async () => {
+  it('writes a starting pod\'s status in two updates, accepted and running, each one event with its container changes', async () => {
     const { sim, events } = await cluster(1);
+    await sim.apply([pod('web', 'node-1', { 'sim.orrery.dev/startup-delay': '2s' }, { containers: [{ name: 'app', image: 'nginx' }, { name: 'side', image: 'busybox' }] })]);
+    await sim.run(5_000);
+    const writes = events((e) => (e.type === 'PodPhaseChanged' || e.type === 'ContainerStateChanged') && e.data.ref.name === 'web');
+    expect(writes.map((e) => [e.type, e.metadata.time - writes[0]!.metadata.time])).toEqual([
+      ['PodPhaseChanged', 0],
+      ['PodPhaseChanged', 2_000],
+    ]);
+    const [accepted, running] = writes.map((e) => (e as StoredEvent & { type: 'PodPhaseChanged' }).data);
+    expect(accepted).toMatchObject({ phase: 'Pending', hostIP: expect.any(String) });
+    expect(accepted!.podIP).toBeUndefined();
+    expect(accepted!.containers).toEqual([
+      { container: 'app', state: { waiting: { reason: 'ContainerCreating' } }, ready: false, started: false, restartCount: 0 },
+      { container: 'side', state: { waiting: { reason: 'ContainerCreating' } }, ready: false, started: false, restartCount: 0 },
+    ]);
+    expect(running).toMatchObject({ phase: 'Running', podIP: expect.any(String), hostIP: accepted!.hostIP });
+    const startedAt = new Date(writes[1]!.metadata.time).toISOString().replace('.000', '');
+    expect(running!.containers).toEqual([
+      { container: 'app', state: { running: { startedAt } }, ready: true, started: true, restartCount: 0, reason: 'Started' },
+      { container: 'side', state: { running: { startedAt } }, ready: true, started: true, restartCount: 0, reason: 'Started' },
+    ]);
+    const web = getObject(sim.state, 'Pod', 'default', 'web')!;
+    expect(web.status.phase).toBe('Running');
+    expect(web.metadata.resourceVersion).toBe(String(writes[1]!.position));
+    expect(web.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: startedAt });
+    await sim.close();
+  });
+
+  it('writes a finished pod\'s terminal phase with its container\'s exit, and the old one event per change when asked', async () => {
+    const run = async (mergeStatusWrites: boolean) => {
+      const store: InMemoryStore = createInMemoryStore();
+      const sim = await createSimulatedCluster({ store, nodes: 1, controllers: [createKubeletController({ mergeStatusWrites })] });
+      await sim.apply([pod('job', 'node-1', { 'sim.orrery.dev/exit-after': '5s' }, { restartPolicy: 'Never' })]);
+      await sim.run(10_000);
+      const writes = store.events().filter((e) => e.type === 'PodPhaseChanged' || e.type === 'ContainerStateChanged');
+      const status = getObject(sim.state, 'Pod', 'default', 'job')!.status;
+      await sim.close();
+      return { writes, status };
+    };
+    const merged = await run(true);
+    expect(merged.writes.map((e) => (e.type === 'PodPhaseChanged' ? e.data.phase : e.type))).toEqual(['Pending', 'Running', 'Succeeded']);
+    const finished = merged.writes[2] as StoredEvent & { type: 'PodPhaseChanged' };
+    expect(finished.data.containers).toEqual([
+      expect.objectContaining({ container: 'app', state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) }, ready: false }),
+    ]);
+    const separate = await run(false);
+    expect(separate.writes.map((e) => (e.type === 'PodPhaseChanged' ? e.data.phase : e.type))).toEqual([
+      'ContainerStateChanged',
+      'Pending',
+      'Running',
+      'ContainerStateChanged',
+      'ContainerStateChanged',
+      'Succeeded',
+    ]);
+    expect(separate.writes.some((e) => e.type === 'PodPhaseChanged' && e.data.containers)).toBe(false);
+    expect(merged.status).toEqual(separate.status);
+  });
+
+  it('finishes a graceful deletion: stops the containers, then removes the pod', async () => {
+    const { sim, events, containerChanges } = await cluster(1);
     await sim.apply([pod('web', 'node-1', { 'sim.orrery.dev/shutdown-delay': '3s' })]);
     await sim.run(5_000);
     await sim.act({ type: 'delete', ref: { kind: 'Pod', namespace: 'default', name: 'web' } });
@@ -106,11 +169,11 @@ describe('simulated kubelet', () => {
     expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeDefined();
     await sim.run(2_000);
     expect(getObject(sim.state, 'Pod', 'default', 'web')).toBeUndefined();
-    const stop = events((e) => e.type === 'ContainerStateChanged' && !!e.data.state.terminated).at(-1)!;
-    expect((stop as any).data.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    const stop = containerChanges((c) => !!c.state.terminated).at(-1)!;
+    expect(stop.update.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     const removed = events((e) => e.type === 'ObjectRemoved' && e.data.ref.name === 'web').at(-1)!;
     expect(removed.metadata.actor).toBe('kubelet/node-1');
-    expect(removed.metadata.time - stop.metadata.time).toBe(0);
+    expect(removed.metadata.time - stop.event.metadata.time).toBe(0);
     // Kubernetes ≥ 1.27: the pod reaches a terminal phase before it leaves the API.
     const terminal = events((e) => e.type === 'PodPhaseChanged' && e.data.ref.name === 'web').at(-1)!;
     expect((terminal as any).data.phase).toBe('Succeeded');
@@ -156,10 +219,10 @@ describe('simulated kubelet', () => {
   });
 
   it('restarts a crash-looping pod on the back-off schedule', async () => {
-    const { sim, events } = await cluster(1);
+    const { sim, containerChanges } = await cluster(1);
     await sim.apply([pod('crash', 'node-1', { 'sim.orrery.dev/exit-after': '0s', 'sim.orrery.dev/exit-code': '1' })]);
     await sim.run(20 * 60_000);
-    const starts = events((e) => e.type === 'ContainerStateChanged' && !!e.data.state.terminated).map((e) => Date.parse((e as any).data.state.terminated.startedAt));
+    const starts = containerChanges((c) => !!c.state.terminated).map(({ update }) => Date.parse(update.state.terminated!.startedAt!));
     expect(starts.slice(1, 9).map((t, i) => (t - starts[i]!) / 1000)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);
     const crash = getObject(sim.state, 'Pod', 'default', 'crash')!;
     expect(crash.status.phase).toBe('Running');
@@ -254,7 +317,7 @@ describe('simulated kubelet', () => {
   });
 
   it('applies annotation changes to running containers at once, and restarts a container whose image changed', async () => {
-    const { sim, events } = await cluster(1);
+    const { sim, containerChanges } = await cluster(1);
     await sim.apply([pod('web', 'node-1', {}, { containers: [{ name: 'app', image: 'nginx:1.25' }, { name: 'side', image: 'busybox' }] })]);
     await sim.run(60_000);
     let web = getObject(sim.state, 'Pod', 'default', 'web')!;
@@ -271,7 +334,7 @@ describe('simulated kubelet', () => {
     const app = getObject(sim.state, 'Pod', 'default', 'web')!.status.containerStatuses.find((c: any) => c.name === 'app');
     expect(app).toMatchObject({ restartCount: 1, image: 'docker.io/library/nginx:1.26', ready: true });
     expect(app.state.running).toBeDefined();
-    expect(events((e) => e.type === 'ContainerStateChanged' && e.data.container === 'app' && e.data.reason === 'Killing').length).toBe(1);
+    expect(containerChanges((c) => c.container === 'app' && c.reason === 'Killing').length).toBe(1);
     await sim.close();
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
+import { containerUpdatesOf } from '../../state/container-updates.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { rebuildState } from '../../state/reducer.ts';
 
@@ -57,7 +58,7 @@ describe('StatefulSet controller (simulated cluster)', () => {
     // Each create comes after the previous pod's Ready.
     for (const [i, name] of ['web-1', 'web-2'].entries()) {
       const created = all.find((e) => e.type === 'ObjectCreated' && (e as any).data.object.metadata.name === name)!.position;
-      const previousReady = all.find((e) => e.type === 'ContainerStateChanged' && (e as any).data.ref.name === `web-${i}` && (e as any).data.ready === true);
+      const previousReady = all.find((e) => (e.type === 'ContainerStateChanged' || e.type === 'PodPhaseChanged') && e.data.ref.name === `web-${i}` && containerUpdatesOf(e).some((c) => c.ready));
       expect(previousReady, `web-${i} became ready`).toBeDefined();
       expect(created).toBeGreaterThan(previousReady!.position);
     }

@@ -57,17 +57,19 @@ export function createFakeKubelet(options: FakeKubeletOptions = {}): Controller 
             const pod = podAt(state, key);
             if (!pod || pod.metadata.deletionTimestamp) continue;
             const node = pod.spec.nodeName as string;
-            out.push({ ...meta(node), type: 'record', event: { type: 'PodPhaseChanged', data: { ref: refOf(pod), phase: 'Running', podIP: '10.0.0.1', hostIP: '192.168.0.1' } } });
-            for (const container of pod.spec.containers as Array<{ name: string }>) {
-              out.push({
-                ...meta(node),
-                type: 'record',
-                event: {
-                  type: 'ContainerStateChanged',
-                  data: { ref: refOf(pod), container: container.name, state: { running: { startedAt: toRfc3339(state.time) } }, ready: ready(pod), started: true, restartCount: 0 },
-                },
-              } satisfies Command);
-            }
+            // One status update, as the real kubelet writes it: the phase with its containers' states.
+            const containers = (pod.spec.containers as Array<{ name: string }>).map((container) => ({
+              container: container.name,
+              state: { running: { startedAt: toRfc3339(state.time) } },
+              ready: ready(pod),
+              started: true,
+              restartCount: 0,
+            }));
+            out.push({
+              ...meta(node),
+              type: 'record',
+              event: { type: 'PodPhaseChanged', data: { ref: refOf(pod), phase: 'Running', podIP: '10.0.0.1', hostIP: '192.168.0.1', containers } },
+            } satisfies Command);
           }
           for (const [key, time] of [...stops].sort()) {
             if (time > state.time) continue;
