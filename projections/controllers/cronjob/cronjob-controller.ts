@@ -15,6 +15,8 @@ const REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', '
 export function createCronJobController(): Controller {
   return {
     name: CRONJOB_CONTROLLER,
+    // Its schedule timers are wakes it asked for, which the engine hands it when due.
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...REF_EVENTS], kinds: ['CronJob', 'Job'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const jobOwner = new Map<string, string>();
       const timers = new Map<string, number>();

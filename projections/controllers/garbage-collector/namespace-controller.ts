@@ -28,6 +28,7 @@ interface NamespaceCondition {
 export function createNamespaceController(): Controller {
   return {
     name: NAMESPACE_CONTROLLER_NAME,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectDeletionRequested', 'ObjectRemoved'] },
     // A fresh instance per subscription of the engine (a restart gets a new one).
     reconcile: (input$) => {
       const controller = createNamespaceDeleter();

@@ -20,6 +20,8 @@ export const HPA_SYNC_PERIOD_MS = 15_000;
 export function createHpaController(): Controller {
   return {
     name: HPA_CONTROLLER,
+    // Its sync-period timers are wakes it asked for, which the engine hands it when due.
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectRemoved'], kinds: ['HorizontalPodAutoscaler'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const timers = new Map<string, number>();
       const histories = new Map<string, ScalingHistory>();

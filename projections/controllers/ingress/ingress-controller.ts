@@ -39,6 +39,7 @@ function syncIngress(state: ClusterState, namespace: string, name: string, meta:
 export function createIngressController(): Controller {
   return {
     name: INGRESS_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced'], kinds: ['Ingress'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(

@@ -54,6 +54,7 @@ function statusUpdate(service: KubeObject, loadBalancer: Record<string, unknown>
 export function createLoadBalancerController(): Controller {
   return {
     name: SERVICE_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced'], kinds: ['Service'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(

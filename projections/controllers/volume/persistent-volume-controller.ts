@@ -155,6 +155,7 @@ function claimBoundStatus(claim: KubeObject, pv: KubeObject, meta: CommandMeta):
 export function createPersistentVolumeController(): Controller {
   return {
     name: PERSISTENT_VOLUME_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved', 'PodScheduled'], kinds: [...RELEVANT, 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       return input$.pipe(
