@@ -38,15 +38,17 @@ export function createDaemonSetController(): Controller {
       };
 
       function routePod(state: ClusterState, ref: ObjectRef, keys: Set<string>): void {
+        const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+        const owner = pod ? controllerOf(pod) : undefined;
+        // A pod no DaemonSet controls, now or when last seen (no pod is remembered), and no DaemonSet to adopt it: nothing to do.
+        if (podOwner.size === 0 && owner?.kind !== 'DaemonSet' && (!pod || owner || !state.objects.get('DaemonSet')?.size)) return;
         const podKey = `${ref.namespace}/${ref.name}`;
         const previous = podOwner.get(podKey);
         if (previous) keys.add(previous);
-        const pod = getObject(state, 'Pod', ref.namespace, ref.name);
         if (!pod) {
           podOwner.delete(podKey);
           return;
         }
-        const owner = controllerOf(pod);
         if (owner?.kind === 'DaemonSet') {
           const key = `${ref.namespace}/${owner.name}`;
           podOwner.set(podKey, key);

@@ -200,6 +200,7 @@ function createGarbageCollector() {
 
 /** One delete per object per input, whichever path asked first. */
 function dedupe(outputs: ControllerOutput[]): ControllerOutput[] {
+  if (outputs.length < 2) return outputs;
   const seen = new Set<string>();
   return outputs.filter((o) => {
     if (o.type !== 'delete') return true;

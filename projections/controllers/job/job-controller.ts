@@ -40,16 +40,23 @@ export function createJobController(): Controller {
           keys.add(`${ref.namespace}/${ref.name}`);
           if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
         } else if (ref?.kind === 'Pod') {
+          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+          const owner = pod ? controllerOf(pod) : undefined;
+          // A pod no Job controls, now or when last seen (no pod is remembered): nothing to route or forget.
+          if (podOwner.size === 0 && owner?.kind !== 'Job') return keysDue(keys, state);
           const podKey = `${ref.namespace}/${ref.name}`;
           const previous = podOwner.get(podKey);
           if (previous) keys.add(previous);
-          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-          const owner = pod ? controllerOf(pod) : undefined;
           if (owner?.kind === 'Job') {
             podOwner.set(podKey, `${ref.namespace}/${owner.name}`);
             keys.add(`${ref.namespace}/${owner.name}`);
           } else podOwner.delete(podKey);
         }
+        return keysDue(keys, state);
+      }
+
+      /** `keys` with the Jobs whose timer fell due (their timers spent). */
+      function keysDue(keys: Set<string>, state: ReconcileInput['state']): Set<string> {
         for (const [key, time] of timers) {
           if (time <= state.time) {
             timers.delete(key);

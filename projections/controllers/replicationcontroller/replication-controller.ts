@@ -85,6 +85,31 @@ export function createReplicationControllerController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       let started = false;
+
+      /** The RCs a pod event concerns: its controller now and when last seen, and on a create or update of an orphan the RCs selecting it (to adopt it). */
+      function routePod(state: ClusterState, ref: ObjectRef, type: string, keys: Map<string, boolean>): void {
+        const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+        const owner = pod ? controllerOf(pod) : undefined;
+        const mayAdopt = !!pod && !owner && (type === 'ObjectCreated' || type === 'ObjectReplaced');
+        // A pod no RC controls, now or when last seen (no pod is remembered), and no RC to adopt it: nothing to do.
+        if (podOwner.size === 0 && owner?.kind !== 'ReplicationController' && (!mayAdopt || !state.objects.get('ReplicationController')?.size)) return;
+        const podKey = `${ref.namespace}/${ref.name}`;
+        const previous = podOwner.get(podKey);
+        if (previous) keys.set(previous, keys.get(previous) ?? false);
+        if (owner?.kind === 'ReplicationController') {
+          const key = `${ref.namespace}/${owner.name}`;
+          podOwner.set(podKey, key);
+          keys.set(key, keys.get(key) ?? false);
+        } else {
+          podOwner.delete(podKey);
+          if (mayAdopt) {
+            for (const rc of listObjects(state, 'ReplicationController', ref.namespace)) {
+              if (matches(selectorFromSet(rc.spec?.selector ?? {}), pod!.metadata.labels)) keys.set(`${ref.namespace}/${rc.metadata.name}`, true);
+            }
+          }
+        }
+      }
+
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = new Map<string, boolean>();
@@ -98,25 +123,7 @@ export function createReplicationControllerController(): Controller {
             ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
           } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
           if (ref?.kind === 'ReplicationController' && event.type !== 'ObjectStatusReplaced') keys.set(`${ref.namespace}/${ref.name}`, true);
-          else if (ref?.kind === 'Pod') {
-            const podKey = `${ref.namespace}/${ref.name}`;
-            const previous = podOwner.get(podKey);
-            if (previous) keys.set(previous, keys.get(previous) ?? false);
-            const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-            const owner = pod ? controllerOf(pod) : undefined;
-            if (owner?.kind === 'ReplicationController') {
-              const key = `${ref.namespace}/${owner.name}`;
-              podOwner.set(podKey, key);
-              keys.set(key, keys.get(key) ?? false);
-            } else {
-              podOwner.delete(podKey);
-              if (pod && !owner && (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced')) {
-                for (const rc of listObjects(state, 'ReplicationController', ref.namespace)) {
-                  if (matches(selectorFromSet(rc.spec?.selector ?? {}), pod.metadata.labels)) keys.set(`${ref.namespace}/${rc.metadata.name}`, true);
-                }
-              }
-            }
-          }
+          else if (ref?.kind === 'Pod') routePod(state, ref, event.type, keys);
           if (keys.size === 0) return [];
           const meta = commandMetaFor(REPLICATION_CONTROLLER, event);
           return [...keys.keys()].sort().flatMap((key) => {

@@ -31,6 +31,8 @@ export function createServiceRouter(ownedKind: string, actor: string, serviceOfO
   let started = false;
 
   function routePod(state: ClusterState, ref: ObjectRef, keys: Set<string>): void {
+    // No Service selected the pod when last seen and none exists to select it now: nothing to route or remember.
+    if (podServices.size === 0 && !state.objects.get('Service')?.size) return;
     const podKey = `${ref.namespace}/${ref.name}`;
     for (const key of podServices.get(podKey) ?? []) keys.add(key);
     const pod = getObject(state, 'Pod', ref.namespace, ref.name);

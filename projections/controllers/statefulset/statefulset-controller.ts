@@ -41,11 +41,13 @@ export function createStatefulSetController(): Controller {
           adopting.add(`${ref.namespace}/${ref.name}`);
         }
         else if (ref.kind === 'Pod') {
+          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
+          const owner = pod ? controllerOf(pod) : undefined;
+          // A pod no StatefulSet controls, now or when last seen (no pod is remembered), and none to adopt it: nothing to do.
+          if (podOwner.size === 0 && owner?.kind !== 'StatefulSet' && (owner || !pod || event.type !== 'ObjectCreated' || !state.objects.get('StatefulSet')?.size)) return keys;
           const podKey = `${ref.namespace}/${ref.name}`;
           const previous = podOwner.get(podKey);
           if (previous) keys.add(previous);
-          const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-          const owner = pod ? controllerOf(pod) : undefined;
           if (owner?.kind === 'StatefulSet') {
             podOwner.set(podKey, `${ref.namespace}/${owner.name}`);
             keys.add(`${ref.namespace}/${owner.name}`);
