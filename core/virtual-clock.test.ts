@@ -16,12 +16,18 @@ describe('toRfc3339', () => {
       fc.integer({ min: -2_000, max: 2_000 }).map((ms) => 1_780_000_000_000 + ms),
       fc.double({ min: -3_000, max: 3_000, noNaN: true }),
       fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      // Days apart and seconds apart, so consecutive times share a date or do not.
+      fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 }).map((ms) => 1_780_000_000_000 + ms),
+      // Years 0000 and 9999 and either side of them, which Date writes with a sign and six digits.
+      fc.integer({ min: -62_167_219_200_000 - 2 * 86_400_000, max: -62_167_219_200_000 + 2 * 86_400_000 }),
+      fc.integer({ min: 253_402_300_800_000 - 2 * 86_400_000, max: 253_402_300_800_000 + 2 * 86_400_000 }),
+      fc.constantFrom(-8.64e15, 8.64e15),
     );
     fc.assert(
       fc.property(fc.array(time, { minLength: 1, maxLength: 40 }), (times) => {
         for (const t of times) expect(toRfc3339(t)).toBe(viaDate(t));
       }),
-      { seed: 5, numRuns: 500 },
+      { seed: 5, numRuns: 2000 },
     );
   });
 

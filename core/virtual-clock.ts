@@ -21,13 +21,35 @@ export function createVirtualClock(start: number): VirtualClock {
 // Writes arriving within one second share the same text: formatting a Date costs more than a write's own work.
 let lastSecond = Number.NaN;
 let lastRfc3339 = '';
+// Times of one day share its date: a kubelet writes a container's start and finish times in turn.
+let lastDay = Number.NaN;
+let lastDayPrefix = '';
+const SECONDS_PER_DAY = 86_400;
+const MAX_TIME = 8.64e15;
 
 /** Second precision, as Kubernetes serialises metav1.Time: `2026-01-02T03:04:05Z`. */
 export function toRfc3339(time: number): string {
   // Date truncates milliseconds towards zero; the second is then the floor of that.
   const second = Math.floor(Math.trunc(time) / 1000);
   if (second === lastSecond) return lastRfc3339;
-  const text = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Outside Date's range (or NaN) this throws the RangeError Date throws.
+  if (!(time >= -MAX_TIME && time <= MAX_TIME)) return new Date(time).toISOString();
+  const day = Math.floor(second / SECONDS_PER_DAY);
+  if (day !== lastDay) {
+    const prefix = new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 11);
+    // Years outside 0000-9999 are written with a sign and six digits: formatted whole.
+    if (prefix.length !== 11 || prefix[10] !== 'T') return remember(second, new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    lastDay = day;
+    lastDayPrefix = prefix;
+  }
+  const inDay = second - day * SECONDS_PER_DAY;
+  const hours = Math.floor(inDay / 3600);
+  const minutes = Math.floor((inDay % 3600) / 60);
+  const seconds = inDay % 60;
+  return remember(second, `${lastDayPrefix}${hours < 10 ? '0' : ''}${hours}:${minutes < 10 ? '0' : ''}${minutes}:${seconds < 10 ? '0' : ''}${seconds}Z`);
+}
+
+function remember(second: number, text: string): string {
   lastSecond = second;
   lastRfc3339 = text;
   return text;
