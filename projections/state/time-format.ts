@@ -1,3 +1,5 @@
+import { toRfc3339 } from '../../core/virtual-clock.ts';
+
 /**
  * Kubernetes' timestamp formats, memoised per second: the reducer formats a timestamp for most
  * events, and consecutive events almost always fall in the same second (in simulation mode they
@@ -8,22 +10,13 @@
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 let cachedRfc3339 = '';
-/** Recent seconds' prefixes: callers interleave a few different seconds (now, now + grace period, ...). */
-const recentPrefixes = new Map<number, string>();
-const MAX_RECENT = 4096;
 
 function prefixOf(time: number): string {
   const second = Math.floor(time / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
-    let prefix = recentPrefixes.get(second);
-    if (prefix === undefined) {
-      if (recentPrefixes.size >= MAX_RECENT) recentPrefixes.clear();
-      prefix = new Date(second * 1000).toISOString().slice(0, 19);
-      recentPrefixes.set(second, prefix);
-    }
-    cachedPrefix = prefix;
-    cachedRfc3339 = `${prefix}Z`;
+    cachedRfc3339 = toRfc3339(second * 1000);
+    cachedPrefix = cachedRfc3339.slice(0, -1);
   }
   return cachedPrefix;
 }
