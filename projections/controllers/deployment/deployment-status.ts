@@ -41,7 +41,8 @@ export function calculateStatus(allRSs: readonly KubeObject[], newRS: KubeObject
     unavailableReplicas: Math.max(0, total - available),
   };
   const previous = d.status as DeploymentStatus | undefined;
-  if (previous?.conditions?.length) status.conditions = previous.conditions.map((c) => ({ ...c }));
+  // Shared, not copied: conditions lists are replaced (setCondition, removeCondition), never edited.
+  if (previous?.conditions?.length) status.conditions = previous.conditions;
   if (previous?.collisionCount !== undefined) status.collisionCount = previous.collisionCount;
   if (available >= spec.replicas - maxUnavailable(spec)) {
     setCondition(status, newCondition('Available', 'True', REASONS.minimumReplicasAvailable, 'Deployment has minimum availability.', now));

@@ -71,7 +71,7 @@ export function syncDeployment(key: string, context: DeploymentSyncContext): Dep
 class DeploymentSync {
   private readonly d: KubeObject;
   private readonly spec: DeploymentSpec;
-  private readonly nowText: string;
+  private nowTextCache: string | undefined;
   private readonly commands: Command[] = [];
   /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
   private readonly rsWrites = new Map<string, Command>();
@@ -85,9 +85,14 @@ class DeploymentSync {
     private readonly context: DeploymentSyncContext,
   ) {
     this.d = workingCopy(original);
-    this.d.status = clonePlain(original.status ?? {});
+    // A sync sets the status's own fields and replaces its conditions list (never edits it), so a shallow copy is enough.
+    this.d.status = { ...original.status };
     this.spec = deploymentSpec(this.d);
-    this.nowText = toRfc3339(context.now);
+  }
+
+  /** Now as a condition's timestamp (most syncs write no condition). */
+  private get nowText(): string {
+    return (this.nowTextCache ??= toRfc3339(this.context.now));
   }
 
   run(): DeploymentSyncResult {
