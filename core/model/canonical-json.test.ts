@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson, deepEqual } from './canonical-json.ts';
+import { canonicalJson, deepEqual, sameCanonicalJson } from './canonical-json.ts';
 
 describe('canonical JSON and semantic equality', () => {
   it('serialises independently of key order, dropping undefined members', () => {
@@ -29,4 +29,58 @@ describe('canonical JSON and semantic equality', () => {
       { seed: 9, numRuns: 300 },
     );
   });
+
+  describe('sameCanonicalJson', () => {
+    const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+    // Values close to each other: the same JSON with keys reordered, undefined members added,
+    // a value changed here and there, null for undefined, odd values (NaN, functions, dates).
+    const odd = fc.constantFrom<unknown>(undefined, null, NaN, Infinity, -0, 0, '', '0', false, () => 1, new Date(0), { toJSON: () => 1 }, Object.create(null));
+    const leaf = fc.oneof(fc.constantFrom<unknown>(1, 2, 'a', 'b', true, null, undefined), odd);
+    const value = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__', '1'), tie('value'), { maxKeys: 3 })),
+    })).value;
+    const variant = (input: unknown, pick: () => number): unknown => {
+      const choice = pick();
+      if (choice === 0) return undefined;
+      if (choice === 1) return null;
+      if (Array.isArray(input)) return input.map((element) => variant(element, pick));
+      if (input && typeof input === 'object' && Object.getPrototypeOf(input) === Object.prototype) {
+        const entries = Object.entries(input).map(([k, v]): [string, unknown] => [k, variant(v, pick)]);
+        if (choice === 2) entries.reverse();
+        if (choice === 3) entries.push(['z', undefined]);
+        if (choice === 4) entries.pop();
+        return Object.fromEntries(entries);
+      }
+      return choice === 5 ? 'changed' : input;
+    };
+
+    it('agrees with comparing canonical JSON texts (property)', () => {
+      fc.assert(
+        fc.property(value, fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 40, maxLength: 40 }), (a, picks) => {
+          let i = 0;
+          const b = variant(a, () => picks[i++ % picks.length]!);
+          expect(sameCanonicalJson(a, b)).toBe(same(a, b));
+          expect(sameCanonicalJson(b, a)).toBe(same(b, a));
+          expect(sameCanonicalJson(a, a)).toBe(true);
+        }),
+        { seed: 20261123, numRuns: 3000 },
+      );
+      fc.assert(
+        fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+          expect(sameCanonicalJson(a, b)).toBe(same(a, b));
+        }),
+        { seed: 11, numRuns: 500 },
+      );
+    });
+
+    it('says what canonical JSON says for the cases that matter to immutability checks', () => {
+      expect(sameCanonicalJson({ matchLabels: { app: 'web' } }, { matchLabels: { app: 'web' }, matchExpressions: undefined })).toBe(true);
+      expect(sameCanonicalJson({ matchLabels: { app: 'web' } }, { matchLabels: { app: 'api' } })).toBe(false);
+      expect(sameCanonicalJson(undefined, null)).toBe(true);
+      expect(sameCanonicalJson({ a: null }, {})).toBe(false);
+      expect(sameCanonicalJson([undefined], [null])).toBe(true);
+      expect(sameCanonicalJson({ a: NaN }, { a: null })).toBe(true);
+    });
+  });
 });
+

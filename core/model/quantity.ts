@@ -92,9 +92,26 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
 }
 
+/**
+ * Quantities already parsed, by text: every pod create validates its containers' requests and
+ * limits, and a simulation's pods ask for the same few ('10m', '16Mi'), each a BigInt parse.
+ * Bounded (emptied when full); the quantities are frozen, being shared.
+ */
+const parsedQuantities = new Map<string, Quantity>();
+const REMEMBERED_QUANTITIES = 4096;
+
 /** `resource.ParseQuantity`. Throws QuantityError with Kubernetes' wording. */
 export function parseQuantity(input: string | number): Quantity {
   const text = typeof input === 'number' ? numberToQuantityText(input) : input;
+  const known = parsedQuantities.get(text);
+  if (known !== undefined) return known;
+  const quantity = Object.freeze(parseQuantityText(text));
+  if (parsedQuantities.size >= REMEMBERED_QUANTITIES) parsedQuantities.clear();
+  parsedQuantities.set(text, quantity);
+  return quantity;
+}
+
+function parseQuantityText(text: string): Quantity {
   if (text.length === 0) throw new QuantityError(QUANTITY_FORMAT_MESSAGE);
   if (text === '0') return { nanos: 0n, format: 'DecimalSI' };
   const { negative, whole, fraction, suffix } = splitQuantity(text);

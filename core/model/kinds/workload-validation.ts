@@ -4,7 +4,7 @@ import { fieldErrors } from '../field-errors.ts';
 import { labelSelectorAsSelector, matches, isSelectorParseError, type LabelSelector } from '../labels.ts';
 import { validateAnnotations, validateLabels } from '../object-meta-validation.ts';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.ts';
-import { canonicalJson } from '../canonical-json.ts';
+import { sameCanonicalJson } from '../canonical-json.ts';
 
 const LABEL_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
 
@@ -93,5 +93,5 @@ export function validateNonNegative(value: unknown, path: string): StatusCause[]
 }
 
 export function immutableField(next: unknown, previous: unknown, path: string): StatusCause[] {
-  return canonicalJson(next) === canonicalJson(previous) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
+  return sameCanonicalJson(next, previous) ? [] : [fieldErrors.invalid(path, next, 'field is immutable')];
 }
