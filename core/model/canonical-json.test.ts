@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson, deepEqual, sameCanonicalJson } from './canonical-json.ts';
+import { canonical, canonicalJson, deepEqual, sameCanonicalJson } from './canonical-json.ts';
 
 describe('canonical JSON and semantic equality', () => {
   it('serialises independently of key order, dropping undefined members', () => {
@@ -81,6 +81,31 @@ describe('canonical JSON and semantic equality', () => {
       expect(sameCanonicalJson([undefined], [null])).toBe(true);
       expect(sameCanonicalJson({ a: NaN }, { a: null })).toBe(true);
     });
+  });
+
+  it('canonical builds what the plain fromEntries version built (property)', () => {
+    const reference = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reference);
+      if (value && typeof value === 'object') {
+        const record = value as Record<string, unknown>;
+        return Object.fromEntries(
+          Object.keys(record)
+            .sort()
+            .filter((k) => record[k] !== undefined)
+            .map((k) => [k, reference(record[k])]),
+        );
+      }
+      return value;
+    };
+    fc.assert(
+      fc.property(fc.anything({ withObjectString: true, withNullPrototype: true, withSparseArray: true, key: fc.oneof(fc.string(), fc.constantFrom('__proto__', '1', '10', 'toJSON')) }), (value) => {
+        const built = canonical(value);
+        expect(built).toStrictEqual(reference(value));
+        expect(JSON.stringify(built)).toBe(JSON.stringify(reference(value)));
+        expect(Object.keys(built ?? {})).toEqual(Object.keys(reference(value) ?? {}));
+      }),
+      { seed: 20261123, numRuns: 1000 },
+    );
   });
 });
 

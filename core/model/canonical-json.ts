@@ -6,12 +6,17 @@ export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.keys(record)
-        .sort()
-        .filter((k) => record[k] !== undefined)
-        .map((k) => [k, canonical(record[k])]),
-    );
+    const keys = Object.keys(record).sort();
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const member = record[key];
+      if (member === undefined) continue;
+      // An own `__proto__` member stays a member (assignment would set the prototype).
+      if (key === '__proto__') Object.defineProperty(out, key, { value: canonical(member), enumerable: true, writable: true, configurable: true });
+      else out[key] = canonical(member);
+    }
+    return out;
   }
   return value;
 }
