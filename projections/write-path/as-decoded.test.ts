@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asDecoded, asLogged } from './write-context.ts';
+import { asDecoded, asLogged, asLoggedOwned } from './write-context.ts';
 
 /** The definitions: a JSON round trip; for asDecoded one in which every null object field is dropped. */
 const logged = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -40,4 +40,33 @@ describe('asLogged and asDecoded', () => {
     expect(copy).toEqual(plain);
     expect(copy.a).not.toBe(plain.a);
   });
+
+  it('asLoggedOwned keeps a value already in the logged form and copies any other (property)', () => {
+    fc.assert(
+      fc.property(values, (value) => {
+        if (value === undefined) return;
+        const owned = asLoggedOwned(value);
+        // Whether kept or copied, it is exactly what the log gives back.
+        expect(owned).toStrictEqual(logged(value));
+        if (owned === value) expect(asLogged(value)).toStrictEqual(value);
+      }),
+      { seed: 20261123, numRuns: 2000 },
+    );
+  });
+
+  it('asLoggedOwned keeps a decoded, defaulted object and copies one holding undefined, -0, NaN or a hole', () => {
+    const pod = asDecoded({ kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, protocol: 'TCP' }] }], tolerations: [] } });
+    expect(asLoggedOwned(pod)).toBe(pod);
+    for (const odd of [undefined, -0, NaN, new Date(0)]) {
+      const changed = asDecoded(pod);
+      (changed.spec.containers[0] as Record<string, unknown>).odd = odd;
+      const logged = asLoggedOwned(changed);
+      expect(logged).not.toBe(changed);
+      expect(logged).toStrictEqual(JSON.parse(JSON.stringify(changed)));
+    }
+    const holed = asDecoded(pod);
+    holed.spec.tolerations = new Array(2);
+    expect(asLoggedOwned(holed).spec.tolerations).toEqual([null, null]);
+  });
 });
+

@@ -71,6 +71,46 @@ export function asLogged<T>(value: T): T {
 }
 
 /**
+ * `asLogged(value)` for a value only the write path holds (built from an `asDecoded` copy, which
+ * it may have changed since): the value itself when it is already in the logged form (JSON values
+ * only: no undefined, function or non-finite member, no -0, plain objects and arrays), else the
+ * copy. A pod create thus copies the pod once, not twice. Never for a value a caller still holds:
+ * the log and the state would share it.
+ */
+export function asLoggedOwned<T>(value: T): T {
+  return isLoggedForm(value) ? value : asLogged(value);
+}
+
+function isLoggedForm(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === arrayPrototype) {
+        const array = value as unknown[];
+        // A hole or an undefined element reads as undefined (the copy would hold null).
+        for (let i = 0; i < array.length; i++) if (array[i] === undefined || !isLoggedForm(array[i])) return false;
+        return true;
+      }
+      if (proto !== objectPrototype) return false;
+      for (const key in value) {
+        if (!hasOwn.call(value, key) || key === '__proto__') return false;
+        const field = (value as Record<string, unknown>)[key];
+        if (field === undefined || !isLoggedForm(field)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
  * A client's object as Kubernetes' typed decoding sees it: a `null` field is the same as an absent
  * one (kubectl's `rollout undo` sends `metadata.creationTimestamp: null` in the template, which
  * must not make the template differ from the ReplicaSet it came from). Array elements are kept.
@@ -94,6 +134,7 @@ function jsonCopy<T>(value: T, dropNullFields: boolean): T {
 
 const NOT_PLAIN = Symbol('not plain');
 const objectPrototype = Object.prototype;
+const arrayPrototype = Array.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function copyPlain(value: unknown, dropNullFields: boolean): unknown {
