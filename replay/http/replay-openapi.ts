@@ -177,7 +177,7 @@ const schemas: Record<string, SchemaObject> = {
     name: optional(string()),
     labelSelector: optional(string('Label selector, e.g. `app=web,tier!=db`.')),
   }, false),
-  EventTypeBreakpoint: shape<Member<Breakpoint, 'type', 'event-type'>>('An event of this type.', { type: literal('event-type'), eventType: string('e.g. `PodScheduled`.') }, false),
+  EventTypeBreakpoint: shape<Member<Breakpoint, 'type', 'event-type'>>('An event of this type (`ContainerStateChanged` also matches a `PodPhaseChanged` that carries container state changes).', { type: literal('event-type'), eventType: string('e.g. `PodScheduled`.') }, false),
   ActorBreakpoint: shape<Member<Breakpoint, 'type', 'actor'>>('An event written by this actor.', { type: literal('actor'), actor: string('e.g. `scheduler`, `user:admin`.') }, false),
   PodPhaseBreakpoint: shape<Member<Breakpoint, 'type', 'pod-phase'>>('A pod entering this phase (`PodPhaseChanged`).', {
     type: literal('pod-phase'),

@@ -132,6 +132,21 @@ describe('replay session', () => {
     expect(session.markers().items.filter((m) => m.kind === 'user')).toHaveLength(3);
   });
 
+  it('finds container state changes in the pod status updates that carry them, by breakpoint and by filter', () => {
+    const { session } = open();
+    const carried = recorded.filter((e) => e.type === 'PodPhaseChanged' && e.data.containers?.length);
+    expect(carried.length).toBeGreaterThan(0);
+    const changes = recorded.filter((e) => e.type === 'ContainerStateChanged' || (e.type === 'PodPhaseChanged' && e.data.containers?.length));
+    expect(session.events({ type: 'ContainerStateChanged', limit: 10_000 }).items.map((i) => i.position)).toEqual(changes.map((e) => e.position));
+    session.seek({ position: 0 });
+    const first = session.run('forward', { type: 'event-type', eventType: 'ContainerStateChanged' });
+    expect(first.cursor.position).toBe(changes[0]!.position);
+    const running = carried.find((e) => e.type === 'PodPhaseChanged' && e.data.phase === 'Running')!;
+    const summary = session.events({ from: running.position, limit: 1 }).items[0]!.summary;
+    expect(summary).toMatch(/^pod default\/web-[a-z0-9-]+ Running; container web running, ready$/);
+    expect(session.events({ type: 'PodPhaseChanged', limit: 10_000 }).total).toBe(recorded.filter((e) => e.type === 'PodPhaseChanged').length);
+  });
+
   it('exports and imports a recording, and verifies it reproduces', async () => {
     const { service, session } = open();
     const copy = service.import(service.export(session));
