@@ -27,6 +27,7 @@ const POD_GONE_EVENTS = new Set(['ObjectRemoved', 'ObjectDeletionRequested', 'Po
 export function createDeploymentController(): Controller {
   return {
     name: DEPLOYMENT_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...REF_EVENTS, ...POD_GONE_EVENTS], kinds: ['Deployment', 'ReplicaSet', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       /** ReplicaSet `ns/name` → owning Deployment `ns/name`, so a removed ReplicaSet still reaches it. */
       const rsOwner = new Map<string, string>();

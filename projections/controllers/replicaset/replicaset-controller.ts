@@ -55,6 +55,7 @@ export interface ReplicaSetControllerOptions {
 export function createReplicaSetController(options: ReplicaSetControllerOptions = {}): Controller {
   return {
     name: REPLICASET_CONTROLLER,
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...OBJECT_REF_EVENTS, ...POD_STATUS_EVENTS], kinds: ['ReplicaSet', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const expectations = (options.expectations ?? createExpectations)();
       /** pod `ns/name` → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
