@@ -55,7 +55,7 @@ describe('asLogged and asDecoded', () => {
   });
 
   it('asLoggedOwned keeps a decoded, defaulted object and copies one holding undefined, -0, NaN or a hole', () => {
-    const pod = asDecoded({ kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, protocol: 'TCP' }] }], tolerations: [] } });
+    const pod = asDecoded({ kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, protocol: 'TCP' }] }], tolerations: [] as unknown[] } });
     expect(asLoggedOwned(pod)).toBe(pod);
     for (const odd of [undefined, -0, NaN, new Date(0)]) {
       const changed = asDecoded(pod);
