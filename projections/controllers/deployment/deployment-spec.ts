@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type IntOrPercent, resolveFenceposts } from './fenceposts.ts';
+import { type Fenceposts, type IntOrPercent, resolveFenceposts } from './fenceposts.ts';
 
 /**
  * A Deployment's spec as the controller reads it, with Kubernetes' apps/v1 defaults filled in for
@@ -39,15 +39,24 @@ export function deploymentSpec(d: KubeObject): DeploymentSpec {
   };
 }
 
+/** Each spec's fenceposts, resolved once: a sync asks for them many times. */
+const fenceposts = new WeakMap<DeploymentSpec, Fenceposts>();
+
+function fencepostsOf(spec: DeploymentSpec): Fenceposts {
+  let resolved = fenceposts.get(spec);
+  if (!resolved) fenceposts.set(spec, (resolved = resolveFenceposts(spec.maxSurgeValue, spec.maxUnavailableValue, spec.replicas)));
+  return resolved;
+}
+
 /** `deploymentutil.MaxSurge`: 0 for Recreate. */
 export function maxSurge(spec: DeploymentSpec): number {
   if (spec.strategy !== 'RollingUpdate') return 0;
-  return resolveFenceposts(spec.maxSurgeValue, spec.maxUnavailableValue, spec.replicas).maxSurge;
+  return fencepostsOf(spec).maxSurge;
 }
 
 /** `deploymentutil.MaxUnavailable`: 0 for Recreate or 0 replicas, never more than the replicas. */
 export function maxUnavailable(spec: DeploymentSpec): number {
   if (spec.strategy !== 'RollingUpdate' || spec.replicas === 0) return 0;
-  const { maxUnavailable: value } = resolveFenceposts(spec.maxSurgeValue, spec.maxUnavailableValue, spec.replicas);
+  const { maxUnavailable: value } = fencepostsOf(spec);
   return Math.min(value, spec.replicas);
 }

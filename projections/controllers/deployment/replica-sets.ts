@@ -12,9 +12,19 @@ export const availableReplicas = (rs: KubeObject): number => rs.status?.availabl
 
 export const sum = (list: readonly KubeObject[], of: (rs: KubeObject) => number): number => list.reduce((total, rs) => total + of(rs), 0);
 
+/** Creation timestamps read so far (whole seconds, so few distinct ones): sorting compares each several times per sync. */
+const createdAt = new Map<string, number>();
+
 function created(rs: KubeObject): number {
-  const time = Date.parse(rs.metadata.creationTimestamp ?? '');
-  return Number.isNaN(time) ? 0 : time;
+  const text = rs.metadata.creationTimestamp ?? '';
+  let time = createdAt.get(text);
+  if (time === undefined) {
+    if (createdAt.size >= 10_000) createdAt.clear();
+    time = Date.parse(text);
+    if (Number.isNaN(time)) time = 0;
+    createdAt.set(text, time);
+  }
+  return time;
 }
 
 /** `ReplicaSetsByCreationTimestamp`: older first, then by name. */
