@@ -115,7 +115,8 @@ function isLoggedForm(value: unknown): boolean {
         for (let i = 0; i < array.length; i++) if (array[i] === undefined || !isLoggedForm(array[i])) return false;
         return true;
       }
-      if (proto !== objectPrototype) return false;
+      // A frozen object is someone's shared constant: the copy leaves it alone.
+      if (proto !== objectPrototype || Object.isFrozen(value)) return false;
       for (const key in value) {
         if (!hasOwn.call(value, key) || key === '__proto__') return false;
         const field = (value as Record<string, unknown>)[key];
