@@ -265,15 +265,20 @@ export function createEngine(options: EngineOptions): Engine {
         if (!isWakeAt(output)) commands++;
         continue;
       }
-      if (isWakeAt(output)) {
-        timers.add(output.time);
-        noteWake(index, output.time);
-      } else {
-        commands++;
-        execute(output);
-      }
+      if (carryOut(index, output)) commands++;
     }
     return commands;
+  }
+
+  /** A controller's output taken up: a wake is scheduled, a command executed (true). */
+  function carryOut(index: number, output: ControllerOutput): boolean {
+    if (isWakeAt(output)) {
+      timers.add(output.time);
+      noteWake(index, output.time);
+      return false;
+    }
+    execute(output);
+    return true;
   }
 
   /**
@@ -294,15 +299,7 @@ export function createEngine(options: EngineOptions): Engine {
         controllerFailed(controllers[index]!, error);
         continue;
       }
-      for (const output of emitted) {
-        if (isWakeAt(output)) {
-          timers.add(output.time);
-          noteWake(index, output.time);
-        } else {
-          commands++;
-          execute(output);
-        }
-      }
+      for (const output of emitted) if (carryOut(index, output)) commands++;
     }
     if (failure) throw failure;
     return commands > 0;
