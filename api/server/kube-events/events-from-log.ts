@@ -203,18 +203,30 @@ function containerUpdateFacts(update: ContainerStatusUpdate, previous: Container
   const host = { ...hostOf(actor) };
   const base = { involved: pod, fieldPath, component: 'kubelet', ...host };
   const facts: EventFact[] = [];
+  const pulling: EventFact = { ...base, type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` };
+  // The kubelet pulls as it creates the container. A pod without init containers announced the
+  // pull when its containers went ContainerCreating; containers that waited as PodInitializing,
+  // or in a back-off, pull (and say so) only now.
+  const pullAnnounced = previous?.waiting?.reason === 'ContainerCreating';
   if (update.reason === 'FailedMount') return [{ involved: pod, type: 'Warning', reason: 'FailedMount', message: update.message ?? '', component: 'kubelet', ...host }];
   if (state.waiting) {
     const reason = state.waiting.reason;
     if (previous?.waiting?.reason === reason) return [];
-    if (reason === 'ContainerCreating' && restartCount === 0) facts.push({ ...base, type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` });
+    if (reason === 'ContainerCreating' && restartCount === 0) facts.push(pulling);
     else if (reason === 'CrashLoopBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
     else if (reason === 'ImagePullBackOff') facts.push({ ...base, type: 'Warning', reason: 'BackOff', message: `Back-off pulling image "${image}"` });
     else if (reason === 'CreateContainerConfigError') facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Error: ${state.waiting.message ?? ''}` });
-    else if (reason === 'ErrImagePull') facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${state.waiting.message ?? 'image not found'}` });
+    else if (reason === 'ErrImagePull') {
+      if (!pullAnnounced) facts.push(pulling);
+      facts.push({ ...base, type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${state.waiting.message ?? 'image not found'}` });
+    }
     return facts;
   }
-  if (state.running && !previous?.running) {
+  // A container whose process exits at once goes from waiting straight to terminated: it was
+  // still created and started.
+  const startedNow = state.running ? !previous?.running : !!(state.terminated && previous?.waiting);
+  if (startedNow) {
+    if (restartCount === 0 && !pullAnnounced) facts.push(pulling);
     if (restartCount === 0) facts.push({ ...base, type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}"` });
     facts.push({ ...base, type: 'Normal', reason: 'Created', message: `Created container: ${container}` });
     facts.push({ ...base, type: 'Normal', reason: 'Started', message: `Started container ${container}` });

@@ -52,6 +52,33 @@ describe('core/v1 Events projected from the log', () => {
     expect(Number(scheduled.metadata.resourceVersion)).toBeLessThanOrEqual(cluster.state.position);
   });
 
+  it('announces every image pull: each retry of a missing image, and containers that waited for init containers', async () => {
+    await cluster.apply([
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'missing', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:does-not-exist' }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'staged', namespace: 'default' },
+        spec: { initContainers: [{ name: 'setup', image: 'busybox:1.36' }], containers: [{ name: 'app', image: 'nginx:1.27' }] },
+      },
+    ]);
+    await cluster.run(60_000);
+    const all = (await app.inject('/api/v1/namespaces/default/events')).json().items as any[];
+    const story = (pod: string) => all.filter((e) => e.involvedObject.name === pod).map((e) => `${e.involvedObject.fieldPath ?? '-'} ${e.reason}`);
+    // The kubelet's sequence for a missing image: pull, fail, back off, and pull again. Repeats of
+    // an Event are counted on it, as the kubelet's event recorder aggregates them.
+    expect(story('missing')).toEqual(['- Scheduled', 'spec.containers{app} Pulling', 'spec.containers{app} Failed', 'spec.containers{app} BackOff']);
+    const count = (reason: string) => all.find((e) => e.involvedObject.name === 'missing' && e.reason === reason).count;
+    const attempts = count('Failed');
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(count('Pulling')).toBe(attempts);
+    expect(story('staged')).toEqual([
+      '- Scheduled',
+      ...['Pulling', 'Pulled', 'Created', 'Started'].map((reason) => `spec.initContainers{setup} ${reason}`),
+      ...['Pulling', 'Pulled', 'Created', 'Started'].map((reason) => `spec.containers{app} ${reason}`),
+    ]);
+  });
+
   it('lists each container Event once, the same whether the kubelet wrote a pod\'s status in one update or one event per change', async () => {
     const pod = (name: string, annotations: Record<string, string>, spec: Record<string, unknown>): KubeObject => ({
       apiVersion: 'v1',
@@ -90,9 +117,11 @@ describe('core/v1 Events projected from the log', () => {
     }
     expect(merged.filter((e) => e.startsWith('once ')).map((e) => e.split(':')[0])).toEqual([
       'once - Normal Scheduled',
+      'once spec.initContainers{init} Normal Pulling',
       'once spec.initContainers{init} Normal Pulled',
       'once spec.initContainers{init} Normal Created',
       'once spec.initContainers{init} Normal Started',
+      'once spec.containers{app} Normal Pulling',
       'once spec.containers{app} Normal Pulled',
       'once spec.containers{app} Normal Created',
       'once spec.containers{app} Normal Started',
