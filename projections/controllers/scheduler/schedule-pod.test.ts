@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SchedulingDecision } from '../../../core/events.ts';
 import { createPrng, hashSeed } from '../../../core/prng.ts';
@@ -5,6 +6,7 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import { podInfoOf } from './pod-info.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { schedulePod, type ScheduleOptions } from './schedule-pod.ts';
+import type { ScorePlugin } from './scores/score.ts';
 import { replicaSetOwner, stateWith, testNode, testPod } from './test-objects.ts';
 import { verdictsOf } from './verdict-table.ts';
 
@@ -179,7 +181,45 @@ describe('schedulePod: given a cluster, when a pod arrives', () => {
     cache.syncNode('node-100', undefined);
     expect(names()).toEqual(range(101, 200));
   });
+
+  it('totals every node the same way whether a plugin scores nodes alike or one by one, whatever the weights (property)', () => {
+    // Plugins that give every node one score say so, and their score is added once: the recorded
+    // scores and the chosen node must be those of the plain sum, node by node.
+    const plugin = fc.record({
+      weight: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(0.1, 0.7, 1.5)),
+      kind: fc.constantFrom('same', 'varied', 'same-unsaid'),
+      base: fc.integer({ min: 0, max: 100 }),
+    });
+    fc.assert(
+      fc.property(fc.array(plugin, { minLength: 0, maxLength: 6 }), fc.integer({ min: 1, max: 12 }), fc.nat(), (specs, nodeCount, seed) => {
+        const names = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
+        const given = new Map<string, number[]>();
+        const plugins: ScorePlugin[] = specs.map((spec, p) => ({
+          name: `Plugin${p}`,
+          weight: spec.weight,
+          applies: () => true,
+          score(_pod, count, out, _spread, { positions, nodes }) {
+            for (let i = 0; i < count; i++) {
+              const name = nodes[positions[i]!]!.name;
+              out[i] = spec.kind === 'varied' ? (spec.base + Number(name.slice(5)) * (p + 2) + seed) % 7 : spec.base;
+              given.set(name, [...(given.get(name) ?? []).slice(0, p), out[i]!]);
+            }
+            return spec.kind === 'same';
+          },
+        }));
+        const { decision } = decide(names.map((name) => testNode(name)), testPod('web'), { scores: plugins, startIndex: seed % nodeCount }, seed);
+        const verdicts = verdictsOf(decision);
+        expect(verdicts).toHaveLength(nodeCount);
+        const totalOf = (name: string) => specs.reduce((sum, spec, p) => sum + (given.get(name) ?? [])[p]! * spec.weight, 0);
+        for (const verdict of verdicts) expect(verdict.scores).toEqual(Object.fromEntries(specs.map((_, p) => [`Plugin${p}`, given.get(verdict.node)![p]])));
+        const best = Math.max(...names.map(totalOf));
+        expect(totalOf(decision.chosen!)).toBeCloseTo(best, 9);
+      }),
+      { seed: 41, numRuns: 300 },
+    );
+  });
 });
+
 
 function decisionNodes(decision: SchedulingDecision): string[] {
   return verdictsOf(decision).map((v) => v.node);

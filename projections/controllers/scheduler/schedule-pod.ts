@@ -79,19 +79,19 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
   // nodes per decision, fresh arrays each time were a good part of the cost, as garbage.
   if (scratchCodes.length < all + 1) scratchCodes = new Int32Array(Math.max(all + 1, 2 * scratchCodes.length));
   const codes = scratchCodes;
-  const feasible = scratchFeasible;
   const positions = scratchPositions(all + 1);
   const failures: Failure[] = [];
   // Every evaluated node in evaluation order (`evaluated[0..evaluatedCount)`), and what became of
-  // it: its index in `feasible`, or -1 - its index in `failures`.
+  // it (`codes`): its index among the feasible nodes, or -1 - its index in `failures`. A window of
+  // the node list in order is written down only if the verdict table asks for its nodes.
   const evaluated = scratchEvaluated;
   let evaluatedCount = 0;
   let feasibleCount = 0;
-  // Feasible nodes are stamped with this cycle and their index in `feasible` (in the columns), for
+  // Feasible nodes are stamped with this cycle and their index among the feasible nodes (in the columns), for
   // score plugins that look nodes up by name (spreading).
   cycles = cycles === 0x7fffffff ? 1 : cycles + 1;
   const columns = spread.columns;
-  const cycle: ScoreCycle = { id: cycles, positions, columns };
+  const cycle: ScoreCycle = { id: cycles, positions, columns, nodes };
   const stamps = columns.cycle;
   const feasibleIndexes = columns.feasibleIndex;
   // NodeAffinity's PreFilter: a pod pinned to named nodes is filtered on those alone; every other
@@ -124,12 +124,11 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
     const position = inOrder ? at : node.index;
     processed++;
     const slot = evaluatedCount++;
-    evaluated[slot] = node;
+    if (!inOrder) evaluated[slot] = node;
     if (fitsInline && freePods[position]! >= 1 && !(cpuAsked > freeCpu[position]!) && !(memoryAsked > freeMemory[position]!)) {
       stamps[position] = cycles;
       feasibleIndexes[position] = feasibleCount;
       positions[feasibleCount] = position;
-      feasible[feasibleCount] = node;
       codes[slot] = feasibleCount++;
       continue;
     }
@@ -150,15 +149,15 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
       stamps[position] = cycles;
       feasibleIndexes[position] = feasibleCount;
       positions[feasibleCount] = position;
-      feasible[feasibleCount] = node;
       codes[slot] = feasibleCount++;
     }
   }
+  const evaluatedNodes = inOrder ? () => windowOf(nodes, startAt, evaluatedCount) : evaluated;
   if (feasibleCount === 0) {
     const counts = new Map<string, number>();
     for (const failure of failures) for (const reason of failure.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
     if (outside > 1) counts.set(ERR_REASON_NODE_AFFINITY, (counts.get(ERR_REASON_NODE_AFFINITY) ?? 0) + outside - 1);
-    const table = buildVerdictTable(evaluated, codes, evaluatedCount, failures, [], []);
+    const table = buildVerdictTable(evaluatedNodes, codes, evaluatedCount, failures, [], []);
     const decision: SchedulingDecision = { evaluated: processed, feasible: 0, verdicts: NO_VERDICTS, message: unschedulableMessage(all, counts), table };
     return { decision, processed: processed - outside };
   }
@@ -167,39 +166,9 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
   const plugins = (options.scores ?? DEFAULT_SCORES).filter((plugin) => plugin.applies(pod));
   const perPlugin = plugins.map((_, p) => scratchInts(p, count));
   const pluginCount = plugins.length;
-  for (let p = 0; p < pluginCount; p++) plugins[p]!.score(pod, feasible, count, perPlugin[p]!, spread, cycle);
-  // Each node's weighted total (summed plugin by plugin, as kube-scheduler does) and, for the
-  // verdict table, one number standing for its scores (7 bits each, exact up to seven plugins).
   const totals = scratchTotals(count);
   const keys = scratchKeys(count);
-  let outOfRange = pluginCount > 7 ? 1 : 0;
-  if (pluginCount === 0) {
-    totals.fill(0, 0, count);
-    keys.fill(0, 0, count);
-  }
-  // Plugin by plugin: tight passes over typed arrays run several times faster than a pass over
-  // the nodes that reaches into every plugin's array.
-  for (let p = 0; p < pluginCount; p++) {
-    const scores = perPlugin[p]!;
-    const weight = plugins[p]!.weight;
-    let bits = 0;
-    if (p === 0) {
-      for (let i = 0; i < count; i++) {
-        const score = scores[i]!;
-        totals[i] = score * weight;
-        keys[i] = score;
-        bits |= score;
-      }
-    } else {
-      for (let i = 0; i < count; i++) {
-        const score = scores[i]!;
-        totals[i]! += score * weight;
-        keys[i] = keys[i]! * 128 + score;
-        bits |= score;
-      }
-    }
-    outOfRange |= bits & ~127;
-  }
+  const outOfRange = combineScores(pod, plugins, perPlugin, count, spread, cycle, totals, keys);
 
   // The highest total, how many nodes share it, and (for decidedBy) the first node with the
   // highest total below it.
@@ -237,14 +206,15 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
   const decidedBy = tieCount === 1 && secondAt >= 0 ? separatingPlugin(chosen, secondAt, perPlugin, plugins) : undefined;
   // A window of the cache's own list is named by where it starts, without comparing 500 nodes.
   const windowKey = inOrder && outside === 0 ? `${spread.layout}:${startAt}:${evaluatedCount}` : undefined;
-  const table = buildVerdictTable(evaluated, codes, evaluatedCount, failures, plugins, perPlugin, outOfRange === 0 ? keys : undefined, windowKey);
-  const name = feasible[chosen]!.name;
+  const table = buildVerdictTable(evaluatedNodes, codes, evaluatedCount, failures, plugins, perPlugin, outOfRange ? undefined : keys, windowKey);
+  const node = nodes[positions[chosen]!]!;
+  const name = node.name;
   // Whole literals rather than fields added afterwards: the log keeps every decision, and an
   // object grown after creation carries an extra properties array.
   const decision: SchedulingDecision = decidedBy
     ? { evaluated: processed, feasible: count, verdicts: NO_VERDICTS, chosen: name, decidedBy, table }
     : { evaluated: processed, feasible: count, verdicts: NO_VERDICTS, chosen: name, table };
-  return { decision, node: feasible[chosen]!, processed: processed - outside };
+  return { decision, node, processed: processed - outside };
 }
 
 /**
@@ -253,8 +223,14 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], spread: Sc
  */
 const NO_VERDICTS = Object.freeze([]) as unknown as SchedulingDecision['verdicts'];
 
-const scratchFeasible: NodeInfo[] = [];
 const scratchEvaluated: NodeInfo[] = [];
+
+/** The `count` nodes from `start` on, round the list (the window a cycle evaluated in order). */
+function windowOf(nodes: readonly NodeInfo[], start: number, count: number): readonly NodeInfo[] {
+  const window = scratchEvaluated;
+  for (let k = 0, at = start; k < count; k++, at = at + 1 === nodes.length ? 0 : at + 1) window[k] = nodes[at]!;
+  return window;
+}
 let scratchCodes = new Int32Array(1024);
 let scratchPositionsBuffer = new Int32Array(1024);
 
@@ -308,4 +284,92 @@ function separatingPlugin(chosen: number, runnerUp: number, perPlugin: Int32Arra
     }
   });
   return plugin;
+}
+
+/**
+ * Scores the feasible nodes with every plugin into `perPlugin` and sums each node's weighted total
+ * into `totals` (as kube-scheduler does) and, for the verdict table, one number standing for its
+ * scores into `keys` (score × 128^(plugins − 1 − p), exact up to seven plugins). Returns whether
+ * keys are out of use (a score outside 0..127, or more than seven plugins).
+ *
+ * Plugin by plugin: tight passes over typed arrays run several times faster than a pass over the
+ * nodes that reaches into every plugin's array. A plugin that gave every node the same score is
+ * added once, not node by node: with integer weights every sum is an exact integer, so the order
+ * of additions cannot change it.
+ */
+function combineScores(
+  pod: PodInfo,
+  plugins: readonly ScorePlugin[],
+  perPlugin: readonly Int32Array[],
+  count: number,
+  spread: SchedulingView,
+  cycle: ScoreCycle,
+  totals: Float64Array,
+  keys: Float64Array,
+): boolean {
+  const pluginCount = plugins.length;
+  let outOfRange = pluginCount > 7 ? 1 : 0;
+  let exact = pluginCount <= 30;
+  let uniform = 0;
+  for (let p = 0; p < pluginCount; p++) {
+    const weight = plugins[p]!.weight;
+    if (!(Number.isInteger(weight) && Math.abs(weight) <= 1024)) exact = false;
+    if (plugins[p]!.score(pod, count, perPlugin[p]!, spread, cycle) === true && count > 0) uniform |= 1 << p;
+  }
+  if (!exact) uniform = 0;
+  let baseTotal = 0;
+  let baseKey = 0;
+  let scale = 1;
+  for (let p = pluginCount - 1; p >= 0; p--, scale *= 128) {
+    if ((uniform & (1 << p)) === 0) continue;
+    const score = perPlugin[p]![0]!;
+    baseTotal += score * plugins[p]!.weight;
+    baseKey += score * scale;
+    outOfRange |= score & ~127;
+  }
+  let first = true;
+  scale = 128 ** (pluginCount - 1);
+  for (let p = 0; p < pluginCount; p++, scale /= 128) {
+    if ((uniform & (1 << p)) !== 0) continue;
+    const scores = perPlugin[p]!;
+    const weight = plugins[p]!.weight;
+    let bits = 0;
+    if (first && uniform === 0) {
+      // The first plugin's pass as written before constants were split off, for inexact weights.
+      for (let i = 0; i < count; i++) {
+        const score = scores[i]!;
+        totals[i] = score * weight;
+        keys[i] = score;
+        bits |= score;
+      }
+    } else if (first) {
+      for (let i = 0; i < count; i++) {
+        const score = scores[i]!;
+        totals[i] = baseTotal + score * weight;
+        keys[i] = baseKey + score * scale;
+        bits |= score;
+      }
+    } else if (uniform === 0) {
+      for (let i = 0; i < count; i++) {
+        const score = scores[i]!;
+        totals[i]! += score * weight;
+        keys[i] = keys[i]! * 128 + score;
+        bits |= score;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const score = scores[i]!;
+        totals[i]! += score * weight;
+        keys[i]! += score * scale;
+        bits |= score;
+      }
+    }
+    first = false;
+    outOfRange |= bits & ~127;
+  }
+  if (first) {
+    totals.fill(baseTotal, 0, count);
+    keys.fill(baseKey, 0, count);
+  }
+  return outOfRange !== 0;
 }

@@ -69,7 +69,8 @@ const ascii = new TextDecoder();
  * has the same verdict (a log of 150,000 decisions holds a few hundred distinct ones).
  */
 export function buildVerdictTable(
-  nodes: readonly TableNode[],
+  /** The evaluated nodes, or what lists them when asked (a keyed window seen before does not need them). */
+  nodes: readonly TableNode[] | (() => readonly TableNode[]),
   codes: Int32Array,
   count: number,
   failures: readonly TableFailure[],
@@ -84,7 +85,7 @@ export function buildVerdictTable(
   if (scratchGroups.length < count) scratchGroups = new Int32Array(Math.max(count, 2 * scratchGroups.length));
   const groupOf = scratchGroups;
   const pluginCount = plugins.length;
-  const { order, runs } = windowKey === undefined ? namedWindow(nodes, count) : keyedWindow(windowKey, nodes, count);
+  const { order, runs } = windowKey === undefined ? namedWindow(typeof nodes === 'function' ? nodes() : nodes, count) : keyedWindow(windowKey, nodes, count);
   const keys = scoreKeys ?? feasibleKeys(codes, count, perPlugin, pluginCount);
   const grouper = keys ? numericGrouper.start(keys) : stringGrouper.start(perPlugin, pluginCount);
   for (let k = 0; k < count; k++) {
@@ -376,9 +377,10 @@ function namedWindow(nodes: readonly TableNode[], count: number): NamedWindow {
 const keyedWindows = new Map<string, NamedWindow>();
 
 /** The window a caller's key names, made from `nodes` the first time. */
-function keyedWindow(key: string, nodes: readonly TableNode[], count: number): NamedWindow {
+function keyedWindow(key: string, listed: readonly TableNode[] | (() => readonly TableNode[]), count: number): NamedWindow {
   let window = keyedWindows.get(key);
   if (!window) {
+    const nodes = typeof listed === 'function' ? listed() : listed;
     const order = naturalOrder(nodes, count).slice(0, count);
     window = { nodes: [], order, runs: Object.freeze(nameRuns(nodes, order, count)) as string[] };
     if (keyedWindows.size >= MAX_WINDOWS) keyedWindows.delete(keyedWindows.keys().next().value!);

@@ -8,7 +8,7 @@ export const balancedAllocation: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation',
   weight: 1,
   applies: () => true,
-  score(pod, _nodes, count, out, _spread, { positions, columns }) {
+  score(pod, count, out, _spread, { positions, columns }) {
     const { cpu, memory } = pod.requests;
     const { allocatableCpu, allocatableMemory, requestedCpu, requestedMemory } = columns;
     for (let i = 0; i < count; i++) {

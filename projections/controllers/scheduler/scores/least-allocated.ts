@@ -8,7 +8,7 @@ export const leastAllocated: ScorePlugin = {
   name: 'NodeResourcesFit',
   weight: 1,
   applies: () => true,
-  score(pod, _nodes, count, out, _spread, { positions, columns }) {
+  score(pod, count, out, _spread, { positions, columns }) {
     const { nonZeroCpu, nonZeroMemory } = pod.requests;
     const { allocatableCpu, allocatableMemory } = columns;
     const usedCpu = columns.nonZeroCpu;

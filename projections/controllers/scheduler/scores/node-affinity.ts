@@ -6,8 +6,8 @@ export const nodeAffinityScore: ScorePlugin = {
   name: 'NodeAffinity',
   weight: 2,
   applies: (pod) => pod.affinity.preferred.length > 0,
-  score(pod, nodes, count, out) {
-    for (let i = 0; i < count; i++) out[i] = preferredAffinityWeight(pod.affinity, nodes[i]!);
+  score(pod, count, out, _spread, { positions, nodes }) {
+    for (let i = 0; i < count; i++) out[i] = preferredAffinityWeight(pod.affinity, nodes[positions[i]!]!);
     defaultNormalizeScore(out, count, false);
   },
 };

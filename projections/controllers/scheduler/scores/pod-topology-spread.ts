@@ -23,7 +23,7 @@ export const podTopologySpread: ScorePlugin = {
   name: 'PodTopologySpread',
   weight: 2,
   applies: (pod) => pod.defaultSpread,
-  score(pod, _nodes, count, out, spread, cycle) {
+  score(pod, count, out, spread, cycle) {
     const group = pod.spreadGroup!;
     const { positions, columns } = cycle;
     const zoneOf = columns.zone;
@@ -89,7 +89,7 @@ export const podTopologySpread: ScorePlugin = {
       }
       out.fill(normalised(HOSTNAME_MAX_SKEW - 1, min, max), 0, count);
       for (let s = 0; s < siblingNodes; s++) out[siblingAt[s]!] = normalised(siblingScore[s]!, min, max);
-      return;
+      return siblingNodes === 0;
     }
     if (onNodes) {
       for (const [name, siblings] of onNodes) {

@@ -14,24 +14,29 @@ export interface SpreadCounts {
 }
 
 /**
- * The cycle being scored: feasible node `i` sits at `positions[i]` in `columns`, and a feasible
- * node's position carries `columns.cycle === id` and `columns.feasibleIndex === i`.
+ * The cycle being scored: feasible node `i` is `nodes[positions[i]]` and sits at `positions[i]` in
+ * `columns`, and a feasible node's position carries `columns.cycle === id` and
+ * `columns.feasibleIndex === i`.
  */
 export interface ScoreCycle {
   id: number;
   positions: Int32Array;
   columns: NodeColumns;
+  /** Every node, by position (the cache's name-sorted list). */
+  nodes: readonly NodeInfo[];
 }
 
 /**
  * A score plugin: `applies` is PreScore (a plugin with nothing to say about the pod is left out of
- * the decision), `score` writes the normalised score of `nodes[i]` into `out[i]`.
+ * the decision), `score` writes the normalised score of feasible node `i` into `out[i]` (`count`
+ * of them), and returns true when it gave them all the same score: the cycle then adds that score
+ * to the totals once rather than node by node.
  */
 export interface ScorePlugin {
   name: string;
   weight: number;
   applies(pod: PodInfo): boolean;
-  score(pod: PodInfo, nodes: readonly NodeInfo[], count: number, out: Int32Array, spread: SpreadCounts, cycle: ScoreCycle): void;
+  score(pod: PodInfo, count: number, out: Int32Array, spread: SpreadCounts, cycle: ScoreCycle): boolean | void;
 }
 
 /** The framework's DefaultNormalizeScore: scale to 0..100 by the maximum, optionally reversed. */

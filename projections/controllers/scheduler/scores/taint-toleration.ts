@@ -6,11 +6,11 @@ export const taintTolerationScore: ScorePlugin = {
   name: 'TaintToleration',
   weight: 3,
   applies: () => true,
-  score(pod, nodes, count, out, _spread, { positions, columns }) {
+  score(pod, count, out, _spread, { positions, columns, nodes }) {
     // No node has a PreferNoSchedule taint: every count is 0, which normalises to 100 everywhere.
     if (columns.softTainted === 0) {
       out.fill(MAX_NODE_SCORE, 0, count);
-      return;
+      return true;
     }
     const tolerations = pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     const softTaints = columns.softTaints;
@@ -19,7 +19,7 @@ export const taintTolerationScore: ScorePlugin = {
         out[i] = 0;
         continue;
       }
-      const taints = nodes[i]!.softTaints;
+      const taints = nodes[positions[i]!]!.softTaints;
       let untolerated = 0;
       for (const taint of taints) if (!toleratesAny(tolerations, taint)) untolerated++;
       out[i] = untolerated;
