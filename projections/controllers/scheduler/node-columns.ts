@@ -35,6 +35,12 @@ export class NodeColumns {
   zone = new Int32Array(0);
   readonly zoneNames: string[] = [];
   private readonly zoneIndexes = new Map<string, number>();
+  /**
+   * Stamps what the node's numbers are: a new, never repeated stamp (across all columns) each time
+   * any of them is written, moved with the node when nodes shift. A score computed from the same
+   * stamp is computed from the same numbers (see ScoreMemo).
+   */
+  version = new Float64Array(0);
   /** Scratch for the cycle in progress: the cycle that last found the node feasible, and its index among the feasible nodes. */
   cycle = new Int32Array(0);
   feasibleIndex = new Int32Array(0);
@@ -78,6 +84,7 @@ export class NodeColumns {
 
   /** What the node's pods request, after a pod came or went. */
   writeUsage(at: number, node: NodeInfo): void {
+    this.version[at] = ++writes;
     this.requestedCpu[at] = node.requestedCpu;
     this.requestedMemory[at] = node.requestedMemory;
     this.nonZeroCpu[at] = node.nonZeroCpu;
@@ -110,6 +117,7 @@ export class NodeColumns {
       this.open,
       this.softTaints,
       this.zone,
+      this.version,
       this.cycle,
       this.feasibleIndex,
     ];
@@ -137,7 +145,11 @@ export class NodeColumns {
     this.open = grow(this.open, Uint8Array);
     this.softTaints = grow(this.softTaints, Int32Array);
     this.zone = grow(this.zone, Int32Array);
+    this.version = grow(this.version, Float64Array);
     this.cycle = grow(this.cycle, Int32Array);
     this.feasibleIndex = grow(this.feasibleIndex, Int32Array);
   }
 }
+
+/** Writes to any columns so far: the last version stamp given out. */
+let writes = 0;

@@ -1,4 +1,5 @@
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.ts';
+import { ScoreMemo } from './score-memo.ts';
 
 /**
  * NodeResourcesBalancedAllocation: favours nodes whose cpu and memory would be equally used once
@@ -10,19 +11,31 @@ export const balancedAllocation: ScorePlugin = {
   applies: () => true,
   score(pod, count, out, _spread, { positions, columns }) {
     const { cpu, memory } = pod.requests;
-    const { allocatableCpu, allocatableMemory, requestedCpu, requestedMemory } = columns;
+    const { allocatableCpu, allocatableMemory, requestedCpu, requestedMemory, version } = columns;
+    memo.prepare(columns, cpu, memory);
+    const { stamps, scores } = memo;
     for (let i = 0; i < count; i++) {
       const at = positions[i]!;
-      const cpuCapacity = allocatableCpu[at]!;
-      const memoryCapacity = allocatableMemory[at]!;
-      if (cpuCapacity === 0 || memoryCapacity === 0) {
-        out[i] = MAX_NODE_SCORE;
+      const stamp = version[at]!;
+      if (stamps[at] === stamp) {
+        out[i] = scores[at]!;
         continue;
       }
-      const cpuFraction = Math.min(1, (requestedCpu[at]! + cpu) / cpuCapacity);
-      const memoryFraction = Math.min(1, (requestedMemory[at]! + memory) / memoryCapacity);
-      const std = Math.abs((cpuFraction - memoryFraction) / 2);
-      out[i] = Math.trunc((1 - std) * MAX_NODE_SCORE);
+      const cpuCapacity = allocatableCpu[at]!;
+      const memoryCapacity = allocatableMemory[at]!;
+      let score: number = MAX_NODE_SCORE;
+      if (cpuCapacity !== 0 && memoryCapacity !== 0) {
+        const cpuFraction = Math.min(1, (requestedCpu[at]! + cpu) / cpuCapacity);
+        const memoryFraction = Math.min(1, (requestedMemory[at]! + memory) / memoryCapacity);
+        const std = Math.abs((cpuFraction - memoryFraction) / 2);
+        score = Math.trunc((1 - std) * MAX_NODE_SCORE);
+      }
+      out[i] = score;
+      scores[at] = score;
+      stamps[at] = stamp;
     }
   },
 };
+
+/** Scores by node, between cycles: a node's score depends on its columns and the pod's requests alone. */
+const memo = new ScoreMemo();

@@ -84,4 +84,41 @@ describe('default score plugins', () => {
       { seed: 5, numRuns: 300 },
     );
   });
+
+  it('score a node afresh once its numbers change, though scores are kept between cycles (property)', () => {
+    // NodeResourcesFit and BalancedAllocation keep each node's score from cycle to cycle: after
+    // pods land, nodes join, leave or change size, and pods of other sizes come, every score must
+    // still be the formula's.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('pod' as const), cpu: fc.constantFrom('100m', '250m', '1'), memory: fc.constantFrom('128Mi', '1Gi'), start: fc.nat() }),
+      fc.record({ kind: fc.constant('add' as const), name: fc.integer({ min: 1, max: 12 }), cpu: fc.constantFrom('2', '4', '8') }),
+      fc.record({ kind: fc.constant('remove' as const), name: fc.integer({ min: 1, max: 12 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(step, { minLength: 1, maxLength: 30 }), (initial, steps) => {
+        const cache = SchedulerCache.fromState(stateWith(Array.from({ length: initial }, (_, i) => testNode(`node-${i + 1}`))));
+        steps.forEach((s, n) => {
+          if (s.kind === 'add') cache.syncNode(`node-${s.name}`, testNode(`node-${s.name}`, { cpu: s.cpu }));
+          else if (s.kind === 'remove') cache.syncNode(`node-${s.name}`, undefined);
+          else {
+            const object = testPod(`web-${n}`, { cpu: s.cpu, memory: s.memory, owner: replicaSetOwner('web') });
+            const pod = podInfoOf(object);
+            const { decision, node } = schedulePod(pod, cache.nodes, cache, { startIndex: s.start, prng: createPrng(n), percentageOfNodesToScore: 100 });
+            for (const verdict of verdictsOf(decision)) {
+              if (!verdict.scores) continue;
+              const expected = expectedScores(cache.node(verdict.node)!, cache.nodes, cache, pod);
+              expect({ node: verdict.node, fit: verdict.scores.NodeResourcesFit, balanced: verdict.scores.NodeResourcesBalancedAllocation }).toEqual({
+                node: verdict.node,
+                fit: expected.NodeResourcesFit,
+                balanced: expected.NodeResourcesBalancedAllocation,
+              });
+            }
+            if (node) cache.assume(pod, object, node.name);
+          }
+        });
+      }),
+      { seed: 41, numRuns: 200 },
+    );
+  });
 });
+
