@@ -1,6 +1,7 @@
-import { type KubeObject, objectKey } from '../../core/model/object.ts';
+import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { splitQualifiedKey, uidIndexOf } from './indexes.ts';
+import { objectKeyOf } from './object-keys.ts';
 
 /**
  * Reads over ClusterState. Every list comes back in key order (`ns/name` compared by code unit,
@@ -17,7 +18,7 @@ export function getObject(state: ClusterState, kind: string, namespace: string |
   // Every controller looks up the object of the event at hand: the same key string is reused
   // (hashed once) instead of being built and hashed again by each.
   if (name !== lastName || namespace !== lastNamespace) {
-    lastKey = objectKey(namespace, name);
+    lastKey = objectKeyOf(kind, namespace, name);
     lastName = name;
     lastNamespace = namespace;
   }
