@@ -248,6 +248,13 @@ function scratchInts(plugin: number, count: number): Int32Array {
 }
 
 let scratchKeysBuffer = new Float64Array(0);
+/** Zeros, never written. */
+let zeros = new Int32Array(0);
+
+function scratchZeros(count: number): Int32Array {
+  if (zeros.length < count) zeros = new Int32Array(Math.max(count, 2 * zeros.length));
+  return zeros;
+}
 
 function scratchTotals(count: number): Float64Array {
   if (scratchTotalsBuffer.length < count) scratchTotalsBuffer = new Float64Array(Math.max(count, 2 * scratchTotalsBuffer.length));
@@ -292,10 +299,9 @@ function separatingPlugin(chosen: number, runnerUp: number, perPlugin: Int32Arra
  * scores into `keys` (score × 128^(plugins − 1 − p), exact up to seven plugins). Returns whether
  * keys are out of use (a score outside 0..127, or more than seven plugins).
  *
- * Plugin by plugin: tight passes over typed arrays run several times faster than a pass over the
- * nodes that reaches into every plugin's array. A plugin that gave every node the same score is
- * added once, not node by node: with integer weights every sum is an exact integer, so the order
- * of additions cannot change it.
+ * With integer weights every sum is an exact integer, so the order of additions cannot change
+ * it: a plugin that gave every node the same score is added once, and the others up to three at a
+ * time, in one pass over their arrays. Other weights keep kube-scheduler's order, plugin by plugin.
  */
 function combineScores(
   pod: PodInfo,
@@ -308,68 +314,90 @@ function combineScores(
   keys: Float64Array,
 ): boolean {
   const pluginCount = plugins.length;
-  let outOfRange = pluginCount > 7 ? 1 : 0;
-  let exact = pluginCount <= 30;
-  let uniform = 0;
+  let exact = pluginCount <= 64;
+  const varying: number[] = [];
+  let baseTotal = 0;
+  let baseKey = 0;
+  let bits = 0;
   for (let p = 0; p < pluginCount; p++) {
     const weight = plugins[p]!.weight;
     if (!(Number.isInteger(weight) && Math.abs(weight) <= 1024)) exact = false;
-    if (plugins[p]!.score(pod, count, perPlugin[p]!, spread, cycle) === true && count > 0) uniform |= 1 << p;
+    const scores = perPlugin[p]!;
+    if (plugins[p]!.score(pod, count, scores, spread, cycle) === true && count > 0) {
+      baseTotal += scores[0]! * weight;
+      baseKey += scores[0]! * 128 ** (pluginCount - 1 - p);
+      bits |= scores[0]!;
+    } else varying.push(p);
   }
-  if (!exact) uniform = 0;
-  let baseTotal = 0;
-  let baseKey = 0;
-  let scale = 1;
-  for (let p = pluginCount - 1; p >= 0; p--, scale *= 128) {
-    if ((uniform & (1 << p)) === 0) continue;
-    const score = perPlugin[p]![0]!;
-    baseTotal += score * plugins[p]!.weight;
-    baseKey += score * scale;
-    outOfRange |= score & ~127;
+  if (!exact) return sumInOrder(plugins, perPlugin, count, totals, keys);
+  if (varying.length === 0) {
+    totals.fill(baseTotal, 0, count);
+    keys.fill(baseKey, 0, count);
   }
-  let first = true;
-  scale = 128 ** (pluginCount - 1);
-  for (let p = 0; p < pluginCount; p++, scale /= 128) {
-    if ((uniform & (1 << p)) !== 0) continue;
+  // Three plugins a pass (the last one padded with plugins scoring 0 at weight 0).
+  const zero = scratchZeros(count);
+  for (let v = 0; v < varying.length; v += 3) {
+    const p = varying[v]!;
+    const q = varying[v + 1];
+    const r = varying[v + 2];
+    const a = perPlugin[p]!;
+    const b = q === undefined ? zero : perPlugin[q]!;
+    const c = r === undefined ? zero : perPlugin[r]!;
+    const wa = plugins[p]!.weight;
+    const wb = q === undefined ? 0 : plugins[q]!.weight;
+    const wc = r === undefined ? 0 : plugins[r]!.weight;
+    const ka = 128 ** (pluginCount - 1 - p);
+    const kb = q === undefined ? 0 : 128 ** (pluginCount - 1 - q);
+    const kc = r === undefined ? 0 : 128 ** (pluginCount - 1 - r);
+    if (v === 0) {
+      for (let i = 0; i < count; i++) {
+        const x = a[i]!;
+        const y = b[i]!;
+        const z = c[i]!;
+        totals[i] = baseTotal + x * wa + y * wb + z * wc;
+        keys[i] = baseKey + x * ka + y * kb + z * kc;
+        bits |= x | y | z;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const x = a[i]!;
+        const y = b[i]!;
+        const z = c[i]!;
+        totals[i] = totals[i]! + x * wa + y * wb + z * wc;
+        keys[i] = keys[i]! + x * ka + y * kb + z * kc;
+        bits |= x | y | z;
+      }
+    }
+  }
+  return pluginCount > 7 || (bits & ~127) !== 0;
+}
+
+/** The totals and keys plugin by plugin, each node's total summed in plugin order (as kube-scheduler does). */
+function sumInOrder(plugins: readonly ScorePlugin[], perPlugin: readonly Int32Array[], count: number, totals: Float64Array, keys: Float64Array): boolean {
+  const pluginCount = plugins.length;
+  let bits = 0;
+  if (pluginCount === 0) {
+    totals.fill(0, 0, count);
+    keys.fill(0, 0, count);
+  }
+  for (let p = 0; p < pluginCount; p++) {
     const scores = perPlugin[p]!;
     const weight = plugins[p]!.weight;
-    let bits = 0;
-    if (first && uniform === 0) {
-      // The first plugin's pass as written before constants were split off, for inexact weights.
+    if (p === 0) {
       for (let i = 0; i < count; i++) {
         const score = scores[i]!;
         totals[i] = score * weight;
         keys[i] = score;
         bits |= score;
       }
-    } else if (first) {
-      for (let i = 0; i < count; i++) {
-        const score = scores[i]!;
-        totals[i] = baseTotal + score * weight;
-        keys[i] = baseKey + score * scale;
-        bits |= score;
-      }
-    } else if (uniform === 0) {
+    } else {
       for (let i = 0; i < count; i++) {
         const score = scores[i]!;
         totals[i]! += score * weight;
         keys[i] = keys[i]! * 128 + score;
         bits |= score;
       }
-    } else {
-      for (let i = 0; i < count; i++) {
-        const score = scores[i]!;
-        totals[i]! += score * weight;
-        keys[i]! += score * scale;
-        bits |= score;
-      }
     }
-    first = false;
-    outOfRange |= bits & ~127;
   }
-  if (first) {
-    totals.fill(baseTotal, 0, count);
-    keys.fill(baseKey, 0, count);
-  }
-  return outOfRange !== 0;
+  return pluginCount > 7 || (bits & ~127) !== 0;
 }
