@@ -56,6 +56,8 @@ function widthFor(groups: number): number {
 }
 
 let scratchGroups = new Int32Array(1024);
+/** Stands for the score keys of a table without them (string keys): it matches no key. */
+const NO_KEYS = new Float64Array(0);
 let scratchChars = new Uint8Array(1024);
 let scratchKeys = new Float64Array(1024);
 const ascii = new TextDecoder();
@@ -88,13 +90,26 @@ export function buildVerdictTable(
   const { order, runs } = windowKey === undefined ? namedWindow(typeof nodes === 'function' ? nodes() : nodes, count) : keyedWindow(windowKey, nodes, count);
   const keys = scoreKeys ?? feasibleKeys(codes, count, perPlugin, pluginCount);
   const grouper = keys ? numericGrouper.start(keys) : stringGrouper.start(perPlugin, pluginCount);
+  // A key stands for one group throughout the table: a feasible node with the previous feasible
+  // node's key (the common case in name order) takes its group without asking the grouper.
+  const keyOf = keys ?? NO_KEYS;
+  let lastKey = Number.NaN;
+  let lastGroup = -1;
   for (let k = 0; k < count; k++) {
     const code = codes[order[k]!]!;
+    if (code >= 0 && keyOf[code] === lastKey) {
+      groupOf[k] = lastGroup;
+      continue;
+    }
     let group = code < 0 ? grouper.failure(failures[-1 - code]!) : grouper.feasible(code);
     if (group < 0) {
       group = groups.length;
       groups.push(code < 0 ? failureGroup(failures[-1 - code]!) : scoreGroup(perPlugin, pluginCount, code, grouper.keyOf(code)));
       grouper.add(group);
+    }
+    if (code >= 0 && keys) {
+      lastKey = keys[code]!;
+      lastGroup = group;
     }
     groupOf[k] = group;
   }
