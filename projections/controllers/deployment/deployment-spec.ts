@@ -7,21 +7,33 @@ import { type Fenceposts, type IntOrPercent, resolveFenceposts } from './fencepo
  * objects that reached the log some other way).
  */
 export interface DeploymentSpec {
-  replicas: number;
-  strategy: 'RollingUpdate' | 'Recreate';
-  maxSurgeValue: IntOrPercent;
-  maxUnavailableValue: IntOrPercent;
-  minReadySeconds: number;
+  readonly replicas: number;
+  readonly strategy: 'RollingUpdate' | 'Recreate';
+  readonly maxSurgeValue: IntOrPercent;
+  readonly maxUnavailableValue: IntOrPercent;
+  readonly minReadySeconds: number;
   /** undefined = keep every old ReplicaSet. */
-  revisionHistoryLimit: number | undefined;
+  readonly revisionHistoryLimit: number | undefined;
   /** undefined = no deadline (unset or MaxInt32). */
-  progressDeadlineSeconds: number | undefined;
-  paused: boolean;
+  readonly progressDeadlineSeconds: number | undefined;
+  readonly paused: boolean;
 }
 
 const MAX_INT32 = 2147483647;
 
+/** Specs read so far, by the spec object read: state objects are never changed in place, and every sync of a Deployment reads the same one. */
+const specs = new WeakMap<object, DeploymentSpec>();
+
+/** The Deployment's spec with defaults; the same (never changed) object for the same spec object. */
 export function deploymentSpec(d: KubeObject): DeploymentSpec {
+  const source = d.spec;
+  if (!source || typeof source !== 'object') return readSpec(d);
+  let spec = specs.get(source);
+  if (!spec) specs.set(source, (spec = readSpec(d)));
+  return spec;
+}
+
+function readSpec(d: KubeObject): DeploymentSpec {
   const spec = d.spec ?? {};
   const strategy = spec.strategy?.type === 'Recreate' ? 'Recreate' : 'RollingUpdate';
   const rollingUpdate = spec.strategy?.rollingUpdate ?? {};
@@ -39,7 +51,7 @@ export function deploymentSpec(d: KubeObject): DeploymentSpec {
   };
 }
 
-/** Each spec's fenceposts, resolved once: a sync asks for them many times. */
+/** Each spec's fenceposts, resolved once: every sync of a Deployment asks for them, many times. */
 const fenceposts = new WeakMap<DeploymentSpec, Fenceposts>();
 
 function fencepostsOf(spec: DeploymentSpec): Fenceposts {

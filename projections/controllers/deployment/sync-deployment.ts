@@ -75,7 +75,18 @@ class DeploymentSync {
   private readonly commands: Command[] = [];
   /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
   private readonly rsWrites = new Map<string, Command>();
-  private readonly newRSOf = new WeakMap<readonly KubeObject[], KubeObject | undefined>();
+  /** The list findNewReplicaSet last looked at, and what it found. */
+  private newRSList: readonly KubeObject[] | undefined;
+  private newRSFound: KubeObject | undefined;
+  /** The list last split into new and old ReplicaSets (and its length then: creating a ReplicaSet adds to it), the old ones, and the next revision. */
+  private oldRSsOf: { list: readonly KubeObject[]; length: number; oldRSs: KubeObject[]; newRevision: number } | undefined;
+  /**
+   * The existing new ReplicaSet whose annotations and minReadySeconds this sync has brought in line
+   * with the Deployment (for that revision): a second look (a rollout after isScalingEvent) finds
+   * nothing more to change, since the sync changes neither the Deployment's copied annotations nor
+   * that ReplicaSet's revision or copied annotations in between.
+   */
+  private newRSInLine: { rs: KubeObject; newRevision: number } | undefined;
   private waitingForOldPods = false;
   /** Whether this sync estimated progress (only then is a progress-deadline timer due). */
   private progressEstimated = false;
@@ -87,7 +98,8 @@ class DeploymentSync {
     this.d = workingCopy(original);
     // A sync sets the status's own fields and replaces its conditions list (never edits it), so a shallow copy is enough.
     this.d.status = { ...original.status };
-    this.spec = deploymentSpec(this.d);
+    // Read from the state's spec object (the working copy's spec holds the same values), so that every sync of the Deployment shares one.
+    this.spec = deploymentSpec(original);
   }
 
   /** Now as a condition's timestamp (most syncs write no condition). */
@@ -225,30 +237,38 @@ class DeploymentSync {
    * same list, and neither the Deployment's template nor the ReplicaSets' templates change within it.
    */
   private findNewReplicaSet(rsList: readonly KubeObject[]): KubeObject | undefined {
-    if (this.newRSOf.has(rsList)) return this.newRSOf.get(rsList);
-    const found = findNewReplicaSet(this.d, rsList);
-    this.newRSOf.set(rsList, found);
-    return found;
+    if (this.newRSList !== rsList) {
+      this.newRSFound = findNewReplicaSet(this.d, rsList);
+      this.newRSList = rsList;
+    }
+    return this.newRSFound;
   }
 
   private getAllReplicaSetsAndSyncRevision(rsList: KubeObject[], createIfNotExisted: boolean): { newRS: KubeObject | undefined; oldRSs: KubeObject[] } {
-    // `FindOldReplicaSets`: every ReplicaSet but the new one.
-    const current = this.findNewReplicaSet(rsList);
-    const oldRSs = rsList.filter((rs) => rs !== current);
-    const newRS = this.getNewReplicaSet(rsList, oldRSs, createIfNotExisted);
+    let split = this.oldRSsOf;
+    if (split?.list !== rsList || split.length !== rsList.length) {
+      // `FindOldReplicaSets`: every ReplicaSet but the new one.
+      const current = this.findNewReplicaSet(rsList);
+      const oldRSs = rsList.filter((rs) => rs !== current);
+      this.oldRSsOf = split = { list: rsList, length: rsList.length, oldRSs, newRevision: maxRevision(oldRSs) + 1 };
+    }
+    // Shared between the calls of a sync: its users copy before sorting, and none adds to it.
+    const { oldRSs } = split;
+    const newRS = this.getNewReplicaSet(rsList, oldRSs, split.newRevision, createIfNotExisted);
     return { newRS, oldRSs };
   }
 
-  private getNewReplicaSet(rsList: KubeObject[], oldRSs: KubeObject[], createIfNotExisted: boolean): KubeObject | undefined {
+  private getNewReplicaSet(rsList: KubeObject[], oldRSs: KubeObject[], newRevision: number, createIfNotExisted: boolean): KubeObject | undefined {
     const d = this.d;
     const spec = this.spec;
     const existing = this.findNewReplicaSet(rsList);
-    const newRevision = maxRevision(oldRSs) + 1;
     const maxReplicas = spec.replicas + maxSurge(spec);
 
     if (existing) {
-      const annotationsUpdated = setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
-      const minReadySecondsNeedsUpdate = (existing.spec.minReadySeconds ?? 0) !== spec.minReadySeconds;
+      const inLine = this.newRSInLine?.rs === existing && this.newRSInLine.newRevision === newRevision;
+      this.newRSInLine = { rs: existing, newRevision };
+      const annotationsUpdated = !inLine && setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
+      const minReadySecondsNeedsUpdate = !inLine && (existing.spec.minReadySeconds ?? 0) !== spec.minReadySeconds;
       if (annotationsUpdated || minReadySecondsNeedsUpdate) {
         if (spec.minReadySeconds) existing.spec.minReadySeconds = spec.minReadySeconds;
         else delete existing.spec.minReadySeconds;

@@ -118,11 +118,7 @@ export function syncReplicaSet(rsKey: string, context: SyncContext, includeOrpha
     return { commands: [] };
   }
   const commands: Command[] = [];
-  const lookupPod = (podKey: string) => {
-    const [ns, podName] = splitKey(podKey);
-    return getObject(state, 'Pod', ns, podName);
-  };
-  const needsSync = expectations.satisfied(rsKey, lookupPod, now);
+  const needsSync = expectations.satisfied(rsKey, state, now);
   const selector = replicaSetSelector(rs);
 
   const claimed: KubeObject[] = [];
