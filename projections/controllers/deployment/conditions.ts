@@ -49,3 +49,16 @@ export function removeCondition(status: { conditions?: DeploymentCondition[] }, 
   status.conditions = status.conditions.filter((c) => c.type !== type);
   if (status.conditions.length === 0) delete status.conditions;
 }
+
+/** Condition times parsed so far: every sync of a rolling-out Deployment parses its Progressing condition's time, twice. */
+const parsedTimes = new Map<string, number>();
+
+/** `Date.parse` of a condition's timestamp, remembered. */
+export function conditionTime(text: string): number {
+  let time = parsedTimes.get(text);
+  if (time === undefined) {
+    if (parsedTimes.size >= 10_000) parsedTimes.clear();
+    parsedTimes.set(text, (time = Date.parse(text)));
+  }
+  return time;
+}

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../core/model/object.ts';
-import { type DeploymentCondition, REASONS, getCondition, newCondition, setCondition } from './conditions.ts';
+import { type DeploymentCondition, REASONS, conditionTime, getCondition, newCondition, setCondition } from './conditions.ts';
 import { type DeploymentSpec, maxUnavailable } from './deployment-spec.ts';
-import { availableReplicas, readyReplicas, specReplicas, statusReplicas, sum } from './replica-sets.ts';
+import { availableReplicas, readyReplicas, specReplicas, statusReplicas } from './replica-sets.ts';
 
 /** apps/v1 DeploymentStatus in Kubernetes' field order; zero counts omitted as Go's omitempty does. */
 export interface DeploymentStatus {
@@ -18,38 +18,41 @@ export interface DeploymentStatus {
 export const count = (status: DeploymentStatus | undefined, field: 'observedGeneration' | 'replicas' | 'updatedReplicas' | 'readyReplicas' | 'availableReplicas' | 'unavailableReplicas'): number =>
   status?.[field] ?? 0;
 
-function omitZero(status: DeploymentStatus): DeploymentStatus {
-  const out: DeploymentStatus = {};
-  for (const key of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) {
-    if (status[key]) out[key] = status[key];
-  }
-  if (status.conditions?.length) out.conditions = status.conditions;
-  if (status.collisionCount !== undefined) out.collisionCount = status.collisionCount;
-  return out;
-}
-
-/** `calculateStatus` (pkg/controller/deployment/sync.go). */
+/** `calculateStatus` (pkg/controller/deployment/sync.go): zero counts left out as Go's omitempty does, the fields in Kubernetes' order. */
 export function calculateStatus(allRSs: readonly KubeObject[], newRS: KubeObject | undefined, d: KubeObject, spec: DeploymentSpec, now: string): DeploymentStatus {
-  const available = sum(allRSs, availableReplicas);
-  const total = sum(allRSs, specReplicas);
-  const status: DeploymentStatus = {
-    observedGeneration: d.metadata.generation ?? 0,
-    replicas: sum(allRSs, statusReplicas),
-    updatedReplicas: newRS ? statusReplicas(newRS) : 0,
-    readyReplicas: sum(allRSs, readyReplicas),
-    availableReplicas: available,
-    unavailableReplicas: Math.max(0, total - available),
-  };
+  // One pass over the ReplicaSets, and each field set only when non-zero (no object with zeros to filter after).
+  let replicas = 0;
+  let ready = 0;
+  let available = 0;
+  let total = 0;
+  for (const rs of allRSs) {
+    replicas += statusReplicas(rs);
+    ready += readyReplicas(rs);
+    available += availableReplicas(rs);
+    total += specReplicas(rs);
+  }
+  const updated = newRS ? statusReplicas(newRS) : 0;
+  const unavailable = Math.max(0, total - available);
+  const generation = d.metadata.generation ?? 0;
+  const status: DeploymentStatus = {};
+  if (generation) status.observedGeneration = generation;
+  if (replicas) status.replicas = replicas;
+  if (updated) status.updatedReplicas = updated;
+  if (ready) status.readyReplicas = ready;
+  if (available) status.availableReplicas = available;
+  if (unavailable) status.unavailableReplicas = unavailable;
   const previous = d.status as DeploymentStatus | undefined;
   // Shared, not copied: conditions lists are replaced (setCondition, removeCondition), never edited.
-  if (previous?.conditions?.length) status.conditions = previous.conditions;
-  if (previous?.collisionCount !== undefined) status.collisionCount = previous.collisionCount;
+  const held: { conditions?: DeploymentCondition[] } = {};
+  if (previous?.conditions?.length) held.conditions = previous.conditions;
   if (available >= spec.replicas - maxUnavailable(spec)) {
-    setCondition(status, newCondition('Available', 'True', REASONS.minimumReplicasAvailable, 'Deployment has minimum availability.', now));
+    setCondition(held, newCondition('Available', 'True', REASONS.minimumReplicasAvailable, 'Deployment has minimum availability.', now));
   } else {
-    setCondition(status, newCondition('Available', 'False', REASONS.minimumReplicasUnavailable, 'Deployment does not have minimum availability.', now));
+    setCondition(held, newCondition('Available', 'False', REASONS.minimumReplicasUnavailable, 'Deployment does not have minimum availability.', now));
   }
-  return omitZero(status);
+  if (held.conditions?.length) status.conditions = held.conditions;
+  if (previous?.collisionCount !== undefined) status.collisionCount = previous.collisionCount;
+  return status;
 }
 
 /** `DeploymentComplete`: every desired replica updated and available, no old ones, generation observed. */
@@ -82,6 +85,6 @@ export function deploymentTimedOut(spec: DeploymentSpec, status: DeploymentStatu
   if (!condition) return false;
   if (condition.reason === REASONS.newReplicaSetAvailable) return false;
   if (condition.reason === REASONS.timedOut) return true;
-  const from = Date.parse(condition.lastUpdateTime);
+  const from = conditionTime(condition.lastUpdateTime);
   return from + spec.progressDeadlineSeconds * 1000 < now;
 }

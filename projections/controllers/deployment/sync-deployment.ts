@@ -5,7 +5,8 @@ import { POD_TEMPLATE_HASH_LABEL, computeHash } from '../../../core/model/pod-te
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
-import { getObject, listObjects, objectsWithLabel, ownedBy } from '../../state/queries.ts';
+import { getObject, listObjects, ownedBy } from '../../state/queries.ts';
+import { qualifiedKey } from '../../state/indexes.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { claimVerdict, controllerOf, newControllerRef, withControllerRef, withoutOwner } from '../replicaset/controller-ref.ts';
 import { splitKey } from '../replicaset/sync-replicaset.ts';
@@ -19,7 +20,7 @@ import {
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
 } from './annotations.ts';
-import { type DeploymentCondition, REASONS, getCondition, newCondition, removeCondition, setCondition } from './conditions.ts';
+import { type DeploymentCondition, REASONS, conditionTime, getCondition, newCondition, removeCondition, setCondition } from './conditions.ts';
 import { type DeploymentStatus, calculateStatus, deploymentComplete, deploymentProgressing, deploymentTimedOut } from './deployment-status.ts';
 import { type DeploymentSpec, deploymentSpec, maxSurge, maxUnavailable } from './deployment-spec.ts';
 import {
@@ -54,6 +55,8 @@ export interface DeploymentSyncResult {
 
 /** A ReplicaSet create whose name is already taken by someone else's: bump collisionCount and stop. */
 class HashCollision extends Error {}
+
+const REPLICASET_PREFIX = qualifiedKey('ReplicaSet', '');
 
 /**
  * One reconcile of one Deployment (`syncDeployment`, pkg/controller/deployment): the same steps and
@@ -179,7 +182,7 @@ class DeploymentSync {
     const condition = getCondition(status, 'Progressing');
     if (!condition || condition.reason === REASONS.timedOut || condition.reason === REASONS.newReplicaSetAvailable) return undefined;
     if (deploymentComplete(this.d, this.spec, status)) return undefined;
-    const deadline = Date.parse(condition.lastUpdateTime) + this.spec.progressDeadlineSeconds * 1000 + 1;
+    const deadline = conditionTime(condition.lastUpdateTime) + this.spec.progressDeadlineSeconds * 1000 + 1;
     return Math.max(deadline, this.context.now + 1);
   }
 
@@ -220,12 +223,25 @@ class DeploymentSync {
     const { state } = this.context;
     const namespace = this.d.metadata.namespace;
     const found = new Map<string, KubeObject>();
-    for (const object of ownedBy(state, this.d.metadata.uid ?? '')) {
-      if (object.kind === 'ReplicaSet' && object.metadata.namespace === namespace) found.set(object.metadata.name!, object);
+    // The state's indexes read unsorted (the sorted queries sort each list): the names are sorted once, below.
+    const replicaSets = state.objects.get('ReplicaSet');
+    const owned = state.byOwner.get(this.d.metadata.uid ?? '');
+    if (replicaSets && owned) {
+      for (const qualified of owned) {
+        if (!qualified.startsWith(REPLICASET_PREFIX)) continue;
+        const object = replicaSets.get(qualified.slice(REPLICASET_PREFIX.length));
+        if (object && object.metadata.namespace === namespace) found.set(object.metadata.name!, object);
+      }
     }
     const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
-    const orphans = equality ? objectsWithLabel(state, 'ReplicaSet', equality.key, equality.values[0]!) : listObjects(state, 'ReplicaSet', namespace);
-    for (const rs of orphans) if (rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
+    if (!equality) {
+      for (const rs of listObjects(state, 'ReplicaSet', namespace)) if (rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
+    } else if (replicaSets) {
+      for (const key of state.byLabel.get('ReplicaSet')?.get(`${equality.key}=${equality.values[0]!}`) ?? []) {
+        const rs = replicaSets.get(key);
+        if (rs && rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
+      }
+    }
     if (found.size <= 1) return [...found.values()];
     return [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => found.get(name)!);
   }
