@@ -1,3 +1,5 @@
+import type { KubeObject } from '../../core/model/object.ts';
+
 /**
  * A shallow copy of `source` with some fields set: how the reducer changes an object without
  * mutating it. Why not `{ ...source, field }`: V8 clones fast only when every field set already
@@ -32,4 +34,42 @@ export function copyWithout<T extends object>(source: T | undefined, key: string
   const copy = {} as Record<string, unknown>;
   if (source) for (const k in source) if (k !== key) copy[k] = (source as Record<string, unknown>)[k];
   return copy as T;
+}
+
+/**
+ * The copies of a pod event, written out for the fields they set. copyWith's loops over a fields
+ * object and its `{ ...source }` shared by every kind (megamorphic: ~300 ns a copy, measured over a
+ * history's objects) cost more than the copy itself; these sites see only pods' few shapes and set
+ * named fields, and pod events are most of what the reducer applies. Same results as copyWith:
+ * existing fields keep their place, missing ones are added after the others in the order given
+ * (through Object.assign, as copyWith does, which adds fields at normal speed).
+ */
+export function podWith(pod: KubeObject, metadata: KubeObject['metadata'], status: unknown): KubeObject {
+  const copy = 'metadata' in pod && 'status' in pod ? { ...pod } : Object.assign({}, pod);
+  copy.metadata = metadata;
+  copy.status = status;
+  return copy;
+}
+
+/** copyWith(metadata, { resourceVersion }) for pod metadata. */
+export function podMetadataWithVersion(metadata: KubeObject['metadata'], resourceVersion: string): KubeObject['metadata'] {
+  const copy = 'resourceVersion' in metadata ? { ...metadata } : Object.assign({}, metadata);
+  copy.resourceVersion = resourceVersion;
+  return copy;
+}
+
+/** copyWith(status, { conditions }) for pod status. */
+export function podStatusWithConditions(status: Record<string, any> | undefined, conditions: unknown): Record<string, any> {
+  if (status === undefined) return { conditions };
+  const copy = 'conditions' in status ? { ...status } : Object.assign({}, status);
+  copy.conditions = conditions;
+  return copy;
+}
+
+/** copyWith(status, { containerStatuses, conditions }) for pod status. */
+export function podStatusWithContainers(status: Record<string, any>, containerStatuses: unknown, conditions: unknown): Record<string, any> {
+  const copy = 'containerStatuses' in status && 'conditions' in status ? { ...status } : Object.assign({}, status);
+  copy.containerStatuses = containerStatuses;
+  copy.conditions = conditions;
+  return copy;
 }

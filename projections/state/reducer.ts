@@ -2,7 +2,7 @@ import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition,
 import type { KubeObject, ObjectRef } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { copyWith, copyWithField, copyWithout } from './copy-with.ts';
+import { copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { objectKeyOf } from './object-keys.ts';
 import { renewedLease } from './renewed-lease.ts';
@@ -178,11 +178,11 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       const key = objectKeyOf('Pod', event.data.ref.namespace, event.data.ref.name);
       const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
-      updateObject(state, event.data.ref, position, (p, metadata) =>
+      updatePod(state, event.data.ref, position, (p, metadata) =>
         copyWith(p, {
           metadata,
           spec: copyWith(p.spec, { nodeName }),
-          status: copyWith(p.status, { conditions: withCondition(p.status?.conditions, SCHEDULED, time) }),
+          status: podStatusWithConditions(p.status, withCondition(p.status?.conditions, SCHEDULED, time)),
         }),
       );
       movePodToNode(state, key, pod.spec?.nodeName, nodeName);
@@ -192,32 +192,32 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       const time = rfc3339(event.metadata.time);
       const message = event.data.decision.message;
       const condition = { type: 'PodScheduled', status: 'False' as const, reason: 'Unschedulable', ...(message ? { message } : {}) };
-      updateObject(state, event.data.ref, position, (pod, metadata) =>
-        copyWith(pod, { metadata, status: copyWith(pod.status, { conditions: withCondition(pod.status?.conditions, condition, time) }) }),
+      updatePod(state, event.data.ref, position, (pod, metadata) =>
+        podWith(pod, metadata, podStatusWithConditions(pod.status, withCondition(pod.status?.conditions, condition, time))),
       );
       break;
     }
     case 'PodPhaseChanged': {
       const time = rfc3339(event.metadata.time);
       const data = event.data;
-      updateObject(state, data.ref, position, (pod, metadata) => {
+      updatePod(state, data.ref, position, (pod, metadata) => {
         let status = statusWithPhase(pod, data, time);
         if (data.containers) for (const update of data.containers) status = statusWithContainer(pod, status, update, time);
-        return copyWith(pod, { metadata, status });
+        return podWith(pod, metadata, status);
       });
       break;
     }
     case 'ContainerStateChanged': {
       const time = rfc3339(event.metadata.time);
       const data = event.data;
-      updateObject(state, data.ref, position, (pod, metadata) => copyWith(pod, { metadata, status: statusWithContainer(pod, pod.status ?? {}, data, time) }));
+      updatePod(state, data.ref, position, (pod, metadata) => podWith(pod, metadata, statusWithContainer(pod, pod.status ?? {}, data, time)));
       break;
     }
     case 'PodEvicted': {
       const time = rfc3339(event.metadata.time);
       const condition = { type: 'DisruptionTarget', status: 'True' as const, reason: event.data.reason, message: event.data.message };
-      updateObject(state, event.data.ref, position, (pod, metadata) =>
-        copyWith(pod, { metadata, status: copyWith(pod.status, { conditions: withCondition(pod.status?.conditions, condition, time) }) }),
+      updatePod(state, event.data.ref, position, (pod, metadata) =>
+        podWith(pod, metadata, podStatusWithConditions(pod.status, withCondition(pod.status?.conditions, condition, time))),
       );
       break;
     }
@@ -292,14 +292,24 @@ function updateObject(
   ref: ObjectRef,
   position: number,
   change: (object: KubeObject, metadata: KubeObject['metadata']) => KubeObject,
+  withVersion: (metadata: KubeObject['metadata'], resourceVersion: string) => KubeObject['metadata'] = metadataWithVersion,
 ): void {
   const objects = state.objects.get(ref.kind);
   const key = keyOfRef(ref);
   const previous = objects?.get(key);
   if (!objects || !previous) return;
-  const metadata = copyWithField(previous.metadata, 'resourceVersion', String(position));
+  const metadata = withVersion(previous.metadata, String(position));
   const next = change(previous, metadata);
   objects.set(key, next);
+}
+
+function metadataWithVersion(metadata: KubeObject['metadata'], resourceVersion: string): KubeObject['metadata'] {
+  return copyWithField(metadata, 'resourceVersion', resourceVersion);
+}
+
+/** updateObject for a pod event: its metadata copied by the pods' own copy function. */
+function updatePod(state: ClusterState, ref: ObjectRef, position: number, change: (object: KubeObject, metadata: KubeObject['metadata']) => KubeObject): void {
+  updateObject(state, ref, position, change, podMetadataWithVersion);
 }
 
 function registerNode(state: ClusterState, node: KubeObject, position: number, time: number): void {
@@ -420,7 +430,7 @@ function statusWithContainer(pod: KubeObject, previous: Record<string, any>, dat
   const containerStatuses = isInit ? previous.containerStatuses : upsertInSpecOrder(previous.containerStatuses, entry, specs);
   const initContainerStatuses = isInit ? upsertInSpecOrder(previous.initContainerStatuses, entry, specs) : previous.initContainerStatuses;
   const conditions = withConditions(previous.conditions, kubeletConditions(spec, previous.phase, containerStatuses, initContainerStatuses), time);
-  return isInit ? copyWith(previous, { initContainerStatuses, conditions }) : copyWith(previous, { containerStatuses, conditions });
+  return isInit ? copyWith(previous, { initContainerStatuses, conditions }) : podStatusWithContainers(previous, containerStatuses, conditions);
 }
 
 function containerStatus(
