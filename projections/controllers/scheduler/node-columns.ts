@@ -1,5 +1,8 @@
 import type { NodeInfo } from './node-info.ts';
 
+/** How many of the last written positions the columns remember. */
+export const CHANGE_LOG = 256;
+
 /**
  * The numbers a scheduling cycle reads of every node, one typed array per field, indexed by the
  * node's position in the cache's name-sorted list (`NodeInfo.index`). A cycle walks a window of
@@ -41,6 +44,14 @@ export class NodeColumns {
    * stamp is computed from the same numbers (see ScoreMemo).
    */
   version = new Float64Array(0);
+  /**
+   * Positions written (`writeUsage`, which `write` ends with), the last `CHANGE_LOG` of them:
+   * `changed[n % CHANGE_LOG]` is the n-th write, `changes` counts them all. `layoutChanges` counts
+   * the times nodes moved (inserted, removed, resized), after which no position means what it did.
+   */
+  readonly changed = new Int32Array(CHANGE_LOG);
+  changes = 0;
+  layoutChanges = 0;
   /** Scratch for the cycle in progress: the cycle that last found the node feasible, and its index among the feasible nodes. */
   cycle = new Int32Array(0);
   feasibleIndex = new Int32Array(0);
@@ -50,6 +61,7 @@ export class NodeColumns {
     this.reserve(this.size + 1);
     for (const column of this.all()) column.copyWithin(at + 1, at, this.size);
     this.size++;
+    this.layoutChanges++;
     this.softTaints[at] = 0;
     this.write(at, node);
   }
@@ -59,6 +71,7 @@ export class NodeColumns {
     if (this.softTaints[at]! > 0) this.softTainted--;
     for (const column of this.all()) column.copyWithin(at, at + 1, this.size);
     this.size--;
+    this.layoutChanges++;
   }
 
   /** Sets the number of nodes (positions past the old size are written next). */
@@ -66,6 +79,7 @@ export class NodeColumns {
     this.reserve(size);
     this.softTaints.fill(0, this.size, size);
     this.size = size;
+    this.layoutChanges++;
   }
 
   /** Everything about the node at `at`. */
@@ -85,6 +99,7 @@ export class NodeColumns {
   /** What the node's pods request, after a pod came or went. */
   writeUsage(at: number, node: NodeInfo): void {
     this.version[at] = ++writes;
+    this.changed[this.changes++ % CHANGE_LOG] = at;
     this.requestedCpu[at] = node.requestedCpu;
     this.requestedMemory[at] = node.requestedMemory;
     this.nonZeroCpu[at] = node.nonZeroCpu;

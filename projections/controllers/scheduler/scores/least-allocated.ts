@@ -1,5 +1,5 @@
 import { MAX_NODE_SCORE, type ScorePlugin } from './score.ts';
-import { ScoreMemo } from './score-memo.ts';
+import { type NodeScorer, ScoreMemo } from './score-memo.ts';
 
 /**
  * NodeResourcesFit with its default LeastAllocated strategy: the share of cpu and memory left free
@@ -10,41 +10,30 @@ export const leastAllocated: ScorePlugin = {
   weight: 1,
   applies: () => true,
   score(pod, count, out, _spread, { positions, columns }) {
-    const { nonZeroCpu, nonZeroMemory } = pod.requests;
-    const { allocatableCpu, allocatableMemory, version } = columns;
-    const usedCpu = columns.nonZeroCpu;
-    const usedMemory = columns.nonZeroMemory;
-    memo.prepare(columns, nonZeroCpu, nonZeroMemory);
-    const { stamps, scores } = memo;
-    for (let i = 0; i < count; i++) {
-      const at = positions[i]!;
-      const stamp = version[at]!;
-      if (stamps[at] === stamp) {
-        out[i] = scores[at]!;
-        continue;
-      }
-      const cpuCapacity = allocatableCpu[at]!;
-      const memoryCapacity = allocatableMemory[at]!;
-      let sum = 0;
-      let weights = 0;
-      if (cpuCapacity > 0) {
-        sum += leastRequestedScore(usedCpu[at]! + nonZeroCpu, cpuCapacity);
-        weights++;
-      }
-      if (memoryCapacity > 0) {
-        sum += leastRequestedScore(usedMemory[at]! + nonZeroMemory, memoryCapacity);
-        weights++;
-      }
-      const score = weights === 0 ? 0 : Math.trunc(sum / weights);
-      out[i] = score;
-      scores[at] = score;
-      stamps[at] = stamp;
+    memo.fill(columns, positions, count, out, pod.requests.nonZeroCpu, pod.requests.nonZeroMemory);
+  },
+};
+
+const scorer: NodeScorer = {
+  scoreAt(columns, at, nonZeroCpu, nonZeroMemory) {
+    const cpuCapacity = columns.allocatableCpu[at]!;
+    const memoryCapacity = columns.allocatableMemory[at]!;
+    let sum = 0;
+    let weights = 0;
+    if (cpuCapacity > 0) {
+      sum += leastRequestedScore(columns.nonZeroCpu[at]! + nonZeroCpu, cpuCapacity);
+      weights++;
     }
+    if (memoryCapacity > 0) {
+      sum += leastRequestedScore(columns.nonZeroMemory[at]! + nonZeroMemory, memoryCapacity);
+      weights++;
+    }
+    return weights === 0 ? 0 : Math.trunc(sum / weights);
   },
 };
 
 /** Scores by node, between cycles: a node's score depends on its columns and the pod's nonzero requests alone. */
-const memo = new ScoreMemo();
+const memo = new ScoreMemo(scorer);
 
 function leastRequestedScore(requested: number, capacity: number): number {
   if (requested > capacity) return 0;

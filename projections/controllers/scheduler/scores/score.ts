@@ -16,7 +16,8 @@ export interface SpreadCounts {
 /**
  * The cycle being scored: feasible node `i` is `nodes[positions[i]]` and sits at `positions[i]` in
  * `columns`, and a feasible node's position carries `columns.cycle === id` and
- * `columns.feasibleIndex === i`.
+ * `columns.feasibleIndex === i`. Positions increase, but for one wrap-around to the start of the
+ * list (the cycle goes round the list from where the last one stopped).
  */
 export interface ScoreCycle {
   id: number;

@@ -95,13 +95,14 @@ describe('default score plugins', () => {
       fc.record({ kind: fc.constant('remove' as const), name: fc.integer({ min: 1, max: 12 }) }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(step, { minLength: 1, maxLength: 30 }), (initial, steps) => {
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.boolean(), fc.array(step, { minLength: 1, maxLength: 30 }), (initial, sameSize, steps) => {
         const cache = SchedulerCache.fromState(stateWith(Array.from({ length: initial }, (_, i) => testNode(`node-${i + 1}`))));
         steps.forEach((s, n) => {
           if (s.kind === 'add') cache.syncNode(`node-${s.name}`, testNode(`node-${s.name}`, { cpu: s.cpu }));
           else if (s.kind === 'remove') cache.syncNode(`node-${s.name}`, undefined);
           else {
-            const object = testPod(`web-${n}`, { cpu: s.cpu, memory: s.memory, owner: replicaSetOwner('web') });
+            // Pods of one size in a row are what lets the memo score every node and copy windows.
+            const object = testPod(`web-${n}`, sameSize ? { cpu: '100m', memory: '128Mi', owner: replicaSetOwner('web') } : { cpu: s.cpu, memory: s.memory, owner: replicaSetOwner('web') });
             const pod = podInfoOf(object);
             const { decision, node } = schedulePod(pod, cache.nodes, cache, { startIndex: s.start, prng: createPrng(n), percentageOfNodesToScore: 100 });
             for (const verdict of verdictsOf(decision)) {
@@ -119,6 +120,30 @@ describe('default score plugins', () => {
       }),
       { seed: 41, numRuns: 200 },
     );
+  });
+
+  it('score nodes afresh after more pods land between two cycles than the columns log', () => {
+    const cache = SchedulerCache.fromState(stateWith(Array.from({ length: 6 }, (_, i) => testNode(`node-${i + 1}`, { cpu: '64', memory: '64Gi', pods: 1000 }))));
+    const cycle = (n: number) => {
+      const object = testPod(`web-${n}`, { cpu: '100m', memory: '128Mi', owner: replicaSetOwner('web') });
+      const pod = podInfoOf(object);
+      const { decision, node } = schedulePod(pod, cache.nodes, cache, { startIndex: n, prng: createPrng(n), percentageOfNodesToScore: 100 });
+      expect(decision.feasible).toBe(6);
+      for (const verdict of verdictsOf(decision)) {
+        const expected = expectedScores(cache.node(verdict.node)!, cache.nodes, cache, pod);
+        expect([verdict.node, verdict.scores!.NodeResourcesFit, verdict.scores!.NodeResourcesBalancedAllocation]).toEqual([
+          verdict.node,
+          expected.NodeResourcesFit,
+          expected.NodeResourcesBalancedAllocation,
+        ]);
+      }
+      cache.assume(pod, object, node!.name);
+    };
+    for (let n = 0; n < 6; n++) cycle(n);
+    // A pod bound to node-1, then 300 to node-3 outside the scheduler: node-1's write drops out of the log.
+    cache.syncPod('default/first', testPod('first', { cpu: '30', memory: '30Gi', nodeName: 'node-1', phase: 'Running' }));
+    for (let p = 0; p < 300; p++) cache.syncPod(`default/other-${p}`, testPod(`other-${p}`, { cpu: '200m', memory: '64Mi', nodeName: 'node-3', phase: 'Running' }));
+    for (let n = 6; n < 12; n++) cycle(n);
   });
 });
 
