@@ -82,20 +82,30 @@ export function equalIgnoreHash(a: any, b: any): boolean {
   return true;
 }
 
-/** Verdicts of equalIgnoreHash by pair of template objects: templates are never changed in place once made. */
+/** Verdicts of equalIgnoreHash by pair of template objects (the Deployment's, then the ReplicaSet's): templates are never changed in place once made. */
 const sameTemplate = new WeakMap<object, WeakMap<object, boolean>>();
 
-/** equalIgnoreHash, decided once per pair of templates: every sync of a Deployment asks it again of the same ones. */
-function templatesEqualIgnoringHash(a: unknown, b: unknown): boolean {
-  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return equalIgnoreHash(a, b);
-  let verdicts = sameTemplate.get(a);
-  if (!verdicts) sameTemplate.set(a, (verdicts = new WeakMap()));
-  let equal = verdicts.get(b);
-  if (equal === undefined) verdicts.set(b, (equal = equalIgnoreHash(a, b)));
+/** equalIgnoreHash(a, b), decided once per pair of templates (`verdicts` holds those of b): every sync of a Deployment asks it again of the same ones. */
+function templatesEqualIgnoringHash(a: unknown, b: unknown, verdicts: WeakMap<object, boolean> | undefined): boolean {
+  if (!a || typeof a !== 'object' || !verdicts) return equalIgnoreHash(a, b);
+  let equal = verdicts.get(a);
+  if (equal === undefined) verdicts.set(a, (equal = equalIgnoreHash(a, b)));
   return equal;
+}
+
+/** The verdicts about templates compared with `template` (undefined when it is not an object, which is not cached). */
+function verdictsAbout(template: unknown): WeakMap<object, boolean> | undefined {
+  if (!template || typeof template !== 'object') return undefined;
+  let verdicts = sameTemplate.get(template);
+  if (!verdicts) sameTemplate.set(template, (verdicts = new WeakMap()));
+  return verdicts;
 }
 
 /** `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's. */
 export function findNewReplicaSet(d: KubeObject, rsList: readonly KubeObject[]): KubeObject | undefined {
-  return [...rsList].sort(byCreation).find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
+  const template = d.spec?.template;
+  const verdicts = verdictsAbout(template);
+  const sorted = rsList.length > 1 ? [...rsList].sort(byCreation) : rsList;
+  for (const rs of sorted) if (templatesEqualIgnoringHash(rs.spec?.template, template, verdicts)) return rs;
+  return undefined;
 }

@@ -102,4 +102,32 @@ describe('syncDeployment', () => {
     expect(updates[0]!.object.metadata.ownerReferences).toEqual(ownerRef('web', 'd-uid'));
     expect(updates[1]!.object.metadata.ownerReferences).toBeUndefined();
   });
+
+  it("plans on copies: the state's Deployment and ReplicaSets are never changed in place, whatever the sync writes", () => {
+    const ownerRef = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true, blockOwnerDeletion: true }];
+    const replicaSet = (name: string, image: string, replicas: number, annotations: Record<string, string>): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace: 'default', uid: `${name}-uid`, labels: { app: 'web', 'pod-template-hash': name }, annotations, ownerReferences: ownerRef, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { replicas, selector: { matchLabels: { app: 'web', 'pod-template-hash': name } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': name } }, spec: { containers: [{ name: 'app', image }] } } },
+      status: { replicas, readyReplicas: replicas, availableReplicas: replicas, observedGeneration: 1 },
+    });
+    const deepFreeze = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+      Object.freeze(value);
+      for (const child of Object.values(value)) deepFreeze(child);
+    };
+    const cases: Array<{ replicas: number; objects: KubeObject[] }> = [
+      // A rollout under way: the new ReplicaSet (revision annotation behind, no desired-replicas) grows, the old one shrinks.
+      { replicas: 4, objects: [replicaSet('web-old', 'web:v0', 4, { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '4' }), replicaSet('web-new', 'web:v1', 1, {})] },
+      // A scaling event: the only ReplicaSet was sized for 2 replicas.
+      { replicas: 4, objects: [replicaSet('web-new', 'web:v1', 2, { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '3' })] },
+    ];
+    for (const { replicas, objects } of cases) {
+      const state = stateWith([{ ...deployment, spec: { ...deployment.spec, replicas } }, ...objects]);
+      for (const kind of ['Deployment', 'ReplicaSet']) for (const object of state.objects.get(kind)!.values()) deepFreeze(object);
+      const { commands } = syncDeployment('default/web', { state, now: T0, meta });
+      expect(commands.filter((c) => c.type === 'update' && !c.subresource).length).toBeGreaterThan(0);
+    }
+  });
 });

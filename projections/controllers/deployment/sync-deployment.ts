@@ -78,6 +78,8 @@ class DeploymentSync {
   private readonly commands: Command[] = [];
   /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
   private readonly rsWrites = new Map<string, Command>();
+  /** ReplicaSets whose parts this sync may change in place (see writable). */
+  private readonly ownParts = new Set<KubeObject>();
   /** The list findNewReplicaSet last looked at, and what it found. */
   private newRSList: readonly KubeObject[] | undefined;
   private newRSFound: KubeObject | undefined;
@@ -98,7 +100,7 @@ class DeploymentSync {
     private readonly original: KubeObject,
     private readonly context: DeploymentSyncContext,
   ) {
-    this.d = workingCopy(original);
+    this.d = deploymentCopy(original);
     // A sync sets the status's own fields and replaces its conditions list (never edits it), so a shallow copy is enough.
     this.d.status = { ...original.status };
     // Read from the state's spec object (the working copy's spec holds the same values), so that every sync of the Deployment shares one.
@@ -139,6 +141,19 @@ class DeploymentSync {
   }
 
   // ---- writes ---------------------------------------------------------------------------------
+
+  /**
+   * The ReplicaSet, its metadata, annotations and spec made this sync's own before a change to them
+   * (once): until then a working copy shares them with the state (most syncs change no ReplicaSet).
+   * The top-level object stays the same, so every list holding it sees the change.
+   */
+  private writable(rs: KubeObject): void {
+    if (this.ownParts.has(rs)) return;
+    const { annotations } = rs.metadata;
+    rs.metadata = annotations ? { ...rs.metadata, annotations: { ...annotations } } : { ...rs.metadata };
+    if (rs.spec) rs.spec = { ...rs.spec };
+    this.ownParts.add(rs);
+  }
 
   private updateReplicaSet(rs: KubeObject): void {
     const name = rs.metadata.name!;
@@ -194,10 +209,11 @@ class DeploymentSync {
     for (const rs of this.claimCandidates(selector)) {
       switch (claimVerdict(this.d, rs, matches(selector, rs.metadata.labels))) {
         case 'owned':
-          owned.push(workingCopy(rs));
+          owned.push(sharingCopy(rs));
           break;
         case 'adopt': {
           const adopted = withControllerRef(rs, this.d);
+          this.ownParts.add(adopted);
           this.updateReplicaSet(adopted);
           owned.push(adopted);
           break;
@@ -283,6 +299,7 @@ class DeploymentSync {
     if (existing) {
       const inLine = this.newRSInLine?.rs === existing && this.newRSInLine.newRevision === newRevision;
       this.newRSInLine = { rs: existing, newRevision };
+      if (!inLine) this.writable(existing);
       const annotationsUpdated = !inLine && setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
       const minReadySecondsNeedsUpdate = !inLine && (existing.spec.minReadySeconds ?? 0) !== spec.minReadySeconds;
       if (annotationsUpdated || minReadySecondsNeedsUpdate) {
@@ -319,6 +336,7 @@ class DeploymentSync {
     if (taken) {
       if (controllerOf(taken)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, taken.spec?.template)) {
         const adopted = clonePlain(taken);
+        this.ownParts.add(adopted);
         rsList.push(adopted);
         setDeploymentRevision(d, String(newRevision));
         return adopted;
@@ -326,6 +344,7 @@ class DeploymentSync {
       d.status.collisionCount = (d.status.collisionCount ?? 0) + 1;
       throw new HashCollision();
     }
+    this.ownParts.add(newRS);
     this.createReplicaSet(newRS);
     rsList.push(newRS);
     setDeploymentRevision(d, String(newRevision));
@@ -349,6 +368,7 @@ class DeploymentSync {
     const max = spec.replicas + maxSurge(spec);
     const sizeNeedsUpdate = specReplicas(rs) !== newScale;
     if (sizeNeedsUpdate || replicasAnnotationsNeedUpdate(rs, spec.replicas, max)) {
+      this.writable(rs);
       rs.spec.replicas = newScale;
       setReplicasAnnotations(rs, spec.replicas, max);
       this.updateReplicaSet(rs);
@@ -581,27 +601,34 @@ function present(list: Array<KubeObject | undefined>): KubeObject[] {
   return list.filter((rs): rs is KubeObject => !!rs);
 }
 
-/** A ReplicaSet create or update as sent: the server owns status. */
+/**
+ * A ReplicaSet create or update as sent: the server owns status. A shallow copy: the write path
+ * copies what it is given, and the sync changes none of the working copy's parts once it has ended.
+ */
 function withoutStatus(object: KubeObject): KubeObject {
-  const copy = clonePlain(object);
-  delete copy.status;
-  return copy;
+  const copy: Record<string, unknown> = {};
+  for (const key in object) if (key !== 'status') copy[key] = object[key as keyof KubeObject];
+  return copy as KubeObject;
 }
 
 /**
- * A copy of an object from the state to plan changes on. A sync changes only the object's own
- * metadata fields, its annotations, its spec's own fields (replicas, minReadySeconds) and a
- * Deployment's status (copied by the caller): those are copied; the rest (pod template, selector,
- * labels, owner references, a ReplicaSet's status) is shared with the state and only read. A deep
- * copy of every owned ReplicaSet at every sync was a quarter of the controller's time.
+ * A ReplicaSet from the state to plan changes on: a new top-level object sharing every part with
+ * the state until `writable` gives it its own metadata, annotations and spec: most syncs change no
+ * ReplicaSet, so copying those parts of each at every sync was allocation for nothing (a deep copy
+ * of each, before that, was a quarter of the controller's time).
  */
-function workingCopy(object: KubeObject): KubeObject {
-  const { annotations } = object.metadata;
-  return {
-    ...object,
-    metadata: annotations ? { ...object.metadata, annotations: { ...annotations } } : { ...object.metadata },
-    ...(object.spec ? { spec: { ...object.spec } } : {}),
-  };
+function sharingCopy(rs: KubeObject): KubeObject {
+  return { ...rs };
+}
+
+/**
+ * The Deployment to plan changes on: a sync changes only its annotations (the revision) and its
+ * status (copied by the caller), so only its metadata and annotations are copied; the rest (spec,
+ * pod template, selector) is shared with the state and only read.
+ */
+function deploymentCopy(d: KubeObject): KubeObject {
+  const { annotations } = d.metadata;
+  return { ...d, metadata: annotations ? { ...d.metadata, annotations: { ...annotations } } : { ...d.metadata } };
 }
 
 /** A ReplicaSet condition as a Deployment condition (module level: a closure per sync costs a keepNames call under tsx). */
