@@ -36,8 +36,20 @@ export function isPodReady(pod: KubeObject): boolean {
 export function podReadySince(pod: KubeObject): number | undefined {
   const condition = readyCondition(pod);
   if (condition?.status !== 'True' || !condition.lastTransitionTime) return undefined;
-  const time = Date.parse(condition.lastTransitionTime);
+  const time = parsedTime(condition.lastTransitionTime);
   return Number.isNaN(time) ? undefined : time;
+}
+
+/** Transition times parsed so far (whole seconds, so few distinct ones): with minReadySeconds every sync reads each pod's. */
+const parsedTimes = new Map<string, number>();
+
+function parsedTime(text: string): number {
+  let time = parsedTimes.get(text);
+  if (time === undefined) {
+    if (parsedTimes.size >= 10_000) parsedTimes.clear();
+    parsedTimes.set(text, (time = Date.parse(text)));
+  }
+  return time;
 }
 
 /**

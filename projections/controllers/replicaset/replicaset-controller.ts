@@ -74,6 +74,15 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
        * active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
        */
       const countedAs = new Map<string, KubeObject>();
+      /** The pod objects countedAs holds: after a sync, those already there need no key built to be recorded again. */
+      const countedObjects = new WeakSet<KubeObject>();
+      function countAs(podKey: string, pod: KubeObject): void {
+        const previous = countedAs.get(podKey);
+        if (previous === pod) return;
+        if (previous) countedObjects.delete(previous);
+        countedAs.set(podKey, pod);
+        countedObjects.add(pod);
+      }
       /**
        * Settled ReplicaSets (all pods there, nothing in flight, no minReadySeconds) and their counts:
        * a pod of theirs turning ready or unready only moves readyReplicas/availableReplicas by one,
@@ -118,10 +127,11 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
           // A pod that was already terminating when last counted leaves the counts as they are.
           if (previous && !(counted && !isPodActive(counted))) add(keys, previous, false);
           podOwner.delete(podKey);
+          if (counted) countedObjects.delete(counted);
           countedAs.delete(podKey);
           return;
         }
-        countedAs.set(podKey, pod);
+        countAs(podKey, pod);
         if (statusOnly && previous) {
           if (counted === pod) return;
           const before = counted && countedOf(counted);
@@ -152,7 +162,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
 
       /** After a full reconcile: what it counted of each pod, and whether it is settled. */
       function remember(state: ClusterState, key: string, result: SyncResult): void {
-        for (const pod of result.claimed ?? []) countedAs.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
+        for (const pod of result.claimed ?? []) if (!countedObjects.has(pod)) countAs(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
         const [namespace, name] = splitKey(key);
         const rs = getObject(state, 'ReplicaSet', namespace, name);
         if (rs && result.settled && result.counts && !rs.spec?.minReadySeconds) settled.set(key, { spec: rs.spec, uid: rs.metadata.uid ?? '', counts: result.counts });
