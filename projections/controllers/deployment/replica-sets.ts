@@ -10,7 +10,11 @@ export const statusReplicas = (rs: KubeObject): number => rs.status?.replicas ??
 export const readyReplicas = (rs: KubeObject): number => rs.status?.readyReplicas ?? 0;
 export const availableReplicas = (rs: KubeObject): number => rs.status?.availableReplicas ?? 0;
 
-export const sum = (list: readonly KubeObject[], of: (rs: KubeObject) => number): number => list.reduce((total, rs) => total + of(rs), 0);
+export function sum(list: readonly KubeObject[], of: (rs: KubeObject) => number): number {
+  let total = 0;
+  for (let i = 0; i < list.length; i++) total += of(list[i]!);
+  return total;
+}
 
 /** Creation timestamps read so far (whole seconds, so few distinct ones): sorting compares each several times per sync. */
 const createdAt = new Map<string, number>();

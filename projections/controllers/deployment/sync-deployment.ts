@@ -249,11 +249,11 @@ class DeploymentSync {
         if (object && object.metadata.namespace === namespace) found.set(object.metadata.name!, object);
       }
     }
-    const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
-    if (!equality) {
+    const equality = orphanLabelOf(selector);
+    if (equality === undefined) {
       for (const rs of listObjects(state, 'ReplicaSet', namespace)) if (rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
     } else if (replicaSets) {
-      for (const key of state.byLabel.get('ReplicaSet')?.get(`${equality.key}=${equality.values[0]!}`) ?? []) {
+      for (const key of state.byLabel.get('ReplicaSet')?.get(equality) ?? []) {
         const rs = replicaSets.get(key);
         if (rs && rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
       }
@@ -629,6 +629,19 @@ function sharingCopy(rs: KubeObject): KubeObject {
 function deploymentCopy(d: KubeObject): KubeObject {
   const { annotations } = d.metadata;
   return { ...d, metadata: annotations ? { ...d.metadata, annotations: { ...annotations } } : { ...d.metadata } };
+}
+
+/** Each compiled selector's first equality requirement as a label index key (`key=value`), or null when it has none. */
+const orphanLabels = new WeakMap<Selector, string | null>();
+
+/** The label whose index finds every orphan the selector can match (compiled selectors are cached and never changed, so once per selector). */
+function orphanLabelOf(selector: Selector): string | undefined {
+  let label = orphanLabels.get(selector);
+  if (label === undefined) {
+    const equality = selector.requirements.find((r) => r.operator === 'Equals' || r.operator === 'DoubleEquals' || (r.operator === 'In' && r.values.length === 1));
+    orphanLabels.set(selector, (label = equality ? `${equality.key}=${equality.values[0]!}` : null));
+  }
+  return label ?? undefined;
 }
 
 /** A ReplicaSet condition as a Deployment condition (module level: a closure per sync costs a keepNames call under tsx). */
