@@ -597,8 +597,9 @@ class DeploymentSync {
   }
 }
 
-function present(list: Array<KubeObject | undefined>): KubeObject[] {
-  return list.filter((rs): rs is KubeObject => !!rs);
+/** The ReplicaSets of a list that may hold an absent new one; the list itself when none is absent (callers only read it). */
+function present(list: ReadonlyArray<KubeObject | undefined>): readonly KubeObject[] {
+  return list.includes(undefined) ? list.filter((rs): rs is KubeObject => !!rs) : (list as readonly KubeObject[]);
 }
 
 /**
@@ -658,12 +659,19 @@ function convert(c: any): DeploymentCondition {
 
 /** `getReplicaFailures`: a ReplicaFailure condition of the new ReplicaSet, else of any. */
 function replicaFailure(allRSs: Array<KubeObject | undefined>, newRS: KubeObject | undefined): DeploymentCondition | undefined {
-  const fromNew = (newRS?.status?.conditions as any[] | undefined)?.find((c) => c.type === 'ReplicaFailure');
+  const fromNew = newRS && replicaFailureOf(newRS);
   if (fromNew) return convert(fromNew);
-  for (const rs of present(allRSs)) {
-    const found = (rs.status?.conditions as any[] | undefined)?.find((c) => c.type === 'ReplicaFailure');
+  for (const rs of allRSs) {
+    const found = rs && replicaFailureOf(rs);
     if (found) return convert(found);
   }
+  return undefined;
+}
+
+function replicaFailureOf(rs: KubeObject): any {
+  const conditions = rs.status?.conditions as any[] | undefined;
+  if (!conditions) return undefined;
+  for (const c of conditions) if (c.type === 'ReplicaFailure') return c;
   return undefined;
 }
 
