@@ -10,7 +10,7 @@ import { configProblemOf } from './config-references.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
-import { type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches, updatePod } from './pod-runtime.ts';
+import { type ContainerRun, type PodRun, type PodStep, type RuntimeContext, admitPod, adoptPod, advancePod, beginTermination, containerEvent, newPodRun, podStatusMatches, updatePod } from './pod-runtime.ts';
 import { KUBELET_ANNOTATION } from './sim-annotations.ts';
 import { mergeStatusWrites } from './status-writes.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
@@ -62,6 +62,8 @@ interface NodeRecord {
 
 interface PodRecord {
   run: PodRun;
+  /** `pod:<uid>`, built once: the key of this pod's timer. */
+  timerKey: string;
   /** The event that last set this pod's runtime in motion (binding, deletion): the cause of what its timers do. */
   causationId: Position;
   correlationId?: string;
@@ -94,6 +96,8 @@ function createKubelet(options: KubeletOptions) {
   const nodes = new Map<string, NodeRecord>();
   const slotMembers = new Map<number, Set<string>>();
   const pods = new Map<string, PodRecord>();
+  /** The same records by timer key. */
+  const podByTimer = new Map<string, PodRecord>();
   const uidByKey = new Map<string, string>();
   const timers = createKeyedTimers();
   const ctxByNode = new Map<string, RuntimeContext>();
@@ -106,7 +110,8 @@ function createKubelet(options: KubeletOptions) {
   let event: StoredEvent;
 
   function emit(node: string, fact: OrreryEvent, causationId: Position, correlationId?: string): void {
-    out.push({ type: 'record', actor: kubeletActor(node), causationId, ...(correlationId ? { correlationId } : {}), event: fact });
+    const actor = kubeletActor(node);
+    out.push(correlationId ? { type: 'record', actor, causationId, correlationId, event: fact } : { type: 'record', actor, causationId, event: fact });
   }
 
   function inputMeta() {
@@ -121,19 +126,28 @@ function createKubelet(options: KubeletOptions) {
     return (node.status?.addresses as Array<{ type: string; address: string }> | undefined)?.find((a) => a.type === 'InternalIP')?.address;
   }
 
+  // One class for every node's context, not closures per node: under tsx (keepNames) each closure
+  // made costs a defineProperty, and a cluster makes one context per node.
+  class NodeContext implements RuntimeContext {
+    readonly crashBackoff = crashBackoff;
+    readonly pullBackoff = pullBackoff;
+    readonly startupDelayMs?: number;
+    constructor(private readonly record: NodeRecord) {
+      if (options.startupDelayMs !== undefined) this.startupDelayMs = options.startupDelayMs;
+    }
+    allocatePodIP(): string {
+      return this.record.ipam.allocate();
+    }
+    configProblem(run: PodRun, c: ContainerRun) {
+      const pod = getObject(state, 'Pod', run.ref.namespace, run.ref.name);
+      return pod ? configProblemOf(state, pod, c.name) : undefined;
+    }
+  }
+
   function contextFor(record: NodeRecord): RuntimeContext {
     let ctx = ctxByNode.get(record.name);
     if (!ctx) {
-      ctx = {
-        crashBackoff,
-        pullBackoff,
-        allocatePodIP: () => record.ipam.allocate(),
-        configProblem: (run, c) => {
-          const pod = getObject(state, 'Pod', run.ref.namespace, run.ref.name);
-          return pod ? configProblemOf(state, pod, c.name) : undefined;
-        },
-        ...(options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {}),
-      };
+      ctx = new NodeContext(record);
       ctxByNode.set(record.name, ctx);
     }
     return ctx;
@@ -194,22 +208,23 @@ function createKubelet(options: KubeletOptions) {
     return record && !record.stopped ? record : undefined;
   }
 
-  function startupDelayOption(): { startupDelayMs?: number } {
-    return options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {};
-  }
+  // One object for every pod (nothing writes to it).
+  const startupDelay: { startupDelayMs?: number } = options.startupDelayMs !== undefined ? { startupDelayMs: options.startupDelayMs } : {};
 
   /** Starts running a pod bound to an active node: fresh, or from its recorded status. */
   function takePod(record: NodeRecord, pod: KubeObject, now: number): void {
     const uid = pod.metadata.uid ?? '';
     if (pods.has(uid)) return;
     const ctx = contextFor(record);
-    const startupDelay = startupDelayOption();
     const hasStatus = !!(pod.status?.containerStatuses || pod.status?.initContainerStatuses);
     const run = hasStatus ? adoptPod(pod, record.name, record.hostIP, now, startupDelay) : newPodRun(pod, record.name, record.hostIP, startupDelay);
     if (run.podIP) record.ipam.reserve(run.podIP);
-    const { causationId, correlationId } = inputMeta();
-    const entry: PodRecord = { run, causationId, deleteIssued: false, ...(correlationId ? { correlationId } : {}) };
+    const causationId = event.position;
+    const correlationId = event.metadata.correlationId;
+    const timerKey = `pod:${uid}`;
+    const entry: PodRecord = correlationId ? { run, timerKey, causationId, deleteIssued: false, correlationId } : { run, timerKey, causationId, deleteIssued: false };
     pods.set(uid, entry);
+    podByTimer.set(timerKey, entry);
     uidByKey.set(objectKey(pod.metadata.namespace, pod.metadata.name ?? ''), uid);
     if (pod.metadata.deletionTimestamp) beginTermination(run, now, pod.metadata.deletionGracePeriodSeconds ?? 30);
     const step = hasStatus || run.terminating ? advancePod(run, now, ctx) : admitPod(run, now, ctx);
@@ -236,17 +251,19 @@ function createKubelet(options: KubeletOptions) {
         preconditions: { uid },
       } satisfies Command);
     }
-    if (step.nextAt !== undefined && !step.stopped) timers.schedule(`pod:${uid}`, step.nextAt);
-    else timers.cancel(`pod:${uid}`);
+    if (step.nextAt !== undefined && !step.stopped) timers.schedule(entry.timerKey, step.nextAt);
+    else timers.cancel(entry.timerKey);
   }
 
   function dropPod(uid: string, releaseIP: boolean): void {
     const entry = pods.get(uid);
     if (!entry) return;
     pods.delete(uid);
-    timers.cancel(`pod:${uid}`);
-    crashBackoff.forgetPrefix(`${uid}/`);
-    pullBackoff.forgetPrefix(`${uid}/`);
+    podByTimer.delete(entry.timerKey);
+    timers.cancel(entry.timerKey);
+    const prefix = `${uid}/`;
+    crashBackoff.forgetPrefix(prefix);
+    pullBackoff.forgetPrefix(prefix);
     const key = objectKey(entry.run.ref.namespace, entry.run.ref.name);
     if (uidByKey.get(key) === uid) uidByKey.delete(key);
     if (releaseIP) releaseIPOf(entry);
@@ -274,7 +291,7 @@ function createKubelet(options: KubeletOptions) {
         const entry = pod && pods.get(pod.metadata.uid ?? '');
         const record = entry && activeNode(entry.run.node);
         if (!pod || !entry || !record) return;
-        applyStep(pod.metadata.uid ?? '', entry, updatePod(entry.run, pod, now, contextFor(record), startupDelayOption()));
+        applyStep(pod.metadata.uid ?? '', entry, updatePod(entry.run, pod, now, contextFor(record), startupDelay));
         return;
       }
       case 'ObjectRemoved':
@@ -332,11 +349,10 @@ function createKubelet(options: KubeletOptions) {
         out.push({ type: 'record', actor: beating.length === 1 ? kubeletActor(beating[0]!) : KUBELET_CONTROLLER_NAME, causationId: event.position, event: { type: 'NodeHeartbeat', data: { nodes: beating } } });
         timers.schedule(key, nextSlotTime(slot, now));
       } else {
-        const uid = key.slice(4);
-        const entry = pods.get(uid);
+        const entry = podByTimer.get(key);
         const record = entry && activeNode(entry.run.node);
         if (!entry || !record) continue;
-        applyStep(uid, entry, advancePod(entry.run, now, contextFor(record)));
+        applyStep(entry.run.uid, entry, advancePod(entry.run, now, contextFor(record)));
       }
     }
   }

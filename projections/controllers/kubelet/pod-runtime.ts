@@ -145,9 +145,10 @@ function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitCo
     role,
     image: c.image ?? '',
     sim: containerSimulation(pod, c.name, c.image ?? '', options),
-    ...(role !== 'init' && c.livenessProbe ? { liveness: c.livenessProbe } : {}),
-    ...(role !== 'init' && c.readinessProbe ? { readiness: c.readinessProbe } : {}),
-    ...(role !== 'init' && c.startupProbe ? { startup: c.startupProbe } : {}),
+    // Always present (undefined when absent): one shape for every container, no spreads.
+    liveness: role !== 'init' && c.livenessProbe ? c.livenessProbe : undefined,
+    readiness: role !== 'init' && c.readinessProbe ? c.readinessProbe : undefined,
+    startup: role !== 'init' && c.startupProbe ? c.startupProbe : undefined,
     status: 'waiting',
     state: { waiting: { reason: hasInitContainers ? 'PodInitializing' : 'ContainerCreating' } },
     ready: false,
@@ -162,9 +163,15 @@ function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitCo
 export function admitPod(run: PodRun, now: number, ctx: RuntimeContext): PodStep {
   const events: OrreryEvent[] = run.containers.map((c) => containerEvent(run, c));
   run.phase = 'Pending';
-  events.push({ type: 'PodPhaseChanged', data: { ref: run.ref, phase: 'Pending', ...(run.hostIP ? { hostIP: run.hostIP } : {}) } });
-  const step = advancePod(run, now, ctx);
-  return { ...step, events: [...events, ...step.events] };
+  events.push({ type: 'PodPhaseChanged', data: run.hostIP ? { ref: run.ref, phase: 'Pending', hostIP: run.hostIP } : { ref: run.ref, phase: 'Pending' } });
+  return prependEvents(events, advancePod(run, now, ctx));
+}
+
+/** The step with `events` before its own (the step is fresh from advancePod: it is reused). */
+function prependEvents(events: OrreryEvent[], step: PodStep): PodStep {
+  for (const event of step.events) events.push(event);
+  step.events = events;
+  return step;
 }
 
 /**
@@ -259,8 +266,7 @@ export function updatePod(run: PodRun, pod: KubeObject, now: number, ctx: Runtim
       if (c.dueAt !== undefined && c.dueAt < now) c.dueAt = now;
     }
   }
-  const step = advancePod(run, now, ctx);
-  return { ...step, events: [...events, ...step.events] };
+  return prependEvents(events, advancePod(run, now, ctx));
 }
 
 /** The pod is being deleted: SIGTERM to every running container, nothing new starts. */
@@ -302,27 +308,20 @@ export function advancePod(run: PodRun, now: number, ctx: RuntimeContext): PodSt
   let nextAt: number | undefined;
   for (const c of run.containers) if (c.dueAt !== undefined && (nextAt === undefined || c.dueAt < nextAt)) nextAt = c.dueAt;
   const stopped = run.terminating && run.containers.every((c) => c.status !== 'stopping');
-  return { events, stopped, ...(nextAt !== undefined ? { nextAt } : {}) };
+  return nextAt !== undefined ? { events, stopped, nextAt } : { events, stopped };
 }
 
 export function containerEvent(run: PodRun, c: ContainerRun, reason?: string): OrreryEvent {
-  return {
-    type: 'ContainerStateChanged',
-    data: {
-      ref: run.ref,
-      container: c.name,
-      state: c.state,
-      ...(c.lastState ? { lastState: c.lastState } : {}),
-      ready: c.ready,
-      started: c.started,
-      restartCount: c.restartCount,
-      ...(reason ? { reason } : {}),
-    },
-  };
+  // One literal per shape, fields in the same order (no spreads): these are the kubelet's most frequent events.
+  const { ref } = run;
+  const { name: container, state, lastState, ready, started, restartCount } = c;
+  if (lastState) {
+    return { type: 'ContainerStateChanged', data: reason ? { ref, container, state, lastState, ready, started, restartCount, reason } : { ref, container, state, lastState, ready, started, restartCount } };
+  }
+  return { type: 'ContainerStateChanged', data: reason ? { ref, container, state, ready, started, restartCount, reason } : { ref, container, state, ready, started, restartCount } };
 }
 
 function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, events: OrreryEvent[]): void {
-  const key = backoffKey(run, c);
   switch (c.status) {
     case 'creating': {
       const problem = ctx.configProblem?.(run, c);
@@ -332,7 +331,7 @@ function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, ev
       }
       delete run.mountProblem;
       if (c.sim.imagePullFails) {
-        ctx.pullBackoff.next(key, now);
+        ctx.pullBackoff.next(backoffKey(run, c), now);
         c.status = 'pull-failed';
         c.dueAt = now + 1000;
         c.state = {
@@ -349,7 +348,7 @@ function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, ev
     }
     case 'pull-failed':
       c.status = 'pull-backoff';
-      c.dueAt = now - 1000 + ctx.pullBackoff.get(key);
+      c.dueAt = now - 1000 + ctx.pullBackoff.get(backoffKey(run, c));
       c.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` } };
       events.push(containerEvent(run, c, 'BackOff'));
       return;
@@ -358,7 +357,7 @@ function fire(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, ev
       c.dueAt = now;
       return;
     case 'crash-backoff':
-      ctx.crashBackoff.next(key, c.finishedAt ?? now);
+      ctx.crashBackoff.next(backoffKey(run, c), c.finishedAt ?? now);
       c.restartCount++;
       startContainer(run, c, now, ctx, events);
       return;
@@ -423,14 +422,19 @@ function setTimeline(c: ContainerRun, startedAt: number): void {
 }
 
 function nextRunningDue(c: ContainerRun, now: number): number | undefined {
-  const candidates: number[] = [];
-  if (!c.started && c.startedTime !== undefined) candidates.push(c.startedTime);
-  if (!c.ready && c.readyAt !== undefined && (c.unreadyAt === undefined || now < c.unreadyAt)) candidates.push(c.readyAt);
-  if (c.ready && c.unreadyAt !== undefined) candidates.push(c.unreadyAt);
-  if (c.killAt !== undefined) candidates.push(c.killAt);
-  if (c.oomAt !== undefined) candidates.push(c.oomAt);
-  if (c.exitAt !== undefined) candidates.push(c.exitAt);
-  return candidates.length ? Math.min(...candidates) : undefined;
+  let due: number | undefined;
+  if (!c.started && c.startedTime !== undefined) due = earlier(due, c.startedTime);
+  if (!c.ready && c.readyAt !== undefined && (c.unreadyAt === undefined || now < c.unreadyAt)) due = earlier(due, c.readyAt);
+  if (c.ready && c.unreadyAt !== undefined) due = earlier(due, c.unreadyAt);
+  if (c.killAt !== undefined) due = earlier(due, c.killAt);
+  if (c.oomAt !== undefined) due = earlier(due, c.oomAt);
+  if (c.exitAt !== undefined) due = earlier(due, c.exitAt);
+  return due;
+}
+
+/** Math.min over the candidates one at a time (NaN and -0 as Math.min of them all), without an array per call. */
+function earlier(due: number | undefined, candidate: number): number {
+  return due === undefined ? candidate : Math.min(due, candidate);
 }
 
 function startContainer(run: PodRun, c: ContainerRun, now: number, ctx: RuntimeContext, events: OrreryEvent[]): void {
@@ -624,9 +628,10 @@ function reportPhase(run: PodRun, events: OrreryEvent[]): void {
   const starting = phase === 'Running' && run.phase !== 'Running';
   run.phase = phase;
   run.reportedPodIP = run.podIP;
+  const { ref, hostIP, podIP } = run;
   const event: OrreryEvent = {
     type: 'PodPhaseChanged',
-    data: { ref: run.ref, phase, ...(run.hostIP ? { hostIP: run.hostIP } : {}), ...(run.podIP ? { podIP: run.podIP } : {}) },
+    data: hostIP ? (podIP ? { ref, phase, hostIP, podIP } : { ref, phase, hostIP }) : podIP ? { ref, phase, podIP } : { ref, phase },
   };
   // The real kubelet posts phase and container statuses in one update. As separate events, a pod
   // that starts must be Running before its containers report ready, or a watcher sees "1/1 Pending".

@@ -77,6 +77,32 @@ export function containerSimulation(pod: KubeObject, container: string, image: s
     return plain;
   }
   const annotations = pod.metadata.annotations ?? {};
+  // Pods of one workload carry the same annotations: their answers are looked up by everything they
+  // are computed from (the sim annotations in the object's order, length-prefixed so no two sets
+  // share a key), instead of reading and parsing each annotation again for every container.
+  let key: string | undefined = `${defaults.startupDelayMs}|${container.length}:${container}${image.length}:${image}`;
+  for (const name in annotations) {
+    if (!name.startsWith(SIM_PREFIX)) continue;
+    const value = annotations[name];
+    if (typeof value !== 'string') {
+      key = undefined;
+      break;
+    }
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  if (key === undefined) return annotatedSimulation(annotations, container, image, defaults);
+  const known = annotatedSimulations.get(key);
+  if (known) return known;
+  const simulation = Object.freeze(annotatedSimulation(annotations, container, image, defaults));
+  if (annotatedSimulations.size >= 10_000) annotatedSimulations.clear();
+  annotatedSimulations.set(key, simulation);
+  return simulation;
+}
+
+/** Answers for annotated pods, by the key `containerSimulation` builds. */
+const annotatedSimulations = new Map<string, ContainerSimulation>();
+
+function annotatedSimulation(annotations: Record<string, string>, container: string, image: string, defaults: { startupDelayMs?: number }): ContainerSimulation {
   const read = (key: string): string | undefined => annotations[`${SIM_PREFIX}${container}.${key}`] ?? annotations[`${SIM_PREFIX}${key}`];
   const duration = (key: string): number | undefined => {
     const text = read(key);
