@@ -36,6 +36,8 @@ export interface KubeletOptions {
 
 export const KUBELET_CONTROLLER_NAME = 'kubelet';
 
+const NO_OUTPUT: readonly ControllerOutput[] = Object.freeze([]);
+
 const kubeletActors = new Map<string, string>();
 
 /**
@@ -372,10 +374,12 @@ function createKubelet(options: KubeletOptions) {
 
   let started = false;
   return {
-    handle(input: ReconcileInput): ControllerOutput[] {
+    handle(input: ReconcileInput): readonly ControllerOutput[] {
       state = input.state;
       event = input.event;
-      out = [];
+      // Most events give the kubelet nothing to do: a list only handed out when it holds something,
+      // so the empty one is kept for the next event instead of a new one per event.
+      if (out.length !== 0) out = [];
       const now = Math.max(state.time, event.metadata.time);
       if (!started) {
         started = true;
@@ -388,7 +392,7 @@ function createKubelet(options: KubeletOptions) {
         requestedWake = next;
         out.push({ type: 'wakeAt', time: next });
       }
-      return out;
+      return out.length === 0 ? NO_OUTPUT : out;
     },
   };
 }

@@ -53,6 +53,8 @@ export interface ContainerRun {
   oomAt?: number;
   exitAt?: number;
   stopExit?: { exitCode: number; reason: string };
+  /** `<pod uid>/<container>`, the back-off tables' key, built the first time it is needed. */
+  backoffKey?: string;
 }
 
 export interface PodRun {
@@ -109,7 +111,7 @@ export function formatPod(ref: ObjectRef): string {
 }
 
 function backoffKey(run: PodRun, c: ContainerRun): string {
-  return `${run.uid}/${c.name}`;
+  return (c.backoffKey ??= `${run.uid}/${c.name}`);
 }
 
 function seconds(ms: number): string {
@@ -156,6 +158,7 @@ function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitCo
     restartCount: 0,
     everRan: false,
     everStarted: false,
+    backoffKey: undefined,
   };
 }
 
