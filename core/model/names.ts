@@ -30,6 +30,11 @@ function regexError(message: string, pattern: string, ...examples: string[]): st
 const maxLenError = (length: number) => `must be no more than ${length} characters`;
 
 export function isDns1123Label(value: string): string[] {
+  if (validDns1123Labels.has(value)) return [];
+  return remember(validDns1123Labels, value, dns1123LabelErrors(value));
+}
+
+function dns1123LabelErrors(value: string): string[] {
   const errors: string[] = [];
   if (value.length > DNS1123_LABEL_MAX_LENGTH) errors.push(maxLenError(DNS1123_LABEL_MAX_LENGTH));
   if (!dns1123LabelPattern.test(value)) {
@@ -39,6 +44,11 @@ export function isDns1123Label(value: string): string[] {
 }
 
 export function isDns1123Subdomain(value: string): string[] {
+  if (validDns1123Subdomains.has(value)) return [];
+  return remember(validDns1123Subdomains, value, dns1123SubdomainErrors(value));
+}
+
+function dns1123SubdomainErrors(value: string): string[] {
   const errors: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errors.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!dns1123SubdomainPattern.test(value)) {
@@ -57,12 +67,15 @@ export function isDns1035Label(value: string): string[] {
 }
 
 /**
- * Label keys and values already found valid: every write of an object validates its labels and
- * annotations again, and they are the same few strings (a simulation's status writes were spending
- * ~2% of their time here). Bounded, so a server seeing endless new keys keeps checking them afresh.
+ * Label keys and values, names and namespaces already found valid: every write of an object
+ * validates its metadata again, and they are the same few strings (a simulation's status writes
+ * were spending ~2% of their time here). Bounded, so a server seeing endless new keys keeps
+ * checking them afresh.
  */
 const validQualifiedNames = new Set<string>();
 const validLabelValues = new Set<string>();
+const validDns1123Labels = new Set<string>();
+const validDns1123Subdomains = new Set<string>();
 const REMEMBERED_VALID = 10_000;
 
 function remember(valid: Set<string>, value: string, errors: string[]): string[] {
