@@ -1,7 +1,6 @@
-import type { KubeObject } from '../../core/model/object.ts';
+import { type KubeObject, objectKey } from '../../core/model/object.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { splitQualifiedKey, uidIndexOf } from './indexes.ts';
-import { objectKeyOf } from './object-keys.ts';
 
 /**
  * Reads over ClusterState. Every list comes back in key order (`ns/name` compared by code unit,
@@ -18,7 +17,7 @@ export function getObject(state: ClusterState, kind: string, namespace: string |
   // Every controller looks up the object of the event at hand: the same key string is reused
   // (hashed once) instead of being built and hashed again by each.
   if (name !== lastName || namespace !== lastNamespace) {
-    lastKey = objectKeyOf(kind, namespace, name);
+    lastKey = objectKey(namespace, name);
     lastName = name;
     lastNamespace = namespace;
   }

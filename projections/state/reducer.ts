@@ -1,10 +1,9 @@
 import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition, StoredEvent } from '../../core/events.ts';
-import type { KubeObject, ObjectRef } from '../../core/model/object.ts';
+import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
-import { objectKeyOf } from './object-keys.ts';
 import { renewedLease } from './renewed-lease.ts';
 import { microTime, rfc3339 } from './time-format.ts';
 import {
@@ -175,7 +174,7 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
     case 'PodScheduled': {
       const time = rfc3339(event.metadata.time);
       const nodeName = event.data.nodeName;
-      const key = objectKeyOf('Pod', event.data.ref.namespace, event.data.ref.name);
+      const key = keyOfRef(event.data.ref);
       const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
       updatePod(state, event.data.ref, position, (p, metadata) =>
@@ -246,8 +245,8 @@ function withResourceVersion(object: KubeObject, position: number): KubeObject {
 
 const SCHEDULED = { type: 'PodScheduled', status: 'True' as const };
 
-function keyOfRef(ref: ObjectRef): string {
-  return objectKeyOf(ref.kind, ref.namespace, ref.name);
+function keyOfRef(ref: Pick<ObjectRef, 'namespace' | 'name'>): string {
+  return objectKey(ref.namespace, ref.name);
 }
 
 function getByRef(state: ClusterState, ref: ObjectRef): KubeObject | undefined {
@@ -257,7 +256,7 @@ function getByRef(state: ClusterState, ref: ObjectRef): KubeObject | undefined {
 /** Stores an object (replacing any previous one with the same key) and keeps the indexes right. */
 function putObject(state: ClusterState, object: KubeObject): void {
   const kind = object.kind;
-  const key = objectKeyOf(kind, object.metadata.namespace, object.metadata.name ?? '');
+  const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
   let objects = state.objects.get(kind);
   if (!objects) state.objects.set(kind, (objects = new Map()));
   const previous = objects.get(key);
@@ -317,7 +316,7 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
   putObject(state, withResourceVersion(node, position));
   state.heartbeats.set(name, time);
   const leases = state.objects.get('Lease');
-  const leaseKey = objectKeyOf('Lease', NODE_LEASE_NAMESPACE, name);
+  const leaseKey = objectKey(NODE_LEASE_NAMESPACE, name);
   const existing = leases?.get(leaseKey);
   const renewTime = microTime(time);
   const owner = { apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' };
@@ -345,7 +344,6 @@ function registerNode(state: ClusterState, node: KubeObject, position: number, t
 /**
  * Each node's Lease key, built once: a key concatenated afresh at every heartbeat is hashed afresh
  * by both the lookup and the store (~0.25 µs each), and heartbeats are most of a long simulation.
- * (One lookup by node name, cheaper than objectKeyOf's two, for the most frequent event.)
  */
 const leaseKeys = new Map<string, string>();
 
@@ -353,7 +351,7 @@ function leaseKeyOf(node: string): string {
   let key = leaseKeys.get(node);
   if (key === undefined) {
     if (leaseKeys.size >= 100_000) leaseKeys.clear();
-    key = objectKeyOf('Lease', NODE_LEASE_NAMESPACE, node);
+    key = objectKey(NODE_LEASE_NAMESPACE, node);
     leaseKeys.set(node, key);
   }
   return key;

@@ -1,10 +1,9 @@
 import { apiErrors } from '../../core/errors.ts';
 import { fieldErrors } from '../../core/model/field-errors.ts';
-import { type KubeObject, refOf } from '../../core/model/object.ts';
+import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
 import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
-import { streamNameOf } from '../state/object-keys.ts';
 import { getObject } from '../state/queries.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
 import { admitResourceQuota } from './resource-quota-admission.ts';
@@ -60,9 +59,9 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   if (getObject(state, type.kind, metadata.namespace, name)) throw apiErrors.alreadyExists(type.plural, name, groupOf(type));
 
   const ref = refOf(object);
-  if (dryRun) return { stream: streamNameOf(ref), events: [], object };
+  if (dryRun) return { stream: streamOf(ref), events: [], object };
   // `object` is the write path's own decoded copy: logged as it is when already in the logged form.
-  return { stream: streamNameOf(ref), events: [{ type: 'ObjectCreated', data: { object: removesFields ? asLogged(object) : asLoggedOwned(object) } }], resultRef: ref };
+  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: removesFields ? asLogged(object) : asLoggedOwned(object) } }], resultRef: ref };
 }
 
 /**

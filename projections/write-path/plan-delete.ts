@@ -1,8 +1,7 @@
 import type { PropagationPolicy } from '../../core/events.ts';
 import { apiErrors } from '../../core/errors.ts';
-import { type KubeObject, type ObjectRef, refOf } from '../../core/model/object.ts';
+import { type KubeObject, type ObjectRef, refOf, streamOf } from '../../core/model/object.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
-import { streamNameOf } from '../state/object-keys.ts';
 import { getObject } from '../state/queries.ts';
 import { type Plan, type WriteContext, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
 
@@ -41,7 +40,7 @@ export function planDelete(context: WriteContext, input: ObjectRef, options: Del
     );
   }
   const ref = refOf(existing);
-  const stream = streamNameOf(ref);
+  const stream = streamOf(ref);
   const gracePeriodSeconds = gracePeriodOf(existing, options.gracePeriodSeconds);
   const policy = options.propagationPolicy ?? 'Background';
 

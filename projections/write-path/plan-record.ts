@@ -1,11 +1,10 @@
 import { CLUSTER_STREAM, type OrreryEvent } from '../../core/events.ts';
 import { apiErrors } from '../../core/errors.ts';
-import type { KubeObject, ObjectRef } from '../../core/model/object.ts';
+import { type KubeObject, type ObjectRef, streamOf } from '../../core/model/object.ts';
 import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { containerUpdatesOf } from '../state/container-updates.ts';
-import { streamNameOf } from '../state/object-keys.ts';
 import { getObject } from '../state/queries.ts';
 import { type Plan, type WriteContext, asLogged, groupOf, requireType } from './write-context.ts';
 
@@ -47,7 +46,7 @@ export function planRecord(context: WriteContext, event: OrreryEvent): Plan {
     case 'KubeletStarted': {
       const ref: ObjectRef = { kind: 'Node', name: event.data.node };
       requireObject(context, ref);
-      return { stream: streamNameOf(ref), events: [event], resultRef: ref };
+      return { stream: streamOf(ref), events: [event], resultRef: ref };
     }
     case 'PodScheduled': {
       const pod = requireObject(context, event.data.ref);
@@ -94,7 +93,7 @@ function assertNever(event: never): never {
 
 function podFact(event: OrreryEvent, ref: ObjectRef): Plan {
   const target: ObjectRef = { kind: 'Pod', name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-  return { stream: streamNameOf(target), events: [event], resultRef: target };
+  return { stream: streamOf(target), events: [event], resultRef: target };
 }
 
 /** The object a fact is about; 404 when missing, 409 when the fact names another incarnation's uid. */
@@ -127,5 +126,5 @@ function planNodeRegistered(context: WriteContext, input: KubeObject): Plan {
   if (causes.length > 0) throw apiErrors.invalid('Node', name, causes);
   if (getObject(context.state, 'Node', undefined, name)) throw apiErrors.alreadyExists(type.plural, name);
   const ref: ObjectRef = { kind: 'Node', name };
-  return { stream: streamNameOf(ref), events: [{ type: 'NodeRegistered', data: { node: asLogged(node) } }], resultRef: ref };
+  return { stream: streamOf(ref), events: [{ type: 'NodeRegistered', data: { node: asLogged(node) } }], resultRef: ref };
 }

@@ -1,9 +1,8 @@
 import type { OrreryEvent } from '../../core/events.ts';
 import { apiErrors } from '../../core/errors.ts';
 import { fieldErrors } from '../../core/model/field-errors.ts';
-import { type KubeObject, refOf } from '../../core/model/object.ts';
+import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
 import type { ResourceType } from '../../core/model/resource-type.ts';
-import { streamNameOf } from '../state/object-keys.ts';
 import { getObject } from '../state/queries.ts';
 import { jsonEqual } from './json-equal.ts';
 import { allocateServiceAddresses, prepareServiceUpdate } from './service-allocation.ts';
@@ -32,7 +31,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     throw apiErrors.conflict(type.plural, name, MODIFIED_CONFLICT, group);
   }
   const ref = refOf(existing);
-  const stream = streamNameOf(ref);
+  const stream = streamOf(ref);
 
   if (subresource === 'status') {
     const next: KubeObject = { ...existing, status: incoming.status };
