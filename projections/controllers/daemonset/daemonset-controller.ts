@@ -7,6 +7,7 @@ import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
+import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 import { syncDaemonSet } from './sync-daemonset.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -32,6 +33,7 @@ export function createDaemonSetController(): Controller {
       const adopting = new Set<string>();
       const timers = new Map<string, number>();
       let started = false;
+      let keys = new Set<string>();
 
       const allDaemonSets = (state: ClusterState, keys: Set<string>) => {
         for (const ds of listObjects(state, 'DaemonSet')) keys.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
@@ -64,7 +66,7 @@ export function createDaemonSetController(): Controller {
       }
 
       function affected(event: StoredEvent, state: ClusterState): Set<string> {
-        const keys = new Set<string>();
+        keys = emptySet(keys);
         if (!started) {
           started = true;
           allDaemonSets(state, keys);
@@ -82,6 +84,7 @@ export function createDaemonSetController(): Controller {
           if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
         } else if (ref?.kind === 'Node' && event.type !== 'ObjectStatusReplaced') allDaemonSets(state, keys);
         else if (ref?.kind === 'Pod') routePod(state, ref, keys);
+        if (timers.size === 0) return keys;
         for (const [key, time] of timers) {
           if (time <= state.time) {
             timers.delete(key);
@@ -91,9 +94,9 @@ export function createDaemonSetController(): Controller {
         return keys;
       }
 
-      function handle({ event, state }: ReconcileInput): ControllerOutput[] {
+      function handle({ event, state }: ReconcileInput): readonly ControllerOutput[] {
         const keys = affected(event, state);
-        if (keys.size === 0) return [];
+        if (keys.size === 0) return NO_OUTPUTS;
         const meta = commandMetaFor(DAEMONSET_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const key of [...keys].sort()) {

@@ -11,6 +11,7 @@ import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { syncDeployment } from './sync-deployment.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 import { compiledSelector } from '../compiled-selector.ts';
+import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 
 export const DEPLOYMENT_CONTROLLER = 'deployment-controller';
 
@@ -36,6 +37,7 @@ export function createDeploymentController(): Controller {
       /** Recreate Deployments waiting for old pods to go. */
       const waiting = new Set<string>();
       let started = false;
+      let keys = new Set<string>();
 
       function deploymentsSelecting(state: ClusterState, namespace: string, labels: Record<string, string> | undefined, keys: Set<string>): void {
         for (const d of listObjects(state, 'Deployment', namespace)) {
@@ -66,7 +68,7 @@ export function createDeploymentController(): Controller {
       }
 
       function affected(event: StoredEvent, state: ClusterState): Set<string> {
-        const keys = new Set<string>();
+        keys = emptySet(keys);
         if (!started) {
           started = true;
           for (const d of listObjects(state, 'Deployment')) keys.add(objectKey(d.metadata.namespace, d.metadata.name!));
@@ -93,16 +95,16 @@ export function createDeploymentController(): Controller {
           } else keys.add(key);
         } else if (kind === 'ReplicaSet') {
           routeReplicaSet(state, namespace, name, event.type === 'ObjectCreated' || event.type === 'ObjectReplaced', keys);
-        } else if (kind === 'Pod' && POD_GONE_EVENTS.has(event.type)) {
+        } else if (kind === 'Pod' && waiting.size !== 0 && POD_GONE_EVENTS.has(event.type)) {
           for (const key of waiting) if (key.startsWith(`${namespace}/`)) keys.add(key);
         }
         for (const key of timers.popDue(state.time)) keys.add(key);
         return keys;
       }
 
-      function handle({ event, state }: ReconcileInput): ControllerOutput[] {
+      function handle({ event, state }: ReconcileInput): readonly ControllerOutput[] {
         const keys = affected(event, state);
-        if (keys.size === 0) return [];
+        if (keys.size === 0) return NO_OUTPUTS;
         const meta = commandMetaFor(DEPLOYMENT_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const key of [...keys].sort()) {

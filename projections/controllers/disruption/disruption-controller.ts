@@ -10,6 +10,7 @@ import { jsonEqual } from '../../write-path/json-equal.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { isPodReady } from '../replicaset/pod-availability.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 
 export const DISRUPTION_CONTROLLER = 'disruption-controller';
 
@@ -117,9 +118,10 @@ export function createDisruptionController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
       const podLabels = new Map<string, Record<string, string> | undefined>();
+      let keys = new Set<string>();
       return input$.pipe(
         reconcileEach(({ event, state }) => {
-          const keys = new Set<string>();
+          keys = emptySet(keys);
           if (!started) {
             started = true;
             for (const pdb of listObjects(state, 'PodDisruptionBudget')) keys.add(`${pdb.metadata.namespace}/${pdb.metadata.name}`);
@@ -139,7 +141,7 @@ export function createDisruptionController(): Controller {
               budgetsIn(state, keys, ref.namespace!, pod.metadata.labels ?? {});
             } else podLabels.delete(podKey);
           } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(state, keys, ref.namespace!);
-          if (keys.size === 0) return [];
+          if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(DISRUPTION_CONTROLLER, event);
           return [...keys].sort().flatMap((key) => {
             const slash = key.indexOf('/');

@@ -5,6 +5,7 @@ import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { objectByUid, ownedBy } from '../../state/queries.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 
 export const GARBAGE_COLLECTOR_NAME = 'garbage-collector';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -184,16 +185,17 @@ function createGarbageCollector() {
   }
 
   return {
-    handle(input: ReconcileInput): ControllerOutput[] {
+    handle(input: ReconcileInput): readonly ControllerOutput[] {
       state = input.state;
       event = input.event;
-      out = [];
+      // An event with nothing to do keeps the empty list (it was never handed out) instead of a new one.
+      if (out.length !== 0) out = [];
       if (!started) {
         started = true;
         if (event.type !== 'ClusterInitialized') resume();
       }
       onEvent();
-      return dedupe(out);
+      return out.length === 0 ? NO_OUTPUTS : dedupe(out);
     },
   };
 }

@@ -4,6 +4,7 @@ import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
+import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 import { syncJob } from './sync-job.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -24,9 +25,10 @@ export function createJobController(): Controller {
       const podOwner = new Map<string, string>();
       const timers = new Map<string, number>();
       let started = false;
+      let keys = new Set<string>();
 
       function affected(event: ReconcileInput['event'], state: ReconcileInput['state']): Set<string> {
-        const keys = new Set<string>();
+        keys = emptySet(keys);
         if (!started) {
           started = true;
           for (const job of listObjects(state, 'Job')) keys.add(`${job.metadata.namespace}/${job.metadata.name}`);
@@ -57,6 +59,7 @@ export function createJobController(): Controller {
 
       /** `keys` with the Jobs whose timer fell due (their timers spent). */
       function keysDue(keys: Set<string>, state: ReconcileInput['state']): Set<string> {
+        if (timers.size === 0) return keys;
         for (const [key, time] of timers) {
           if (time <= state.time) {
             timers.delete(key);
@@ -69,7 +72,7 @@ export function createJobController(): Controller {
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = affected(event, state);
-          if (keys.size === 0) return [];
+          if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(JOB_CONTROLLER, event);
           const outputs: ControllerOutput[] = [];
           for (const key of [...keys].sort()) {

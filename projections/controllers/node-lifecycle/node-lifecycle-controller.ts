@@ -8,6 +8,7 @@ import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { type Toleration, toleratesTaint } from '../scheduler/tolerations.ts';
 import { desiredManagedTaints, reconcileTaints } from './node-taints.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 
 export interface NodeLifecycleOptions {
   /** node-monitor-grace-period: how long without a heartbeat before a node is Unknown (Kubernetes: 40 s). */
@@ -238,10 +239,11 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
   }
 
   return {
-    handle(input: ReconcileInput): ControllerOutput[] {
+    handle(input: ReconcileInput): readonly ControllerOutput[] {
       state = input.state;
       event = input.event;
-      out = [];
+      // An event with nothing to do keeps the empty list (it was never handed out) instead of a new one.
+      if (out.length !== 0) out = [];
       const now = Math.max(state.time, event.metadata.time);
       if (!started) {
         started = true;
@@ -257,7 +259,7 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
         requestedWake = next;
         out.push({ type: 'wakeAt', time: next });
       }
-      return out;
+      return out.length === 0 ? NO_OUTPUTS : out;
     },
   };
 }

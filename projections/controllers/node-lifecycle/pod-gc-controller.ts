@@ -6,6 +6,7 @@ import { getObject, podsOnNode } from '../../state/queries.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { TAINT_OUT_OF_SERVICE } from './node-taints.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 
 export const POD_GC_NAME = 'pod-garbage-collector';
 /** podgc's quarantine before a node's absence is trusted. */
@@ -62,10 +63,11 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
         for (const pod of podsOnNode(state, nodeName)) if (pod.metadata.deletionTimestamp) forceDelete(pod, 'PodGC: node is out of service');
       }
 
-      function handle(input: ReconcileInput): ControllerOutput[] {
+      function handle(input: ReconcileInput): readonly ControllerOutput[] {
         state = input.state;
         event = input.event;
-        out = [];
+        // An event with nothing to do keeps the empty list (it was never handed out) instead of a new one.
+        if (out.length !== 0) out = [];
         const now = Math.max(state.time, event.metadata.time);
         if (!started) {
           started = true;
@@ -100,7 +102,7 @@ export function createPodGcController(options: { quarantineMs?: number } = {}): 
           requestedWake = next;
           out.push({ type: 'wakeAt', time: next });
         }
-        return out;
+        return out.length === 0 ? NO_OUTPUTS : out;
       }
 
       return input$.pipe(reconcileEach((input) => handle(input)));

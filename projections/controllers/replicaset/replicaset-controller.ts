@@ -14,6 +14,7 @@ import type { StatusCounts } from './replicaset-status.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { createIdleWork, reconcileEach } from '../../engine/reconcile-each.ts';
 import type { CommandMeta } from '../../commands.ts';
+import { NO_OUTPUTS, emptyMap } from '../per-event.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
@@ -169,8 +170,9 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         else settled.delete(key);
       }
 
+      let keys: Keys = new Map();
       function affected(event: StoredEvent, state: ClusterState): Keys {
-        const keys: Keys = new Map();
+        keys = emptyMap(keys);
         if (!started) {
           started = true;
           for (const rs of listObjects(state, 'ReplicaSet')) add(keys, objectKey(rs.metadata.namespace, rs.metadata.name!), true);
@@ -217,11 +219,11 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         return result;
       }
 
-      function handle({ event, state }: ReconcileInput): ControllerOutput[] {
+      function handle({ event, state }: ReconcileInput): readonly ControllerOutput[] {
         lastState = state;
-        readyDeltas = new Map();
+        readyDeltas = emptyMap(readyDeltas);
         const keys = affected(event, state);
-        if (keys.size === 0 && readyDeltas.size === 0) return [];
+        if (keys.size === 0 && readyDeltas.size === 0) return NO_OUTPUTS;
         const meta = commandMetaFor(REPLICASET_CONTROLLER, event);
         const outputs: ControllerOutput[] = [];
         for (const [key, delta] of [...readyDeltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -12,6 +12,7 @@ import { isPodActive, isPodAvailable, isPodReady } from '../replicaset/pod-avail
 import { podsToDelete } from '../replicaset/pod-deletion-order.ts';
 import { podsOwnedBy } from '../replicaset/pod-index.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS, emptyMap } from '../per-event.ts';
 
 export const REPLICATION_CONTROLLER = 'replicationcontroller-controller';
 const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved']);
@@ -85,6 +86,7 @@ export function createReplicationControllerController(): Controller {
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       let started = false;
+      let keys = new Map<string, boolean>();
 
       /** The RCs a pod event concerns: its controller now and when last seen, and on a create or update of an orphan the RCs selecting it (to adopt it). */
       function routePod(state: ClusterState, ref: ObjectRef, type: string, keys: Map<string, boolean>): void {
@@ -112,7 +114,7 @@ export function createReplicationControllerController(): Controller {
 
       return input$.pipe(
         reconcileEach(({ event, state }) => {
-          const keys = new Map<string, boolean>();
+          keys = emptyMap(keys);
           if (!started) {
             started = true;
             for (const rc of listObjects(state, 'ReplicationController')) keys.set(`${rc.metadata.namespace}/${rc.metadata.name}`, true);
@@ -124,7 +126,7 @@ export function createReplicationControllerController(): Controller {
           } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
           if (ref?.kind === 'ReplicationController' && event.type !== 'ObjectStatusReplaced') keys.set(`${ref.namespace}/${ref.name}`, true);
           else if (ref?.kind === 'Pod') routePod(state, ref, event.type, keys);
-          if (keys.size === 0) return [];
+          if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(REPLICATION_CONTROLLER, event);
           return [...keys.keys()].sort().flatMap((key) => {
             const slash = key.indexOf('/');

@@ -7,6 +7,7 @@ import { listObjects } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { formatQuotaAmount, namespaceUsage } from '../../write-path/quota-usage.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 
 export const RESOURCE_QUOTA_CONTROLLER = 'resourcequota-controller';
 
@@ -35,6 +36,11 @@ export function createResourceQuotaController(): Controller {
       let started = false;
       return input$.pipe(
         reconcileEach(({ event, state }) => {
+          // No quota anywhere: whatever the event, none to recompute.
+          if (!state.objects.get('ResourceQuota')?.size) {
+            started = true;
+            return NO_OUTPUTS;
+          }
           const namespaces = new Set<string>();
           if (!started) {
             started = true;

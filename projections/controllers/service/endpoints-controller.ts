@@ -5,6 +5,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -111,7 +112,7 @@ export function createEndpointsController(): Controller {
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = router.affected(event, state);
-          if (keys.length === 0) return [];
+          if (keys.length === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(ENDPOINTS_CONTROLLER, event);
           const removed = event.type === 'ObjectRemoved' && event.data.ref.kind === 'Service' ? `${event.data.ref.namespace}/${event.data.ref.name}` : undefined;
           return keys.flatMap((key) => syncService(state, key, meta, key === removed));

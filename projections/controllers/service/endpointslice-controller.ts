@@ -10,6 +10,7 @@ import { newControllerRef } from '../replicaset/controller-ref.ts';
 import { LABEL_ZONE } from '../scheduler/node-info.ts';
 import { endpointsLabels } from './endpoints-controller.ts';
 import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTargetRef, selectedPods, shouldPodBeInEndpoints } from './service-pods.ts';
+import { NO_OUTPUTS } from '../per-event.ts';
 import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -151,7 +152,7 @@ export function createEndpointSliceController(): Controller {
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = router.affected(event, state);
-          if (keys.length === 0) return [];
+          if (keys.length === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(ENDPOINTSLICE_CONTROLLER, event);
           return keys.flatMap((key) => syncService(state, key, meta, event.position));
         }),

@@ -3,6 +3,7 @@ import type { KubeObject, ObjectRef } from '../../../core/model/object.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { ControllerInterest } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
+import { emptySet, sortedMembers } from '../per-event.ts';
 import { hasSelector, serviceKey, servicesSelecting } from './service-pods.ts';
 
 /** Pod events that may change an address: its IP and phase, its readiness, its eviction. */
@@ -11,7 +12,7 @@ const REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', '
 
 export interface ServiceRouter {
   /** `ns/name` of the Services an event may concern, sorted. */
-  affected(event: StoredEvent, state: ClusterState): string[];
+  affected(event: StoredEvent, state: ClusterState): readonly string[];
 }
 
 /** The events `affected` may name a Service for, as a controller interest (Controller.interest). */
@@ -29,6 +30,7 @@ export function createServiceRouter(ownedKind: string, actor: string, serviceOfO
   const podServices = new Map<string, string[]>();
   const ownedService = new Map<string, string>();
   let started = false;
+  let keys = new Set<string>();
 
   function routePod(state: ClusterState, ref: ObjectRef, keys: Set<string>): void {
     // No Service selected the pod when last seen and none exists to select it now: nothing to route or remember.
@@ -57,7 +59,7 @@ export function createServiceRouter(ownedKind: string, actor: string, serviceOfO
 
   return {
     affected(event, state) {
-      const keys = new Set<string>();
+      keys = emptySet(keys);
       if (!started) {
         started = true;
         for (const service of listObjects(state, 'Service')) if (hasSelector(service)) keys.add(serviceKey(service));
@@ -69,11 +71,11 @@ export function createServiceRouter(ownedKind: string, actor: string, serviceOfO
       } else if (REF_EVENTS.has(event.type) || POD_STATUS_EVENTS.has(event.type)) {
         ref = (event.data as { ref: ObjectRef }).ref;
       }
-      if (!ref) return [...keys].sort();
+      if (!ref) return sortedMembers(keys);
       if (ref.kind === 'Service' && event.type !== 'ObjectStatusReplaced') keys.add(`${ref.namespace}/${ref.name}`);
       else if (ref.kind === 'Pod') routePod(state, ref, keys);
       else if (ref.kind === ownedKind) routeOwned(state, ref, event, keys);
-      return [...keys].sort();
+      return sortedMembers(keys);
     },
   };
 }

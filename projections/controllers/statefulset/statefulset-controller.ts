@@ -5,6 +5,7 @@ import { commandMetaFor } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
+import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 import { syncStatefulSet } from './sync-statefulset.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
@@ -22,9 +23,10 @@ export function createStatefulSetController(): Controller {
       /** StatefulSets whose sync for the input being handled looks for pods to adopt. */
       const adopting = new Set<string>();
       let started = false;
+      let keys = new Set<string>();
 
       function affected(event: ReconcileInput['event'], state: ClusterState): Set<string> {
-        const keys = new Set<string>();
+        keys = emptySet(keys);
         if (!started) {
           started = true;
           for (const sts of listObjects(state, 'StatefulSet')) keys.add(`${sts.metadata.namespace}/${sts.metadata.name}`);
@@ -66,7 +68,7 @@ export function createStatefulSetController(): Controller {
       return input$.pipe(
         reconcileEach(({ event, state }) => {
           const keys = affected(event, state);
-          if (keys.size === 0) return [];
+          if (keys.size === 0) return NO_OUTPUTS;
           const adopt = new Set(adopting);
           adopting.clear();
           const meta = commandMetaFor(STATEFULSET_CONTROLLER, event);
