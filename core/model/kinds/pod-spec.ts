@@ -114,30 +114,47 @@ export function admitPodSpec(spec: any): any {
   return spec;
 }
 
-function validateResources(resources: any, path: string): StatusCause[] {
-  if (!resources) return [];
+/**
+ * The validators below append their causes to the caller's list, and build a field's path only
+ * when they have a cause to report: every pod a controller creates is validated, and the lists,
+ * spreads, iterators and paths made per field for a valid pod were ~3 KB of garbage per pod.
+ */
+/** A list field as the validators walk it: absent is empty, and anything but an array is a TypeError (as `.entries()` on it was). */
+function listAt(value: unknown, path: string): any[] {
+  if (value === undefined || value === null) return NO_ITEMS;
+  if (!Array.isArray(value)) throw new TypeError(`${path}.entries is not a function`);
+  return value;
+}
+
+const NO_ITEMS: any[] = Object.freeze([]) as unknown as any[];
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function validateResources(resources: any, path: string, causes: StatusCause[]): void {
+  if (!resources) return;
   const limits = validateResourceList(resources.limits, `${path}.limits`);
   const requests = validateResourceList(resources.requests, `${path}.requests`);
-  const causes = [...limits.causes, ...requests.causes];
-  for (const [name, request] of Object.entries(requests.quantities)) {
+  for (const cause of limits.causes) causes.push(cause);
+  for (const cause of requests.causes) causes.push(cause);
+  for (const name in requests.quantities) {
+    if (!hasOwn.call(requests.quantities, name)) continue;
     const limit = limits.quantities[name];
-    if (limit && compareQuantities(request, limit) > 0) {
+    if (!limit) continue;
+    const request = requests.quantities[name]!;
+    if (compareQuantities(request, limit) > 0) {
       causes.push(fieldErrors.invalid(`${path}.requests`, formatQuantity(request), `must be less than or equal to ${name} limit of ${formatQuantity(limit)}`));
     }
   }
-  return causes;
 }
 
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+const PROBE_TIMINGS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
 
 /** validateProbe + validateHandler: exactly one handler, sane timings, successThreshold 1 where required. */
-function validateProbe(probe: any, path: string, successMustBeOne: boolean): StatusCause[] {
-  if (probe === undefined || probe === null) return [];
-  const causes: StatusCause[] = [];
+function validateProbe(probe: any, path: string, successMustBeOne: boolean, causes: StatusCause[]): void {
   const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
   if (handlers.length === 0) causes.push(fieldErrors.required(path, 'must specify a handler type'));
   else if (handlers.length > 1) causes.push(fieldErrors.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type'));
-  for (const field of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+  for (const field of PROBE_TIMINGS) {
     const value = probe[field];
     if (typeof value === 'number' && value < 0) causes.push(fieldErrors.invalid(`${path}.${field}`, value, 'must be greater than or equal to 0'));
   }
@@ -146,11 +163,9 @@ function validateProbe(probe: any, path: string, successMustBeOne: boolean): Sta
   if (typeof port === 'number') for (const message of isValidPortNumber(port)) causes.push(fieldErrors.invalid(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`, port, message));
   else if (typeof port === 'string') for (const message of isValidPortName(port)) causes.push(fieldErrors.invalid(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`, port, message));
   else if ((probe.httpGet || probe.tcpSocket) && port === undefined) causes.push(fieldErrors.required(`${path}.${probe.httpGet ? 'httpGet' : 'tcpSocket'}.port`));
-  return causes;
 }
 
-function validateContainer(container: any, path: string, volumeNames: Set<string>, init = false): StatusCause[] {
-  const causes: StatusCause[] = [];
+function validateContainer(container: any, path: string, volumeNames: ReadonlySet<string>, init: boolean, causes: StatusCause[]): void {
   if (!container.name) causes.push(fieldErrors.required(`${path}.name`));
   else for (const message of isDns1123Label(container.name)) causes.push(fieldErrors.invalid(`${path}.name`, container.name, message));
   if (!container.image || String(container.image).trim() === '') causes.push(fieldErrors.required(`${path}.image`));
@@ -158,67 +173,72 @@ function validateContainer(container: any, path: string, volumeNames: Set<string
   if (container.imagePullPolicy !== undefined && !PULL_POLICIES.includes(container.imagePullPolicy)) {
     causes.push(fieldErrors.notSupported(`${path}.imagePullPolicy`, container.imagePullPolicy, PULL_POLICIES));
   }
-  const portNames = new Set<string>();
-  for (const [i, port] of ((container.ports ?? []) as any[]).entries()) {
-    const at = `${path}.ports[${i}]`;
+  const ports = listAt(container.ports, `${path}.ports`);
+  const portNames = ports.length > 0 ? new Set<string>() : undefined;
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i];
     if (port.name !== undefined && port.name !== '') {
-      for (const message of isValidPortName(port.name)) causes.push(fieldErrors.invalid(`${at}.name`, port.name, message));
-      if (portNames.has(port.name)) causes.push(fieldErrors.duplicate(`${at}.name`, port.name));
-      portNames.add(port.name);
+      for (const message of isValidPortName(port.name)) causes.push(fieldErrors.invalid(`${path}.ports[${i}].name`, port.name, message));
+      if (portNames!.has(port.name)) causes.push(fieldErrors.duplicate(`${path}.ports[${i}].name`, port.name));
+      portNames!.add(port.name);
     }
-    if (port.containerPort === undefined || port.containerPort === 0) causes.push(fieldErrors.required(`${at}.containerPort`));
-    else for (const message of isValidPortNumber(port.containerPort)) causes.push(fieldErrors.invalid(`${at}.containerPort`, port.containerPort, message));
-    if (port.hostPort !== undefined && port.hostPort !== 0) for (const message of isValidPortNumber(port.hostPort)) causes.push(fieldErrors.invalid(`${at}.hostPort`, port.hostPort, message));
+    if (port.containerPort === undefined || port.containerPort === 0) causes.push(fieldErrors.required(`${path}.ports[${i}].containerPort`));
+    else for (const message of isValidPortNumber(port.containerPort)) causes.push(fieldErrors.invalid(`${path}.ports[${i}].containerPort`, port.containerPort, message));
+    if (port.hostPort !== undefined && port.hostPort !== 0) for (const message of isValidPortNumber(port.hostPort)) causes.push(fieldErrors.invalid(`${path}.ports[${i}].hostPort`, port.hostPort, message));
     const protocol = port.protocol ?? 'TCP';
-    if (!PROTOCOLS.includes(protocol)) causes.push(fieldErrors.notSupported(`${at}.protocol`, protocol, PROTOCOLS));
+    if (!PROTOCOLS.includes(protocol)) causes.push(fieldErrors.notSupported(`${path}.ports[${i}].protocol`, protocol, PROTOCOLS));
   }
-  for (const [i, env] of ((container.env ?? []) as any[]).entries()) {
-    if (!env.name) causes.push(fieldErrors.required(`${path}.env[${i}].name`));
+  const env = listAt(container.env, `${path}.env`);
+  for (let i = 0; i < env.length; i++) {
+    if (!env[i].name) causes.push(fieldErrors.required(`${path}.env[${i}].name`));
   }
-  for (const [i, mount] of ((container.volumeMounts ?? []) as any[]).entries()) {
-    const at = `${path}.volumeMounts[${i}]`;
-    if (!mount.name) causes.push(fieldErrors.required(`${at}.name`));
-    else if (!volumeNames.has(mount.name)) causes.push(fieldErrors.notFound(`${at}.name`, mount.name));
-    if (!mount.mountPath) causes.push(fieldErrors.required(`${at}.mountPath`));
+  const mounts = listAt(container.volumeMounts, `${path}.volumeMounts`);
+  for (let i = 0; i < mounts.length; i++) {
+    const mount = mounts[i];
+    if (!mount.name) causes.push(fieldErrors.required(`${path}.volumeMounts[${i}].name`));
+    else if (!volumeNames.has(mount.name)) causes.push(fieldErrors.notFound(`${path}.volumeMounts[${i}].name`, mount.name));
+    if (!mount.mountPath) causes.push(fieldErrors.required(`${path}.volumeMounts[${i}].mountPath`));
   }
-  causes.push(...validateResources(container.resources, `${path}.resources`));
-  causes.push(...validateProbe(container.livenessProbe, `${path}.livenessProbe`, true));
-  causes.push(...validateProbe(container.readinessProbe, `${path}.readinessProbe`, false));
-  causes.push(...validateProbe(container.startupProbe, `${path}.startupProbe`, true));
+  validateResources(container.resources, `${path}.resources`, causes);
+  if (container.livenessProbe !== undefined && container.livenessProbe !== null) validateProbe(container.livenessProbe, `${path}.livenessProbe`, true, causes);
+  if (container.readinessProbe !== undefined && container.readinessProbe !== null) validateProbe(container.readinessProbe, `${path}.readinessProbe`, false, causes);
+  if (container.startupProbe !== undefined && container.startupProbe !== null) validateProbe(container.startupProbe, `${path}.startupProbe`, true, causes);
   if (container.restartPolicy !== undefined && container.restartPolicy !== null) {
     if (!init) causes.push(fieldErrors.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
     else if (container.restartPolicy !== 'Always') causes.push(fieldErrors.notSupported(`${path}.restartPolicy`, container.restartPolicy, ['Always']));
   }
-  return causes;
 }
+
+/** What a pod spec with no volumes offers its volume mounts (never written to). */
+const NO_VOLUMES: ReadonlySet<string> = new Set();
 
 /** Kubernetes' ValidatePodSpec, for the fields Orrery's users and controllers rely on. */
 export function validatePodSpec(spec: any, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!spec || typeof spec !== 'object') return [fieldErrors.required(path)];
-  const volumeNames = new Set<string>();
-  for (const [i, volume] of ((spec.volumes ?? []) as any[]).entries()) {
-    const at = `${path}.volumes[${i}].name`;
-    if (!volume.name) causes.push(fieldErrors.required(at));
-    else {
-      for (const message of isDns1123Label(volume.name)) causes.push(fieldErrors.invalid(at, volume.name, message));
-      if (volumeNames.has(volume.name)) causes.push(fieldErrors.duplicate(at, volume.name));
-      volumeNames.add(volume.name);
-    }
-  }
-  const containers: any[] = spec.containers ?? [];
-  if (containers.length === 0) causes.push(fieldErrors.required(`${path}.containers`));
-  const containerNames = new Set<string>();
-  for (const [field, list] of [['initContainers', spec.initContainers ?? []], ['containers', containers]] as const) {
-    for (const [i, container] of (list as any[]).entries()) {
-      const at = `${path}.${field}[${i}]`;
-      causes.push(...validateContainer(container, at, volumeNames, field === 'initContainers'));
-      if (container.name) {
-        if (containerNames.has(container.name)) causes.push(fieldErrors.duplicate(`${at}.name`, container.name));
-        containerNames.add(container.name);
+  const volumes = listAt(spec.volumes, `${path}.volumes`);
+  let volumeNames = NO_VOLUMES;
+  if (volumes.length > 0) {
+    const names = new Set<string>();
+    for (let i = 0; i < volumes.length; i++) {
+      const volume = volumes[i];
+      if (!volume.name) causes.push(fieldErrors.required(`${path}.volumes[${i}].name`));
+      else {
+        for (const message of isDns1123Label(volume.name)) causes.push(fieldErrors.invalid(`${path}.volumes[${i}].name`, volume.name, message));
+        if (names.has(volume.name)) causes.push(fieldErrors.duplicate(`${path}.volumes[${i}].name`, volume.name));
+        names.add(volume.name);
       }
     }
+    volumeNames = names;
   }
+  const initContainers = listAt(spec.initContainers, `${path}.initContainers`);
+  const containers: any[] = spec.containers ?? [];
+  if (containers.length === 0) causes.push(fieldErrors.required(`${path}.containers`));
+  listAt(containers, `${path}.containers`);
+  // A lone container has no name to repeat.
+  const containerNames = initContainers.length + containers.length > 1 ? new Set<string>() : undefined;
+  for (let i = 0; i < initContainers.length; i++) validateListedContainer(initContainers[i], path, 'initContainers', i, volumeNames, containerNames, causes);
+  for (let i = 0; i < containers.length; i++) validateListedContainer(containers[i], path, 'containers', i, volumeNames, containerNames, causes);
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(spec.restartPolicy)) causes.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy)) causes.push(fieldErrors.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
@@ -227,21 +247,32 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null && !(spec.activeDeadlineSeconds > 0)) {
     causes.push(fieldErrors.invalid(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
   }
-  causes.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  if (spec.nodeSelector !== undefined) for (const cause of validateLabels(spec.nodeSelector, `${path}.nodeSelector`)) causes.push(cause);
   if (spec.serviceAccountName) for (const message of isDns1123Subdomain(spec.serviceAccountName)) causes.push(fieldErrors.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, message));
   if (spec.nodeName) for (const message of isDns1123Subdomain(spec.nodeName)) causes.push(fieldErrors.invalid(`${path}.nodeName`, spec.nodeName, message));
-  for (const [i, toleration] of ((spec.tolerations ?? []) as any[]).entries()) {
-    const at = `${path}.tolerations[${i}]`;
+  const tolerations = listAt(spec.tolerations, `${path}.tolerations`);
+  for (let i = 0; i < tolerations.length; i++) {
+    const toleration = tolerations[i];
     const operator = toleration.operator ?? 'Equal';
-    if (operator === 'Exists' && toleration.value) causes.push(fieldErrors.invalid(`${at}.operator`, toleration.value, 'value must be empty when `operator` is \'Exists\''));
-    else if (operator !== 'Exists' && operator !== 'Equal') causes.push(fieldErrors.notSupported(`${at}.operator`, operator, ['Equal', 'Exists']));
-    if (!toleration.key && operator !== 'Exists') causes.push(fieldErrors.invalid(`${at}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (toleration.effect && !TAINT_EFFECTS.includes(toleration.effect)) causes.push(fieldErrors.notSupported(`${at}.effect`, toleration.effect, TAINT_EFFECTS));
+    if (operator === 'Exists' && toleration.value) causes.push(fieldErrors.invalid(`${path}.tolerations[${i}].operator`, toleration.value, 'value must be empty when `operator` is \'Exists\''));
+    else if (operator !== 'Exists' && operator !== 'Equal') causes.push(fieldErrors.notSupported(`${path}.tolerations[${i}].operator`, operator, ['Equal', 'Exists']));
+    if (!toleration.key && operator !== 'Exists') causes.push(fieldErrors.invalid(`${path}.tolerations[${i}].operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (toleration.effect && !TAINT_EFFECTS.includes(toleration.effect)) causes.push(fieldErrors.notSupported(`${path}.tolerations[${i}].effect`, toleration.effect, TAINT_EFFECTS));
     if (toleration.tolerationSeconds !== undefined && toleration.effect !== 'NoExecute') {
-      causes.push(fieldErrors.invalid(`${at}.effect`, toleration.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
+      causes.push(fieldErrors.invalid(`${path}.tolerations[${i}].effect`, toleration.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
     }
   }
   return causes;
+}
+
+/** One entry of `spec.<field>`: its own causes, then whether an earlier container took its name. */
+function validateListedContainer(container: any, path: string, field: 'initContainers' | 'containers', i: number, volumeNames: ReadonlySet<string>, names: Set<string> | undefined, causes: StatusCause[]): void {
+  const at = `${path}.${field}[${i}]`;
+  validateContainer(container, at, volumeNames, field === 'initContainers', causes);
+  if (container.name && names) {
+    if (names.has(container.name)) causes.push(fieldErrors.duplicate(`${at}.name`, container.name));
+    names.add(container.name);
+  }
 }
 
 export const UPDATABLE_POD_SPEC_FIELDS = [
