@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../core/model/object.ts';
-import { MAX_REVISION_HISTORY_CHARS, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, setNewReplicaSetAnnotations } from './annotations.ts';
+import {
+  MAX_REVISION_HISTORY_CHARS,
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  newReplicaSetAnnotationsWouldChange,
+  setNewReplicaSetAnnotations,
+} from './annotations.ts';
 
 const deployment = (annotations: Record<string, string> = {}): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', annotations } });
 const replicaSet = (annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', ...(annotations ? { annotations } : {}) } });
@@ -40,5 +47,29 @@ describe('SetNewReplicaSetAnnotations', () => {
     expect(history.length).toBeLessThanOrEqual(MAX_REVISION_HISTORY_CHARS);
     expect(history.endsWith(',5000')).toBe(true);
     expect(history.startsWith('1000,')).toBe(false);
+  });
+});
+
+describe('newReplicaSetAnnotationsWouldChange', () => {
+  const key = fc.constantFrom('a', 'kubernetes.io/change-cause', REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, 'deployment.kubernetes.io/desired-replicas', 'kubectl.kubernetes.io/last-applied-configuration', 'deprecated.deployment.rollback.to');
+  const value = fc.constantFrom('', '0', '1', '2', '3', '10', 'x', '1,2', '-1');
+  const annotations = fc.dictionary(key, value, { maxKeys: 5 });
+
+  it('is false exactly when setNewReplicaSetAnnotations (existing ReplicaSet) leaves the ReplicaSet as it was', () => {
+    fc.assert(
+      fc.property(annotations, fc.option(annotations, { nil: undefined }), fc.integer({ min: 0, max: 12 }), (dAnnotations, rsAnnotations, newRevision) => {
+        const d = deployment(dAnnotations);
+        const rs = replicaSet(rsAnnotations && { ...rsAnnotations });
+        const before = JSON.stringify(rs);
+        const hadAnnotations = rs.metadata.annotations !== undefined;
+        const predicted = newReplicaSetAnnotationsWouldChange(d, rs, newRevision);
+        expect(JSON.stringify(rs)).toBe(before);
+        const reported = setNewReplicaSetAnnotations(d, rs, newRevision, true, 3, 4);
+        const changed = JSON.stringify(rs) !== before || (rs.metadata.annotations !== undefined) !== hadAnnotations;
+        expect(predicted).toBe(changed);
+        if (reported) expect(predicted).toBe(true);
+      }),
+      { seed: 8, numRuns: 2000 },
+    );
   });
 });

@@ -51,6 +51,27 @@ function copyDeploymentAnnotations(d: KubeObject, rs: KubeObject): boolean {
   return changed;
 }
 
+/**
+ * Whether `setNewReplicaSetAnnotations(d, rs, newRevision, true, ...)` would change anything of
+ * `rs` at all (including giving it an empty annotations object): when it would not, a sync need not
+ * make its own copy of the ReplicaSet's metadata to find that out (most syncs find the new
+ * ReplicaSet already in line).
+ */
+export function newReplicaSetAnnotationsWouldChange(d: KubeObject, rs: KubeObject, newRevision: number): boolean {
+  const target = rs.metadata.annotations;
+  if (!target) return true;
+  const source = d.metadata.annotations;
+  for (const key in source) {
+    if (!hasOwn.call(source, key) || ANNOTATIONS_NOT_COPIED.has(key)) continue;
+    if (target[key] !== source[key]) return true;
+  }
+  const oldRevisionText = target[REVISION_ANNOTATION];
+  if (oldRevisionText === undefined || oldRevisionText === '') return newRevision > 0;
+  return /^\d+$/.test(oldRevisionText) && Number(oldRevisionText) < newRevision;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** `SetReplicasAnnotations`; returns whether anything changed. */
 export function setReplicasAnnotations(rs: KubeObject, desired: number, max: number): boolean {
   const target = annotationsOf(rs);

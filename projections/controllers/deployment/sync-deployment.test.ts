@@ -117,14 +117,16 @@ describe('syncDeployment', () => {
       Object.freeze(value);
       for (const child of Object.values(value)) deepFreeze(child);
     };
-    const cases: Array<{ replicas: number; objects: KubeObject[] }> = [
+    const cases: Array<{ replicas: number; minReadySeconds?: number; objects: KubeObject[] }> = [
       // A rollout under way: the new ReplicaSet (revision annotation behind, no desired-replicas) grows, the old one shrinks.
       { replicas: 4, objects: [replicaSet('web-old', 'web:v0', 4, { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '4' }), replicaSet('web-new', 'web:v1', 1, {})] },
       // A scaling event: the only ReplicaSet was sized for 2 replicas.
       { replicas: 4, objects: [replicaSet('web-new', 'web:v1', 2, { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '3' })] },
+      // The new ReplicaSet's annotations in line, only its minReadySeconds behind the Deployment's.
+      { replicas: 4, minReadySeconds: 5, objects: [replicaSet('web-new', 'web:v1', 4, { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '4', 'deployment.kubernetes.io/max-replicas': '5' })] },
     ];
-    for (const { replicas, objects } of cases) {
-      const state = stateWith([{ ...deployment, spec: { ...deployment.spec, replicas } }, ...objects]);
+    for (const { replicas, minReadySeconds, objects } of cases) {
+      const state = stateWith([{ ...deployment, spec: { ...deployment.spec, replicas, ...(minReadySeconds ? { minReadySeconds } : {}) } }, ...objects]);
       for (const kind of ['Deployment', 'ReplicaSet']) for (const object of state.objects.get(kind)!.values()) deepFreeze(object);
       const { commands } = syncDeployment('default/web', { state, now: T0, meta });
       expect(commands.filter((c) => c.type === 'update' && !c.subresource).length).toBeGreaterThan(0);

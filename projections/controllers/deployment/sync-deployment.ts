@@ -15,6 +15,7 @@ import {
   desiredReplicasAnnotation,
   maxReplicasAnnotation,
   maxRevision,
+  newReplicaSetAnnotationsWouldChange,
   replicasAnnotationsNeedUpdate,
   setDeploymentRevision,
   setNewReplicaSetAnnotations,
@@ -238,28 +239,34 @@ class DeploymentSync {
   private claimCandidates(selector: Selector): KubeObject[] {
     const { state } = this.context;
     const namespace = this.d.metadata.namespace;
-    const found = new Map<string, KubeObject>();
-    // The state's indexes read unsorted (the sorted queries sort each list): the names are sorted once, below.
+    // The state's indexes read unsorted (the sorted queries sort each list): sorted by name once, below.
     const replicaSets = state.objects.get('ReplicaSet');
+    if (!replicaSets) return [];
+    const found: KubeObject[] = [];
     const owned = state.byOwner.get(this.d.metadata.uid ?? '');
-    if (replicaSets && owned) {
+    if (owned) {
       for (const qualified of owned) {
         if (!qualified.startsWith(REPLICASET_PREFIX)) continue;
         const object = replicaSets.get(qualified.slice(REPLICASET_PREFIX.length));
-        if (object && object.metadata.namespace === namespace) found.set(object.metadata.name!, object);
+        if (object && object.metadata.namespace === namespace) found.push(object);
       }
     }
+    // Orphans: a name is one object, so one already found (listing this Deployment as an owner) is not added twice.
+    const ownedCount = found.length;
     const equality = orphanLabelOf(selector);
     if (equality === undefined) {
-      for (const rs of listObjects(state, 'ReplicaSet', namespace)) if (rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
-    } else if (replicaSets) {
-      for (const key of state.byLabel.get('ReplicaSet')?.get(equality) ?? []) {
-        const rs = replicaSets.get(key);
-        if (rs && rs.metadata.namespace === namespace && !controllerOf(rs)) found.set(rs.metadata.name!, rs);
+      for (const rs of listObjects(state, 'ReplicaSet', namespace)) if (rs.metadata.namespace === namespace && !controllerOf(rs)) addOrphan(found, ownedCount, rs);
+    } else {
+      const labelled = state.byLabel.get('ReplicaSet')?.get(equality);
+      if (labelled) {
+        for (const key of labelled) {
+          const rs = replicaSets.get(key);
+          if (rs && rs.metadata.namespace === namespace && !controllerOf(rs)) addOrphan(found, ownedCount, rs);
+        }
       }
     }
-    if (found.size <= 1) return [...found.values()];
-    return [...found.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => found.get(name)!);
+    if (found.length > 1) found.sort(byName);
+    return found;
   }
 
   // ---- new and old ReplicaSets -------------------------------------------------------------------
@@ -299,9 +306,11 @@ class DeploymentSync {
     if (existing) {
       const inLine = this.newRSInLine?.rs === existing && this.newRSInLine.newRevision === newRevision;
       this.newRSInLine = { rs: existing, newRevision };
-      if (!inLine) this.writable(existing);
-      const annotationsUpdated = !inLine && setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
+      // Its own copy only when something of it would change: most syncs find it already in line.
+      const annotationsMayChange = !inLine && newReplicaSetAnnotationsWouldChange(d, existing, newRevision);
       const minReadySecondsNeedsUpdate = !inLine && (existing.spec.minReadySeconds ?? 0) !== spec.minReadySeconds;
+      if (annotationsMayChange || minReadySecondsNeedsUpdate) this.writable(existing);
+      const annotationsUpdated = annotationsMayChange && setNewReplicaSetAnnotations(d, existing, newRevision, true, spec.replicas, maxReplicas);
       if (annotationsUpdated || minReadySecondsNeedsUpdate) {
         if (spec.minReadySeconds) existing.spec.minReadySeconds = spec.minReadySeconds;
         else delete existing.spec.minReadySeconds;
@@ -630,6 +639,19 @@ function sharingCopy(rs: KubeObject): KubeObject {
 function deploymentCopy(d: KubeObject): KubeObject {
   const { annotations } = d.metadata;
   return { ...d, metadata: annotations ? { ...d.metadata, annotations: { ...annotations } } : { ...d.metadata } };
+}
+
+/** An orphan among the claim candidates, unless already there among the first `ownedCount` (found through the owner index). */
+function addOrphan(found: KubeObject[], ownedCount: number, rs: KubeObject): void {
+  for (let i = 0; i < ownedCount; i++) if (found[i] === rs) return;
+  found.push(rs);
+}
+
+/** By name, as strings compare (the candidates of one namespace: one object per name). */
+function byName(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.name!;
+  const bn = b.metadata.name!;
+  return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 /** Each compiled selector's first equality requirement as a label index key (`key=value`), or null when it has none. */
