@@ -139,10 +139,18 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
       this.removeEntry(key, entry);
       return entry.node;
     }
-    const next =
-      entry?.object && sameSpecBesidesNodeName(entry.object.spec, object!.spec) && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences
-        ? { ...entry, object, node: nodeName!, labels: object!.metadata.labels ?? {}, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
-        : entryOf(object!, nodeName!, podInfoOf(object!), false);
+    const sameSpec = !!entry?.object && sameSpecBesidesNodeName(entry.object.spec, object!.spec) && entry.object.metadata.ownerReferences === object!.metadata.ownerReferences;
+    // A status change of a placed pod (most pod events): the copy below would differ from the entry
+    // only in what this compares, so the entry is kept without building the copy to compare.
+    const labels = object!.metadata.labels;
+    if (sameSpec && entry!.node === nodeName && labels !== undefined && entry!.labels === labels && entry!.terminating === !!object!.metadata.deletionTimestamp) {
+      entry!.object = object;
+      entry!.assumed = false;
+      return undefined;
+    }
+    const next = sameSpec
+      ? { ...entry!, object, node: nodeName!, labels: labels ?? {}, terminating: !!object!.metadata.deletionTimestamp, assumed: false }
+      : entryOf(object!, nodeName!, podInfoOf(object!), false);
     if (entry && sameContribution(entry, next)) {
       entry.object = object;
       entry.assumed = false;

@@ -98,7 +98,7 @@ class Scheduler {
     // A pod that lands on a node may be what a waiting pod's affinity asks for.
     const boundTo = pod?.spec?.nodeName as string | undefined;
     const landed = boundTo !== undefined && this.event.type === 'PodScheduled';
-    if (landed && [...this.unschedulable.values()].some((w) => w.info.affinityTerms)) this.retryOn(boundTo);
+    if (landed && this.unschedulable.size > 0 && [...this.unschedulable.values()].some((w) => w.info.affinityTerms)) this.retryOn(boundTo);
     // Spread constraints compare domains with the emptiest one, so a pod arriving or leaving
     // anywhere in the namespace may open up any node: those pods get a whole new cycle.
     if ((landed || freed) && this.unschedulable.size > 0) {
