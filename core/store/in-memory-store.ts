@@ -51,13 +51,7 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
     );
     for (const event of stored) push(event);
     for (const event of stored) live.next(event);
-    const lastStored = stored[stored.length - 1];
-    const result: AppendResult = {
-      nextExpectedRevision: lastStored ? lastStored.streamRevision : current,
-      position: lastStored ? lastStored.position : log.length,
-      events: stored,
-    };
-    return { events: stored, durable: Promise.resolve(result), alreadyDurable: true };
+    return new AppendedInMemory(stored, current, log.length);
   }
 
   function streamEvents(stream: string): StoredEvent[] {
@@ -94,3 +88,30 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
     },
   };
 }
+
+/**
+ * An append to the log in memory: durable at once. The write path's synchronous path never asks
+ * for `durable`, so its promise (and the result it carries) is made only when someone does.
+ */
+class AppendedInMemory implements PipelinedAppend {
+  readonly alreadyDurable = true;
+  private resolved: Promise<AppendResult> | undefined;
+
+  constructor(
+    readonly events: StoredEvent[],
+    private readonly revisionBefore: number,
+    private readonly logLength: number,
+  ) {}
+
+  get durable(): Promise<AppendResult> {
+    if (this.resolved) return this.resolved;
+    const last = this.events[this.events.length - 1];
+    const result: AppendResult = {
+      nextExpectedRevision: last ? last.streamRevision : this.revisionBefore,
+      position: last ? last.position : this.logLength,
+      events: this.events,
+    };
+    return (this.resolved = Promise.resolve(result));
+  }
+}
+
