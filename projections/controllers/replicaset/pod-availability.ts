@@ -11,8 +11,11 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-function readyCondition(pod: KubeObject): Condition | undefined {
-  return (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
+/** The pod's Ready condition (the first, as `find` would give it), looked up without a closure. */
+export function readyCondition(pod: KubeObject): Condition | undefined {
+  const conditions = pod.status?.conditions as Condition[] | undefined;
+  if (conditions) for (let i = 0; i < conditions.length; i++) if (conditions[i]!.type === 'Ready') return conditions[i];
+  return undefined;
 }
 
 /** `controller.IsPodActive`: not Succeeded, not Failed, not being deleted. */

@@ -8,7 +8,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { controllerOf } from './controller-ref.ts';
 import { type Expectations, createExpectations } from './expectations.ts';
-import { isPodActive, isPodReady } from './pod-availability.ts';
+import { isPodActive, readyCondition } from './pod-availability.ts';
 import { type SyncResult, replicaSetSelector, siblingReplicaSets, splitKey, statusWrite, syncReplicaSet } from './sync-replicaset.ts';
 import type { StatusCounts } from './replicaset-status.ts';
 import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
@@ -22,19 +22,10 @@ export const REPLICASET_CONTROLLER = 'replicaset-controller';
 const POD_STATUS_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted']);
 const OBJECT_REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved']);
 
-interface Counted {
-  active: boolean;
-  ready: boolean;
-  since: string | undefined;
-}
-
-const countedOf = (pod: KubeObject): Counted => ({ active: isPodActive(pod), ready: isPodReady(pod), since: readyConditionTime(pod) });
-const readyConditionTime = (pod: KubeObject): string | undefined => (pod.status?.conditions as Array<{ type: string; lastTransitionTime?: string }> | undefined)?.find((c) => c.type === 'Ready')?.lastTransitionTime;
 const ownerKeyOf = (pod: KubeObject, namespace: string): string | undefined => {
   const owner = controllerOf(pod);
   return owner?.kind === 'ReplicaSet' ? objectKey(namespace, owner.name) : undefined;
 };
-const sameCount = (a: Counted, b: Counted) => a.active === b.active && a.ready === b.ready && a.since === b.since;
 
 export interface ReplicaSetControllerOptions {
   /** Replaces Kubernetes' expectations (only the mutation check does, to prove they are needed). */
@@ -135,12 +126,19 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         countAs(podKey, pod);
         if (statusOnly && previous) {
           if (counted === pod) return;
-          const before = counted && countedOf(counted);
-          const now = countedOf(pod);
-          if (before && sameCount(before, now)) return;
-          if (before?.active && now.active && settled.has(previous)) {
-            readyDeltas.set(previous, (readyDeltas.get(previous) ?? 0) + (now.ready ? 1 : 0) - (before.ready ? 1 : 0));
-            return;
+          if (counted !== undefined) {
+            // What the status counts of a pod: whether it is active, whether it is ready, since when.
+            const readyBefore = readyCondition(counted);
+            const readyNow = readyCondition(pod);
+            const activeBefore = isPodActive(counted);
+            const activeNow = isPodActive(pod);
+            const wasReady = readyBefore?.status === 'True';
+            const isReady = readyNow?.status === 'True';
+            if (activeBefore === activeNow && wasReady === isReady && readyBefore?.lastTransitionTime === readyNow?.lastTransitionTime) return;
+            if (activeBefore && activeNow && settled.has(previous)) {
+              readyDeltas.set(previous, (readyDeltas.get(previous) ?? 0) + (isReady ? 1 : 0) - (wasReady ? 1 : 0));
+              return;
+            }
           }
         }
         if (previous && !(coalesce && previous === ownerKeyOf(pod, namespace))) add(keys, previous, false);
