@@ -77,10 +77,10 @@ class DeploymentSync {
   private readonly spec: DeploymentSpec;
   private nowTextCache: string | undefined;
   private readonly commands: Command[] = [];
-  /** ReplicaSet name → its pending create or update command, whose object is the working copy. */
-  private readonly rsWrites = new Map<string, Command>();
-  /** ReplicaSets whose parts this sync may change in place (see writable). */
-  private readonly ownParts = new Set<KubeObject>();
+  /** ReplicaSet name → its pending create or update command, whose object is the working copy (made at the first write: most syncs write none). */
+  private rsWrites: Map<string, Command> | undefined;
+  /** ReplicaSets whose parts this sync may change in place (see writable; made when first needed). */
+  private ownParts: Set<KubeObject> | undefined;
   /** The list findNewReplicaSet last looked at, and what it found. */
   private newRSList: readonly KubeObject[] | undefined;
   private newRSFound: KubeObject | undefined;
@@ -149,24 +149,29 @@ class DeploymentSync {
    * The top-level object stays the same, so every list holding it sees the change.
    */
   private writable(rs: KubeObject): void {
-    if (this.ownParts.has(rs)) return;
+    if (this.ownParts?.has(rs)) return;
     const { annotations } = rs.metadata;
     rs.metadata = annotations ? { ...rs.metadata, annotations: { ...annotations } } : { ...rs.metadata };
     if (rs.spec) rs.spec = { ...rs.spec };
-    this.ownParts.add(rs);
+    this.own(rs);
+  }
+
+  /** The ReplicaSet's parts are this sync's own (a copy or a new object): changed in place from now on. */
+  private own(rs: KubeObject): void {
+    (this.ownParts ??= new Set()).add(rs);
   }
 
   private updateReplicaSet(rs: KubeObject): void {
     const name = rs.metadata.name!;
-    if (this.rsWrites.has(name)) return;
+    if (this.rsWrites?.has(name)) return;
     const command: Command = withMeta(this.context.meta, { type: 'update', object: rs });
-    this.rsWrites.set(name, command);
+    (this.rsWrites ??= new Map()).set(name, command);
     this.commands.push(command);
   }
 
   private createReplicaSet(rs: KubeObject): void {
     const command: Command = withMeta(this.context.meta, { type: 'create', object: rs });
-    this.rsWrites.set(rs.metadata.name!, command);
+    (this.rsWrites ??= new Map()).set(rs.metadata.name!, command);
     this.commands.push(command);
   }
 
@@ -214,7 +219,7 @@ class DeploymentSync {
           break;
         case 'adopt': {
           const adopted = withControllerRef(rs, this.d);
-          this.ownParts.add(adopted);
+          this.own(adopted);
           this.updateReplicaSet(adopted);
           owned.push(adopted);
           break;
@@ -345,7 +350,7 @@ class DeploymentSync {
     if (taken) {
       if (controllerOf(taken)?.uid === d.metadata.uid && equalIgnoreHash(d.spec.template, taken.spec?.template)) {
         const adopted = clonePlain(taken);
-        this.ownParts.add(adopted);
+        this.own(adopted);
         rsList.push(adopted);
         setDeploymentRevision(d, String(newRevision));
         return adopted;
@@ -353,7 +358,7 @@ class DeploymentSync {
       d.status.collisionCount = (d.status.collisionCount ?? 0) + 1;
       throw new HashCollision();
     }
-    this.ownParts.add(newRS);
+    this.own(newRS);
     this.createReplicaSet(newRS);
     rsList.push(newRS);
     setDeploymentRevision(d, String(newRevision));

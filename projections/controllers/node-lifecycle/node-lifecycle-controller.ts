@@ -250,7 +250,10 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
         if (event.type !== 'ClusterInitialized') resume(now);
       }
       onEvent(now);
-      for (const key of timers.popDue(now)) {
+      // Indexed: a for-of here made an array iterator at every event.
+      const due = timers.popDue(now);
+      for (let i = 0; i < due.length; i++) {
+        const key = due[i]!;
         if (key === 'monitor') monitorNodeHealth(now);
         else evict(key.slice('evict:'.length));
       }
