@@ -66,10 +66,15 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
        * active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
        */
       const countedAs = new Map<string, KubeObject>();
-      /** The pod objects countedAs holds: after a sync, those already there need no key built to be recorded again. */
-      const countedObjects = new WeakSet<KubeObject>();
-      function countAs(podKey: string, pod: KubeObject): void {
-        const previous = countedAs.get(podKey);
+      /**
+       * The pod objects countedAs holds (exactly its values: each change to one goes with the other):
+       * after a sync, those already there need no key built to be recorded again. A Set, not a
+       * WeakSet: entries leave with their countedAs entry anyway, and an ephemeron table of every
+       * pod is work for each garbage collection.
+       */
+      const countedObjects = new Set<KubeObject>();
+      /** `previous`: what countedAs holds for the pod, when the caller has just looked it up. */
+      function countAs(podKey: string, pod: KubeObject, previous = countedAs.get(podKey)): void {
         if (previous === pod) return;
         if (previous) countedObjects.delete(previous);
         countedAs.set(podKey, pod);
@@ -123,7 +128,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
           countedAs.delete(podKey);
           return;
         }
-        countAs(podKey, pod);
+        countAs(podKey, pod, counted);
         if (statusOnly && previous) {
           if (counted === pod) return;
           if (counted !== undefined) {
