@@ -49,6 +49,20 @@ describe('disruption controller (simulated cluster)', () => {
     expect(statusOf(cluster, 'max')).toMatchObject({ currentHealthy: 3, disruptionsAllowed: 1 });
   });
 
+  it('a budget made after a pod was last seen is resynced when that pod leaves it by a label change', async () => {
+    cluster = await createSimulatedCluster({ seed: 4, nodes: 1 });
+    const solo: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'solo', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    await cluster.apply([solo]);
+    await cluster.run(30_000);
+    await cluster.apply([budget('min', { minAvailable: 1 })]);
+    await cluster.run(5_000);
+    expect(statusOf(cluster, 'min')).toMatchObject({ currentHealthy: 1, disruptionsAllowed: 0, expectedPods: 1 });
+    const pod = getObject(cluster.state, 'Pod', 'default', 'solo')!;
+    await cluster.act({ type: 'update', object: { ...pod, metadata: { ...pod.metadata, labels: { app: 'other' } } } });
+    await cluster.run(5_000);
+    expect(statusOf(cluster, 'min')).toMatchObject({ currentHealthy: 0, expectedPods: 0 });
+  });
+
   it('a budget that covers no pods allows no disruptions', async () => {
     cluster = await createSimulatedCluster({ seed: 3, nodes: 1 });
     await cluster.apply([budget('empty', { minAvailable: 0 })]);

@@ -105,6 +105,7 @@ function syncBudget(state: ClusterState, namespace: string, name: string, meta: 
 
 /** Adds the budgets of the namespace whose selector matches `labels` (all of them when undefined). */
 function budgetsIn(state: ClusterState, keys: Set<string>, namespace: string, labels?: Record<string, string>): void {
+  if (!state.objects.get('PodDisruptionBudget')?.size) return;
   for (const pdb of listObjects(state, 'PodDisruptionBudget', namespace)) {
     if (labels === undefined || labelSelectorMatches(pdb.spec?.selector, labels)) keys.add(`${namespace}/${pdb.metadata.name}`);
   }
@@ -135,11 +136,16 @@ export function createDisruptionController(): Controller {
           else if (ref?.kind === 'Pod') {
             const podKey = `${ref.namespace}/${ref.name}`;
             const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-            if (podLabels.has(podKey)) budgetsIn(state, keys, ref.namespace!, podLabels.get(podKey) ?? {});
+            const before = podLabels.get(podKey);
+            const known = before !== undefined || podLabels.has(podKey);
+            // The same labels object as last seen (the reducer keeps it through status changes): it is
+            // recorded already, and the budgets it matches are added just below.
+            const unchanged = known && pod !== undefined && before === pod.metadata.labels;
+            if (known && !unchanged) budgetsIn(state, keys, ref.namespace!, before ?? {});
             if (pod) {
-              podLabels.set(podKey, pod.metadata.labels);
+              if (!unchanged) podLabels.set(podKey, pod.metadata.labels);
               budgetsIn(state, keys, ref.namespace!, pod.metadata.labels ?? {});
-            } else podLabels.delete(podKey);
+            } else if (known) podLabels.delete(podKey);
           } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(state, keys, ref.namespace!);
           if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(DISRUPTION_CONTROLLER, event);
