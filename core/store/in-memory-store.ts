@@ -27,14 +27,19 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
   for (const event of initial) push(event);
 
   function push(event: StoredEvent): void {
-    const at = log.push(event); // the event's place in the log, counted from 1 (its position, for events appended here)
+    lastOfStream.set(event.stream, chain(event, lastOfStream.get(event.stream) ?? 0));
+  }
+
+  /** Puts the event in the log after `previous` (its stream's last place, 0 for none); returns its place, counted from 1 (its position, for events appended here). */
+  function chain(event: StoredEvent, previous: Position): Position {
+    const at = log.push(event);
     if (at >= previousInStream.length) {
       const grown = new Int32Array(previousInStream.length * 2);
       grown.set(previousInStream);
       previousInStream = grown;
     }
-    previousInStream[at] = lastOfStream.get(event.stream) ?? 0;
-    lastOfStream.set(event.stream, at);
+    previousInStream[at] = previous;
+    return at;
   }
 
   function appendNow(stream: string, events: NewEvent[], options: AppendOptions = {}): PipelinedAppend {
@@ -49,8 +54,11 @@ export function createInMemoryStore(initial: readonly StoredEvent[] = []): InMem
     const stored = events.map(
       (event, i) => ({ type: event.type, data: event.data, metadata: event.metadata, stream: name, streamRevision: current + 1 + i, position: log.length + 1 + i }) as StoredEvent,
     );
-    for (const event of stored) push(event);
-    for (const event of stored) live.next(event);
+    // The stream's last place is already known: chained here, not looked up again per event.
+    let previous = last ?? 0;
+    for (let i = 0; i < stored.length; i++) previous = chain(stored[i]!, previous);
+    if (stored.length > 0) lastOfStream.set(name, previous);
+    for (let i = 0; i < stored.length; i++) live.next(stored[i]!);
     return new AppendedInMemory(stored, current, log.length);
   }
 
