@@ -15,6 +15,7 @@ import { createKeyedTimers } from '../kubelet/keyed-timers.ts';
 import { createIdleWork, reconcileEach } from '../../engine/reconcile-each.ts';
 import type { CommandMeta } from '../../commands.ts';
 import { NO_OUTPUTS, emptyMap } from '../per-event.ts';
+import { ByNamespaceAndName } from '../by-namespace-and-name.ts';
 
 export const REPLICASET_CONTROLLER = 'replicaset-controller';
 
@@ -22,6 +23,9 @@ export const REPLICASET_CONTROLLER = 'replicaset-controller';
 const POD_STATUS_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted']);
 const OBJECT_REF_EVENTS = new Set(['ObjectStatusReplaced', 'ObjectDeletionRequested', 'ObjectRemoved']);
 
+/** Whether `key` is `namespace/name`, without building that string. */
+const isKeyOf = (key: string, namespace: string, name: string): boolean =>
+  key.length === namespace.length + 1 + name.length && key.startsWith(namespace) && key.charCodeAt(namespace.length) === 47 && key.endsWith(name);
 const ownerKeyOf = (pod: KubeObject, namespace: string): string | undefined => {
   const owner = controllerOf(pod);
   return owner?.kind === 'ReplicaSet' ? objectKey(namespace, owner.name) : undefined;
@@ -50,8 +54,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
     interest: { events: ['ObjectCreated', 'ObjectReplaced', ...OBJECT_REF_EVENTS, ...POD_STATUS_EVENTS], kinds: ['ReplicaSet', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const expectations = (options.expectations ?? createExpectations)();
-      /** pod `ns/name` → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
-      const podOwner = new Map<string, string>();
+      /** pod → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
+      const podOwner = new ByNamespaceAndName<string>();
       // A heap, not a map scanned at every event.
       const timers = createKeyedTimers();
       let started = false;
@@ -61,23 +65,11 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
       const add = (keys: Keys, key: string, includeOrphans: boolean) => keys.set(key, includeOrphans || keys.get(key) === true);
 
       /**
-       * pod `ns/name` → what its ReplicaSet's status last counted of it (active, ready, since when).
+       * pod → what its ReplicaSet's status last counted of it (active, ready, since when).
        * A pod status event that leaves this unchanged (scheduling, a phase change that keeps it
        * active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
        */
-      const countedAs = new Map<string, KubeObject>();
-      /**
-       * The pod objects countedAs holds: after a sync, those already there need no key built to be
-       * recorded again. (A strong Set mirroring countedAs was tried: peak RSS +18 MiB at 150,000 pods.)
-       */
-      const countedObjects = new WeakSet<KubeObject>();
-      /** `previous`: what countedAs holds for the pod, when the caller has just looked it up. */
-      function countAs(podKey: string, pod: KubeObject, previous = countedAs.get(podKey)): void {
-        if (previous === pod) return;
-        if (previous) countedObjects.delete(previous);
-        countedAs.set(podKey, pod);
-        countedObjects.add(pod);
-      }
+      const countedAs = new ByNamespaceAndName<KubeObject>();
       /**
        * Settled ReplicaSets (all pods there, nothing in flight, no minReadySeconds) and their counts:
        * a pod of theirs turning ready or unready only moves readyReplicas/availableReplicas by one,
@@ -114,19 +106,18 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
        * together and others are still to be seen; its reconcile waits for the last one (as
        * Kubernetes' work queue would fold them into one).
        */
-      function routePod(state: ClusterState, podKey: string, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false, coalesce = false): void {
-        const previous = podOwner.get(podKey);
+      function routePod(state: ClusterState, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false, coalesce = false): void {
+        const previous = podOwner.get(namespace, name);
         const pod = getObject(state, 'Pod', namespace, name);
-        const counted = countedAs.get(podKey);
+        const counted = countedAs.get(namespace, name);
         if (!pod) {
           // A pod that was already terminating when last counted leaves the counts as they are.
           if (previous && !(counted && !isPodActive(counted))) add(keys, previous, false);
-          podOwner.delete(podKey);
-          if (counted) countedObjects.delete(counted);
-          countedAs.delete(podKey);
+          podOwner.delete(namespace, name);
+          countedAs.delete(namespace, name);
           return;
         }
-        countAs(podKey, pod, counted);
+        if (counted !== pod) countedAs.set(namespace, name, pod);
         if (statusOnly && previous) {
           if (counted === pod) return;
           if (counted !== undefined) {
@@ -148,13 +139,14 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         const owner = controllerOf(pod);
         if (owner) {
           if (owner.kind === 'ReplicaSet') {
-            const rsKey = objectKey(namespace, owner.name);
-            podOwner.set(podKey, rsKey);
+            // The key already recorded when it is the same (a pod's owner rarely changes), not a new string per event.
+            const rsKey = previous !== undefined && isKeyOf(previous, namespace, owner.name) ? previous : objectKey(namespace, owner.name);
+            if (rsKey !== previous) podOwner.set(namespace, name, rsKey);
             if (!coalesce) add(keys, rsKey, false);
-          } else podOwner.delete(podKey);
+          } else podOwner.delete(namespace, name);
           return;
         }
-        podOwner.delete(podKey);
+        podOwner.delete(namespace, name);
         if (labelsMayHaveChanged && isPodActive(pod)) {
           for (const rs of listObjects(state, 'ReplicaSet', namespace)) {
             if (matches(replicaSetSelector(rs), pod.metadata.labels)) add(keys, objectKey(namespace, rs.metadata.name!), true);
@@ -164,7 +156,11 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
 
       /** After a full reconcile: what it counted of each pod, and whether it is settled. */
       function remember(state: ClusterState, key: string, result: SyncResult): void {
-        for (const pod of result.claimed ?? []) if (!countedObjects.has(pod)) countAs(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
+        for (const pod of result.claimed ?? []) {
+          const namespace = pod.metadata.namespace ?? '';
+          const name = pod.metadata.name ?? '';
+          if (countedAs.get(namespace, name) !== pod) countedAs.set(namespace, name, pod);
+        }
         const [namespace, name] = splitKey(key);
         const rs = getObject(state, 'ReplicaSet', namespace, name);
         if (rs && result.settled && result.counts && !rs.spec?.minReadySeconds) settled.set(key, { spec: rs.spec, uid: rs.metadata.uid ?? '', counts: result.counts });
@@ -181,17 +177,16 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
           const object: KubeObject = event.data.object;
           const namespace = object.metadata.namespace ?? '';
-          const key = objectKey(namespace, object.metadata.name!);
-          if (object.kind === 'ReplicaSet') add(keys, key, true);
+          if (object.kind === 'ReplicaSet') add(keys, objectKey(namespace, object.metadata.name!), true);
           else if (object.kind === 'Pod') {
-            const outstanding = event.type === 'ObjectCreated' ? expectations.creationObserved(key) : undefined;
-            routePod(state, key, namespace, object.metadata.name!, true, keys, false, outstanding !== undefined && outstanding > 0);
+            const outstanding = event.type === 'ObjectCreated' ? expectations.creationObserved(objectKey(namespace, object.metadata.name!)) : undefined;
+            routePod(state, namespace, object.metadata.name!, true, keys, false, outstanding !== undefined && outstanding > 0);
           }
         } else if (OBJECT_REF_EVENTS.has(event.type) || POD_STATUS_EVENTS.has(event.type)) {
           const ref = (event.data as { ref: { kind: string; namespace?: string; name: string } }).ref;
           const namespace = ref.namespace ?? '';
-          const key = objectKey(namespace, ref.name);
           if (ref.kind === 'ReplicaSet') {
+            const key = objectKey(namespace, ref.name);
             // Its own status writes change nothing a reconcile reads (spec, metadata, pods).
             const ownStatusWrite = event.type === 'ObjectStatusReplaced' && event.metadata.actor === REPLICASET_CONTROLLER;
             if (!ownStatusWrite) add(keys, key, true);
@@ -200,8 +195,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
               settled.delete(key);
             }
           } else if (ref.kind === 'Pod') {
-            const outstanding = event.type === 'ObjectDeletionRequested' ? expectations.deletionObserved(key) : undefined;
-            routePod(state, key, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type), outstanding !== undefined && outstanding > 0);
+            const outstanding = event.type === 'ObjectDeletionRequested' ? expectations.deletionObserved(objectKey(namespace, ref.name)) : undefined;
+            routePod(state, namespace, ref.name, false, keys, POD_STATUS_EVENTS.has(event.type), outstanding !== undefined && outstanding > 0);
           }
         }
         for (const key of timers.popDue(state.time)) add(keys, key, false);
