@@ -20,6 +20,7 @@ describe('ByNamespaceAndName', () => {
             model.delete(key);
           }
           expect(map.get(namespace, name)).toBe(model.get(key));
+          expect(map.has(namespace, name)).toBe(model.has(key));
         }
       }),
       { seed: 52, numRuns: 300 },

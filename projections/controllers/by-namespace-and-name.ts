@@ -13,6 +13,10 @@ export class ByNamespaceAndName<V> {
     return this.namespaces.get(namespace)?.get(name);
   }
 
+  has(namespace: string, name: string): boolean {
+    return this.namespaces.get(namespace)?.has(name) ?? false;
+  }
+
   set(namespace: string, name: string, value: V): void {
     let names = this.namespaces.get(namespace);
     if (names === undefined) this.namespaces.set(namespace, (names = new Map()));

@@ -11,6 +11,7 @@ import { controllerOf } from '../replicaset/controller-ref.ts';
 import { isPodReady } from '../replicaset/pod-availability.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 import { NO_OUTPUTS, emptySet } from '../per-event.ts';
+import { ByNamespaceAndName } from '../by-namespace-and-name.ts';
 
 export const DISRUPTION_CONTROLLER = 'disruption-controller';
 
@@ -118,7 +119,8 @@ export function createDisruptionController(): Controller {
     interest: { events: ['ObjectCreated', 'ObjectReplaced', ...POD_REF_EVENTS], kinds: ['PodDisruptionBudget', 'Pod', ...SCALED_KINDS] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       let started = false;
-      const podLabels = new Map<string, Record<string, string> | undefined>();
+      /** Each pod's labels when last seen (an entry may hold undefined: a pod without labels). */
+      const podLabels = new ByNamespaceAndName<Record<string, string> | undefined>();
       let keys = new Set<string>();
       return input$.pipe(
         reconcileEach(({ event, state }) => {
@@ -134,18 +136,18 @@ export function createDisruptionController(): Controller {
           } else if (POD_REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
           if (ref?.kind === 'PodDisruptionBudget' && event.type !== 'ObjectRemoved') keys.add(`${ref.namespace}/${ref.name}`);
           else if (ref?.kind === 'Pod') {
-            const podKey = `${ref.namespace}/${ref.name}`;
+            const namespace = ref.namespace ?? '';
             const pod = getObject(state, 'Pod', ref.namespace, ref.name);
-            const before = podLabels.get(podKey);
-            const known = before !== undefined || podLabels.has(podKey);
+            const before = podLabels.get(namespace, ref.name);
+            const known = before !== undefined || podLabels.has(namespace, ref.name);
             // The same labels object as last seen (the reducer keeps it through status changes): it is
             // recorded already, and the budgets it matches are added just below.
             const unchanged = known && pod !== undefined && before === pod.metadata.labels;
             if (known && !unchanged) budgetsIn(state, keys, ref.namespace!, before ?? {});
             if (pod) {
-              if (!unchanged) podLabels.set(podKey, pod.metadata.labels);
+              if (!unchanged) podLabels.set(namespace, ref.name, pod.metadata.labels);
               budgetsIn(state, keys, ref.namespace!, pod.metadata.labels ?? {});
-            } else if (known) podLabels.delete(podKey);
+            } else if (known) podLabels.delete(namespace, ref.name);
           } else if (ref && SCALED_KINDS.has(ref.kind) && event.type === 'ObjectReplaced') budgetsIn(state, keys, ref.namespace!);
           if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(DISRUPTION_CONTROLLER, event);
