@@ -1,5 +1,5 @@
 import type { OrreryEvent, Position, StoredEvent } from '../../../core/events.ts';
-import { type KubeObject, objectKey } from '../../../core/model/object.ts';
+import type { KubeObject } from '../../../core/model/object.ts';
 import { hashSeed } from '../../../core/prng.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
@@ -14,6 +14,7 @@ import { type ContainerRun, type PodRun, type PodStep, type RuntimeContext, admi
 import { KUBELET_ANNOTATION } from './sim-annotations.ts';
 import { mergeStatusWrites } from './status-writes.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { ByNamespaceAndName } from '../by-namespace-and-name.ts';
 
 export interface KubeletOptions {
   /** Lease renewal interval (Kubernetes: 10 s, a quarter of the 40 s lease). */
@@ -100,7 +101,8 @@ function createKubelet(options: KubeletOptions) {
   const pods = new Map<string, PodRecord>();
   /** The same records by timer key. */
   const podByTimer = new Map<string, PodRecord>();
-  const uidByKey = new Map<string, string>();
+  /** Pods' uids by namespace and name (the pods' own name strings: no key kept per pod). */
+  const uidByKey = new ByNamespaceAndName<string>();
   const timers = createKeyedTimers();
   const ctxByNode = new Map<string, RuntimeContext>();
   const crashBackoff = createBackoff();
@@ -227,7 +229,7 @@ function createKubelet(options: KubeletOptions) {
     const entry: PodRecord = correlationId ? { run, timerKey, causationId, deleteIssued: false, correlationId } : { run, timerKey, causationId, deleteIssued: false };
     pods.set(uid, entry);
     podByTimer.set(timerKey, entry);
-    uidByKey.set(objectKey(pod.metadata.namespace, pod.metadata.name ?? ''), uid);
+    uidByKey.set(pod.metadata.namespace ?? '', pod.metadata.name ?? '', uid);
     if (pod.metadata.deletionTimestamp) beginTermination(run, now, pod.metadata.deletionGracePeriodSeconds ?? 30);
     const step = hasStatus || run.terminating ? advancePod(run, now, ctx) : admitPod(run, now, ctx);
     // A (re)started kubelet posts the full status of the pods it finds, which also puts right what
@@ -266,8 +268,8 @@ function createKubelet(options: KubeletOptions) {
     const prefix = `${uid}/`;
     crashBackoff.forgetPrefix(prefix);
     pullBackoff.forgetPrefix(prefix);
-    const key = objectKey(entry.run.ref.namespace, entry.run.ref.name);
-    if (uidByKey.get(key) === uid) uidByKey.delete(key);
+    const { namespace = '', name } = entry.run.ref;
+    if (uidByKey.get(namespace, name) === uid) uidByKey.delete(namespace, name);
     if (releaseIP) releaseIPOf(entry);
   }
 
@@ -299,7 +301,7 @@ function createKubelet(options: KubeletOptions) {
       case 'ObjectRemoved':
         if (event.data.ref.kind === 'Node') deactivate(event.data.ref.name, true);
         else if (event.data.ref.kind === 'Pod') {
-          const uid = event.data.ref.uid ?? uidByKey.get(objectKey(event.data.ref.namespace, event.data.ref.name));
+          const uid = event.data.ref.uid ?? uidByKey.get(event.data.ref.namespace ?? '', event.data.ref.name);
           if (uid) dropPod(uid, true);
         }
         return;
