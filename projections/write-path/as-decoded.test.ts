@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asDecoded, asLogged, asLoggedOwned } from './write-context.ts';
+import { asDecoded, asDecodedSharing, asLogged, asLoggedOwned } from './write-context.ts';
 
 /** The definitions: a JSON round trip; for asDecoded one in which every null object field is dropped. */
 const logged = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -68,5 +68,40 @@ describe('asLogged and asDecoded', () => {
     holed.spec.tolerations = new Array(2);
     expect(asLoggedOwned(holed).spec.tolerations).toEqual([null, null]);
   });
-});
 
+  it('asDecodedSharing gives what asDecoded gives, taking a field as it is only when it is the stored one and already decoded (property)', () => {
+    const keys = fc.constantFrom('a', 'b', 'conditions', '', '__proto__', '1', 'toJSON');
+    fc.assert(
+      fc.property(fc.dictionary(keys, values, { maxKeys: 5 }), fc.dictionary(keys, values, { maxKeys: 5 }), fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (own, storedFields, share) => {
+        // The stored status, and a status sharing some of its fields (the same objects) and having others of its own.
+        const stored: Record<string, unknown> = { ...storedFields };
+        const value: Record<string, unknown> = { ...own };
+        ['a', 'b', 'conditions', '', '1', 'toJSON', 'c'].forEach((key, i) => {
+          if (share[i] && key in stored) value[key] = stored[key];
+        });
+        const expected = decoded(value);
+        const got = asDecodedSharing(value, stored);
+        expect(got).toStrictEqual(expected);
+        expect(JSON.stringify(got)).toBe(JSON.stringify(expected));
+        // Twice: the second time a shared part may be taken on what was found the first time.
+        expect(JSON.stringify(asDecodedSharing(value, stored))).toBe(JSON.stringify(expected));
+      }),
+      { seed: 20261124, numRuns: 2000 },
+    );
+  });
+
+  it('asDecodedSharing keeps a stored part already decoded and copies one that is not', () => {
+    const conditions = [{ type: 'Available', status: 'True' }];
+    const stored = { replicas: 1, conditions };
+    const shared = asDecodedSharing({ replicas: 2, conditions }, stored) as typeof stored;
+    expect(shared).toEqual({ replicas: 2, conditions });
+    expect(shared.conditions).toBe(conditions);
+    const withNull = [{ type: 'Available', status: 'True', reason: null }];
+    const copied = asDecodedSharing({ conditions: withNull }, { conditions: withNull }) as { conditions: unknown[] };
+    expect(copied.conditions).not.toBe(withNull);
+    expect(copied).toEqual({ conditions: [{ type: 'Available', status: 'True' }] });
+    // A part of the caller's own (not the stored one's) is copied even when it is equal.
+    const own = [{ type: 'Available', status: 'True' }];
+    expect((asDecodedSharing({ conditions: own }, stored) as { conditions: unknown }).conditions).not.toBe(own);
+  });
+});

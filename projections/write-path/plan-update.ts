@@ -6,7 +6,7 @@ import type { ResourceType } from '../../core/model/resource-type.ts';
 import { getObject } from '../state/queries.ts';
 import { jsonEqual } from './json-equal.ts';
 import { allocateServiceAddresses, prepareServiceUpdate } from './service-allocation.ts';
-import { MODIFIED_CONFLICT, type Plan, type WriteContext, asDecoded, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
+import { MODIFIED_CONFLICT, type Plan, type WriteContext, asDecoded, asDecodedSharing, asLogged, groupOf, hasFinalizers, notFound, requireType } from './write-context.ts';
 
 /**
  * A full replacement (PUT), or a status update (PUT …/status), as Kubernetes' generic registry
@@ -16,7 +16,7 @@ import { MODIFIED_CONFLICT, type Plan, type WriteContext, asDecoded, asLogged, g
  */
 export function planUpdate(context: WriteContext, input: KubeObject, subresource?: 'status', dryRun = false): Plan {
   const type = requireType(context, input.kind);
-  const incoming = subresource === 'status' ? asDecodedForStatus(input) : asDecoded(input);
+  const incoming = subresource === 'status' ? asDecodedForStatus(input, context, type) : asDecoded(input);
   const metadata = (incoming.metadata ??= {});
   const name = metadata.name ?? '';
   const namespace = type.namespaced ? metadata.namespace : undefined;
@@ -98,7 +98,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
  * owner references, which the status subresource ignores, are most of the object, and status
  * writes are most of a simulation's updates.
  */
-function asDecodedForStatus(input: KubeObject): KubeObject {
+function asDecodedForStatus(input: KubeObject, context: WriteContext, type: ResourceType): KubeObject {
   const proto = Object.getPrototypeOf(input);
   if ((proto !== Object.prototype && proto !== null) || typeof (input as { toJSON?: unknown }).toJSON === 'function') return asDecoded(input);
   const decoded = { kind: input.kind } as KubeObject;
@@ -106,7 +106,12 @@ function asDecodedForStatus(input: KubeObject): KubeObject {
   if (metadata !== undefined && metadata !== null) {
     decoded.metadata = asDecoded({ name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion, annotations: metadata.annotations });
   }
-  if (input.status !== undefined && input.status !== null) decoded.status = asDecoded(input.status);
+  if (input.status !== undefined && input.status !== null) {
+    // The status may hold parts of the stored one (a conditions list the controller left as it was): those are not copied again.
+    const name = decoded.metadata?.name;
+    const stored = typeof name === 'string' ? getObject(context.state, type.kind, type.namespaced ? decoded.metadata!.namespace : undefined, name) : undefined;
+    decoded.status = asDecodedSharing(input.status, stored?.status);
+  }
   return decoded;
 }
 

@@ -139,6 +139,82 @@ export function asDecoded<T>(value: T): T {
 }
 
 /**
+ * `asDecoded(value)` for an object whose fields may be the very sub-objects a stored object holds
+ * under the same keys (`stored`: a part of an object of the state, which is never changed): a
+ * controller writing a status passes the conditions list it read when it did not change it. Such a
+ * field is taken as it is when it is already what decoding would give (checked once per stored
+ * sub-object); every other field is decoded as asDecoded would. Same value, same key order.
+ */
+export function asDecodedSharing<T>(value: T, stored: unknown): T {
+  if (typeof value !== 'object' || value === null || typeof stored !== 'object' || stored === null) return asDecoded(value);
+  if (Object.getPrototypeOf(value) !== objectPrototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return asDecoded(value);
+  const held = stored as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!hasOwn.call(value, key)) continue;
+    const field = (value as Record<string, unknown>)[key];
+    const t = typeof field;
+    // As copyPlain: dropped fields first, then a `__proto__` key sends the whole value the JSON route.
+    if (t === 'undefined' || t === 'function' || t === 'symbol' || (field === null && key !== '')) continue;
+    if (key === '__proto__') return asDecoded(value);
+    if (typeof field === 'object' && field !== null && field === held[key] && isDecodedStoredPart(field)) {
+      out[key] = field;
+      continue;
+    }
+    const copied = copyPlain(field, true);
+    if (copied === NOT_PLAIN) return asDecoded(value);
+    out[key] = copied;
+  }
+  return out as T;
+}
+
+/** Stored sub-objects found to be what decoding gives (stored objects never change, so once is enough). */
+const decodedStoredParts = new WeakSet<object>();
+
+function isDecodedStoredPart(part: object): boolean {
+  if (decodedStoredParts.has(part)) return true;
+  if (!isDecodedForm(part)) return false;
+  decodedStoredParts.add(part);
+  return true;
+}
+
+/** Whether `asDecoded(value)` would be a value equal to it (same members in the same order, plain objects and arrays). */
+function isDecodedForm(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === arrayPrototype) {
+        const array = value as unknown[];
+        // A hole, an undefined, function or symbol element decodes as null.
+        for (let i = 0; i < array.length; i++) {
+          const element = array[i];
+          const t = typeof element;
+          if (t === 'undefined' || t === 'function' || t === 'symbol' || !isDecodedForm(element)) return false;
+        }
+        return true;
+      }
+      if (proto !== objectPrototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+      for (const key in value) {
+        if (!hasOwn.call(value, key) || key === '__proto__') return false;
+        const field = (value as Record<string, unknown>)[key];
+        const t = typeof field;
+        // Dropped by decoding: undefined, functions, symbols and null fields (but a field named '', as copyPlain keeps it).
+        if (t === 'undefined' || t === 'function' || t === 'symbol' || (field === null && key !== '') || !isDecodedForm(field)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
  * `JSON.parse(JSON.stringify(value))`, built directly (several times cheaper than the round trip
  * for the plain objects the write path copies), optionally dropping null object fields. Anything
  * the direct copy does not handle exactly like JSON (toJSON, a `__proto__` key, non-plain objects)
