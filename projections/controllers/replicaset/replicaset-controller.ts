@@ -54,8 +54,6 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
     interest: { events: ['ObjectCreated', 'ObjectReplaced', ...OBJECT_REF_EVENTS, ...POD_STATUS_EVENTS], kinds: ['ReplicaSet', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const expectations = (options.expectations ?? createExpectations)();
-      /** pod → its ReplicaSet's `ns/name`, so a removed pod still reaches its owner. */
-      const podOwner = new ByNamespaceAndName<string>();
       // A heap, not a map scanned at every event.
       const timers = createKeyedTimers();
       let started = false;
@@ -65,11 +63,13 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
       const add = (keys: Keys, key: string, includeOrphans: boolean) => keys.set(key, includeOrphans || keys.get(key) === true);
 
       /**
-       * pod → what its ReplicaSet's status last counted of it (active, ready, since when).
-       * A pod status event that leaves this unchanged (scheduling, a phase change that keeps it
-       * active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
+       * Per pod, one record (one look-up per event in a map of every pod):
+       * - `owner`: its ReplicaSet's `ns/name`, so a removed pod still reaches its owner;
+       * - `counted`: the pod as its ReplicaSet's status last counted it (active, ready, since when).
+       *   A pod status event that leaves that unchanged (scheduling, a phase change that keeps it
+       *   active, a container starting unready) cannot change the ReplicaSet, so it is not reconciled.
        */
-      const countedAs = new ByNamespaceAndName<KubeObject>();
+      const pods = new ByNamespaceAndName<{ owner: string | undefined; counted: KubeObject | undefined }>();
       /**
        * Settled ReplicaSets (all pods there, nothing in flight, no minReadySeconds) and their counts:
        * a pod of theirs turning ready or unready only moves readyReplicas/availableReplicas by one,
@@ -107,17 +107,18 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
        * Kubernetes' work queue would fold them into one).
        */
       function routePod(state: ClusterState, namespace: string, name: string, labelsMayHaveChanged: boolean, keys: Keys, statusOnly = false, coalesce = false): void {
-        const previous = podOwner.get(namespace, name);
+        let record = pods.get(namespace, name);
+        const previous = record?.owner;
         const pod = getObject(state, 'Pod', namespace, name);
-        const counted = countedAs.get(namespace, name);
+        const counted = record?.counted;
         if (!pod) {
           // A pod that was already terminating when last counted leaves the counts as they are.
           if (previous && !(counted && !isPodActive(counted))) add(keys, previous, false);
-          podOwner.delete(namespace, name);
-          countedAs.delete(namespace, name);
+          if (record) pods.delete(namespace, name);
           return;
         }
-        if (counted !== pod) countedAs.set(namespace, name, pod);
+        if (!record) pods.set(namespace, name, (record = { owner: undefined, counted: pod }));
+        else record.counted = pod;
         if (statusOnly && previous) {
           if (counted === pod) return;
           if (counted !== undefined) {
@@ -141,12 +142,12 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
           if (owner.kind === 'ReplicaSet') {
             // The key already recorded when it is the same (a pod's owner rarely changes), not a new string per event.
             const rsKey = previous !== undefined && isKeyOf(previous, namespace, owner.name) ? previous : objectKey(namespace, owner.name);
-            if (rsKey !== previous) podOwner.set(namespace, name, rsKey);
+            record.owner = rsKey;
             if (!coalesce) add(keys, rsKey, false);
-          } else podOwner.delete(namespace, name);
+          } else record.owner = undefined;
           return;
         }
-        podOwner.delete(namespace, name);
+        record.owner = undefined;
         if (labelsMayHaveChanged && isPodActive(pod)) {
           for (const rs of listObjects(state, 'ReplicaSet', namespace)) {
             if (matches(replicaSetSelector(rs), pod.metadata.labels)) add(keys, objectKey(namespace, rs.metadata.name!), true);
@@ -159,7 +160,9 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions 
         for (const pod of result.claimed ?? []) {
           const namespace = pod.metadata.namespace ?? '';
           const name = pod.metadata.name ?? '';
-          if (countedAs.get(namespace, name) !== pod) countedAs.set(namespace, name, pod);
+          const record = pods.get(namespace, name);
+          if (!record) pods.set(namespace, name, { owner: undefined, counted: pod });
+          else record.counted = pod;
         }
         const [namespace, name] = splitKey(key);
         const rs = getObject(state, 'ReplicaSet', namespace, name);
