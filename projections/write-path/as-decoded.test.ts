@@ -69,6 +69,15 @@ describe('asLogged and asDecoded', () => {
     expect(asLoggedOwned(holed).spec.tolerations).toEqual([null, null]);
   });
 
+  it('asLoggedOwned never takes over a frozen part (a shared constant): it copies instead of changing or logging it', () => {
+    const sharedDefaults = Object.freeze({ tolerations: Object.freeze([{ key: 'a', operator: 'Exists' }]) });
+    const pod = { kind: 'Pod', spec: sharedDefaults };
+    const owned = asLoggedOwned(pod);
+    expect(owned).toEqual(pod);
+    expect(owned.spec).not.toBe(sharedDefaults);
+    expect(sharedDefaults.tolerations).toHaveLength(1);
+  });
+
   it('asDecodedSharing gives what asDecoded gives, taking a field as it is only when it is the stored one and already decoded (property)', () => {
     const keys = fc.constantFrom('a', 'b', 'conditions', '', '__proto__', '1', 'toJSON');
     fc.assert(

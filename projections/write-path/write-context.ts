@@ -79,7 +79,7 @@ export function asLogged<T>(value: T): T {
  * `push` (a pod's default tolerations) keeps room for 17 elements, ~130 bytes per pod held.
  */
 export function asLoggedOwned<T>(value: T): T {
-  if (!isLoggedForm(value)) return asLogged(value);
+  if (!isCopyAsIs(value, false)) return asLogged(value);
   return compactArrays(value) as T;
 }
 
@@ -99,7 +99,14 @@ function compactArrays(value: unknown): unknown {
   return record;
 }
 
-function isLoggedForm(value: unknown): boolean {
+/**
+ * Whether copying `value` (copyPlain) would give back an equal value, so `value` itself may stand
+ * for the copy: JSON values only (no undefined, function or symbol member, nothing non-finite, no
+ * -0), plain objects and arrays. `decoded`: the copy is asDecoded's, which also drops null fields
+ * (a field named '' excepted, as copyPlain keeps it); otherwise it is asLogged's, and a frozen
+ * object, someone's shared constant that the logged copy must not take over, does not count.
+ */
+function isCopyAsIs(value: unknown, decoded: boolean): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -112,15 +119,14 @@ function isLoggedForm(value: unknown): boolean {
       if (proto === arrayPrototype) {
         const array = value as unknown[];
         // A hole or an undefined element reads as undefined (the copy would hold null).
-        for (let i = 0; i < array.length; i++) if (array[i] === undefined || !isLoggedForm(array[i])) return false;
+        for (let i = 0; i < array.length; i++) if (array[i] === undefined || !isCopyAsIs(array[i], decoded)) return false;
         return true;
       }
-      // A frozen object is someone's shared constant: the copy leaves it alone.
-      if (proto !== objectPrototype || Object.isFrozen(value)) return false;
+      if (proto !== objectPrototype || (!decoded && Object.isFrozen(value))) return false;
       for (const key in value) {
         if (!hasOwn.call(value, key) || key === '__proto__') return false;
         const field = (value as Record<string, unknown>)[key];
-        if (field === undefined || !isLoggedForm(field)) return false;
+        if (field === undefined || (decoded && field === null && key !== '') || !isCopyAsIs(field, decoded)) return false;
       }
       return true;
     }
@@ -173,45 +179,9 @@ const decodedStoredParts = new WeakSet<object>();
 
 function isDecodedStoredPart(part: object): boolean {
   if (decodedStoredParts.has(part)) return true;
-  if (!isDecodedForm(part)) return false;
+  if (!isCopyAsIs(part, true)) return false;
   decodedStoredParts.add(part);
   return true;
-}
-
-/** Whether `asDecoded(value)` would be a value equal to it (same members in the same order, plain objects and arrays). */
-function isDecodedForm(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      const proto = Object.getPrototypeOf(value);
-      if (proto === arrayPrototype) {
-        const array = value as unknown[];
-        // A hole, an undefined, function or symbol element decodes as null.
-        for (let i = 0; i < array.length; i++) {
-          const element = array[i];
-          const t = typeof element;
-          if (t === 'undefined' || t === 'function' || t === 'symbol' || !isDecodedForm(element)) return false;
-        }
-        return true;
-      }
-      if (proto !== objectPrototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-      for (const key in value) {
-        if (!hasOwn.call(value, key) || key === '__proto__') return false;
-        const field = (value as Record<string, unknown>)[key];
-        const t = typeof field;
-        // Dropped by decoding: undefined, functions, symbols and null fields (but a field named '', as copyPlain keeps it).
-        if (t === 'undefined' || t === 'function' || t === 'symbol' || (field === null && key !== '') || !isDecodedForm(field)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
 }
 
 /**
