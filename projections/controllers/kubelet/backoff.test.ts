@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createBackoff } from './backoff.ts';
 
 describe('kubelet back-off (flowcontrol.Backoff)', () => {
+  it("forgets a dropped pod's containers, and only that pod's (another pod's uid may extend this one's)", () => {
+    const backoff = createBackoff();
+    for (const id of ['pod-1/app', 'pod-1/sidecar', 'pod-10/app', 'pod-2/app', 'pod-1/init']) backoff.next(id, 0);
+    backoff.forgetPrefix('pod-1/');
+    expect(['pod-1/app', 'pod-1/sidecar', 'pod-1/init'].map((id) => backoff.get(id))).toEqual([0, 0, 0]);
+    expect(['pod-10/app', 'pod-2/app'].map((id) => backoff.get(id))).toEqual([10_000, 10_000]);
+  });
+
   it('starts at 10 s, doubles to a 5 min cap, and is forgotten after 10 quiet minutes', () => {
     const backoff = createBackoff();
     const seen: number[] = [];

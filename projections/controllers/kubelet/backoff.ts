@@ -51,7 +51,8 @@ export function createBackoff(initial = INITIAL_BACKOFF_MS, max = MAX_BACKOFF_MS
     },
     forget: (id) => void entries.delete(id),
     forgetPrefix(prefix) {
-      for (const id of [...entries.keys()]) if (id.startsWith(prefix)) entries.delete(id);
+      // Deleting from a Map while iterating it is defined: entries not yet visited and deleted are skipped.
+      for (const id of entries.keys()) if (id.startsWith(prefix)) entries.delete(id);
     },
   };
 }
