@@ -124,9 +124,13 @@ export function newPodRun(pod: KubeObject, node: string, hostIP: string | undefi
   const inits: ContainerSpec[] = spec.initContainers ?? [];
   const regulars: ContainerSpec[] = spec.containers ?? [];
   const hasInitContainers = inits.length > 0;
-  const containers: ContainerRun[] = [];
-  for (const c of inits) containers.push(containerRunOf(pod, c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', hasInitContainers, options));
-  for (const c of regulars) containers.push(containerRunOf(pod, c, 'regular', hasInitContainers, options));
+  // Exact size: an array grown by push keeps room for 17 entries, ~130 bytes per pod held.
+  const containers: ContainerRun[] = new Array(inits.length + regulars.length);
+  let at = 0;
+  for (const c of inits) containers[at++] = containerRunOf(pod, c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', hasInitContainers, options);
+  for (const c of regulars) containers[at++] = containerRunOf(pod, c, 'regular', hasInitContainers, options);
+  // Every field a running pod gets, present from the start (undefined until set): fields added to
+  // an object after it is made go to an extra properties store (~40 bytes per pod held).
   return {
     uid: pod.metadata.uid ?? '',
     ref: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
@@ -134,7 +138,10 @@ export function newPodRun(pod: KubeObject, node: string, hostIP: string | undefi
     restartPolicy: (spec.restartPolicy as PodRun['restartPolicy'] | undefined) ?? 'Always',
     hasInitContainers,
     containers,
-    ...(hostIP ? { hostIP } : {}),
+    phase: undefined,
+    podIP: undefined,
+    reportedPodIP: undefined,
+    hostIP: hostIP || undefined,
     terminating: false,
     graceMs: 30_000,
   };
@@ -159,6 +166,11 @@ function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitCo
     everRan: false,
     everStarted: false,
     backoffKey: undefined,
+    // What every started container gets (see the PodRun above).
+    dueAt: undefined,
+    startedAt: undefined,
+    startedTime: undefined,
+    readyAt: undefined,
   };
 }
 
