@@ -36,6 +36,7 @@ type ConditionUpdate = Omit<PodCondition, 'lastProbeTime' | 'lastTransitionTime'
  */
 export function withConditions(conditions: PodCondition[] | undefined, updates: readonly ConditionUpdate[], now: string): PodCondition[] {
   let list: PodCondition[] | undefined;
+  let grown = false;
   const current = conditions ?? [];
   for (const next of updates) {
     const source = list ?? current;
@@ -51,9 +52,13 @@ export function withConditions(conditions: PodCondition[] | undefined, updates: 
     const condition = conditionOf(next, previous && previous.status === next.status ? previous.lastTransitionTime : now);
     list ??= current.slice();
     if (index >= 0) list[index] = condition;
-    else list.push(condition);
+    else {
+      list.push(condition);
+      grown = true;
+    }
   }
-  return list ?? current;
+  // An array grown by push keeps room for 16 more entries: the exact-size copy is what is held.
+  return grown ? list!.slice() : (list ?? current);
 }
 
 /** The last condition made per type: pods that change together (a burst of starts) share their conditions. */

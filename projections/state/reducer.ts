@@ -378,16 +378,17 @@ function withNodeCondition(conditions: StoredNodeCondition[] | undefined, next: 
   const list = conditions ? conditions.slice() : [];
   const index = list.findIndex((c) => c.type === next.type);
   const previous = index >= 0 ? list[index] : undefined;
-  const condition: StoredNodeCondition = {
-    type: next.type,
-    status: next.status,
-    lastHeartbeatTime: now,
-    lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : now,
-  };
-  if (next.reason) condition.reason = next.reason;
-  if (next.message) condition.message = next.message;
+  const lastTransitionTime = previous && previous.status === next.status ? previous.lastTransitionTime : now;
+  // The usual condition (reason and message both set) as one literal: fields added afterwards go
+  // to an extra properties store, held for every node's every condition.
+  const condition: StoredNodeCondition =
+    next.reason && next.message
+      ? { type: next.type, status: next.status, lastHeartbeatTime: now, lastTransitionTime, reason: next.reason, message: next.message }
+      : { type: next.type, status: next.status, lastHeartbeatTime: now, lastTransitionTime };
+  if (!next.message && next.reason) condition.reason = next.reason;
+  if (!next.reason && next.message) condition.message = next.message;
   if (index >= 0) list[index] = condition;
-  else list.push(condition);
+  else return [...list, condition];
   return list;
 }
 
@@ -439,19 +440,16 @@ function containerStatus(
   before: ContainerStatus | undefined,
 ): ContainerStatus {
   const created = !!state.running || !!state.terminated;
-  const status: ContainerStatus = {
-    name,
-    state,
-    lastState: lastState ?? {},
-    ready,
-    restartCount,
-    image: image ? normalizeImage(image) : image,
-    imageID: created && image ? imageIdOf(image) : '',
-    started,
-  };
-  if (created) status.containerID = before?.containerID && before.restartCount === restartCount ? before.containerID : containerIdOf(podUid, name, restartCount);
-  return status;
+  const imageName = image ? normalizeImage(image) : image;
+  // One literal each way rather than containerID added afterwards, which would give every held
+  // status an extra properties store (~40 bytes).
+  if (!created) return { name, state, lastState: lastState ?? NO_LAST_STATE, ready, restartCount, image: imageName, imageID: '', started };
+  const containerID = before?.containerID && before.restartCount === restartCount ? before.containerID : containerIdOf(podUid, name, restartCount);
+  return { name, state, lastState: lastState ?? NO_LAST_STATE, ready, restartCount, image: imageName, imageID: image ? imageIdOf(image) : '', started, containerID };
 }
+
+/** The empty lastState of a container that has not restarted, one object for all (stored objects are never changed in place). */
+const NO_LAST_STATE = {};
 
 function upsertInSpecOrder(statuses: ContainerStatus[] | undefined, entry: ContainerStatus, specs: Array<{ name: string }> | undefined): ContainerStatus[] {
   if (statuses) {

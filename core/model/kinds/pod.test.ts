@@ -38,6 +38,16 @@ describe('Pod defaults', () => {
     expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
   });
 
+  it('gives the status its phase and QoS class in that order, keeping whatever else it holds', () => {
+    const spec = { containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }] };
+    expect(JSON.stringify(podType.defaults({ ...newPod(structuredClone(spec)), status: {} }).status)).toBe('{"phase":"Pending","qosClass":"Guaranteed"}');
+    expect(JSON.stringify(podType.defaults({ ...newPod(structuredClone(spec)), status: { phase: 'Running' } }).status)).toBe('{"phase":"Running","qosClass":"Guaranteed"}');
+    const held = { message: 'm', phase: 'Running' };
+    const pod = podType.defaults({ ...newPod(structuredClone(spec)), status: held });
+    expect(JSON.stringify(pod.status)).toBe('{"message":"m","phase":"Running","qosClass":"Guaranteed"}');
+    expect(JSON.stringify(podType.defaults({ ...newPod(structuredClone(spec)), status: { qosClass: 'BestEffort' } }).status)).toBe('{"qosClass":"BestEffort","phase":"Pending"}');
+  });
+
   it('picks imagePullPolicy from the image tag', () => {
     expect(imageTag('nginx')).toBe('latest');
     expect(imageTag('nginx:1.25')).toBe('1.25');
