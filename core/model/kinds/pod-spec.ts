@@ -95,6 +95,14 @@ function toleratesNoExecute(tolerations: any[], key: string): boolean {
 }
 
 /**
+ * The default tolerations, one object each for every pod (~110 bytes per pod held otherwise):
+ * stored objects are never changed in place, and everything that edits a pod's tolerations copies
+ * the list first.
+ */
+const NOT_READY_TOLERATION = { key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS };
+const UNREACHABLE_TOLERATION = { key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS };
+
+/**
  * What admission adds to a Pod on create: the `default` service account (ServiceAccount plugin),
  * the not-ready/unreachable NoExecute tolerations for 300s (DefaultTolerationSeconds), and the
  * default priority (Priority plugin).
@@ -103,12 +111,8 @@ export function admitPodSpec(spec: any): any {
   spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
   const tolerations: any[] = (spec.tolerations ??= []);
-  if (!toleratesNoExecute(tolerations, NOT_READY_TAINT)) {
-    tolerations.push({ key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
-  }
-  if (!toleratesNoExecute(tolerations, UNREACHABLE_TAINT)) {
-    tolerations.push({ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
-  }
+  if (!toleratesNoExecute(tolerations, NOT_READY_TAINT)) tolerations.push(NOT_READY_TOLERATION);
+  if (!toleratesNoExecute(tolerations, UNREACHABLE_TAINT)) tolerations.push(UNREACHABLE_TOLERATION);
   spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
   return spec;
