@@ -2,7 +2,7 @@ import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition,
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
+import { asUsualObject, copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { renewedLease } from './renewed-lease.ts';
 import { microTime, rfc3339 } from './time-format.ts';
@@ -120,7 +120,7 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       break;
     case 'ObjectStatusReplaced': {
       const status = event.data.status;
-      updateObject(state, event.data.ref, position, (object, metadata) => copyWith(object, { metadata, status }));
+      updateObject(state, event.data.ref, position, (object, metadata) => asUsualObject(object, metadata, object.spec, status) ?? copyWith(object, { metadata, status }));
       break;
     }
     case 'ObjectDeletionRequested': {
@@ -177,13 +177,11 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       const key = keyOfRef(event.data.ref);
       const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
-      updatePod(state, event.data.ref, position, (p, metadata) =>
-        copyWith(p, {
-          metadata,
-          spec: copyWith(p.spec, { nodeName }),
-          status: podStatusWithConditions(p.status, withCondition(p.status?.conditions, SCHEDULED, time)),
-        }),
-      );
+      updatePod(state, event.data.ref, position, (p, metadata) => {
+        const spec = copyWith(p.spec, { nodeName });
+        const status = podStatusWithConditions(p.status, withCondition(p.status?.conditions, SCHEDULED, time));
+        return asUsualObject(p, metadata, spec, status) ?? copyWith(p, { metadata, spec, status });
+      });
       movePodToNode(state, key, pod.spec?.nodeName, nodeName);
       break;
     }
@@ -240,7 +238,8 @@ function assertNever(event: never): void {
 }
 
 function withResourceVersion(object: KubeObject, position: number): KubeObject {
-  return copyWith(object, { metadata: copyWithField(object.metadata, 'resourceVersion', String(position)) });
+  const metadata = copyWithField(object.metadata, 'resourceVersion', String(position));
+  return asUsualObject(object, metadata, object.spec, object.status) ?? copyWith(object, { metadata });
 }
 
 const SCHEDULED = { type: 'PodScheduled', status: 'True' as const };

@@ -4,6 +4,7 @@ import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
 import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
+import { asUsualObject } from '../state/copy-with.ts';
 import { getObject } from '../state/queries.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
 import { admitResourceQuota } from './resource-quota-admission.ts';
@@ -61,7 +62,8 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   const ref = refOf(object);
   if (dryRun) return { stream: streamOf(ref), events: [], object };
   // `object` is the write path's own decoded copy: logged as it is when already in the logged form.
-  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: removesFields ? asLogged(object) : asLoggedOwned(object) } }], resultRef: ref };
+  const logged = removesFields ? asLogged(object) : asLoggedOwned(object);
+  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: asUsualObject(logged, logged.metadata, logged.spec, logged.status) ?? logged } }], resultRef: ref };
 }
 
 /**
