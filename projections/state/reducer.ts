@@ -2,6 +2,7 @@ import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition,
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { literalCopy } from './literal-copy.ts';
 import { asUsualObject, copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { renewedLease } from './renewed-lease.ts';
@@ -178,7 +179,7 @@ export function applyEvent(state: ClusterState, event: StoredEvent): ClusterStat
       const pod = state.objects.get('Pod')?.get(key);
       if (!pod) break;
       updatePod(state, event.data.ref, position, (p, metadata) => {
-        const spec = copyWith(p.spec, { nodeName });
+        const spec = (p.spec && literalCopy(p.spec, 'nodeName', nodeName)) ?? copyWith(p.spec, { nodeName });
         const status = podStatusWithConditions(p.status, withCondition(p.status?.conditions, SCHEDULED, time));
         return asUsualObject(p, metadata, spec, status) ?? copyWith(p, { metadata, spec, status });
       });
@@ -238,7 +239,8 @@ function assertNever(event: never): void {
 }
 
 function withResourceVersion(object: KubeObject, position: number): KubeObject {
-  const metadata = copyWithField(object.metadata, 'resourceVersion', String(position));
+  const version = String(position);
+  const metadata = literalCopy(object.metadata, 'resourceVersion', version) ?? copyWithField(object.metadata, 'resourceVersion', version);
   return asUsualObject(object, metadata, object.spec, object.status) ?? copyWith(object, { metadata });
 }
 

@@ -5,6 +5,7 @@ import { apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { asUsualObject } from '../state/copy-with.ts';
+import { literalCopy } from '../state/literal-copy.ts';
 import { getObject } from '../state/queries.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
 import { admitResourceQuota } from './resource-quota-admission.ts';
@@ -63,7 +64,10 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   if (dryRun) return { stream: streamOf(ref), events: [], object };
   // `object` is the write path's own decoded copy: logged as it is when already in the logged form.
   const logged = removesFields ? asLogged(object) : asLoggedOwned(object);
-  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: asUsualObject(logged, logged.metadata, logged.spec, logged.status) ?? logged } }], resultRef: ref };
+  // Fields were added to the metadata and spec after decoding (defaults, uid, timestamps): copied
+  // as literals, they hold every field inside the object (see literalCopy).
+  const usual = asUsualObject(logged, literalCopy(logged.metadata) ?? logged.metadata, (logged.spec && literalCopy(logged.spec)) ?? logged.spec, logged.status);
+  return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: usual ?? logged } }], resultRef: ref };
 }
 
 /**
