@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyWith } from './copy-with.ts';
-import { literalCopy } from './literal-copy.ts';
+import { literalCopy, literalCopyWith } from './literal-copy.ts';
 
 // Field names that make awkward literal keys as well as ordinary ones (quotes, integer-like, empty).
 const fieldName = fc.oneof(
@@ -34,6 +34,25 @@ describe('literalCopy', () => {
       }),
       // Few enough runs that the field-name tree (bounded at 2,048 names) never fills here.
       { seed: 7, numRuns: 120 },
+    );
+  });
+
+  it('with several fields gives what copyWith gives, or undefined for fewer than five fields', () => {
+    fc.assert(
+      fc.property(record, record, (source, fields) => {
+        const before = { ...source };
+        const copy = literalCopyWith(source, fields);
+        const expected = copyWith(source, fields);
+        const names = Object.keys(expected);
+        if (names.length < 5 || names.includes('__proto__')) {
+          expect(copy).toBeUndefined();
+          return;
+        }
+        expect(Object.keys(copy!)).toEqual(names);
+        for (const name of names) expect((copy as Record<string, unknown>)[name]).toBe((expected as Record<string, unknown>)[name]);
+        expect(source).toEqual(before);
+      }),
+      { seed: 11, numRuns: 60 },
     );
   });
 

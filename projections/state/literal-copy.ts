@@ -20,6 +20,7 @@ interface FieldNode {
   make: Make | undefined;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
 const MIN_FIELDS = 5;
 const MAX_FIELDS = 64;
 const MAX_SHAPES = 2048;
@@ -71,5 +72,31 @@ export function literalCopy<T extends object>(source: T, key?: string, value?: u
   }
   const copy = node.make(source as Record<string, unknown>);
   if (key !== undefined) copy[key] = value;
+  return copy as T;
+}
+
+/** literalCopy for several fields: `copyWith(source, fields)` as one literal, or undefined (as literalCopy). */
+export function literalCopyWith<T extends object>(source: T, fields: Record<string, unknown>): T | undefined {
+  if (typeof source !== 'object' || source === null || Object.getPrototypeOf(source) !== Object.prototype) return undefined;
+  let node: FieldNode | undefined = root;
+  let count = 0;
+  for (const field in source) {
+    node = step(node, field);
+    if (node === undefined || ++count > MAX_FIELDS) return undefined;
+  }
+  for (const field in fields) {
+    if (hasOwn.call(source, field)) continue;
+    node = step(node, field);
+    if (node === undefined || ++count > MAX_FIELDS) return undefined;
+  }
+  if (count < MIN_FIELDS) return undefined;
+  if (node.make === undefined) {
+    const keys: string[] = [];
+    for (const field in source) keys.push(field);
+    for (const field in fields) if (!hasOwn.call(source, field)) keys.push(field);
+    node.make = compile(keys);
+  }
+  const copy = node.make(source as Record<string, unknown>);
+  for (const field in fields) copy[field] = fields[field];
   return copy as T;
 }

@@ -2,7 +2,7 @@ import type { ContainerState, ContainerStatusUpdate, EventOfType, NodeCondition,
 import { type KubeObject, type ObjectRef, objectKey } from '../../core/model/object.ts';
 import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import type { ClusterState } from '../cluster-state.ts';
-import { literalCopy } from './literal-copy.ts';
+import { literalCopy, literalCopyWith } from './literal-copy.ts';
 import { asUsualObject, copyWith, copyWithField, copyWithout, podMetadataWithVersion, podStatusWithConditions, podStatusWithContainers, podWith } from './copy-with.ts';
 import { indexObject, movePodToNode, unindexObject } from './indexes.ts';
 import { renewedLease } from './renewed-lease.ts';
@@ -412,7 +412,7 @@ function statusWithPhase(pod: KubeObject, data: EventOfType<'PodPhaseChanged'>['
   if (previous.containerStatuses || phase === 'Succeeded' || phase === 'Failed') {
     fields.conditions = withConditions(previous.conditions, kubeletConditions(pod.spec ?? {}, phase, previous.containerStatuses, previous.initContainerStatuses), time);
   }
-  let status = copyWith(previous, fields);
+  let status = literalCopyWith(previous, fields) ?? copyWith(previous, fields);
   if (!reason && 'reason' in status) status = copyWithout(status, 'reason');
   if (!message && 'message' in status) status = copyWithout(status, 'message');
   return status;

@@ -67,7 +67,20 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   // Fields were added to the metadata and spec after decoding (defaults, uid, timestamps): copied
   // as literals, they hold every field inside the object (see literalCopy).
   const usual = asUsualObject(logged, literalCopy(logged.metadata) ?? logged.metadata, (logged.spec && literalCopy(logged.spec)) ?? logged.spec, logged.status);
+  if (usual) {
+    literalElements(usual.metadata.ownerReferences);
+    literalElements(usual.spec?.containers);
+  }
   return { stream: streamOf(ref), events: [{ type: 'ObjectCreated', data: { object: usual ?? logged } }], resultRef: ref };
+}
+
+/** The plain objects of one of the logged copy's own arrays replaced by literal copies (see literalCopy). */
+function literalElements(list: unknown): void {
+  if (!Array.isArray(list)) return;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item === 'object' && item !== null) list[i] = literalCopy(item) ?? item;
+  }
 }
 
 /**
