@@ -402,7 +402,7 @@ function statusWithPhase(pod: KubeObject, data: EventOfType<'PodPhaseChanged'>['
   if (message) fields.message = message;
   if (hostIP) {
     fields.hostIP = hostIP;
-    fields.hostIPs = [{ ip: hostIP }];
+    fields.hostIPs = hostIPsOf(hostIP);
   }
   if (podIP) {
     fields.podIP = podIP;
@@ -416,6 +416,19 @@ function statusWithPhase(pod: KubeObject, data: EventOfType<'PodPhaseChanged'>['
   if (!reason && 'reason' in status) status = copyWithout(status, 'reason');
   if (!message && 'message' in status) status = copyWithout(status, 'message');
   return status;
+}
+
+/** A node's `hostIPs` list, one for all the pods on it (~90 bytes per pod held otherwise; stored objects are never changed in place). */
+const hostIPLists = new Map<string, Array<{ ip: string }>>();
+
+function hostIPsOf(hostIP: string): Array<{ ip: string }> {
+  let list = hostIPLists.get(hostIP);
+  if (list === undefined) {
+    if (hostIPLists.size >= 65_536) hostIPLists.clear();
+    list = [{ ip: hostIP }];
+    hostIPLists.set(hostIP, list);
+  }
+  return list;
 }
 
 /** `previous` (the pod's status so far) with one container's state change and the conditions that follow from it. */
