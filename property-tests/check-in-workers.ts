@@ -15,6 +15,14 @@ export interface WorkerRunOptions {
   onChecked?: (checked: number) => void;
 }
 
+/** Histories in generation order, made as they are asked for (index by index, in order). */
+export interface ScenarioSource {
+  length: number;
+  get(index: number): Promise<Scenario>;
+  /** No more will be asked for. */
+  stop(): Promise<void>;
+}
+
 export interface WorkerRunResult {
   /** Index of the first failing history in generation order, if any failed. */
   firstFailure?: number;
@@ -77,7 +85,7 @@ async function workerEntry(setup: CheckSetup): Promise<{ start: (data: object) =
  * order) that fails. Histories are handed out in order; once one fails, no later one is started,
  * and every earlier one still runs, so the first failure is the one a single thread would find.
  */
-export async function runInWorkers(scenarios: readonly Scenario[], options: WorkerRunOptions): Promise<WorkerRunResult> {
+export async function runInWorkers(scenarios: ScenarioSource, options: WorkerRunOptions): Promise<WorkerRunResult> {
   const threads = Math.max(1, Math.min(options.workers, scenarios.length));
   const data: CheckWorkerData = { setup: options.setup, verifyDeterminism: options.verifyDeterminism };
   const entry = await workerEntry(options.setup);
@@ -86,14 +94,19 @@ export async function runInWorkers(scenarios: readonly Scenario[], options: Work
   let checked = 0;
   let running = 0;
   let firstFailure: number | undefined;
+  // Histories are asked for one at a time, in order, whichever worker frees up first.
+  let handedOut: Promise<unknown> = Promise.resolve();
   try {
     await new Promise<void>((resolveRun, rejectRun) => {
       const dispatch = (worker: Worker): void => {
         if (next < scenarios.length && (firstFailure === undefined || next < firstFailure)) {
-          const job: HistoryJob = { index: next, scenario: scenarios[next]! };
-          next++;
+          const index = next++;
           running++;
-          worker.postMessage(job);
+          handedOut = handedOut.then(() => scenarios.get(index)).then((scenario) => {
+            const job: HistoryJob = { index, scenario };
+            worker.postMessage(job);
+          });
+          handedOut.catch(rejectRun);
         } else if (running === 0) resolveRun();
       };
       for (let i = 0; i < threads; i++) {
@@ -116,7 +129,7 @@ export async function runInWorkers(scenarios: readonly Scenario[], options: Work
       }
     });
   } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all([...workers.map((worker) => worker.terminate()), scenarios.stop()]);
     await entry.dispose();
   }
   return { ...(firstFailure !== undefined ? { firstFailure } : {}), checked };

@@ -9,7 +9,7 @@ import { scenarioToYaml } from '../replay/scenario/scenario-file.ts';
 import type { Scenario } from '../replay/scenario/scenario.ts';
 import { type InterleavingShape, withInterleavings } from './arbitraries/interleavings.ts';
 import { type ScenarioShape, scenarioArbitrary } from './arbitraries/scenario.ts';
-import { runInWorkers } from './check-in-workers.ts';
+import { type ScenarioSource, runInWorkers } from './check-in-workers.ts';
 import { type CheckSetup, resolveCheckSetup } from './check-setup.ts';
 import { builtInInvariants } from './invariants/index.ts';
 import type { Invariant, Violation } from './invariants/invariant.ts';
@@ -140,17 +140,59 @@ function controllerNames(controllers: (() => Controller[]) | undefined): string[
   return (controllers?.() ?? defaultControllers()).map((controller) => controller.name);
 }
 
-/** The first `runs` histories fast-check generates for `seed`, in the order it would check them. */
-function generateInOrder(arbitrary: fc.Arbitrary<Scenario>, runs: number, seed: number): Scenario[] {
-  const scenarios: Scenario[] = [];
-  fc.check(
-    fc.property(arbitrary, (scenario) => {
-      scenarios.push(scenario);
-      return true;
-    }),
-    { numRuns: runs, seed },
-  );
-  return scenarios;
+/** Histories generated before a worker asks for them, so that none waits for the next. */
+const GENERATED_AHEAD = 4;
+
+/**
+ * The first `runs` histories fast-check generates for `seed`, in the order it would check them,
+ * made as the workers ask for them: the workers start checking while the rest are generated
+ * (generating 400 up front kept both cores idle for over a second).
+ */
+function generateInOrder(arbitrary: fc.Arbitrary<Scenario>, runs: number, seed: number): ScenarioSource {
+  const made: Scenario[] = [];
+  let wanted = 0;
+  let stopped = false;
+  let finished = false;
+  let error: unknown;
+  let wake: (() => void) | undefined;
+  let arrived: (() => void) | undefined;
+  const done = fc
+    .check(
+      fc.asyncProperty(arbitrary, async (scenario) => {
+        made.push(scenario);
+        arrived?.();
+        while (!stopped && made.length >= wanted + GENERATED_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+        // Returning false ends fast-check's run at once (endOnFailure: nothing is shrunk).
+        return !stopped;
+      }),
+      { numRuns: runs, seed, endOnFailure: true },
+    )
+    .then(
+      (details) => {
+        if (!stopped && details.failed) error = details.errorInstance ?? new Error(`fast-check stopped after ${made.length} of ${runs} histories`);
+      },
+      (thrown) => (error = thrown),
+    )
+    .finally(() => {
+      finished = true;
+      arrived?.();
+    });
+  return {
+    length: runs,
+    async get(index) {
+      wanted = Math.max(wanted, index + 1);
+      wake?.();
+      while (made.length <= index && !finished) await new Promise<void>((resolve) => (arrived = resolve));
+      const scenario = made[index];
+      if (!scenario) throw error ?? new Error(`fast-check generated ${made.length} histories, not ${runs}`);
+      return scenario;
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await done;
+    },
+  };
 }
 
 async function writeCounterexample(
