@@ -74,12 +74,13 @@ export const podTopologySpread: ScorePlugin = {
           siblingAt = new Int32Array(2 * onNodes.size);
           siblingScore = new Int32Array(2 * onNodes.size);
         }
-        for (const [name, siblings] of onNodes) {
+        // forEach, not for…of over entries: that makes a [name, count] array per sibling node (~1.5 KB per decision).
+        onNodes.forEach((siblings, name) => {
           const node = spread.node(name);
-          if (!node || stamps[node.index] !== cycle.id) continue;
+          if (!node || stamps[node.index] !== cycle.id) return;
           siblingAt[siblingNodes] = feasibleIndexes[node.index]!;
           siblingScore[siblingNodes++] = Math.round(HOSTNAME_MAX_SKEW - 1 + siblings * hostnameWeight);
-        }
+        });
       }
       let min = siblingNodes < count ? HOSTNAME_MAX_SKEW - 1 : Number.MAX_SAFE_INTEGER;
       let max = siblingNodes < count ? HOSTNAME_MAX_SKEW - 1 : 0;
@@ -92,10 +93,10 @@ export const podTopologySpread: ScorePlugin = {
       return siblingNodes === 0;
     }
     if (onNodes) {
-      for (const [name, siblings] of onNodes) {
+      onNodes.forEach((siblings, name) => {
         const node = spread.node(name);
         if (node && stamps[node.index] === cycle.id) raw[feasibleIndexes[node.index]!]! += siblings * hostnameWeight;
-      }
+      });
     }
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
