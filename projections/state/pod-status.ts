@@ -124,8 +124,8 @@ export function kubeletConditions(
   initContainerStatuses: ContainerStatus[] | undefined,
 ): readonly ConditionUpdate[] {
   // In the order the kubelet adds them: PodReadyToStartContainers, Initialized, Ready, ContainersReady.
-  const containers = spec.containers ?? [];
-  const initContainers = spec.initContainers ?? [];
+  const containers = spec.containers ?? NO_CONTAINERS;
+  const initContainers = spec.initContainers ?? NO_CONTAINERS;
 
   // Initialized (GeneratePodInitializedCondition)
   let initialized: ConditionUpdate = INITIALIZED;
@@ -151,35 +151,66 @@ export function kubeletConditions(
 
   // ContainersReady (GenerateContainersReadyCondition), and Ready, which follows it absent readiness gates.
   let containersReady: ConditionUpdate;
-  if (!containerStatuses) containersReady = { type: 'ContainersReady', status: 'False', reason: 'UnknownContainerStatuses' };
+  let notReady: NotReady | undefined;
+  if (!containerStatuses) containersReady = UNKNOWN_CONTAINER_STATUSES;
   else {
-    const unknown: string[] = [];
-    const unready: string[] = [];
+    // Lists made only when a container is missing or unready (most calls find every one ready).
+    let unknown: string[] | undefined;
+    let unready: string[] | undefined;
     for (const c of initContainers) {
       if (c.restartPolicy !== 'Always') continue;
       const status = statusOf(initContainerStatuses, c.name);
-      if (!status) unknown.push(c.name);
-      else if (!status.ready) unready.push(c.name);
+      if (!status) (unknown ??= []).push(c.name);
+      else if (!status.ready) (unready ??= []).push(c.name);
     }
     for (const c of containers) {
       const status = statusOf(containerStatuses, c.name);
-      if (!status) unknown.push(c.name);
-      else if (!status.ready) unready.push(c.name);
+      if (!status) (unknown ??= []).push(c.name);
+      else if (!status.ready) (unready ??= []).push(c.name);
     }
-    if (phase === 'Succeeded' && unknown.length === 0) containersReady = { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
+    if (phase === 'Succeeded' && unknown === undefined) containersReady = CONTAINERS_COMPLETED;
+    else if (unknown === undefined && unready === undefined) containersReady = CONTAINERS_READY;
     else {
-      const messages: string[] = [];
-      if (unknown.length) messages.push(`containers with unknown status: ${goList(unknown)}`);
-      if (unready.length) messages.push(`containers with unready status: ${goList(unready)}`);
-      containersReady = messages.length
-        ? { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: messages.join(', ') }
-        : CONTAINERS_READY;
+      const unknownPart = unknown ? `containers with unknown status: ${goList(unknown)}` : undefined;
+      const unreadyPart = unready ? `containers with unready status: ${goList(unready)}` : undefined;
+      notReady = notReadyFor(unknownPart && unreadyPart ? `${unknownPart}, ${unreadyPart}` : (unknownPart ?? unreadyPart)!);
+      containersReady = notReady.containersReady;
     }
   }
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   if (!terminal && initialized === INITIALIZED && containersReady === CONTAINERS_READY) return ALL_READY;
-  const ready = containersReady === CONTAINERS_READY ? READY : { ...containersReady, type: 'Ready' };
+  if (!terminal && initialized === INITIALIZED && notReady !== undefined) return notReady.updates;
+  const ready = containersReady === CONTAINERS_READY ? READY : (notReady?.ready ?? { ...containersReady, type: 'Ready' });
   return [terminal ? SANDBOX_GONE : SANDBOX_READY, initialized, ready, containersReady];
+}
+
+const NO_CONTAINERS: readonly ContainerSpec[] = Object.freeze([]);
+const UNKNOWN_CONTAINER_STATUSES: ConditionUpdate = { type: 'ContainersReady', status: 'False', reason: 'UnknownContainerStatuses' };
+const CONTAINERS_COMPLETED: ConditionUpdate = { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
+
+/** ContainersNotReady with one message, the Ready that follows it, and the usual four updates with them. */
+interface NotReady {
+  containersReady: ConditionUpdate;
+  ready: ConditionUpdate;
+  updates: readonly ConditionUpdate[];
+}
+
+/**
+ * Per message, made once: the pods of a workload wait for the same containers, and every container
+ * event of a starting pod asks (condition updates are never changed by their callers).
+ */
+const notReadyByMessage = new Map<string, NotReady>();
+
+function notReadyFor(message: string): NotReady {
+  let known = notReadyByMessage.get(message);
+  if (known === undefined) {
+    const containersReady: ConditionUpdate = { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message };
+    const ready: ConditionUpdate = { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message };
+    known = { containersReady, ready, updates: [SANDBOX_READY, INITIALIZED, ready, containersReady] };
+    if (notReadyByMessage.size >= 256) notReadyByMessage.clear();
+    notReadyByMessage.set(message, known);
+  }
+  return known;
 }
 
 /** `nginx` → `docker.io/library/nginx:latest`, as the container runtime reports the image. */
