@@ -5,8 +5,8 @@ import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
 import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/controller.ts';
 import { getObject, listObjects, podsOnNode } from '../../state/queries.ts';
-import { createBackoff } from './backoff.ts';
-import { configProblemOf } from './config-references.ts';
+import { type Backoff, createBackoff } from './backoff.ts';
+import { type ConfigProblem, configProblemOf } from './config-references.ts';
 import { createKeyedTimers } from './keyed-timers.ts';
 import { HEALTHY_NODE_CONDITIONS } from './node-conditions.ts';
 import { type PodIpAllocator, createPodIpAllocator } from './pod-ip-allocator.ts';
@@ -61,6 +61,29 @@ interface NodeRecord {
   stopped: boolean;
   hostIP?: string;
   ipam: PodIpAllocator;
+}
+
+/**
+ * A node's runtime context: one class for every node's context, not closures per node (under tsx,
+ * keepNames, each closure made costs a defineProperty, and a cluster makes one context per node).
+ * Declared here, not in createKubeletController: a class declared there is a new class, with new
+ * hidden classes, in every history, so each site of pod-runtime.ts that reads a context met a shape
+ * it had never seen, every history (megamorphic: a runtime look-up per access).
+ */
+class NodeContext implements RuntimeContext {
+  constructor(
+    private readonly record: NodeRecord,
+    readonly crashBackoff: Backoff,
+    readonly pullBackoff: Backoff,
+    readonly startupDelayMs: number | undefined,
+    private readonly configProblemOf: (run: PodRun, c: ContainerRun) => ConfigProblem | undefined,
+  ) {}
+  allocatePodIP(): string {
+    return this.record.ipam.allocate();
+  }
+  configProblem(run: PodRun, c: ContainerRun): ConfigProblem | undefined {
+    return this.configProblemOf(run, c);
+  }
 }
 
 interface PodRecord {
@@ -130,28 +153,15 @@ function createKubelet(options: KubeletOptions) {
     return (node.status?.addresses as Array<{ type: string; address: string }> | undefined)?.find((a) => a.type === 'InternalIP')?.address;
   }
 
-  // One class for every node's context, not closures per node: under tsx (keepNames) each closure
-  // made costs a defineProperty, and a cluster makes one context per node.
-  class NodeContext implements RuntimeContext {
-    readonly crashBackoff = crashBackoff;
-    readonly pullBackoff = pullBackoff;
-    readonly startupDelayMs?: number;
-    constructor(private readonly record: NodeRecord) {
-      if (options.startupDelayMs !== undefined) this.startupDelayMs = options.startupDelayMs;
-    }
-    allocatePodIP(): string {
-      return this.record.ipam.allocate();
-    }
-    configProblem(run: PodRun, c: ContainerRun) {
-      const pod = getObject(state, 'Pod', run.ref.namespace, run.ref.name);
-      return pod ? configProblemOf(state, pod, c.name) : undefined;
-    }
+  function configProblem(run: PodRun, c: ContainerRun): ConfigProblem | undefined {
+    const pod = getObject(state, 'Pod', run.ref.namespace, run.ref.name);
+    return pod ? configProblemOf(state, pod, c.name) : undefined;
   }
 
   function contextFor(record: NodeRecord): RuntimeContext {
     let ctx = ctxByNode.get(record.name);
     if (!ctx) {
-      ctx = new NodeContext(record);
+      ctx = new NodeContext(record, crashBackoff, pullBackoff, options.startupDelayMs, configProblem);
       ctxByNode.set(record.name, ctx);
     }
     return ctx;
