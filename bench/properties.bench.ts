@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { check } from '../property-tests/check.ts';
+import checkNodeFlags from '../bin/check-node-flags.json' with { type: 'json' };
 import { formatRate, recordBenchmark, table } from './harness.ts';
 
 // Histories checked per second against every built-in invariant, for the shape the issue names:
@@ -13,6 +14,7 @@ const SHAPE = {
 } as const;
 
 const worker = process.argv[2] === '--worker';
+const threadsChild = process.argv[2] === '--threads';
 const runs = Number(process.env.ORRERY_BENCH_RUNS ?? 200);
 /**
  * Histories checked first and counted apart: V8 compiles the hot code over the first hundred or so
@@ -50,9 +52,9 @@ async function measureThreads(seed: number, histories: number): Promise<{ histor
   return { histories: report.histories, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-function runWorker(runTs: string, script: string, seed: number): Promise<Measured> {
+function runChild<T>(args: readonly string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [runTs, script, '--worker', String(seed)], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited with ${code}`))));
@@ -62,19 +64,22 @@ function runWorker(runTs: string, script: string, seed: number): Promise<Measure
 if (worker) {
   const result = await measure(Number(process.argv[3]));
   process.stdout.write(JSON.stringify(result));
+} else if (threadsChild) {
+  process.stdout.write(JSON.stringify(await measureThreads(Number(process.argv[3]), Number(process.argv[4]))));
 } else {
   const single = await measure(1);
   // Both cores: two processes, each checking its own seed.
   const here = fileURLToPath(import.meta.url);
   const runTs = join(dirname(here), '..', 'bin', 'run-ts.js');
-  const children = await Promise.all([2, 3].map((seed) => runWorker(runTs, here, seed)));
+  const children = await Promise.all([2, 3].map((seed) => runChild<Measured>([runTs, here, '--worker', String(seed)])));
   const parallel = {
     histories: children.reduce((sum, c) => sum + c.histories, 0),
     seconds: Math.max(...children.map((c) => c.seconds)),
     cpuSeconds: children.reduce((sum, c) => sum + c.cpuSeconds, 0),
   };
-  // What `orrery check` does: one check, histories run on a worker thread per core (cold workers: their warm-up is counted).
-  const threads = await measureThreads(4, runs * 2);
+  // What `orrery check` does: one check, histories run on a worker thread per core (cold workers: their warm-up is counted),
+  // in a process started with the V8 flags bin/orrery.js gives it.
+  const threads = await runChild<{ histories: number; seconds: number; cpuSeconds: number }>([...checkNodeFlags, runTs, here, '--threads', '4', String(runs * 2)]);
   const row = (label: string, m: { histories: number; seconds: number; cpuSeconds: number }, cores: number) => [
     label,
     m.histories,
@@ -98,7 +103,7 @@ if (worker) {
 
 ${table(headers, rows)}
 
-The last row is what \`orrery check --runs ${runs * 2}\` does by default: one check, its histories run on one worker thread per core (same verdict, counterexample and path as one thread), the workers' start and warm-up included. CPU ms per history is the process's own CPU time (all its threads, so V8's compiler and GC threads too), what a busy machine distorts least. Two processes each run slower than one alone: the two cores share caches and memory bandwidth. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
+The last row is what \`orrery check --runs ${runs * 2}\` does by default: one check, its histories run on one worker thread per core (same verdict, counterexample and path as one thread), the workers' start and warm-up included, in a process started with the V8 flags \`orrery check\` runs with (\`${checkNodeFlags.join(' ')}\`, bin/check-node-flags.json). CPU ms per history is the process's own CPU time (all its threads, so V8's compiler and GC threads too), what a busy machine distorts least. Two processes each run slower than one alone: the two cores share caches and memory bandwidth. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
 
 Target: ≥ 100 histories/s on this 2-core machine. Anchor: Acto (SOSP '23) takes 5.9–44 minutes of real cluster time per bug reproduced; Orrery checks ${formatRate(parallel.histories / parallel.seconds).replace('/s', '').trim()} whole simulated cluster histories per second, warm, on both cores.`,
   );

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -35,3 +36,37 @@ describe('orrery check --workers', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('orrery check, run again with its V8 flags (bin/orrery.js)', () => {
+  it('stops the whole check, workers and all, when the command is sent SIGTERM, and ends by that signal', async () => {
+    const command = spawn(process.execPath, [bin, 'check', '--runs', '5000', '--seed', '3', '--workers', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Off a terminal the check prints nothing until it ends: wait for the process it runs in, then
+    // give it time to start its workers.
+    let checking: number[] = [];
+    while (checking.length === 0) {
+      await new Promise((later) => setTimeout(later, 100));
+      checking = childPids(command.pid!);
+    }
+    await new Promise((later) => setTimeout(later, 2_000));
+    expect(checking.length).toBe(1);
+    command.kill('SIGTERM');
+    const ended = await new Promise<{ code: number | null; signal: string | null }>((done) => command.on('exit', (code, signal) => done({ code, signal })));
+    expect(ended).toEqual({ code: null, signal: 'SIGTERM' });
+    await new Promise((settled) => setTimeout(settled, 500));
+    expect(isRunning(checking[0]!)).toBe(false);
+  }, 60_000);
+});
+
+function childPids(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children === '' ? [] : children.split(/\s+/).map(Number);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
