@@ -149,7 +149,8 @@ const GENERATED_AHEAD = 4;
  * (generating 400 up front kept both cores idle for over a second).
  */
 function generateInOrder(arbitrary: fc.Arbitrary<Scenario>, runs: number, seed: number): ScenarioSource {
-  const made: Scenario[] = [];
+  // Each history is asked for once; it is let go once handed out, so a long check holds only those ahead.
+  const made: Array<Scenario | undefined> = [];
   let wanted = 0;
   let stopped = false;
   let finished = false;
@@ -185,6 +186,7 @@ function generateInOrder(arbitrary: fc.Arbitrary<Scenario>, runs: number, seed: 
       while (made.length <= index && !finished) await new Promise<void>((resolve) => (arrived = resolve));
       const scenario = made[index];
       if (!scenario) throw error ?? new Error(`fast-check generated ${made.length} histories, not ${runs}`);
+      made[index] = undefined;
       return scenario;
     },
     async stop() {
