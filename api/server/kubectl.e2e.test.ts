@@ -297,6 +297,23 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(await ok(['delete', 'deployment', 'api', '-n', 'shop'])).toContain('deployment.apps "api" deleted');
   });
 
+  it('auth can-i, can-i --list and whoami are answered and append nothing', async () => {
+    const before = server.cluster.state.position;
+    expect(await ok(['auth', 'can-i', 'create', 'pods'])).toBe('yes\n');
+    expect(await ok(['auth', 'can-i', 'delete', 'deployments', '-n', 'shop'])).toBe('yes\n');
+    expect(await ok(['auth', 'can-i', 'get', '/healthz'])).toBe('yes\n');
+    expect(await ok(['auth', 'can-i', '--list'])).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(await ok(['auth', 'whoami'])).toMatch(/Username\s+kubectl\n\s*Groups\s+\[system:masters system:authenticated\]/);
+    const empty = join(dir, 'empty-review.yaml');
+    await writeFile(empty, 'apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec: {}\n');
+    const refused = await kubectl(['create', '--validate=false', '-f', empty]);
+    expect(refused.stderr).toContain('The SelfSubjectAccessReview "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    expect((await kubectl(['get', 'selfsubjectaccessreviews'])).stderr).toContain('(MethodNotAllowed)');
+    const written: string[] = [];
+    for await (const event of server.cluster.store.readAll(before + 1)) if (event.metadata.actor.startsWith('user:')) written.push(event.type);
+    expect(written).toEqual([]);
+  });
+
   it('explain deployment.spec.strategy', async () => {
     const out = await ok(['explain', 'deployment.spec.strategy']);
     expect(out).toMatch(/GROUP:\s+apps/);

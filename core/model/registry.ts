@@ -14,6 +14,7 @@ import { cronJobType, jobType } from './kinds/batch.ts';
 import { horizontalPodAutoscalerType } from './kinds/autoscaling.ts';
 import { ingressClassType, ingressType } from './kinds/networking.ts';
 import { leaseType } from './kinds/coordination.ts';
+import { selfSubjectAccessReviewType, selfSubjectReviewType, selfSubjectRulesReviewType } from './kinds/reviews.ts';
 
 /**
  * The one resource registry: every served kind, in discovery order (core first, then by group).
@@ -52,6 +53,9 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   endpointSliceType,
   storageClassType,
   eventsV1Type,
+  selfSubjectAccessReviewType,
+  selfSubjectRulesReviewType,
+  selfSubjectReviewType,
 ]);
 
 const byKind = new Map<string, ResourceType>();

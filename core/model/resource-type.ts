@@ -54,6 +54,17 @@ export interface ResourceType {
    * `alsoServedAs`), apiVersion included. Absent when every served version has the same shape.
    */
   convert?(object: KubeObject, version: string): KubeObject;
+  /**
+   * Review kinds (SelfSubjectAccessReview and the like): a create is answered with this, once
+   * `validate` passes, and nothing is stored or appended.
+   */
+  answer?(review: KubeObject, requester: Requester): KubeObject;
+}
+
+/** Who sent a request, as a review answers it. */
+export interface Requester {
+  username: string;
+  groups: readonly string[];
 }
 
 export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {

@@ -3,7 +3,7 @@ import { apiErrors } from '../../../core/errors.ts';
 
 /**
  * Kubernetes' protobuf wire format, as typed clients (`kubectl create namespace|configmap|secret|
- * service|deployment|job|cronjob`, drain's evictions and deletes) send it: the magic `k8s\0`, then a
+ * service|deployment|job|cronjob`, drain's evictions and deletes, `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
  * runtime.Unknown whose `raw` holds the object's own message. Only the messages (and, within them,
  * the fields) those clients send are described, with Kubernetes' field numbers; fields not
  * described here are skipped by the decoder.
@@ -96,11 +96,24 @@ message HorizontalPodAutoscalerSpec {
   repeated MetricSpec metrics = 4; optional HorizontalPodAutoscalerBehavior behavior = 5;
 }
 message HorizontalPodAutoscaler { optional ObjectMeta metadata = 1; optional HorizontalPodAutoscalerSpec spec = 2; }
+message ResourceAttributes {
+  optional string namespace = 1; optional string verb = 2; optional string group = 3; optional string version = 4;
+  optional string resource = 5; optional string subresource = 6; optional string name = 7;
+}
+message NonResourceAttributes { optional string path = 1; optional string verb = 2; }
+message SelfSubjectAccessReviewSpec { optional ResourceAttributes resourceAttributes = 1; optional NonResourceAttributes nonResourceAttributes = 2; }
+message SelfSubjectAccessReview { optional ObjectMeta metadata = 1; optional SelfSubjectAccessReviewSpec spec = 2; }
+message SelfSubjectRulesReviewSpec { optional string namespace = 1; }
+message SelfSubjectRulesReview { optional ObjectMeta metadata = 1; optional SelfSubjectRulesReviewSpec spec = 2; }
+message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
 const Unknown = root.lookupType('k8s.Unknown');
-const DECODABLE = ['Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob'];
+const DECODABLE = [
+  'Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob',
+  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview',
+];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
 /** Kinds whose message differs between versions of their group (`kubectl autoscale` may send either HPA version). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors } from '../../../core/errors.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
-import type { ResourceType } from '../../../core/model/resource-type.ts';
+import type { Requester, ResourceType } from '../../../core/model/resource-type.ts';
 import type { CommandMeta } from '../../../projections/commands.ts';
 import type { ApiContext } from '../api-context.ts';
 import { groupVersionString } from '../discovery/group-versions.ts';
@@ -54,6 +54,11 @@ export function storedAs(scope: Pick<ResourceScope, 'type' | 'group' | 'version'
 export function commandMeta(request: FastifyRequest): CommandMeta {
   const header = request.headers['x-orrery-correlation-id'];
   return { actor: `user:${userName(request)}`, correlationId: typeof header === 'string' && header ? header : randomUUID() };
+}
+
+/** Who a review answers for: the name events record, with the groups of a client that may do anything. */
+export function requesterOf(request: FastifyRequest): Requester {
+  return { username: userName(request), groups: ['system:masters', 'system:authenticated'] };
 }
 
 function userName(request: FastifyRequest): string {

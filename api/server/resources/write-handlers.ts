@@ -7,7 +7,7 @@ import { groupVersionString } from '../discovery/group-versions.ts';
 import { deleteOptionsOf } from './delete-options.ts';
 import { checkFieldValidation } from './field-validation.ts';
 import { filterOf, notFoundFor } from './read-handlers.ts';
-import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, sendJson, servedAs, storedAs } from './request-scope.ts';
+import { type ResourceScope, commandMeta, fieldManagerOf, isDryRun, requesterOf, sendJson, servedAs, storedAs } from './request-scope.ts';
 import { withUpdateManagedFields } from './managed-fields.ts';
 
 /** Runs a command through the write path (the only code that appends). */
@@ -54,11 +54,20 @@ export async function createHandler(scope: ResourceScope) {
   if (scope.type.namespaced && scope.namespace === undefined) {
     throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+  if (scope.type.answer) return answerHandler(scope, scope.type.answer);
   const object = storedAs(scope, checkedBody(scope));
   const manager = fieldManagerOf(scope);
   const withFields = withUpdateManagedFields(undefined, object, manager, scope.context.now());
   const result = await execute(scope, { ...commandMeta(scope.request), type: 'create', object: withFields, dryRun: isDryRun(scope.query), fieldManager: manager });
   return sendJson(scope.reply, 201, servedAs(scope, result.object));
+}
+
+/** POST of a review: validated and answered at once; nothing is stored or appended. */
+function answerHandler(scope: ResourceScope, answer: NonNullable<ResourceScope['type']['answer']>) {
+  const review = checkedBody(scope);
+  const causes = scope.type.validate(review);
+  if (causes.length > 0) throw apiErrors.invalid(scope.type.kind, '', causes, scope.type.group);
+  return sendJson(scope.reply, 201, answer(review, requesterOf(scope.request)));
 }
 
 /** PUT: full replacement, or the status subresource. A stale metadata.resourceVersion is a 409. */
