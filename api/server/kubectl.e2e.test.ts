@@ -314,6 +314,16 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(written).toEqual([]);
   });
 
+  it('exec and port-forward say why a simulated container cannot be reached', async () => {
+    const pod = objects('Pod', 'shop').find((p) => p.status?.phase === 'Running')!;
+    const exec = await kubectl(['exec', '-n', 'shop', pod.metadata.name!, '--', 'ls']);
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain(`Error from server (BadRequest): pod ${pod.metadata.name} runs in Orrery's simulated cluster: its containers have no process to run a command in`);
+    const forward = await kubectl(['port-forward', '-n', 'shop', `pod/${pod.metadata.name}`, '18080:80']);
+    expect(forward.stderr).toContain('no process to forward a port to (pods/portforward is not available');
+    expect((await kubectl(['exec', '-n', 'shop', 'missing', '--', 'ls'])).stderr).toContain('Error from server (NotFound): pods "missing" not found');
+  });
+
   it('explain deployment.spec.strategy', async () => {
     const out = await ok(['explain', 'deployment.spec.strategy']);
     expect(out).toMatch(/GROUP:\s+apps/);

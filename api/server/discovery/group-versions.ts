@@ -54,6 +54,12 @@ export function subresourceInfo(type: ResourceType, subresource: string, version
       return { name: subresource, group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
     case 'log':
       return { name: subresource, group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    case 'exec':
+      return { name: subresource, group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach':
+      return { name: subresource, group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { name: subresource, group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'status':
     default:
       return { name: subresource, group: type.group, version, kind: type.kind, verbs: ['get', 'patch', 'update'] };

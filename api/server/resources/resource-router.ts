@@ -6,6 +6,7 @@ import { parseResourcePath } from '../resource-path.ts';
 import { bindingHandler } from '../subresources/binding.ts';
 import { evictionHandler } from '../subresources/eviction.ts';
 import { podLogHandler } from '../subresources/pod-log.ts';
+import { podStreamHandler } from '../subresources/pod-streams.ts';
 import { getScaleHandler, writeScaleHandler } from '../subresources/scale.ts';
 import { watchHandler } from '../watch/watch-handler.ts';
 import { patchHandler } from './patch-handler.ts';
@@ -112,6 +113,11 @@ async function dispatchSubresource(scope: ResourceScope, method: string) {
       return methodNotAllowed();
     case 'log':
       if (method === 'GET') return podLogHandler(scope);
+      return methodNotAllowed();
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      if (method === 'GET' || method === 'POST') return podStreamHandler(scope);
       return methodNotAllowed();
     default:
       return scope.reply.callNotFound();

@@ -11,7 +11,7 @@ export const podType = defineResourceType({
   shortNames: ['po'],
   categories: ['all'],
   namespaced: true,
-  subresources: ['status', 'binding', 'eviction', 'log', 'ephemeralcontainers'],
+  subresources: ['status', 'binding', 'eviction', 'log', 'ephemeralcontainers', 'exec', 'attach', 'portforward'],
   columns: podColumns,
   defaults(pod) {
     pod.spec ??= {};
