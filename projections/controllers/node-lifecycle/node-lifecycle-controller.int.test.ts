@@ -59,6 +59,17 @@ describe('node lifecycle controller', () => {
     expect(evicted.map((e) => [e.metadata.time - tainted.metadata.time, (e as any).data.ref.name, (e as any).data.reason, (e as any).data.message])).toEqual([
       [300_000, 'web', 'DeletionByTaintManager', 'Taint manager: deleting due to NoExecute taint'],
     ]);
+    // Why it was evicted: the taint that started the countdown, which followed from Ready=Unknown,
+    // which the clock reaching last heartbeat + 40 s brought about (not the tick that ended it).
+    const byPosition = new Map(events(() => true).map((e) => [e.position, e]));
+    const chain: string[] = [];
+    for (let at: number | undefined = evicted[0]!.position; at !== undefined; at = byPosition.get(at)!.metadata.causationId) {
+      const link = byPosition.get(at)!;
+      chain.push(link.type === 'NodeConditionChanged' ? `${link.type} ${(link as any).data.condition.type}` : `${link.type} ${link.metadata.time - tainted.metadata.time}`);
+    }
+    expect(chain).toEqual(['PodEvicted 300000', 'NodeTaintsChanged 0', 'NodeConditionChanged Ready', 'ClockAdvanced 0']);
+    const deletion = events((e) => e.type === 'ObjectDeletionRequested' && e.stream === 'Pod/default/web')[0]!;
+    expect(deletion.metadata.causationId).toBe(tainted.position);
     const web = getObject(sim.state, 'Pod', 'default', 'web')!;
     expect(web.metadata.deletionTimestamp).toBeDefined();
     expect(web.status.conditions.find((c: any) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'DeletionByTaintManager' });

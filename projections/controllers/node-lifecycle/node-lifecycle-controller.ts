@@ -19,7 +19,8 @@ export const NODE_LIFECYCLE_CONTROLLER_NAME = 'node-lifecycle-controller';
 export const EVICTION_REASON = 'DeletionByTaintManager';
 export const EVICTION_MESSAGE = 'Taint manager: deleting due to NoExecute taint';
 
-const CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
+/** Ready first, then the rest, as tryUpdateNodeHealth marks them (so the taints follow from Ready's change). */
+const CONDITION_TYPES = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 interface PendingEviction {
   uid: string;
@@ -27,6 +28,13 @@ interface PendingEviction {
   name: string;
   createdAt: number;
   at: number;
+  /** The event that started the countdown (a NoExecute taint, or the pod landing on a tainted node): the eviction's cause. */
+  cause: Cause;
+}
+
+interface Cause {
+  causationId: number;
+  correlationId?: string;
 }
 
 /**
@@ -61,12 +69,16 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
   let state: ClusterState;
   let event: StoredEvent;
 
-  function meta() {
-    return { actor: NODE_LIFECYCLE_CONTROLLER_NAME, causationId: event.position, ...(event.metadata.correlationId ? { correlationId: event.metadata.correlationId } : {}) };
+  function currentCause(): Cause {
+    return event.metadata.correlationId ? { causationId: event.position, correlationId: event.metadata.correlationId } : { causationId: event.position };
   }
 
-  function record(fact: OrreryEvent): void {
-    out.push({ type: 'record', ...meta(), event: fact });
+  function meta(cause: Cause = currentCause()) {
+    return { actor: NODE_LIFECYCLE_CONTROLLER_NAME, ...cause };
+  }
+
+  function record(fact: OrreryEvent, cause?: Cause): void {
+    out.push({ type: 'record', ...meta(cause), event: fact });
   }
 
   function checkHealthBy(time: number): void {
@@ -163,7 +175,8 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     const at = now + delayMs;
     if (existing && existing.createdAt + delayMs < at) return;
     const createdAt = existing?.createdAt ?? now;
-    evictions.set(uid, { uid, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', createdAt, at });
+    const cause = existing?.cause ?? currentCause();
+    evictions.set(uid, { uid, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', createdAt, at, cause });
     timers.schedule(`evict:${uid}`, at);
   }
 
@@ -179,8 +192,10 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
     const pod = getObject(state, 'Pod', pending.namespace, pending.name);
     if (!pod || pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) return;
     const ref = { kind: 'Pod', namespace: pending.namespace, name: pending.name, uid };
-    record({ type: 'PodEvicted', data: { ref, reason: EVICTION_REASON, message: EVICTION_MESSAGE } });
-    out.push({ type: 'delete', ...meta(), ref: { kind: 'Pod', namespace: pending.namespace, name: pending.name }, preconditions: { uid } });
+    // Caused by what started the countdown, not by the clock tick that ended it, so that "why was
+    // this pod evicted" leads back to the taint and the node's lost heartbeats.
+    record({ type: 'PodEvicted', data: { ref, reason: EVICTION_REASON, message: EVICTION_MESSAGE } }, pending.cause);
+    out.push({ type: 'delete', ...meta(pending.cause), ref: { kind: 'Pod', namespace: pending.namespace, name: pending.name }, preconditions: { uid } });
   }
 
   /** Resuming on an existing log: taints brought up to date, evictions re-armed from now. */
