@@ -339,6 +339,23 @@ describe('write path: record', () => {
     expect((await rejects({ type: 'record', event: { type: 'NodeRegistered', data: { node: node('n1') } } })).code).toBe(409);
   });
 
+  it('taints or cordoning the node already has append nothing (a controller on a stale view rewrites them)', async () => {
+    const { run, store } = await given({ type: 'record', event: { type: 'NodeRegistered', data: { node: node('n1') } } });
+    const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const, timeAdded: '2026-01-01T00:00:00Z' }];
+    expect((await run({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'n1', taints } } })).events).toHaveLength(1);
+    const head = await store.head();
+    const again = await run({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'n1', taints: [{ ...taints[0]! }] } } });
+    expect(again.events).toEqual([]);
+    expect(again.object!.spec.taints).toEqual(taints);
+    expect((await run({ type: 'record', event: { type: 'NodeUnschedulableChanged', data: { node: 'n1', unschedulable: false } } })).events).toEqual([]);
+    expect(await store.head()).toBe(head);
+    const later = [{ ...taints[0]!, timeAdded: '2026-01-01T00:01:00Z' }];
+    expect((await run({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'n1', taints: later } } })).events).toHaveLength(1);
+    expect((await run({ type: 'record', event: { type: 'NodeUnschedulableChanged', data: { node: 'n1', unschedulable: true } } })).events).toHaveLength(1);
+    expect((await run({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'n1', taints: [] } } })).events).toHaveLength(1);
+    expect((await run({ type: 'record', event: { type: 'NodeTaintsChanged', data: { node: 'n1', taints: [] } } })).events).toEqual([]);
+  });
+
   it('refuses to move the clock backwards and to write object events directly', async () => {
     const { rejects } = await given();
     expect((await rejects({ type: 'record', event: { type: 'ClockAdvanced', data: { time: T0 - 1 } } })).code).toBe(400);

@@ -6,6 +6,7 @@ import { createPrng, deterministicUuid, hashSeed } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { containerUpdatesOf } from '../state/container-updates.ts';
 import { getObject } from '../state/queries.ts';
+import { jsonEqual } from './json-equal.ts';
 import { type Plan, type WriteContext, asLogged, groupOf, requireType } from './write-context.ts';
 
 /**
@@ -39,9 +40,18 @@ export function planRecord(context: WriteContext, event: OrreryEvent): Plan {
       for (const ref of refs) requireObject(context, ref);
       return { stream: CLUSTER_STREAM, events: [event], ...(refs.length === 1 ? { resultRef: refs[0]! } : {}) };
     }
-    case 'NodeConditionChanged':
     case 'NodeUnschedulableChanged':
-    case 'NodeTaintsChanged':
+    case 'NodeTaintsChanged': {
+      // A change to what the node already carries is a no-op, as an update that changes nothing is
+      // in Kubernetes: a controller acting on a stale view rewrites what is there (no event, no
+      // resourceVersion).
+      const ref: ObjectRef = { kind: 'Node', name: event.data.node };
+      const node = requireObject(context, ref);
+      const unchanged =
+        event.type === 'NodeTaintsChanged' ? jsonEqual(node.spec?.taints ?? [], event.data.taints) : (node.spec?.unschedulable === true) === event.data.unschedulable;
+      return unchanged ? { stream: streamOf(ref), events: [], object: node } : { stream: streamOf(ref), events: [event], resultRef: ref };
+    }
+    case 'NodeConditionChanged':
     case 'KubeletStopped':
     case 'KubeletStarted': {
       const ref: ObjectRef = { kind: 'Node', name: event.data.node };
