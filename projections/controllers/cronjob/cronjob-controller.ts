@@ -33,7 +33,7 @@ export function createCronJobController(): Controller {
           const object: KubeObject = event.data.object;
           ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
         } else if (REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
-        if (ref?.kind === 'CronJob' && event.type !== 'ObjectStatusReplaced') {
+        if (ref?.kind === 'CronJob' && !(event.type === 'ObjectStatusReplaced' && event.metadata.actor === CRONJOB_CONTROLLER)) {
           keys.add(`${ref.namespace}/${ref.name}`);
           if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
         } else if (ref?.kind === 'Job') {

@@ -20,7 +20,7 @@ export function createJobController(): Controller {
   return {
     name: JOB_CONTROLLER,
     // Its timers are wakes it asked for, which the engine hands it when due.
-    interest: { events: ['ObjectCreated', 'ObjectReplaced', ...POD_REF_EVENTS], kinds: ['Job', 'Pod'] },
+    interest: { events: ['ObjectCreated', 'ObjectReplaced', 'ObjectStatusReplaced', ...POD_REF_EVENTS], kinds: ['Job', 'Pod'] },
     reconcile(input$: Observable<ReconcileInput>): Observable<ControllerOutput> {
       const podOwner = new Map<string, string>();
       const timers = new Map<string, number>();
@@ -37,8 +37,10 @@ export function createJobController(): Controller {
         if (event.type === 'ObjectCreated' || event.type === 'ObjectReplaced') {
           const object: KubeObject = event.data.object;
           ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
-        } else if (POD_REF_EVENTS.has(event.type)) ref = (event.data as { ref: ObjectRef }).ref;
+        } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
         if (ref?.kind === 'Job') {
+          // Its own status writes need no sync; anyone else's is put right by one.
+          if (event.type === 'ObjectStatusReplaced' && event.metadata.actor === JOB_CONTROLLER) return keysDue(keys, state);
           keys.add(`${ref.namespace}/${ref.name}`);
           if (event.type === 'ObjectRemoved') timers.delete(`${ref.namespace}/${ref.name}`);
         } else if (ref?.kind === 'Pod') {

@@ -124,7 +124,7 @@ export function createReplicationControllerController(): Controller {
             const object: KubeObject = event.data.object;
             ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
           } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
-          if (ref?.kind === 'ReplicationController' && event.type !== 'ObjectStatusReplaced') keys.set(`${ref.namespace}/${ref.name}`, true);
+          if (ref?.kind === 'ReplicationController' && !(event.type === 'ObjectStatusReplaced' && event.metadata.actor === REPLICATION_CONTROLLER)) keys.set(`${ref.namespace}/${ref.name}`, true);
           else if (ref?.kind === 'Pod') routePod(state, ref, event.type, keys);
           if (keys.size === 0) return NO_OUTPUTS;
           const meta = commandMetaFor(REPLICATION_CONTROLLER, event);

@@ -38,7 +38,7 @@ export function createStatefulSetController(): Controller {
           ref = { kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name! };
         } else if (POD_REF_EVENTS.has(event.type) || event.type === 'ObjectStatusReplaced') ref = (event.data as { ref: ObjectRef }).ref;
         if (!ref) return keys;
-        if (ref.kind === 'StatefulSet' && event.type !== 'ObjectStatusReplaced') {
+        if (ref.kind === 'StatefulSet' && !(event.type === 'ObjectStatusReplaced' && event.metadata.actor === STATEFULSET_CONTROLLER)) {
           keys.add(`${ref.namespace}/${ref.name}`);
           adopting.add(`${ref.namespace}/${ref.name}`);
         }
