@@ -6,6 +6,9 @@ import { containerUpdatesOf } from '../../../projections/state/container-updates
 import type { ObjectChange } from '../watch/object-changes.ts';
 import { ingressServiceNames } from '../../../projections/controllers/ingress/ingress-backends.ts';
 import { INGRESS_CONTROLLER } from '../../../projections/controllers/ingress/ingress-controller.ts';
+import { DAEMONSET_CONTROLLER } from '../../../projections/controllers/daemonset/daemonset-controller.ts';
+import { REPLICASET_CONTROLLER } from '../../../projections/controllers/replicaset/replicaset-controller.ts';
+import { STATEFULSET_CONTROLLER } from '../../../projections/controllers/statefulset/statefulset-controller.ts';
 
 /** What one log event says happened, in a core/v1 Event's terms (before naming and timestamps). */
 export interface EventFact {
@@ -169,8 +172,11 @@ function deletedFacts(object: KubeObject, actor: string, state: ClusterState): E
     const ingresses = [...(state.objects.get('Ingress')?.values() ?? [])].filter((i) => i.metadata.namespace === object.metadata.namespace);
     return ingresses.flatMap((ingress) => missingBackendFacts(ingress, state, object.metadata.name));
   }
-  if (object.kind !== 'Pod' || !actor.includes('controller')) return [];
-  const owner = ownerOf(object, 'ReplicaSet', state) ?? ownerOf(object, 'StatefulSet', state) ?? ownerOf(object, 'DaemonSet', state);
+  if (object.kind !== 'Pod') return [];
+  // Only the owner's own controller's deletions: a pod the taint manager or the garbage collector
+  // deletes is not the ReplicaSet scaling down.
+  const owner =
+    actor === REPLICASET_CONTROLLER ? ownerOf(object, 'ReplicaSet', state) : actor === STATEFULSET_CONTROLLER ? ownerOf(object, 'StatefulSet', state) : actor === DAEMONSET_CONTROLLER ? ownerOf(object, 'DaemonSet', state) : undefined;
   if (!owner) return [];
   return [{ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${object.metadata.name}`, component: actor }];
 }

@@ -52,6 +52,28 @@ describe('core/v1 Events projected from the log', () => {
     expect(Number(scheduled.metadata.resourceVersion)).toBeLessThanOrEqual(cluster.state.position);
   });
 
+  it('a pod the taint manager evicts is its eviction, not the ReplicaSet deleting it; a scale-down is', async () => {
+    const labels = { app: 'web' };
+    const deployment = (replicas: number): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeSelector: { 'kubernetes.io/hostname': 'node-1' }, containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+    });
+    await cluster.apply([deployment(1)]);
+    await cluster.run(30_000);
+    const node = cluster.state.objects.get('Node')!.get('node-1')!;
+    await cluster.act({ type: 'update', actor: 'user:kubectl', object: { ...node, spec: { ...node.spec, taints: [{ key: 'example.com/drain', effect: 'NoExecute' }] } } });
+    await cluster.run(5_000);
+    const reasons = async () => ((await app.inject('/api/v1/namespaces/default/events')).json().items as any[]).map((e) => `${e.involvedObject.kind} ${e.reason}`);
+    expect(await reasons()).toContain('Pod DeletionByTaintManager');
+    expect(await reasons()).not.toContain('ReplicaSet SuccessfulDelete');
+    const current = cluster.state.objects.get('Deployment')!.get('default/web')!;
+    await cluster.act({ type: 'update', actor: 'user:kubectl', object: { ...current, spec: { ...current.spec, replicas: 0 } } });
+    await cluster.run(5_000);
+    expect(await reasons()).toContain('ReplicaSet SuccessfulDelete');
+  });
+
   it('announces every image pull: each retry of a missing image, and containers that waited for init containers', async () => {
     await cluster.apply([
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'missing', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:does-not-exist' }] } },

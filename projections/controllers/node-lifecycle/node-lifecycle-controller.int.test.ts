@@ -123,6 +123,30 @@ describe('node lifecycle controller', () => {
     await sim.close();
   });
 
+  it('evicts for taints written through the API (kubectl taint), and stops when they are taken off', async () => {
+    const { sim, events } = await cluster(1);
+    const tolerate = (seconds: number) => [{ key: 'example.com/drain', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }];
+    await sim.apply([pod('plain', 'node-1'), pod('minute', 'node-1', tolerate(60)), pod('hour', 'node-1', tolerate(3600))]);
+    await sim.run(5_000);
+    const setTaints = (taints: Taint[]) => {
+      const node = getObject(sim.state, 'Node', undefined, 'node-1')!;
+      return sim.act({ type: 'update', actor: 'user:kubectl', object: { ...node, spec: { ...node.spec, taints } } });
+    };
+    const tainted = await setTaints([{ key: 'example.com/drain', effect: 'NoExecute' }]);
+    expect(tainted.events.map((e) => e.type)).toEqual(['ObjectReplaced']);
+    const taintedAt = sim.state.time;
+    await sim.run(120_000);
+    expect(events((e) => e.type === 'PodEvicted').map((e) => [(e as any).data.ref.name, e.metadata.time - taintedAt, e.metadata.causationId])).toEqual([
+      ['plain', 0, tainted.events[0]!.position],
+      ['minute', 60_000, tainted.events[0]!.position],
+    ]);
+    await setTaints([]);
+    await sim.run(3_600_000);
+    expect(events((e) => e.type === 'PodEvicted')).toHaveLength(2);
+    expect(listObjects(sim.state, 'Pod').map((p) => p.metadata.name)).toEqual(['hour']);
+    await sim.close();
+  });
+
   it('evicts at once when an untolerated NoExecute taint joins a tolerated one', async () => {
     const { sim, events } = await cluster(1);
     await sim.apply([pod('web', 'node-1', [{ key: 'example.com/maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 }])]);
