@@ -42,6 +42,11 @@ export function eventFactsOf(event: StoredEvent, changes: ObjectChange[], state:
       return after ? containerFacts(event, before, after) : [];
     case 'PodEvicted':
       if (!after || event.data.reason === 'EvictionByEvictionAPI') return [];
+      if (event.data.reason === 'DeletionByTaintManager') {
+        // The taint eviction controller's own Event (the reason above is the pod's DisruptionTarget condition's).
+        const name = `${after.metadata.namespace}/${after.metadata.name}`;
+        return [{ involved: after, type: 'Normal', reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${name}`, component: 'taint-eviction-controller' }];
+      }
       return [{ involved: after, type: 'Warning', reason: event.data.reason, message: event.data.message, component: componentOf(actor), ...hostOf(actor) }];
     case 'ObjectCreated':
       return after ? createdFacts(after, actor, state) : [];

@@ -66,7 +66,8 @@ describe('core/v1 Events projected from the log', () => {
     await cluster.act({ type: 'update', actor: 'user:kubectl', object: { ...node, spec: { ...node.spec, taints: [{ key: 'example.com/drain', effect: 'NoExecute' }] } } });
     await cluster.run(5_000);
     const reasons = async () => ((await app.inject('/api/v1/namespaces/default/events')).json().items as any[]).map((e) => `${e.involvedObject.kind} ${e.reason}`);
-    expect(await reasons()).toContain('Pod DeletionByTaintManager');
+    const eviction = ((await app.inject('/api/v1/namespaces/default/events')).json().items as any[]).find((e) => e.reason === 'TaintManagerEviction');
+    expect(eviction).toMatchObject({ type: 'Normal', message: `Marking for deletion Pod default/${eviction.involvedObject.name}`, source: { component: 'taint-eviction-controller' } });
     expect(await reasons()).not.toContain('ReplicaSet SuccessfulDelete');
     const current = cluster.state.objects.get('Deployment')!.get('default/web')!;
     await cluster.act({ type: 'update', actor: 'user:kubectl', object: { ...current, spec: { ...current.spec, replicas: 0 } } });
