@@ -295,6 +295,18 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(api.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', ports: [{ containerPort: 8080, protocol: 'TCP' }] });
     await eventually(() => readyReplicas('shop', 'api') === 1);
     expect(await ok(['delete', 'deployment', 'api', '-n', 'shop'])).toContain('deployment.apps "api" deleted');
+    expect(await ok(['create', 'pdb', 'web', '-n', 'shop', '--selector=app=web', '--min-available=0'])).toContain('poddisruptionbudget.policy/web created');
+    expect(object('PodDisruptionBudget', 'shop', 'web')?.spec).toEqual({ minAvailable: 0, selector: { matchLabels: { app: 'web' } } });
+    expect(await ok(['create', 'quota', 'small', '-n', 'shop', '--hard=pods=50,requests.cpu=4'])).toContain('resourcequota/small created');
+    expect(object('ResourceQuota', 'shop', 'small')?.spec).toEqual({ hard: { pods: '50', 'requests.cpu': '4' } });
+    expect(await ok(['create', 'serviceaccount', 'robot', '-n', 'shop'])).toContain('serviceaccount/robot created');
+    expect(await ok(['create', 'ingress', 'shop', '-n', 'shop', '--class=nginx', '--rule=shop.example.com/*=web:80,tls=shop-cert'])).toContain('ingress.networking.k8s.io/shop created');
+    expect(object('Ingress', 'shop', 'shop')?.spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+      tls: [{ hosts: ['shop.example.com'], secretName: 'shop-cert' }],
+    });
+    await ok(['delete', 'pdb/web', 'quota/small', 'serviceaccount/robot', 'ingress/shop', '-n', 'shop']);
   });
 
   it('auth can-i, can-i --list and whoami are answered and append nothing', async () => {

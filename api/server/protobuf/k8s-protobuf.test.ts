@@ -40,6 +40,24 @@ describe('Kubernetes protobuf bodies', () => {
     expect(eviction).toEqual({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'ns' }, deleteOptions: { gracePeriodSeconds: 5 } });
   });
 
+  it('keeps the zeros and false a typed client means (pointer fields) and inlines an Ingress rule\'s value', () => {
+    const pdb = decodeKubernetesProtobuf(encodeKubernetesProtobuf({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { minAvailable: 0, selector: { matchLabels: { app: 'x' } } } }));
+    expect(pdb.spec).toEqual({ minAvailable: 0, selector: { matchLabels: { app: 'x' } } });
+    const account = decodeKubernetesProtobuf(encodeKubernetesProtobuf({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, automountServiceAccountToken: false }));
+    expect(account).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' }, automountServiceAccountToken: false });
+    const quota = decodeKubernetesProtobuf(encodeKubernetesProtobuf({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: { string: '10' } } } }));
+    expect(quota.spec).toEqual({ hard: { pods: '10' } });
+    const ingress = decodeKubernetesProtobuf(
+      encodeKubernetesProtobuf({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'i' },
+        spec: { rules: [{ host: 'a.example', ingressRuleValue: { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } } }] },
+      }),
+    );
+    expect(ingress.spec).toEqual({ rules: [{ host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] });
+  });
+
   it('rejects bodies without the prefix (400) and kinds it cannot decode (415)', () => {
     expect(() => decodeKubernetesProtobuf(Buffer.from('{"kind":"Pod"}'))).toThrow(expect.objectContaining({ code: 400 }));
     const unknownKind = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x0a, 0x0c, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x06, 0x57, 0x69, 0x64, 0x67, 0x65, 0x74])]);

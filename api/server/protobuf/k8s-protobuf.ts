@@ -3,7 +3,8 @@ import { apiErrors } from '../../../core/errors.ts';
 
 /**
  * Kubernetes' protobuf wire format, as typed clients (`kubectl create namespace|configmap|secret|
- * service|deployment|job|cronjob`, drain's evictions and deletes, `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
+ * service|deployment|job|cronjob|pdb|quota|serviceaccount|ingress`, drain's evictions and deletes,
+ * `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
  * runtime.Unknown whose `raw` holds the object's own message. Only the messages (and, within them,
  * the fields) those clients send are described, with Kubernetes' field numbers; fields not
  * described here are skipped by the decoder.
@@ -106,13 +107,33 @@ message SelfSubjectAccessReview { optional ObjectMeta metadata = 1; optional Sel
 message SelfSubjectRulesReviewSpec { optional string namespace = 1; }
 message SelfSubjectRulesReview { optional ObjectMeta metadata = 1; optional SelfSubjectRulesReviewSpec spec = 2; }
 message SelfSubjectReview { optional ObjectMeta metadata = 1; }
+message PodDisruptionBudgetSpec {
+  optional IntOrString minAvailable = 1; optional LabelSelector selector = 2; optional IntOrString maxUnavailable = 3; optional string unhealthyPodEvictionPolicy = 4;
+}
+message PodDisruptionBudget { optional ObjectMeta metadata = 1; optional PodDisruptionBudgetSpec spec = 2; }
+message ScopedResourceSelectorRequirement { optional string scopeName = 1; optional string operator = 2; repeated string values = 3; }
+message ScopeSelector { repeated ScopedResourceSelectorRequirement matchExpressions = 1; }
+message ResourceQuotaSpec { map<string, Quantity> hard = 1; repeated string scopes = 2; optional ScopeSelector scopeSelector = 3; }
+message ResourceQuota { optional ObjectMeta metadata = 1; optional ResourceQuotaSpec spec = 2; }
+message LocalObjectReference { optional string name = 1; }
+message ServiceAccount { optional ObjectMeta metadata = 1; repeated LocalObjectReference imagePullSecrets = 3; optional bool automountServiceAccountToken = 4; }
+message ServiceBackendPort { optional string name = 1; optional int32 number = 2; }
+message IngressServiceBackend { optional string name = 1; optional ServiceBackendPort port = 2; }
+message IngressBackend { optional IngressServiceBackend service = 4; }
+message HTTPIngressPath { optional string path = 1; optional IngressBackend backend = 2; optional string pathType = 3; }
+message HTTPIngressRuleValue { repeated HTTPIngressPath paths = 1; }
+message IngressRuleValue { optional HTTPIngressRuleValue http = 1; }
+message IngressRule { optional string host = 1; optional IngressRuleValue ingressRuleValue = 2; }
+message IngressTLS { repeated string hosts = 1; optional string secretName = 2; }
+message IngressSpec { optional IngressBackend defaultBackend = 1; repeated IngressTLS tls = 2; repeated IngressRule rules = 3; optional string ingressClassName = 4; }
+message Ingress { optional ObjectMeta metadata = 1; optional IngressSpec spec = 2; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
 const Unknown = root.lookupType('k8s.Unknown');
 const DECODABLE = [
   'Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob',
-  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview',
+  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'PodDisruptionBudget', 'ResourceQuota', 'ServiceAccount', 'Ingress',
 ];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
@@ -151,7 +172,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
 }
 
 const TIME_FIELDS = new Set(['creationTimestamp', 'deletionTimestamp']);
-const INT_OR_STRING_FIELDS = new Set(['targetPort', 'maxUnavailable', 'maxSurge']);
+const INT_OR_STRING_FIELDS = new Set(['targetPort', 'maxUnavailable', 'maxSurge', 'minAvailable']);
 /**
  * Go's generated marshallers write every non-pointer field, so "" and 0 and false arrive even where
  * JSON (omitempty) would leave them out. These pointer fields are the ones where a zero is meant.
@@ -161,6 +182,7 @@ const ZERO_MEANT = new Set([
   'progressDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
   'gracePeriodSeconds', 'priority', 'orphanDependents', 'immutable', 'manualSelector', 'suspend',
   'minReplicas', 'averageUtilization', 'targetCPUUtilizationPercentage', 'stabilizationWindowSeconds',
+  'minAvailable', 'maxUnavailable', 'maxSurge', 'automountServiceAccountToken',
 ]);
 const QUANTITY_FIELDS = new Set(['value', 'averageValue']);
 
@@ -180,7 +202,7 @@ function normalize(value: unknown, key = ''): unknown {
   if (TIME_FIELDS.has(key)) return record.seconds ? new Date(Number(record.seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
   if (INT_OR_STRING_FIELDS.has(key)) return Number(record.type ?? 0) === 1 ? (record.strVal ?? '') : (record.intVal ?? 0);
   if (QUANTITY_FIELDS.has(key)) return (record as { string?: string }).string ?? '0';
-  if (key === 'limits' || key === 'requests') {
+  if (key === 'limits' || key === 'requests' || key === 'hard') {
     return Object.fromEntries(Object.entries(record).map(([name, quantity]) => [name, (quantity as { string?: string }).string ?? '0']));
   }
   const out: Record<string, unknown> = {};
@@ -191,7 +213,9 @@ function normalize(value: unknown, key = ''): unknown {
       continue;
     }
     const normalized = normalize(entry, field);
-    if (normalized !== undefined && !isOmittedZero(field, normalized)) out[field] = normalized;
+    // IngressRuleValue is inlined in JSON (`rules[].http`).
+    if (field === 'ingressRuleValue' && normalized && typeof normalized === 'object') Object.assign(out, normalized);
+    else if (normalized !== undefined && !isOmittedZero(field, normalized)) out[field] = normalized;
   }
   return out;
 }
