@@ -306,7 +306,16 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
       rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
       tls: [{ hosts: ['shop.example.com'], secretName: 'shop-cert' }],
     });
-    await ok(['delete', 'pdb/web', 'quota/small', 'serviceaccount/robot', 'ingress/shop', '-n', 'shop']);
+    expect(await ok(['create', 'role', 'reader', '-n', 'shop', '--verb=get,list', '--resource=pods,deployments.apps'])).toContain('role.rbac.authorization.k8s.io/reader created');
+    expect(object('Role', 'shop', 'reader')?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+    ]);
+    expect(await ok(['create', 'rolebinding', 'reader', '-n', 'shop', '--role=reader', '--serviceaccount=shop:robot'])).toContain('rolebinding.rbac.authorization.k8s.io/reader created');
+    expect(await ok(['create', 'clusterrolebinding', 'robot-view', '--clusterrole=view', '--serviceaccount=shop:robot'])).toContain('created');
+    expect(await ok(['get', 'rolebinding', 'reader', '-n', 'shop', '-o', 'wide'])).toMatch(/reader\s+Role\/reader\s+\S+\s+shop\/robot/);
+    await ok(['delete', 'pdb/web', 'quota/small', 'serviceaccount/robot', 'ingress/shop', 'role/reader', 'rolebinding/reader', '-n', 'shop']);
+    await ok(['delete', 'clusterrolebinding/robot-view']);
   });
 
   it('auth can-i, can-i --list and whoami are answered and append nothing', async () => {

@@ -14,6 +14,7 @@ import { cronJobType, jobType } from './kinds/batch.ts';
 import { horizontalPodAutoscalerType } from './kinds/autoscaling.ts';
 import { ingressClassType, ingressType } from './kinds/networking.ts';
 import { leaseType } from './kinds/coordination.ts';
+import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './kinds/rbac.ts';
 import { selfSubjectAccessReviewType, selfSubjectReviewType, selfSubjectRulesReviewType } from './kinds/reviews.ts';
 
 /**
@@ -53,6 +54,10 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   endpointSliceType,
   storageClassType,
   eventsV1Type,
+  roleType,
+  roleBindingType,
+  clusterRoleType,
+  clusterRoleBindingType,
   selfSubjectAccessReviewType,
   selfSubjectRulesReviewType,
   selfSubjectReviewType,

@@ -3,7 +3,8 @@ import { apiErrors } from '../../../core/errors.ts';
 
 /**
  * Kubernetes' protobuf wire format, as typed clients (`kubectl create namespace|configmap|secret|
- * service|deployment|job|cronjob|pdb|quota|serviceaccount|ingress`, drain's evictions and deletes,
+ * service|deployment|job|cronjob|pdb|quota|serviceaccount|ingress|role|rolebinding|clusterrole|
+ * clusterrolebinding`, drain's evictions and deletes,
  * `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
  * runtime.Unknown whose `raw` holds the object's own message. Only the messages (and, within them,
  * the fields) those clients send are described, with Kubernetes' field numbers; fields not
@@ -127,6 +128,14 @@ message IngressRule { optional string host = 1; optional IngressRuleValue ingres
 message IngressTLS { repeated string hosts = 1; optional string secretName = 2; }
 message IngressSpec { optional IngressBackend defaultBackend = 1; repeated IngressTLS tls = 2; repeated IngressRule rules = 3; optional string ingressClassName = 4; }
 message Ingress { optional ObjectMeta metadata = 1; optional IngressSpec spec = 2; }
+message PolicyRule { repeated string verbs = 1; repeated string apiGroups = 2; repeated string resources = 3; repeated string resourceNames = 4; repeated string nonResourceURLs = 5; }
+message AggregationRule { repeated LabelSelector clusterRoleSelectors = 1; }
+message Role { optional ObjectMeta metadata = 1; repeated PolicyRule rules = 2; }
+message ClusterRole { optional ObjectMeta metadata = 1; repeated PolicyRule rules = 2; optional AggregationRule aggregationRule = 3; }
+message Subject { optional string kind = 1; optional string apiGroup = 2; optional string name = 3; optional string namespace = 4; }
+message RoleRef { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; }
+message RoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
+message ClusterRoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
@@ -134,6 +143,7 @@ const Unknown = root.lookupType('k8s.Unknown');
 const DECODABLE = [
   'Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob',
   'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'PodDisruptionBudget', 'ResourceQuota', 'ServiceAccount', 'Ingress',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
 ];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
