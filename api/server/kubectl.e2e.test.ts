@@ -316,6 +316,14 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(await ok(['get', 'rolebinding', 'reader', '-n', 'shop', '-o', 'wide'])).toMatch(/reader\s+Role\/reader\s+\S+\s+shop\/robot/);
     await ok(['delete', 'pdb/web', 'quota/small', 'serviceaccount/robot', 'ingress/shop', 'role/reader', 'rolebinding/reader', '-n', 'shop']);
     await ok(['delete', 'clusterrolebinding/robot-view']);
+    expect(await ok(['create', 'priorityclass', 'urgent', '--value=1000', '--preemption-policy=Never'])).toContain('priorityclass.scheduling.k8s.io/urgent created');
+    await ok(['run', 'urgent', '-n', 'shop', '--image=busybox', '--overrides={"spec":{"priorityClassName":"urgent"}}']);
+    expect(object('Pod', 'shop', 'urgent')?.spec).toMatchObject({ priorityClassName: 'urgent', priority: 1000, preemptionPolicy: 'Never' });
+    expect((await kubectl(['run', 'lost', '-n', 'shop', '--image=busybox', '--overrides={"spec":{"priorityClassName":"nope"}}'])).stderr).toContain(
+      'Error from server (Forbidden): pods "lost" is forbidden: no PriorityClass with name nope was found',
+    );
+    await ok(['delete', 'pod/urgent', '-n', 'shop', '--grace-period=0', '--force']);
+    await ok(['delete', 'priorityclass/urgent']);
   });
 
   it('auth can-i, can-i --list and whoami are answered and append nothing', async () => {

@@ -54,7 +54,7 @@ describe('resource registry', () => {
 
   it('knows scopes, versions and subresources', () => {
     const cluster = allResourceTypes().filter((t) => !t.namespaced && !t.answer).map((t) => t.plural).sort();
-    expect(cluster).toEqual(['clusterrolebindings', 'clusterroles', 'ingressclasses', 'namespaces', 'nodes', 'persistentvolumes', 'storageclasses']);
+    expect(cluster).toEqual(['clusterrolebindings', 'clusterroles', 'ingressclasses', 'namespaces', 'nodes', 'persistentvolumes', 'priorityclasses', 'storageclasses']);
     const reviews = allResourceTypes().filter((t) => t.answer).map((t) => `${t.plural}.${t.group} ${t.verbs.join(',')} ${t.namespaced}`);
     expect(reviews).toEqual(['selfsubjectaccessreviews.authorization.k8s.io create false', 'selfsubjectrulesreviews.authorization.k8s.io create false', 'selfsubjectreviews.authentication.k8s.io create false']);
     expect(apiVersionOf(resourceTypeForKind('HorizontalPodAutoscaler')!)).toBe('autoscaling/v2');

@@ -14,6 +14,7 @@ import { cronJobType, jobType } from './kinds/batch.ts';
 import { horizontalPodAutoscalerType } from './kinds/autoscaling.ts';
 import { ingressClassType, ingressType } from './kinds/networking.ts';
 import { leaseType } from './kinds/coordination.ts';
+import { priorityClassType } from './kinds/scheduling.ts';
 import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './kinds/rbac.ts';
 import { selfSubjectAccessReviewType, selfSubjectReviewType, selfSubjectRulesReviewType } from './kinds/reviews.ts';
 
@@ -58,6 +59,7 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   roleBindingType,
   clusterRoleType,
   clusterRoleBindingType,
+  priorityClassType,
   selfSubjectAccessReviewType,
   selfSubjectRulesReviewType,
   selfSubjectReviewType,

@@ -8,6 +8,7 @@ import { asUsualObject } from '../state/copy-with.ts';
 import { literalCopy } from '../state/literal-copy.ts';
 import { getObject } from '../state/queries.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
+import { admitPriority } from './priority-admission.ts';
 import { admitResourceQuota } from './resource-quota-admission.ts';
 import { allocateServiceAddresses } from './service-allocation.ts';
 import { type Plan, type WriteContext, SYSTEM_NAMESPACES, asDecoded, asLogged, asLoggedOwned, groupOf, requireType } from './write-context.ts';
@@ -43,6 +44,8 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   metadata.generation = 1;
   resetStatusOnCreate(object, type.subresources.includes('status'));
 
+  // Before the Pod's defaults, whose admission part gives a pod without a class priority 0.
+  if (object.kind === 'Pod') admitPriority(state, object);
   type.defaults(object);
   const causes = type.validate(object);
   if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, groupOf(type));

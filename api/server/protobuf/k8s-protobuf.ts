@@ -4,7 +4,7 @@ import { apiErrors } from '../../../core/errors.ts';
 /**
  * Kubernetes' protobuf wire format, as typed clients (`kubectl create namespace|configmap|secret|
  * service|deployment|job|cronjob|pdb|quota|serviceaccount|ingress|role|rolebinding|clusterrole|
- * clusterrolebinding`, drain's evictions and deletes,
+ * clusterrolebinding|priorityclass`, drain's evictions and deletes,
  * `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
  * runtime.Unknown whose `raw` holds the object's own message. Only the messages (and, within them,
  * the fields) those clients send are described, with Kubernetes' field numbers; fields not
@@ -136,6 +136,7 @@ message Subject { optional string kind = 1; optional string apiGroup = 2; option
 message RoleRef { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; }
 message RoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
 message ClusterRoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
+message PriorityClass { optional ObjectMeta metadata = 1; optional int32 value = 2; optional bool globalDefault = 3; optional string description = 4; optional string preemptionPolicy = 5; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
@@ -143,7 +144,7 @@ const Unknown = root.lookupType('k8s.Unknown');
 const DECODABLE = [
   'Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob',
   'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'PodDisruptionBudget', 'ResourceQuota', 'ServiceAccount', 'Ingress',
-  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PriorityClass',
 ];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
@@ -192,7 +193,7 @@ const ZERO_MEANT = new Set([
   'progressDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
   'gracePeriodSeconds', 'priority', 'orphanDependents', 'immutable', 'manualSelector', 'suspend',
   'minReplicas', 'averageUtilization', 'targetCPUUtilizationPercentage', 'stabilizationWindowSeconds',
-  'minAvailable', 'maxUnavailable', 'maxSurge', 'automountServiceAccountToken',
+  'minAvailable', 'maxUnavailable', 'maxSurge', 'automountServiceAccountToken', 'value',
 ]);
 const QUANTITY_FIELDS = new Set(['value', 'averageValue']);
 
