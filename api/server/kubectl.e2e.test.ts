@@ -353,6 +353,23 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect((await kubectl(['exec', '-n', 'shop', 'missing', '--', 'ls'])).stderr).toContain('Error from server (NotFound): pods "missing" not found');
   });
 
+  it('apply -f: a NetworkPolicy is stored; an unknown kind gets kubectl\'s own "no matches for kind" (client-side validation finds /openapi/v2)', async () => {
+    const file = join(dir, 'mixed.yaml');
+    await writeFile(
+      file,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n---\n' +
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: shop}\n',
+    );
+    const run = await kubectl(['apply', '-f', file]);
+    expect(run.stdout).toContain('networkpolicy.networking.k8s.io/deny-all created');
+    expect(run.stderr).toContain('no matches for kind "Widget" in version "example.com/v1"');
+    expect(run.stderr).not.toContain('failed to download openapi');
+    expect(object('NetworkPolicy', 'shop', 'deny-all')?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    const review = join(dir, 'review.yaml');
+    await writeFile(review, 'apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec: {resourceAttributes: {verb: get, resource: pods}}\n');
+    expect(await ok(['create', '-f', review, '-o', 'jsonpath={.status.allowed}'])).toBe('true');
+  });
+
   it('explain deployment.spec.strategy', async () => {
     const out = await ok(['explain', 'deployment.spec.strategy']);
     expect(out).toMatch(/GROUP:\s+apps/);

@@ -12,7 +12,7 @@ import { persistentVolumeClaimType, persistentVolumeType, storageClassType } fro
 import { controllerRevisionType, daemonSetType, deploymentType, replicaSetType, statefulSetType } from './kinds/apps.ts';
 import { cronJobType, jobType } from './kinds/batch.ts';
 import { horizontalPodAutoscalerType } from './kinds/autoscaling.ts';
-import { ingressClassType, ingressType } from './kinds/networking.ts';
+import { ingressClassType, ingressType, networkPolicyType } from './kinds/networking.ts';
 import { leaseType } from './kinds/coordination.ts';
 import { priorityClassType } from './kinds/scheduling.ts';
 import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './kinds/rbac.ts';
@@ -51,6 +51,7 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   podDisruptionBudgetType,
   ingressType,
   ingressClassType,
+  networkPolicyType,
   leaseType,
   endpointSliceType,
   storageClassType,

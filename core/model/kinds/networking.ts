@@ -4,6 +4,7 @@ import { defineResourceType } from './define.ts';
 import { ageColumn, column, nameColumn } from './columns.ts';
 import { fieldErrors } from '../field-errors.ts';
 import { loadBalancerStatusString } from './service.ts';
+import { formatLabelSelector } from '../labels.ts';
 
 /** kubectl's formatHosts: the first three rule hosts (`*` when none has one), then ` + N more...` counting rules. */
 export function formatHosts(ingress: KubeObject): string {
@@ -73,6 +74,34 @@ export const ingressClassType = defineResourceType({
     const causes: StatusCause[] = [];
     if (!ic.spec?.controller) causes.push(fieldErrors.required('spec.controller'));
     if (old && old.spec?.controller !== ic.spec?.controller) causes.push(fieldErrors.invalid('spec.controller', ic.spec?.controller, 'field is immutable'));
+    return causes;
+  },
+});
+
+const POLICY_TYPES = ['Ingress', 'Egress'];
+
+/**
+ * NetworkPolicy, stored so that manifests carrying one apply. Simulated pods exchange no traffic,
+ * so nothing enforces it (as on a cluster whose network plugin does not).
+ */
+export const networkPolicyType = defineResourceType({
+  kind: 'NetworkPolicy',
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'networkpolicies',
+  shortNames: ['netpol'],
+  namespaced: true,
+  columns: [
+    nameColumn,
+    column('Pod-Selector', 'string', 'podSelector selects the pods to which this NetworkPolicy object applies.', (policy) => formatLabelSelector(policy.spec?.podSelector) || '<none>'),
+    ageColumn,
+  ],
+  validateSpec(policy) {
+    const causes: StatusCause[] = [];
+    const types = (policy.spec?.policyTypes ?? []) as unknown[];
+    types.forEach((type, i) => {
+      if (!POLICY_TYPES.includes(type as string)) causes.push(fieldErrors.notSupported(`spec.policyTypes[${i}]`, type, POLICY_TYPES));
+    });
     return causes;
   },
 });
