@@ -239,6 +239,22 @@ describe('pod logs', () => {
     expect((await following).body).toBe('[orrery] container c waiting: ContainerCreating\n[orrery] container c started (image app:1, restart 0)\n');
   });
 
+  it('each instance of a container has its own log: the latest, and with previous=true the one before', async () => {
+    await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'app:1' }] } });
+    const ref = { kind: 'Pod', namespace: 'default', name: 'p' };
+    const record = (state: object, restartCount: number) =>
+      cluster.writePath.execute({ type: 'record', actor: 'kubelet/node-1', event: { type: 'ContainerStateChanged', data: { ref, container: 'c', state, ready: false, started: false, restartCount } } });
+    await record({ running: { startedAt: '2026-01-01T00:00:01Z' } }, 0);
+    const none = await app.inject('/api/v1/namespaces/default/pods/p/log?previous=true');
+    expect([none.statusCode, none.json().message]).toEqual([400, 'previous terminated container "c" in pod "p" not found']);
+    await record({ terminated: { exitCode: 3, reason: 'Error', startedAt: '2026-01-01T00:00:01Z', finishedAt: '2026-01-01T00:00:05Z' } }, 0);
+    await record({ running: { startedAt: '2026-01-01T00:00:06Z' } }, 1);
+    expect((await app.inject('/api/v1/namespaces/default/pods/p/log')).body).toBe('[orrery] container c started (image app:1, restart 1)\n');
+    expect((await app.inject('/api/v1/namespaces/default/pods/p/log?previous=true')).body).toBe(
+      '[orrery] container c started (image app:1, restart 0)\n[orrery] container c exited with code 3 (Error)\n',
+    );
+  });
+
   it('reads the container changes a pod status update carries, in order, for the container asked for', async () => {
     await create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'app:1' }, { name: 'd', image: 'side:1' }] } });
     const ref = { kind: 'Pod', namespace: 'default', name: 'p' };

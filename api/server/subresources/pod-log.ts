@@ -22,8 +22,9 @@ function lineOf(update: ContainerStatusUpdate, time: number, image: string, time
 /**
  * GET pods/<name>/log. Simulated containers print nothing, so the log is synthesized from the
  * container's recorded lifecycle in the pod's event stream (one line per state change), which is
- * what an operator reading it wants to know. `follow=true` keeps streaming new lines until the pod
- * goes away or the client hangs up.
+ * what an operator reading it wants to know, per instance of the container (`previous=true` reads
+ * the instance before the latest). `follow=true` keeps streaming new lines until the pod goes away
+ * or the client hangs up.
  */
 export async function podLogHandler(scope: ResourceScope) {
   const pod = scope.context.cluster.state.objects.get('Pod')?.get(objectKeyOf(scope)) as KubeObject | undefined;
@@ -39,24 +40,35 @@ export async function podLogHandler(scope: ResourceScope) {
   const spec = containers.find((c) => c.name === container);
   if (!spec) throw apiErrors.badRequest(`container ${container} is not valid for pod ${scope.name}`);
   const timestamps = scope.query.timestamps === 'true';
-  /** The lines an event of the pod's stream adds to this container's log. */
-  const linesOf = (event: StoredEvent): string[] => {
+  const previous = scope.query.previous === 'true';
+  /** This container's changes an event of the pod's stream carries. */
+  const updatesOf = (event: StoredEvent): ContainerStatusUpdate[] => {
     const updates = containerUpdatesOf(event);
     if (updates.length === 0 || (event.type !== 'ContainerStateChanged' && event.type !== 'PodPhaseChanged')) return [];
     if (pod.metadata.uid && event.data.ref.uid && event.data.ref.uid !== pod.metadata.uid) return [];
-    return updates.filter((u) => u.container === container).map((u) => lineOf(u, event.metadata.time, spec.image ?? '', timestamps));
+    return updates.filter((u) => u.container === container);
   };
 
-  const lines: string[] = [];
+  // Each instance of the container (its restartCount) has its own log, as a real container's
+  // does: `logs` reads the latest, `logs --previous` the one before.
+  const byInstance = new Map<number, string[]>();
+  let latest = 0;
   let last = 0;
   for await (const event of scope.context.cluster.store.readStream(streamOf({ kind: 'Pod', namespace: scope.namespace!, name: scope.name! }))) {
     last = event.position;
-    lines.push(...linesOf(event));
+    for (const update of updatesOf(event)) {
+      latest = Math.max(latest, update.restartCount);
+      let instance = byInstance.get(update.restartCount);
+      if (!instance) byInstance.set(update.restartCount, (instance = []));
+      instance.push(lineOf(update, event.metadata.time, spec.image ?? '', timestamps));
+    }
   }
+  if (previous && latest === 0) throw apiErrors.badRequest(`previous terminated container "${container}" in pod "${scope.name}" not found`);
+  const lines = byInstance.get(previous ? latest - 1 : latest) ?? [];
   const tail = scope.query.tailLines !== undefined ? Number(scope.query.tailLines) : undefined;
   const selected = tail !== undefined && tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines;
   const text = selected.map((l) => `${l}\n`).join('');
-  if (scope.query.follow !== 'true') return scope.reply.code(200).header('content-type', 'text/plain').send(text);
+  if (scope.query.follow !== 'true' || previous) return scope.reply.code(200).header('content-type', 'text/plain').send(text);
 
   const reply = scope.reply;
   reply.hijack();
@@ -77,7 +89,7 @@ export async function podLogHandler(scope: ResourceScope) {
   stop = await scope.context.hub.follow(Math.max(last, scope.context.hub.position()), (batch) => {
     for (const change of batch.changes) {
       if (change.kind !== 'Pod' || change.key !== key) continue;
-      for (const line of linesOf(change.event)) raw.write(`${line}\n`);
+      for (const update of updatesOf(change.event)) raw.write(`${lineOf(update, change.event.metadata.time, spec.image ?? '', timestamps)}\n`);
       if (!change.after) finish();
     }
   });
