@@ -30,7 +30,7 @@ describe('Kubernetes Events log', () => {
     expect(first[0]!.after).toMatchObject({ type: 'Warning', reason: 'FailedScheduling', message, count: 1, involvedObject: { kind: 'Pod', name: 'p', uid: 'u1' } });
     const again = log.record(unschedulable(20, message).event, unschedulable(20, message).changes, state);
     expect(again[0]!.before).toBe(first[0]!.after);
-    expect(again[0]!.after).toMatchObject({ count: 2, firstTimestamp: '2026-01-01T00:00:10Z', lastTimestamp: '2026-01-01T00:00:20Z', metadata: { name: first[0]!.after.metadata.name, resourceVersion: '20' } });
+    expect(again[0]!.after).toMatchObject({ count: 2, firstTimestamp: '2026-01-01T00:00:10Z', lastTimestamp: '2026-01-01T00:00:20Z', metadata: { name: first[0]!.after!.metadata.name, resourceVersion: '20' } });
     log.record(unschedulable(30, 'other').event, unschedulable(30, 'other').changes, state);
     expect(log.list('ns').map((e) => [e.message, e.count])).toEqual([
       [message, 2],

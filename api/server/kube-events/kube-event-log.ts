@@ -5,11 +5,11 @@ import type { ClusterState } from '../../../projections/cluster-state.ts';
 import type { ObjectChange } from '../watch/object-changes.ts';
 import { type EventFact, eventFactsOf, kubeEventOf } from './events-from-log.ts';
 
-/** One Event written by a log event: new (no `before`) or a repeat counted on an existing one. */
-export interface KubeEventChange {
-  before?: KubeObject;
-  after: KubeObject;
-}
+/**
+ * One Event a log event changed: new (no `before`), a repeat counted on an existing one, or gone
+ * with its namespace (no `after`).
+ */
+export type KubeEventChange = { before?: KubeObject; after: KubeObject } | { before: KubeObject; after?: undefined };
 
 export interface KubeEventLog {
   /** Projects one log event (already applied, with its object changes) into Events. */
@@ -50,8 +50,23 @@ export function createKubeEventLog(limit = 20_000): KubeEventLog {
     }
   }
 
+  /** A namespace's Events go with it, as the namespace controller deletes them in Kubernetes. */
+  function removeNamespace(namespace: string): KubeEventChange[] {
+    const removed: KubeEventChange[] = [];
+    for (const [key, kubeEvent] of events) {
+      if (kubeEvent.metadata.namespace !== namespace) continue;
+      events.delete(key);
+      const repeat = repeatKeyOf.get(key);
+      repeatKeyOf.delete(key);
+      if (repeat !== undefined && byRepeatKey.get(repeat) === key) byRepeatKey.delete(repeat);
+      removed.push({ before: kubeEvent });
+    }
+    return removed;
+  }
+
   return {
     record(event, changes, state) {
+      if (event.type === 'ObjectRemoved' && event.data.ref.kind === 'Namespace') return removeNamespace(event.data.ref.name);
       const facts = eventFactsOf(event, changes, state);
       if (facts.length === 0) return [];
       const written: KubeEventChange[] = [];

@@ -75,6 +75,28 @@ describe('core/v1 Events projected from the log', () => {
     expect(await reasons()).toContain('ReplicaSet SuccessfulDelete');
   });
 
+  it('a namespace\'s Events go with it (listed no more, and DELETED to a watcher)', async () => {
+    await cluster.apply([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'team' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    ]);
+    await cluster.run(5_000);
+    const count = async (namespace: string) => (await app.inject(`/api/v1/namespaces/${namespace}/events`)).json().items.length;
+    expect(await count('team')).toBeGreaterThan(0);
+    const kept = await count('default');
+    const list = (await app.inject('/api/v1/namespaces/team/events')).json();
+    const watching = app.inject(`/api/v1/namespaces/team/events?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=2`);
+    await cluster.act({ type: 'delete', ref: { kind: 'Namespace', name: 'team' } });
+    await cluster.run(60_000);
+    expect(await count('team')).toBe(0);
+    expect(await count('default')).toBe(kept);
+    const types = (await watching).body.trim().split('\n').map((line) => JSON.parse(line).type);
+    // Every Event listed, and any written while the namespace emptied (its pod's Killing), is deleted.
+    const added = types.filter((t: string) => t === 'ADDED').length;
+    expect(types.filter((t: string) => t === 'DELETED')).toHaveLength(list.items.length + added);
+  });
+
   it('announces every image pull: each retry of a missing image, and containers that waited for init containers', async () => {
     await cluster.apply([
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'missing', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx:does-not-exist' }] } },

@@ -215,7 +215,9 @@ export function createWatchHub(store: EventStore, history: StateHistory, options
 function derive(state: ClusterState, kubeEvents: KubeEventLog, event: StoredEvent): ChangeBatch {
   const changes = applyAndDiff(state, event);
   for (const { before, after } of kubeEvents.record(event, changes, state)) {
-    const change: ObjectChange = { position: event.position, kind: 'Event', key: `${after.metadata.namespace}/${after.metadata.name}`, after, event };
+    const object = (after ?? before)!;
+    const change: ObjectChange = { position: event.position, kind: 'Event', key: `${object.metadata.namespace}/${object.metadata.name}`, event };
+    if (after) change.after = after;
     if (before) change.before = before;
     changes.push(change);
   }
