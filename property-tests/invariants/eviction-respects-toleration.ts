@@ -12,13 +12,16 @@ export const evictionRespectsToleration = defineInvariant({
     const taintedSince = new Map<string, Map<string, { taint: Taint; since: number }>>();
     return {
       onEvent(event, state) {
-        if (event.type === 'NodeTaintsChanged') {
-          const previous = taintedSince.get(event.data.node);
+        // Taints change through the node lifecycle controller's NodeTaintsChanged and through the
+        // API (`kubectl taint`: the Node replaced): read them from the node after either.
+        if (event.stream.startsWith('Node/')) {
+          const name = event.stream.slice('Node/'.length);
+          const taints = ((state.objects.get('Node')?.get(name)?.spec?.taints as Taint[] | undefined) ?? []).filter((taint) => taint.effect === 'NoExecute');
+          const previous = taintedSince.get(name);
+          if (taints.length === 0 && !previous?.size) return undefined;
           const next = new Map<string, { taint: Taint; since: number }>();
-          for (const taint of event.data.taints) {
-            if (taint.effect === 'NoExecute') next.set(taint.key, { taint, since: previous?.get(taint.key)?.since ?? event.metadata.time });
-          }
-          taintedSince.set(event.data.node, next);
+          for (const taint of taints) next.set(taint.key, { taint, since: previous?.get(taint.key)?.since ?? event.metadata.time });
+          taintedSince.set(name, next);
           return undefined;
         }
         // Only taint-based evictions: an API eviction (kubectl drain) may happen at any time.
