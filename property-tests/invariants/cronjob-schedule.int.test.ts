@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
-import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { cronJobRunsOnSchedule } from './cronjob-schedule.ts';
+import { violationsInLog } from './violations-in-log.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -17,17 +17,7 @@ const cronJob: KubeObject = {
   spec: { schedule: '*/3 * * * *', timeZone: 'Europe/Paris', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'w', image: 'busybox' }] } } } } },
 };
 
-async function violations(c: SimulatedCluster): Promise<string[]> {
-  const checker = cronJobRunsOnSchedule.start();
-  const state = createClusterState();
-  const found: string[] = [];
-  for await (const event of c.store.readAll(0)) {
-    applyEvent(state, event);
-    const violation = checker.onEvent?.(event, state);
-    if (violation) found.push(violation);
-  }
-  return found;
-}
+const violations = (c: SimulatedCluster) => violationsInLog(c.store, cronJobRunsOnSchedule);
 
 describe('cronjob-runs-on-schedule', () => {
   it('holds for the built-in CronJob controller', async () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
-import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { getObject } from '../../projections/state/queries.ts';
 import { evictionRespectsToleration } from './eviction-respects-toleration.ts';
+import { violationsInLog } from './violations-in-log.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -22,18 +22,7 @@ const pod = (name: string, tolerationSeconds?: number): KubeObject => ({
   },
 });
 
-/** The invariant over the recorded log, each event with the state as of it. */
-async function violations(c: SimulatedCluster): Promise<string[]> {
-  const checker = evictionRespectsToleration.start();
-  const state = createClusterState();
-  const found: string[] = [];
-  for await (const event of c.store.readAll(0)) {
-    applyEvent(state, event);
-    const problem = checker.onEvent!(event, state);
-    if (problem) found.push(problem);
-  }
-  return found;
-}
+const violations = (c: SimulatedCluster) => violationsInLog(c.store, evictionRespectsToleration);
 
 describe('eviction-respects-toleration', () => {
   it('knows taints written through the API (kubectl taint), not only the controller\'s own', async () => {

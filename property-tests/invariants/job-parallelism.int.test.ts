@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
-import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { jobWithinParallelism } from './job-parallelism.ts';
+import { violationsInLog } from './violations-in-log.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -17,17 +17,7 @@ const job = (parallelism: number): KubeObject => ({
   spec: { completions: 4, parallelism, template: { metadata: { annotations: { 'sim.orrery.dev/exit-after': '5s' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'w', image: 'busybox' }] } } },
 });
 
-async function violations(c: SimulatedCluster): Promise<string[]> {
-  const checker = jobWithinParallelism.start();
-  const state = createClusterState();
-  const found: string[] = [];
-  for await (const event of c.store.readAll(0)) {
-    applyEvent(state, event);
-    const violation = checker.onEvent?.(event, state);
-    if (violation) found.push(violation);
-  }
-  return found;
-}
+const violations = (c: SimulatedCluster) => violationsInLog(c.store, jobWithinParallelism);
 
 describe('job-within-parallelism', () => {
   it('holds for the built-in Job controller', async () => {
