@@ -224,8 +224,10 @@ function createNodeLifecycle(options: NodeLifecycleOptions) {
           reconcileNodeTaints(name, now);
           // Taints written through the API (`kubectl taint ... :NoExecute`) evict as the
           // controller's own do: the taint manager watches every node update.
-          const node = getObject(state, 'Node', undefined, name);
-          if (event.type === 'ObjectReplaced') for (const pod of podsOnNode(state, name)) processPod(pod, node, now);
+          if (event.type === 'ObjectReplaced') {
+            const node = getObject(state, 'Node', undefined, name);
+            for (const pod of podsOnNode(state, name)) processPod(pod, node, now);
+          }
         } else if (object.kind === 'Pod' && object.spec?.nodeName && event.type === 'ObjectCreated') {
           const pod = getObject(state, 'Pod', object.metadata.namespace, object.metadata.name ?? '');
           if (pod) processPod(pod, getObject(state, 'Node', undefined, object.spec.nodeName), now);
