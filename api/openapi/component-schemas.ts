@@ -242,8 +242,9 @@ export function schemaCatalog(): SchemaCatalog {
 
 /** The `#/components/schemas/...` name a `$ref` points to, or undefined. */
 export function refName(schema: Schema | undefined): string | undefined {
-  const ref: string | undefined = schema?.$ref ?? schema?.allOf?.[0]?.$ref;
-  return ref?.slice('#/components/schemas/'.length);
+  const ref: unknown = schema?.$ref ?? schema?.allOf?.[0]?.$ref;
+  // JSONSchemaProps (CustomResourceDefinition) has a property named `$ref`: a schema, not a reference.
+  return typeof ref === 'string' ? ref.slice('#/components/schemas/'.length) : undefined;
 }
 
 // The catalog never changes once built, so each wrapper resolves to the same schema every time;

@@ -250,6 +250,21 @@ function servedIn(type: ResourceType, group: string, version: string): boolean {
   return (type.alsoServedAs ?? []).some((v) => v === version || v === `${group}/${version}`);
 }
 
+/** A custom resource's schema as the apiserver publishes it: the definition's, with the object's standard fields. */
+function customKindSchema(schema: Schema, gvk: GroupVersionKind): Schema {
+  return {
+    ...schema,
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      metadata: { allOf: [ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')], description: 'Standard object\'s metadata.' },
+      ...(schema.properties ?? {}),
+    },
+    'x-kubernetes-group-version-kind': [gvk],
+  };
+}
+
 /** A permissive schema for kinds client-node does not know, so explain and validation still find them. */
 function openKindSchema(gvk: GroupVersionKind): Schema {
   return {
@@ -312,7 +327,7 @@ function buildDocument(groupVersion: string, types: readonly ResourceType[]): Sc
     let schemaName = schemaNameFor(type.kind, groupVersion);
     if (!schemaName) {
       schemaName = `io.orrery.${group || 'core'}.${version}.${type.kind}`;
-      extra.set(schemaName, openKindSchema(gvk));
+      extra.set(schemaName, type.openApiSchema ? customKindSchema(type.openApiSchema, gvk) : openKindSchema(gvk));
     }
     let listSchemaName = schemaNameFor(`${type.kind}List`, groupVersion);
     if (!listSchemaName) {
@@ -361,11 +376,12 @@ export function openApiV3Hash(groupVersion: string, types: readonly ResourceType
 }
 
 /** The `/openapi/v3` discovery document. */
-export function openApiV3Root(groupVersions: string[], types: readonly ResourceType[] = allResourceTypes()): Schema {
+export function openApiV3Root(groupVersions: string[], types: readonly ResourceType[] | ((groupVersion: string) => readonly ResourceType[]) = allResourceTypes()): Schema {
+  const typesFor = typeof types === 'function' ? types : () => types;
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const groupVersion of groupVersions) {
     const path = openApiV3PathOf(groupVersion);
-    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${openApiV3Hash(groupVersion, types)}` };
+    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${openApiV3Hash(groupVersion, typesFor(groupVersion))}` };
   }
   return { paths };
 }

@@ -46,8 +46,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   statusErrorsPlugin(app, bodyLimit);
   bearerAuthPlugin(app, options.token);
   rawBodyPlugin(app);
-  discoveryRoutes(app);
-  openApiRoutes(app);
+  discoveryRoutes(app, context);
+  openApiRoutes(app, context);
   resourceRoutes(app, context);
   // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
   void app.register(replayRoutes, {

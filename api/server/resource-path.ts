@@ -21,22 +21,27 @@ export type ResourcePath =
  * shapes: `<plural>`, `<plural>/<name>[/<sub>]`, `namespaces/<ns>/<plural>[/<name>[/<sub>]]`, and
  * `namespaces/<name>[/<sub>]` for the namespaces themselves.
  */
-export function parseResourcePath(url: string): ResourcePath | undefined {
+export function parseResourcePath(url: string, customTypeFor?: CustomTypeLookup): ResourcePath | undefined {
   const query = url.indexOf('?');
   const path = query < 0 ? url : url.slice(0, query);
   const cached = parsedPaths.get(path);
   if (cached !== undefined) return cached ?? undefined;
-  const parsed = parsePath(path);
-  // Every request parses its path: clients write to the same few collections over and over.
+  const parsed = parsePath(path, customTypeFor);
+  // Every request parses its path: clients write to the same few collections over and over. Paths
+  // that a CustomResourceDefinition serves (or might come to serve) are parsed afresh each time.
+  if (parsed?.target === 'unknown' || (parsed?.target === 'resource' && parsed.type.definedBy)) return parsed;
   if (parsedPaths.size >= PARSED_PATHS_KEPT) parsedPaths.clear();
   parsedPaths.set(path, parsed ? Object.freeze(parsed) : null);
   return parsed;
 }
 
+/** The kind a CustomResourceDefinition serves at a group and plural, if any. */
+export type CustomTypeLookup = (group: string, plural: string) => ResourceType | undefined;
+
 const PARSED_PATHS_KEPT = 1024;
 const parsedPaths = new Map<string, ResourcePath | null>();
 
-function parsePath(path: string): ResourcePath | undefined {
+function parsePath(path: string, customTypeFor: CustomTypeLookup | undefined): ResourcePath | undefined {
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;
@@ -53,7 +58,7 @@ function parsePath(path: string): ResourcePath | undefined {
   if (rest.length === 0) return { target: 'groupVersion', group, version };
 
   const lookup = (plural: string) => {
-    const type = resourceTypeForPlural(group, plural);
+    const type = resourceTypeForPlural(group, plural) ?? customTypeFor?.(group, plural);
     return type && (type.version === version || (type.alsoServedAs ?? []).includes(version)) ? type : undefined;
   };
 

@@ -33,6 +33,7 @@ const EXPECTED: [string, string, string, string[]][] = [
   ['coordination.k8s.io', 'leases', 'Lease', []],
   ['discovery.k8s.io', 'endpointslices', 'EndpointSlice', []],
   ['storage.k8s.io', 'storageclasses', 'StorageClass', ['sc']],
+  ['apiextensions.k8s.io', 'customresourcedefinitions', 'CustomResourceDefinition', ['crd', 'crds']],
 ];
 
 describe('resource registry', () => {
@@ -54,7 +55,7 @@ describe('resource registry', () => {
 
   it('knows scopes, versions and subresources', () => {
     const cluster = allResourceTypes().filter((t) => !t.namespaced && !t.answer).map((t) => t.plural).sort();
-    expect(cluster).toEqual(['clusterrolebindings', 'clusterroles', 'ingressclasses', 'namespaces', 'nodes', 'persistentvolumes', 'priorityclasses', 'storageclasses']);
+    expect(cluster).toEqual(['clusterrolebindings', 'clusterroles', 'customresourcedefinitions', 'ingressclasses', 'namespaces', 'nodes', 'persistentvolumes', 'priorityclasses', 'storageclasses']);
     const reviews = allResourceTypes().filter((t) => t.answer).map((t) => `${t.plural}.${t.group} ${t.verbs.join(',')} ${t.namespaced}`);
     expect(reviews).toEqual(['selfsubjectaccessreviews.authorization.k8s.io create false', 'selfsubjectrulesreviews.authorization.k8s.io create false', 'selfsubjectreviews.authentication.k8s.io create false']);
     expect(apiVersionOf(resourceTypeForKind('HorizontalPodAutoscaler')!)).toBe('autoscaling/v2');

@@ -16,6 +16,7 @@ import { ingressClassType, ingressType, networkPolicyType } from './kinds/networ
 import { leaseType } from './kinds/coordination.ts';
 import { priorityClassType } from './kinds/scheduling.ts';
 import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './kinds/rbac.ts';
+import { customResourceDefinitionType } from './kinds/apiextensions.ts';
 import { selfSubjectAccessReviewType, selfSubjectReviewType, selfSubjectRulesReviewType } from './kinds/reviews.ts';
 
 /**
@@ -61,6 +62,7 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   clusterRoleType,
   clusterRoleBindingType,
   priorityClassType,
+  customResourceDefinitionType,
   selfSubjectAccessReviewType,
   selfSubjectRulesReviewType,
   selfSubjectReviewType,

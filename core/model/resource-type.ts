@@ -59,6 +59,15 @@ export interface ResourceType {
    * `validate` passes, and nothing is stored or appended.
    */
   answer?(review: KubeObject, requester: Requester): KubeObject;
+  /** For a kind a CustomResourceDefinition adds: that definition's name. */
+  definedBy?: string;
+  /**
+   * Fields of `object` its schema does not declare (fieldValidation), for kinds whose schema is not
+   * among the built-in OpenAPI components (custom resources).
+   */
+  unknownFields?(object: KubeObject): string[];
+  /** The OpenAPI v3 schema of its objects, for kinds the built-in OpenAPI components lack (custom resources). */
+  openApiSchema?: Record<string, unknown>;
 }
 
 /** Who sent a request, as a review answers it. */

@@ -6,6 +6,7 @@ import { createHpaController } from '../controllers/hpa/hpa-controller.ts';
 import { createIngressController } from '../controllers/ingress/ingress-controller.ts';
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
+import { createCrdFinalizerController } from '../controllers/garbage-collector/crd-finalizer-controller.ts';
 import { createJobController } from '../controllers/job/job-controller.ts';
 import { type KubeletOptions, createKubeletController } from '../controllers/kubelet/kubelet-controller.ts';
 import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
@@ -38,6 +39,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createReplicaSetController(options.replicaSet),
     createGarbageCollectorController(),
     createNamespaceController(),
+    createCrdFinalizerController(),
     createSchedulerController(options.scheduler),
     createNodeLifecycleController(options.nodeLifecycle),
     createPodGcController(),

@@ -1,12 +1,13 @@
 import { apiErrors } from '../../core/errors.ts';
 import { fieldErrors } from '../../core/model/field-errors.ts';
 import { type KubeObject, refOf, streamOf } from '../../core/model/object.ts';
-import { apiVersionOf } from '../../core/model/resource-type.ts';
+import { type ResourceType, apiVersionOf } from '../../core/model/resource-type.ts';
 import { createPrng, deterministicUuid, hashSeed, randomSuffix } from '../../core/prng.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import { asUsualObject } from '../state/copy-with.ts';
 import { literalCopy } from '../state/literal-copy.ts';
 import { getObject } from '../state/queries.ts';
+import { admitCustomResourceDefinition } from './crd-admission.ts';
 import { admitDefaultStorageClass } from './default-storage-class.ts';
 import { admitPriority } from './priority-admission.ts';
 import { admitResourceQuota } from './resource-quota-admission.ts';
@@ -42,13 +43,17 @@ export function planCreate(context: WriteContext, input: KubeObject, dryRun = fa
   metadata.uid = deterministicUuid(createPrng(hashSeed(state.seed, 'uid', nextPosition)));
   metadata.creationTimestamp = toRfc3339(context.now());
   metadata.generation = 1;
-  resetStatusOnCreate(object, type.subresources.includes('status'));
+  resetStatusOnCreate(object, type);
 
   // Before the Pod's defaults, whose admission part gives a pod without a class priority 0.
   if (object.kind === 'Pod') admitPriority(state, object);
   type.defaults(object);
   const causes = type.validate(object);
   if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, groupOf(type));
+  if (object.kind === 'CustomResourceDefinition') admitCustomResourceDefinition(state, object, context.now());
+  if (type.definedBy && getObject(state, 'CustomResourceDefinition', undefined, type.definedBy)?.metadata.deletionTimestamp) {
+    throw apiErrors.methodNotAllowed('create not allowed while custom resource definition is terminating');
+  }
 
   if (type.namespaced) {
     const namespace = metadata.namespace!;
@@ -90,7 +95,7 @@ function literalElements(list: unknown): void {
  * What each kind's strategy PrepareForCreate does to status: the server owns it, so a create starts
  * from the kind's initial status (Nodes keep theirs: the kubelet registers with its status).
  */
-function resetStatusOnCreate(object: KubeObject, hasStatusSubresource: boolean): void {
+function resetStatusOnCreate(object: KubeObject, type: ResourceType): void {
   if (object.kind === 'Namespace') {
     object.spec = { ...object.spec, finalizers: ['kubernetes'] };
     object.status = { phase: 'Active' };
@@ -100,5 +105,8 @@ function resetStatusOnCreate(object: KubeObject, hasStatusSubresource: boolean):
     object.status = { phase: 'Pending' };
     return;
   }
-  if (hasStatusSubresource && object.kind !== 'Node') object.status = {};
+  if (!type.subresources.includes('status') || object.kind === 'Node') return;
+  // A custom resource's strategy drops the status; the built-ins start from an empty one.
+  if (type.definedBy) delete object.status;
+  else object.status = {};
 }

@@ -1,3 +1,4 @@
+import { admitCustomResourceDefinition } from './crd-admission.ts';
 import type { OrreryEvent } from '../../core/events.ts';
 import { apiErrors } from '../../core/errors.ts';
 import { fieldErrors } from '../../core/model/field-errors.ts';
@@ -75,6 +76,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
     }
   }
   if (causes.length > 0) throw apiErrors.invalid(type.kind, name, causes, group);
+  if (type.kind === 'CustomResourceDefinition') admitCustomResourceDefinition(context.state, next, context.now(), existing);
   if (type.kind === 'Service') allocateServiceAddresses(context.state, next, context.state.position + 1, existing);
   if (bumpsGeneration(type, existing, next)) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
 

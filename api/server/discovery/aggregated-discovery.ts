@@ -14,8 +14,8 @@ export function wantsAggregatedDiscovery(accept: string | undefined): boolean {
 }
 
 /** `/api` (core only) or `/apis` (named groups) as one APIGroupDiscoveryList. */
-export function apiGroupDiscoveryList(which: 'core' | 'named') {
-  const groups = servedGroups().filter((g) => (which === 'core' ? g.name === '' : g.name !== ''));
+export function apiGroupDiscoveryList(which: 'core' | 'named', types?: readonly ResourceType[]) {
+  const groups = servedGroups(types).filter((g) => (which === 'core' ? g.name === '' : g.name !== ''));
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: 'apidiscovery.k8s.io/v2',
@@ -24,7 +24,7 @@ export function apiGroupDiscoveryList(which: 'core' | 'named') {
       metadata: { name: group.name },
       versions: group.versions.map((version) => ({
         version,
-        resources: typesServedAt(group.name, version).map((type) => resourceDiscovery(type, version)),
+        resources: typesServedAt(group.name, version, types).map((type) => resourceDiscovery(type, version)),
         freshness: 'Current',
       })),
     })),

@@ -9,10 +9,10 @@ export interface ServedGroup {
   preferredVersion: string;
 }
 
-/** The groups and versions the registry serves, in registry order (core first). */
-export function servedGroups(): ServedGroup[] {
+/** The groups and versions served, in registry order (core first; custom resources' groups last). */
+export function servedGroups(types: readonly ResourceType[] = allResourceTypes()): ServedGroup[] {
   const groups = new Map<string, ServedGroup>();
-  for (const type of allResourceTypes()) {
+  for (const type of types) {
     let group = groups.get(type.group);
     if (!group) groups.set(type.group, (group = { name: type.group, versions: [], preferredVersion: type.version }));
     for (const version of [type.version, ...(type.alsoServedAs ?? [])]) if (!group.versions.includes(version)) group.versions.push(version);
@@ -27,12 +27,12 @@ export function groupVersionString(group: string, version: string): string {
 }
 
 /** Resource types served at one group/version. */
-export function typesServedAt(group: string, version: string): ResourceType[] {
-  return allResourceTypes().filter((type) => type.group === group && (type.version === version || (type.alsoServedAs ?? []).includes(version)));
+export function typesServedAt(group: string, version: string, types: readonly ResourceType[] = allResourceTypes()): ResourceType[] {
+  return types.filter((type) => type.group === group && (type.version === version || (type.alsoServedAs ?? []).includes(version)));
 }
 
-export function isServed(group: string, version: string): boolean {
-  return typesServedAt(group, version).length > 0;
+export function isServed(group: string, version: string, types?: readonly ResourceType[]): boolean {
+  return typesServedAt(group, version, types).length > 0;
 }
 
 /** A subresource's discovery facts: the kind it takes and returns, and its verbs. */

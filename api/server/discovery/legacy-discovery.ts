@@ -7,8 +7,8 @@ export function apiVersions(serverAddress: string) {
 }
 
 /** GET /apis: every named group. */
-export function apiGroupList() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().filter((g) => g.name !== '').map(apiGroup) };
+export function apiGroupList(types?: readonly ResourceType[]) {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups(types).filter((g) => g.name !== '').map(apiGroup) };
 }
 
 export function apiGroup(group: { name: string; versions: string[]; preferredVersion: string }) {
@@ -21,9 +21,9 @@ export function apiGroup(group: { name: string; versions: string[]; preferredVer
 }
 
 /** GET /api/v1 and /apis/<group>/<version>: the resources (and subresources) served there. */
-export function apiResourceList(group: string, version: string) {
+export function apiResourceList(group: string, version: string, types?: readonly ResourceType[]) {
   const resources: object[] = [];
-  for (const type of typesServedAt(group, version)) {
+  for (const type of typesServedAt(group, version, types)) {
     resources.push(apiResource(type));
     for (const subresource of type.subresources) {
       const info = subresourceInfo(type, subresource, version);

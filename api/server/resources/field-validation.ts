@@ -21,8 +21,13 @@ export function checkFieldValidation(scope: ResourceScope, object: KubeObject): 
     throw apiErrors.badRequest(`fieldValidation: Unsupported value: "${directive}": supported values: "Ignore", "Strict", "Warn"`);
   }
   if (directive === 'Ignore') return;
-  const unknown = findUnknownFields(object, scope.type.kind, object.apiVersion);
+  const unknown = unknownFieldsOf(scope, object);
   if (unknown.length === 0) return;
   if (directive === 'Strict') throw strictDecodingError(unknown, { kind: scope.type.kind, version: scope.version });
   addWarnings(scope, unknownFieldWarnings(unknown));
+}
+
+/** Fields of a request's object its kind's schema does not declare. */
+export function unknownFieldsOf(scope: Pick<ResourceScope, 'type'>, object: KubeObject): string[] {
+  return scope.type.unknownFields ? scope.type.unknownFields(object) : findUnknownFields(object, scope.type.kind, object.apiVersion);
 }

@@ -2,10 +2,10 @@ import { apiErrors, isApiError } from '../../../core/errors.ts';
 import { applyConflictError } from '../../patch/server-side-apply.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import type { Command } from '../../../projections/commands.ts';
-import { findUnknownFields, strictDecodingError, unknownFieldWarnings } from '../../openapi/unknown-fields.ts';
+import { strictDecodingError, unknownFieldWarnings } from '../../openapi/unknown-fields.ts';
+import { addWarnings, unknownFieldsOf } from './field-validation.ts';
 import { type PatchMediaType, decodePatchBody } from '../request-body.ts';
 import { groupVersionString } from '../discovery/group-versions.ts';
-import { addWarnings } from './field-validation.ts';
 import { withUpdateManagedFields } from './managed-fields.ts';
 import { applyPatchDocument, serverSideApplyDocument } from './patch-appliers.ts';
 import { notFoundFor } from './read-handlers.ts';
@@ -89,7 +89,7 @@ function checkAppliedIdentity(scope: ResourceScope, applied: KubeObject): void {
 function checkPatchedFields(scope: ResourceScope, patched: KubeObject): void {
   const directive = scope.query.fieldValidation ?? 'Warn';
   if (directive === 'Ignore') return;
-  const unknown = findUnknownFields(patched, scope.type.kind, patched.apiVersion);
+  const unknown = unknownFieldsOf(scope, patched);
   if (unknown.length === 0) return;
   if (directive === 'Strict') throw strictDecodingError(unknown);
   addWarnings(scope, unknownFieldWarnings(unknown));

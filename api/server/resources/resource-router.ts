@@ -3,6 +3,7 @@ import { apiErrors } from '../../../core/errors.ts';
 import type { ApiContext } from '../api-context.ts';
 import { groupVersionDiscovery } from '../discovery/discovery-routes.ts';
 import { parseResourcePath } from '../resource-path.ts';
+import { resourceTypeOfPlural, servedResourceTypes } from '../../../projections/state/served-types.ts';
 import { bindingHandler } from '../subresources/binding.ts';
 import { evictionHandler } from '../subresources/eviction.ts';
 import { podLogHandler } from '../subresources/pod-log.ts';
@@ -27,11 +28,12 @@ function requireVerb(scope: ResourceScope, verb: string): void {
 /** Every path under /api/<v> and /apis/<g>/<v>: group-version discovery, objects, collections and subresources. */
 export function resourceRoutes(app: FastifyInstance, context: ApiContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = parseResourcePath(request.url);
+    const state = context.cluster.state;
+    const path = parseResourcePath(request.url, (group, plural) => resourceTypeOfPlural(state, group, plural));
     if (!path) return reply.callNotFound();
     if (path.target === 'groupVersion') {
       if (request.method !== 'GET') methodNotAllowed();
-      const list = groupVersionDiscovery(path.group, path.version);
+      const list = groupVersionDiscovery(path.group, path.version, servedResourceTypes(state));
       if (!list) return reply.callNotFound();
       return sendJson(reply, 200, list);
     }

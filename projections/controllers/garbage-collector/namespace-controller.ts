@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
-import { resourceTypeForKind } from '../../../core/model/registry.ts';
+import { resourceTypeOfKind } from '../../state/served-types.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command } from '../../commands.ts';
@@ -51,8 +51,8 @@ export function namespaceContents(state: ClusterState, namespace: string): KubeO
   return found;
 }
 
-function groupResource(kind: string): string {
-  const type = resourceTypeForKind(kind);
+function groupResource(state: ClusterState, kind: string): string {
+  const type = resourceTypeOfKind(state, kind);
   if (!type) return `${kind.toLowerCase()}s`;
   return type.group ? `${type.plural}.${type.group}` : type.plural;
 }
@@ -64,8 +64,8 @@ function countBy(items: string[]): string[] {
 }
 
 /** The deletion conditions Kubernetes' namespaced resources deleter writes, for what is left. */
-export function namespaceDeletionConditions(remaining: readonly KubeObject[]): Array<Omit<NamespaceCondition, 'lastTransitionTime'>> {
-  const resources = countBy(remaining.map((o) => groupResource(o.kind))).map((e) => {
+export function namespaceDeletionConditions(state: ClusterState, remaining: readonly KubeObject[]): Array<Omit<NamespaceCondition, 'lastTransitionTime'>> {
+  const resources = countBy(remaining.map((o) => groupResource(state, o.kind))).map((e) => {
     const [resource, n] = e.split('\u0000');
     return `${resource} has ${n} resource instances`;
   });
@@ -121,7 +121,7 @@ function createNamespaceDeleter() {
         preconditions: { uid: object.metadata.uid ?? '' },
       } satisfies Command);
     }
-    const conditions = withTimes(namespace.status?.conditions as NamespaceCondition[] | undefined, namespaceDeletionConditions(contents), toRfc3339(now));
+    const conditions = withTimes(namespace.status?.conditions as NamespaceCondition[] | undefined, namespaceDeletionConditions(state, contents), toRfc3339(now));
     if (JSON.stringify(conditions) !== JSON.stringify(namespace.status?.conditions ?? [])) {
       out.push({ type: 'update', ...meta(), subresource: 'status', object: { ...namespace, status: { ...namespace.status, conditions } } } satisfies Command);
     }
