@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, type V1Pod, makeInformer, setHeaderOptions } from 'client-node-v1';
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesObject, PatchStrategy, type V1Pod, makeInformer, setHeaderOptions } from 'client-node-v1';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes and a wall-clock cluster: generous limits, for a busy machine.
@@ -106,5 +106,51 @@ describe('@kubernetes/client-node against orrery', () => {
     await apps.deleteNamespacedDeployment({ name: 'api', namespace: 'default' });
     expect(server.cluster.state.objects.get('Deployment')?.get('default/api')).toBeUndefined();
     await informer.stop();
+  });
+
+  it('defines a kind with ApiextensionsV1Api and works with its objects through CustomObjectsApi and an informer', async () => {
+    const extensions = kc.makeApiClient(ApiextensionsV1Api);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    // client-node names JSONSchemaProps' `default` `_default` (it serialises it as `default`).
+    await extensions.createCustomResourceDefinition({
+      body: {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.toys.example.com' },
+        spec: {
+          group: 'toys.example.com',
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', _default: 3 } } } } } } }],
+        },
+      },
+    });
+    const definition = await extensions.readCustomResourceDefinition({ name: 'widgets.toys.example.com' });
+    expect(definition.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
+
+    const seen: string[] = [];
+    const path = '/apis/toys.example.com/v1/namespaces/default/widgets';
+    const list = () => custom.listNamespacedCustomObject({ group: 'toys.example.com', version: 'v1', namespace: 'default', plural: 'widgets' });
+    const informer = makeInformer<KubernetesObject>(kc, path, list as never);
+    informer.on('add', (widget) => seen.push(`add ${widget.metadata!.name}`));
+    informer.on('delete', (widget) => seen.push(`delete ${widget.metadata!.name}`));
+    await informer.start();
+
+    const created = (await custom.createNamespacedCustomObject({
+      group: 'toys.example.com',
+      version: 'v1',
+      namespace: 'default',
+      plural: 'widgets',
+      body: { apiVersion: 'toys.example.com/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: {} },
+    })) as { spec: { size: number } };
+    expect(created.spec).toEqual({ size: 3 });
+    const listed = (await list()) as { items: Array<{ metadata: { name: string } }> };
+    expect(listed.items.map((item) => item.metadata.name)).toEqual(['w1']);
+    await eventually(() => seen.includes('add w1'));
+
+    await custom.deleteNamespacedCustomObject({ group: 'toys.example.com', version: 'v1', namespace: 'default', plural: 'widgets', name: 'w1' });
+    await eventually(() => seen.includes('delete w1'));
+    await informer.stop();
+    expect(server.cluster.state.objects.get('Widget')?.size ?? 0).toBe(0);
   });
 });

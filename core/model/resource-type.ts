@@ -59,6 +59,11 @@ export interface ResourceType {
    * `validate` passes, and nothing is stored or appended.
    */
   answer?(review: KubeObject, requester: Requester): KubeObject;
+  /**
+   * Where the scale subresource reads and writes (a CustomResourceDefinition's `.spec.…` paths);
+   * absent: `.spec.replicas`, `.status.replicas` and the spec's selector, as the workloads have them.
+   */
+  scalePaths?: { specReplicas: string; statusReplicas: string; labelSelector?: string };
   /** For a kind a CustomResourceDefinition adds: that definition's name. */
   definedBy?: string;
   /**

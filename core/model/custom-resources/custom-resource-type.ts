@@ -35,6 +35,7 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
   };
   const storageSchema = storage.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const hasStatus = storage.subresources?.status !== undefined;
+  const scale = storage.subresources?.scale;
   const meta = { namespaced, nameRule: nameRules.dns1123Subdomain };
   const type: ResourceType = {
     kind: spec.names.kind,
@@ -45,7 +46,7 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
     shortNames: spec.names.shortNames ?? [],
     namespaced,
     verbs: [...STANDARD_VERBS],
-    subresources: hasStatus ? ['status'] : [],
+    subresources: [...(hasStatus ? ['status'] : []), ...(scale ? ['scale'] : [])],
     columns: customResourceColumns(storage.additionalPrinterColumns),
     definedBy: definitionName,
     defaults(object) {
@@ -76,6 +77,10 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
   const others = spec.versions.filter((v) => v.served && v.name !== storage.name).map((v) => v.name);
   if (others.length > 0) type.alsoServedAs = others;
   if (spec.names.categories?.length) type.categories = spec.names.categories;
+  if (scale) {
+    type.scalePaths = { specReplicas: scale.specReplicasPath, statusReplicas: scale.statusReplicasPath };
+    if (scale.labelSelectorPath) type.scalePaths.labelSelector = scale.labelSelectorPath;
+  }
   return type;
 }
 
