@@ -9,6 +9,7 @@ import { check } from './check.ts';
 import { builtInInvariants } from './invariants/index.ts';
 import { deploymentIgnoringMaxUnavailable } from './mutants/deployment-ignoring-max-unavailable.ts';
 import { nodeLifecycleEvictingImmediately } from './mutants/node-lifecycle-evicting-immediately.ts';
+import { nodeLifecycleIgnoringApiTaints } from './mutants/node-lifecycle-ignoring-api-taints.ts';
 import { replicaSetWithoutExpectations } from './mutants/replicaset-without-expectations.ts';
 import { replicaSetWithoutResync } from './mutants/replicaset-without-resync.ts';
 import { schedulerIgnoringCapacity } from './mutants/scheduler-ignoring-capacity.ts';
@@ -54,6 +55,22 @@ describe('mutation check: broken controllers are caught', { timeout: 300_000 }, 
     expect(report.ok).toBe(false);
     expect(report.failure?.violation.invariant).toBe('eviction-respects-toleration');
     expect(report.failure?.violation.message).toMatch(/was evicted from node-\d+ at .* but its toleration ran until/);
+  });
+
+  it('a node lifecycle controller that misses taints written through the API breaks noexecute-taints-evict', async () => {
+    const report = await check({
+      runs: 40,
+      seed: 3,
+      shrink: false,
+      cluster: { maxNodes: 4 },
+      workloads: { maxWorkloads: 4, containerFaults: false },
+      faults: false,
+      timeline: { maxActions: 6 },
+      controllers: replacing(nodeLifecycleIgnoringApiTaints),
+    });
+    expect(report.ok).toBe(false);
+    expect(report.failure?.violation.invariant).toBe('noexecute-taints-evict');
+    expect(report.failure?.violation.message).toMatch(/is still on node-\d+ \d+s after the NoExecute taint example\.com\/maintenance it does not tolerate appeared there/);
   });
 
   it('a Deployment controller that forgets maxUnavailable breaks rolling-update-within-bounds, and shrinks to a replayable scenario', async () => {

@@ -40,16 +40,20 @@ export function faultScheduleArbitrary(nodeCount: number, shape: TimelineShape =
 
 interface ActionDraft {
   at: number;
-  kind: 'scale' | 'set-image' | 'rollout-undo' | 'rollout-restart' | 'cordon' | 'drain' | 'delete-pod';
+  kind: 'scale' | 'set-image' | 'rollout-undo' | 'rollout-restart' | 'cordon' | 'drain' | 'delete-pod' | 'taint';
   target: number;
   amount: number;
   holdFor: number;
 }
 
+/** The taint generated histories put on nodes (no generated workload tolerates it). */
+export const MAINTENANCE_TAINT_KEY = 'example.com/maintenance';
+const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'] as const;
+
 /**
  * User actions on the given Deployments and nodes. Scaling stays within `maxReplicas[name]` so a
  * generated history never asks for more than the cluster was sized for; every cordon and drain is
- * undone by an uncordon later.
+ * undone by an uncordon later, every taint (`kubectl taint`, any effect) by its removal.
  */
 export function userActionsArbitrary(
   deployments: ReadonlyArray<{ name: string; maxReplicas: number }>,
@@ -59,7 +63,7 @@ export function userActionsArbitrary(
   const horizon = shape.horizon ?? 10 * MINUTE;
   const action: fc.Arbitrary<ActionDraft> = fc.record({
     at: fc.integer({ min: 5, max: horizon / SECOND }).map((s) => s * SECOND),
-    kind: fc.constantFrom<ActionDraft['kind']>('scale', 'set-image', 'rollout-undo', 'rollout-restart', 'cordon', 'drain', 'delete-pod'),
+    kind: fc.constantFrom<ActionDraft['kind']>('scale', 'set-image', 'rollout-undo', 'rollout-restart', 'cordon', 'drain', 'delete-pod', 'taint'),
     target: fc.nat(),
     amount: fc.nat({ max: 9 }),
     holdFor: fc.integer({ min: 5, max: 5 * 60 }).map((s) => s * SECOND),
@@ -71,6 +75,14 @@ export function userActionsArbitrary(
         return [
           { at: d.at, action: d.kind, node },
           { at: d.at + d.holdFor, action: 'uncordon', node },
+        ];
+      }
+      if (d.kind === 'taint') {
+        const node = `node-${(d.target % nodeCount) + 1}`;
+        const effect = TAINT_EFFECTS[d.amount % TAINT_EFFECTS.length]!;
+        return [
+          { at: d.at, action: 'taint', node, key: MAINTENANCE_TAINT_KEY, effect },
+          { at: d.at + d.holdFor, action: 'untaint', node, key: MAINTENANCE_TAINT_KEY, effect },
         ];
       }
       if (deployments.length === 0) return [];

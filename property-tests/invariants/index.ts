@@ -9,6 +9,7 @@ import { rebuildEqualsLive, snapshotPlusTailEqualsReplay } from './event-sourcin
 import type { Invariant } from './invariant.ts';
 import { hpaWithinBounds } from './hpa-within-bounds.ts';
 import { jobWithinParallelism } from './job-parallelism.ts';
+import { noExecuteTaintsEvict } from './no-execute-taints-evict.ts';
 import { noSchedulingOntoUnreadyNodes } from './no-scheduling-onto-unready-nodes.ts';
 import { ownerReferencesLive } from './owner-references-live.ts';
 import { podBoundOnce } from './pod-bound-once.ts';
@@ -31,6 +32,7 @@ export const builtInInvariants: readonly Invariant[] = [
   requestsWithinAllocatable,
   noSchedulingOntoUnreadyNodes,
   evictionRespectsToleration,
+  noExecuteTaintsEvict,
   rollingUpdateWithinBounds,
   ownerReferencesLive,
   resourceVersionsIncrease,

@@ -1,11 +1,12 @@
 import type { KubeObject } from '../../core/model/object.ts';
+import type { Command } from '../../projections/commands.ts';
 import { isApiError } from '../../core/errors.ts';
 import { resourceTypeForKind } from '../../core/model/registry.ts';
 import { parseDuration, toRfc3339 } from '../../core/virtual-clock.ts';
 import type { SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { getObject, ownedBy } from '../../projections/state/queries.ts';
 import { HEALTHY_NODE_CONDITIONS } from '../../projections/controllers/kubelet/node-conditions.ts';
-import type { NodeCondition } from '../../core/events.ts';
+import type { NodeCondition, Taint } from '../../core/events.ts';
 import { drainPass, evictionCommands } from './drain.ts';
 import { CPU_LOAD_ANNOTATION, FAULT_KEYS, RESTORE_PREFIX, SIM_PREFIX, type PodFaultAction, deploymentPods, faultAnnotations, isPodFault, targetPods, withAnnotations } from './pod-faults.ts';
 import type { ScenarioAction } from './scenario.ts';
@@ -134,13 +135,26 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver
       await cluster.act({ type: 'update', actor: USER, object: node });
       return;
     }
+    case 'taint':
+    case 'untaint': {
+      const node = clone(mustGet(cluster, 'Node', undefined, action.node));
+      const existing = (node.spec?.taints as Taint[] | undefined) ?? [];
+      // A taint replaces the one of the same key and effect (--overwrite); untaint removes the key's, of one effect when given.
+      const removed = (taint: Taint) => taint.key === action.key && (action.effect === undefined || taint.effect === action.effect);
+      const taints = existing.filter((taint) => !removed(taint));
+      if (action.action === 'taint') taints.push({ key: action.key, ...(action.value ? { value: action.value } : {}), effect: action.effect });
+      node.spec = { ...node.spec, taints };
+      if (taints.length === 0) delete node.spec.taints;
+      await cluster.act({ type: 'update', actor: USER, object: node });
+      return;
+    }
     case 'drain': {
       await perform(cluster, { action: 'cordon', node: action.node });
       // As `kubectl drain --ignore-daemonsets`: evict every pod but DaemonSet pods and mirror pods
       // through the Eviction API; what a PodDisruptionBudget refuses is retried every 5 s.
       const pass = drainPass(cluster.state, action.node);
       for (const pod of pass.evict) {
-        for (const command of evictionCommands(pod, USER)) await cluster.act(command);
+        await actTogether(cluster, evictionCommands(pod, USER));
       }
       if (pass.blocked.length > 0) {
         if (!driver) throw new ScenarioActionError(`cannot evict ${pass.blocked.map((b) => b.pod.metadata.name).join(', ')}: ${pass.blocked[0]!.reason}`);
@@ -175,6 +189,19 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver
       mustGet(cluster, 'Node', undefined, action.node);
       await cluster.act({ type: 'record', actor: FAULT_INJECTOR, event: { type: 'KubeletStarted', data: { node: action.node } } });
       return;
+  }
+}
+
+/**
+ * Commands that one API request makes (an eviction records PodEvicted and deletes the pod), written
+ * before the controllers run again, as a re-run of the recording writes consecutive inputs
+ * (replay/service/rerun.ts): a settle between them would let held or crashed controllers
+ * (interleavings) catch up at a moment the log cannot show.
+ */
+async function actTogether(cluster: SimulatedCluster, commands: readonly Command[]): Promise<void> {
+  for (const [i, command] of commands.entries()) {
+    if (i === commands.length - 1) await cluster.act(command);
+    else await cluster.writePath.execute(command);
   }
 }
 

@@ -5,12 +5,13 @@ import { parseManifests } from '../../core/model/manifests.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import { parseQuantity } from '../../core/model/quantity.ts';
+import { isQualifiedName } from '../../core/model/names.ts';
 import { type DeliveryPerturbation, PERTURBATION_KINDS } from '../../projections/engine/interleaving.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
 
-type FieldType = 'string' | 'name' | 'count' | 'positive' | 'duration' | 'quantity' | 'manifest' | 'pressure';
+type FieldType = 'string' | 'name' | 'count' | 'positive' | 'duration' | 'quantity' | 'manifest' | 'pressure' | 'effect' | 'taintKey';
 interface FieldSpec {
   required?: string[];
   optional?: string[];
@@ -32,6 +33,8 @@ const ACTION_FIELDS: Record<ScenarioActionName, FieldSpec> = {
   'rollout-undo': { required: ['deployment'], optional: ['namespace', 'toRevision'] },
   cordon: NODE,
   uncordon: NODE,
+  taint: { required: ['node', 'key', 'effect'], optional: ['value'] },
+  untaint: { required: ['node', 'key'], optional: ['effect'] },
   drain: NODE,
   'node-crash': NODE,
   'node-partition': NODE,
@@ -51,7 +54,7 @@ const ACTION_FIELDS: Record<ScenarioActionName, FieldSpec> = {
 const FIELD_TYPES: Record<string, FieldType> = {
   manifest: 'manifest', kind: 'string', name: 'name', namespace: 'name', deployment: 'name', pod: 'name', container: 'name', node: 'name',
   image: 'string', index: 'count', replicas: 'count', toRevision: 'positive', exitCode: 'count', after: 'duration', delay: 'duration',
-  cpu: 'quantity', condition: 'pressure',
+  cpu: 'quantity', condition: 'pressure', key: 'taintKey', value: 'string', effect: 'effect',
 };
 
 const ACTIONS = new Set(Object.keys(ACTION_FIELDS) as ScenarioActionName[]);
@@ -90,6 +93,12 @@ function checkField(where: string, field: string, value: unknown): void {
       if (!value || typeof value !== 'object' || !(value as KubeObject).apiVersion || !(value as KubeObject).kind || !(value as KubeObject).metadata?.name) {
         fail(where, 'expected a Kubernetes object with apiVersion, kind and metadata.name');
       }
+      return;
+    case 'effect':
+      if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(value as string)) fail(where, `expected NoSchedule, PreferNoSchedule or NoExecute, got ${got}`);
+      return;
+    case 'taintKey':
+      if (typeof value !== 'string' || isQualifiedName(value).length > 0) fail(where, `expected a taint key (a qualified name such as example.com/maintenance), got ${got}`);
       return;
     case 'pressure':
       if (!['MemoryPressure', 'DiskPressure', 'PIDPressure'].includes(value as string)) fail(where, `expected MemoryPressure, DiskPressure or PIDPressure, got ${got}`);

@@ -14,6 +14,10 @@ export type ScenarioAction =
   | { action: 'rollout-undo'; deployment: string; namespace?: string; toRevision?: number }
   | { action: 'cordon'; node: string }
   | { action: 'uncordon'; node: string }
+  /** `kubectl taint nodes NODE key[=value]:effect --overwrite`. */
+  | { action: 'taint'; node: string; key: string; value?: string; effect: TaintEffect }
+  /** `kubectl taint nodes NODE key[:effect]-`: removes the key's taints (of that effect only, when given). */
+  | { action: 'untaint'; node: string; key: string; effect?: TaintEffect }
   /** `kubectl drain --ignore-daemonsets`: cordon, then evict through the Eviction API's PodDisruptionBudget check, retrying blocked pods every 5 s. */
   | { action: 'drain'; node: string }
   | { action: 'node-crash'; node: string }
@@ -34,6 +38,8 @@ export type ScenarioAction =
   | { action: 'node-pressure-clear'; node: string; condition?: PressureCondition }
   /** Total CPU demand on a deployment's pods, for the autoscaler's metrics (annotation `sim.orrery.dev/cpu-load`). */
   | { action: 'load'; deployment: string; namespace?: string; cpu: string };
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
 export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
 
