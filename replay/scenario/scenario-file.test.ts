@@ -60,6 +60,9 @@ describe('scenario file', () => {
     expect(entry('action: load\ndeployment: web\ncpu: lots')).toThrow('timeline[0].cpu: expected a CPU quantity such as 500m or 2, got "lots"');
     expect(entry('action: apply\nmanifest: { kind: Pod }')).toThrow('timeline[0].manifest: expected a Kubernetes object with apiVersion, kind and metadata.name');
     expect(entry('action: rollout-undo\ndeployment: web\ntoRevision: 0')).toThrow('timeline[0].toRevision: expected a whole number ≥ 1, got 0');
+    expect(entry('action: taint\nnode: node-1\nkey: maintenance')).toThrow('timeline[0].effect: required for taint');
+    expect(entry('action: taint\nnode: node-1\nkey: maintenance\neffect: Evict')).toThrow('timeline[0].effect: expected NoSchedule, PreferNoSchedule or NoExecute, got "Evict"');
+    expect(entry('action: untaint\nnode: node-1\nkey: "bad key"')).toThrow('timeline[0].key: expected a taint key (a qualified name such as example.com/maintenance), got "bad key"');
     const ok = parseScenario(`${base}    action: container-crash-loop\n    deployment: web\n    container: app\n    exitCode: 2\n    after: 30s\n`);
     expect(ok.timeline[0]).toEqual({ at: 60_000, action: 'container-crash-loop', deployment: 'web', container: 'app', exitCode: 2, after: '30s' });
   });
