@@ -97,16 +97,16 @@ function matchesName(type: ResourceType, name: string): boolean {
  * (`deployments.v1.apps`). Unqualified names prefer the core group, then registry order, as
  * kubectl's RESTMapper priorities do (so `events` is core/v1).
  */
-export function resolveResourceName(name: string): ResourceType | undefined {
+export function resolveResourceName(name: string, types: readonly ResourceType[] = RESOURCE_TYPES): ResourceType | undefined {
   const text = name.trim().toLowerCase();
   if (!text) return undefined;
-  const direct = RESOURCE_TYPES.find((type) => matchesName(type, text));
+  const direct = types.find((type) => matchesName(type, text));
   if (direct) return direct;
   const dot = text.indexOf('.');
   if (dot < 0) return undefined;
   const resource = text.slice(0, dot);
   const rest = text.slice(dot + 1);
-  const candidates = RESOURCE_TYPES.filter((type) => matchesName(type, resource));
+  const candidates = types.filter((type) => matchesName(type, resource));
   const exact = candidates.find((type) => type.group === rest);
   if (exact) return exact;
   // `deployments.v1.apps`: version then group.

@@ -8,6 +8,7 @@ import { getObject } from '../../projections/state/queries.ts';
 import { writeRecordingFile } from './recording-file.ts';
 import { ReplayService } from './replay-service.ts';
 import { recordWebRollout } from './test-recording.ts';
+import { createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 
 let recorded: StoredEvent[];
 beforeAll(async () => {
@@ -179,5 +180,34 @@ describe('replay session', () => {
     const comparison = service.compare(session, branch);
     expect(comparison.diff.added.filter((r) => r.kind === 'Pod')).toHaveLength(2);
     await expect(service.fork(session, { at: 10, edits: [{ op: 'remove', position: 30 }] })).rejects.toThrow(/derived by the controllers/);
+  });
+});
+
+describe('replay session over custom resources', () => {
+  it('resolves the kinds a recording\'s CustomResourceDefinitions serve, by plural, short name or Kind', async () => {
+    const cluster = await createSimulatedCluster({ nodes: 1, seed: 3 });
+    await cluster.apply([
+      {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'crontabs.stable.example.com' },
+        spec: {
+          group: 'stable.example.com',
+          scope: 'Namespaced',
+          names: { plural: 'crontabs', kind: 'CronTab', shortNames: ['ct'] },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        },
+      },
+    ]);
+    await cluster.apply([{ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'nightly', namespace: 'default' }, spec: { cronSpec: '0 1 * * *' } }]);
+    const events: StoredEvent[] = [];
+    for await (const event of cluster.store.readAll(0)) events.push(event);
+    await cluster.close();
+    const session = new ReplayService().openEvents(events, { type: 'events' });
+    expect(session.objects('ct', 'default').map((o) => o.metadata.name)).toEqual(['nightly']);
+    expect(session.object('crontab', 'default', 'nightly').spec).toEqual({ cronSpec: '0 1 * * *' });
+    expect(session.history('CronTab', 'default', 'nightly').map((e) => e.type)).toEqual(['ObjectCreated']);
+    expect(session.events({ kind: 'crontabs' }).total).toBe(1);
+    expect(() => session.objects('tabs')).toThrow('the server doesn\'t have a resource type "tabs"');
   });
 });

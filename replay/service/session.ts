@@ -1,6 +1,8 @@
 import type { Position, StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { resolveResourceName } from '../../core/model/registry.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+import { servedResourceTypes } from '../../projections/state/served-types.ts';
 import { toRfc3339 } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { getObject, listObjects } from '../../projections/state/queries.ts';
@@ -106,18 +108,21 @@ function lowerBound(sorted: readonly number[], value: number): number {
   return lo;
 }
 
-/** A kind as users type it (`pods`, `po`, `Deployment`, `deploy`) → its Kind. */
-export function kindOf(name: string): string {
-  const type = resolveResourceName(name);
+/**
+ * A kind as users type it (`pods`, `po`, `Deployment`, `deploy`) → its Kind. `served` adds the
+ * kinds a recording's CustomResourceDefinitions serve (`crontabs`, `ct`).
+ */
+export function kindOf(name: string, served?: () => readonly ResourceType[]): string {
+  const type = resolveResourceName(name) ?? (served ? resolveResourceName(name, served()) : undefined);
   if (!type) throw new BadRequestError(`the server doesn't have a resource type "${name}"`);
   return type.kind;
 }
 
 /** `kind/ns/name` or `kind/name` → the stream naming that object. */
-export function streamOfObjectPath(path: string): string {
+export function streamOfObjectPath(path: string, served?: () => readonly ResourceType[]): string {
   const parts = path.split('/');
   if (parts.length < 2 || parts.length > 3) throw new BadRequestError(`object must be kind/namespace/name or kind/name, not "${path}"`);
-  const kind = kindOf(parts[0]!);
+  const kind = kindOf(parts[0]!, served);
   const namespace = parts.length === 3 && parts[1] !== '_' ? parts[1] : undefined;
   return namespace ? `${kind}/${namespace}/${parts.at(-1)}` : `${kind}/${parts.at(-1)}`;
 }
@@ -308,6 +313,9 @@ export class ReplaySession {
     return last;
   }
 
+  /** Every kind served at the head, custom resources' included. */
+  private readonly served = () => servedResourceTypes(this.stateAt());
+
   stateAt(at?: string | number): ClusterState {
     return this.timeline.stateAt(this.resolve(at));
   }
@@ -317,11 +325,11 @@ export class ReplaySession {
   }
 
   objects(kind: string, namespace?: string, at?: string | number): KubeObject[] {
-    return listObjects(this.stateAt(at), kindOf(kind), namespace || undefined);
+    return listObjects(this.stateAt(at), kindOf(kind, this.served), namespace || undefined);
   }
 
   object(kind: string, namespace: string | undefined, name: string, at?: string | number): KubeObject {
-    const resolved = kindOf(kind);
+    const resolved = kindOf(kind, this.served);
     const ns = namespace === '_' ? undefined : namespace;
     const object = getObject(this.stateAt(at), resolved, ns, name);
     if (!object) throw new NotFoundError(`${resolved} ${ns ? `${ns}/` : ''}${name} does not exist at position ${this.resolve(at)}`);
@@ -329,7 +337,7 @@ export class ReplaySession {
   }
 
   history(kind: string, namespace: string | undefined, name: string): EventSummary[] {
-    const stream = streamOfObjectPath(namespace && namespace !== '_' ? `${kind}/${namespace}/${name}` : `${kind}/${name}`);
+    const stream = streamOfObjectPath(namespace && namespace !== '_' ? `${kind}/${namespace}/${name}` : `${kind}/${name}`, this.served);
     return this.timeline.positionsTouching(stream).map((p) => summarizeEvent(this.timeline.event(p)!));
   }
 
@@ -369,11 +377,11 @@ export class ReplaySession {
     if (query.type) tests.push((e) => hasEventType(e, query.type!));
     if (query.actor) tests.push((e) => e.metadata.actor === query.actor || e.metadata.actor.startsWith(`${query.actor}/`));
     if (query.kind) {
-      const kind = kindOf(query.kind);
+      const kind = kindOf(query.kind, this.served);
       tests.push((e) => streamsTouchedBy(e).some((s) => s.split('/')[0] === kind));
     }
     if (query.object) {
-      const stream = streamOfObjectPath(query.object);
+      const stream = streamOfObjectPath(query.object, this.served);
       tests.push((e) => streamsTouchedBy(e).includes(stream));
     }
     if (query.q) {
