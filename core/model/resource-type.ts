@@ -59,6 +59,12 @@ export interface ResourceType {
    * `validate` passes, and nothing is stored or appended.
    */
   answer?(review: KubeObject, requester: Requester): KubeObject;
+  /**
+   * Kinds computed from the cluster state when read and never stored (metrics.k8s.io's PodMetrics
+   * and NodeMetrics): the API's reads compute them (api/server/metrics/), and the write path refuses
+   * them as it refuses reviews.
+   */
+  computed?: boolean;
 }
 
 /** Who sent a request, as a review answers it. */
