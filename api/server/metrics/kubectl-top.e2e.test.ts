@@ -138,6 +138,12 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
       ['node-2', '250m', '200Mi', '30s'],
     ]);
 
+    // metrics-server's schemas, for kubectl explain.
+    const explained = await ok(['explain', 'podmetrics.containers']);
+    expect(explained).toMatch(/GROUP:\s+metrics\.k8s\.io\nKIND:\s+PodMetrics\nVERSION:\s+v1beta1/);
+    expect(explained).toContain('Metrics for all containers are collected within the same time window.');
+    expect(explained).toMatch(/usage\s+<map\[string\]string> -required-\n\s+The memory usage is the memory working set\./);
+
     expect(harness.server.cluster.state.position).toBe(before);
   });
 
