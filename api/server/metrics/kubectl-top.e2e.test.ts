@@ -166,4 +166,14 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
     expect(rows(await ok(['top', 'pod', '-l', 'app=web'])).slice(1)).toEqual(web.map((name) => [name, '600m', '128Mi']));
     expect(rows(await ok(['top', 'node', 'node-1'])).slice(1)).toEqual([['node-1', '1200m', '30%', '256Mi', '1%']]);
   });
+
+  it('shows a node whose kubelet is stopped as <unknown>, and no metrics for its pods', async () => {
+    await harness.server.cluster.act({ type: 'record', actor: 'fault-injector', event: { type: 'KubeletStopped', data: { node: 'node-2', reason: 'crash' } } });
+    expect(rows(await ok(['top', 'node'])).slice(1)).toEqual([
+      ['node-1', '1200m', '30%', '256Mi', '1%'],
+      ['node-2', '<unknown>', '<unknown>', '<unknown>', '<unknown>'],
+    ]);
+    const solo = await kubectl(['top', 'pod', 'solo', '-n', 'tools']);
+    expect(solo.stderr.trim()).toBe('Error from server (NotFound): podmetrics.metrics.k8s.io "tools/solo" not found');
+  });
 });
