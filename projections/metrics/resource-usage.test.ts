@@ -208,12 +208,17 @@ describe('ResourceUsage: nodes', () => {
     expect(usage.node('node-2')).toEqual({ cpuNanocores: milli(100), memoryBytes: CONTAINER_MEMORY_FLOOR_BYTES });
   });
 
-  it('gives an idle node zero, and a missing node or one whose kubelet is stopped no metrics', () => {
-    const state = cluster();
+  it('gives an idle node zero, and a missing node, one whose kubelet is stopped or one with no simulated kubelet no metrics', () => {
+    const unsimulated = node('node-3');
+    unsimulated.metadata.annotations = { 'sim.orrery.dev/kubelet': 'none' };
+    const running = pod('running', { node: 'node-3' });
+    const state = cluster(unsimulated, running);
     state.stoppedKubelets.add('node-2');
     const usage = new ResourceUsage(state);
     expect(usage.node('node-1')).toEqual({ cpuNanocores: 0, memoryBytes: 0 });
     expect(usage.node('node-2')).toBeUndefined();
     expect(usage.node('node-3')).toBeUndefined();
+    expect(usage.pod(running)).toBeUndefined();
+    expect(usage.node('node-4')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { labelSelectorMatches } from '../../core/model/labels.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../cluster-state.ts';
+import { KUBELET_ANNOTATION } from '../controllers/kubelet/sim-annotations.ts';
 import { controllerOf } from '../controllers/replicaset/controller-ref.ts';
 import { isPodReady } from '../controllers/replicaset/pod-availability.ts';
 import { quantityToMilli, quantityToValue } from '../controllers/scheduler/resource-quantity.ts';
@@ -84,14 +85,16 @@ export function splitByWeight(amount: number, weights: readonly number[]): numbe
   return parts;
 }
 
-/** Whether the metrics pipeline can see this node: it exists and its kubelet runs. */
+/** Whether the metrics pipeline can see this node: it exists and its simulated kubelet runs (one annotated `sim.orrery.dev/kubelet: none` has none to scrape). */
 function nodeScraped(state: ClusterState, nodeName: string | undefined): boolean {
-  return nodeName !== undefined && !state.stoppedKubelets.has(nodeName) && getObject(state, 'Node', undefined, nodeName) !== undefined;
+  if (nodeName === undefined || state.stoppedKubelets.has(nodeName)) return false;
+  const node = getObject(state, 'Node', undefined, nodeName);
+  return node !== undefined && node.metadata.annotations?.[KUBELET_ANNOTATION] !== 'none';
 }
 
 /**
  * Usage over one cluster state. A Running pod on a node whose kubelet runs has usage; any other
- * pod, and a node that is missing or whose kubelet is stopped, has none (metrics-server reports
+ * pod, and a node that is missing or whose kubelet is stopped (or not simulated), has none (metrics-server reports
  * only what it scraped, and only Running pods). Shares of a workload's load are computed once per
  * workload and remembered, so listing every pod costs one pass per workload.
  */
