@@ -1,5 +1,6 @@
 import { allModels, modelDocs, servedKinds, type ModelClass } from './model-source.ts';
 import { atomicStructs, listSemanticsTable, microTimeFields, quantityFields } from './list-semantics.ts';
+import { metricsSchemas } from './metrics-schemas.ts';
 
 /** An OpenAPI v3 schema object, as Kubernetes publishes them. */
 export type Schema = Record<string, any>;
@@ -161,6 +162,11 @@ function buildCatalog(): SchemaCatalog {
     schemas.set(name, classSchema(model, nameOf, topLevel.get(className)));
     const gvk = topLevel.get(className);
     if (gvk) kinds.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+  }
+  // metrics.k8s.io, which client-node does not generate.
+  for (const [name, schema] of Object.entries(metricsSchemas)) {
+    schemas.set(name, schema);
+    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) kinds.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
   }
   const status = schemas.get(`${META}.Status`);
   if (status) status['x-kubernetes-group-version-kind'] = [{ group: '', kind: 'Status', version: 'v1' }];

@@ -54,10 +54,12 @@ describe('resource registry', () => {
   });
 
   it('knows scopes, versions and subresources', () => {
-    const cluster = allResourceTypes().filter((t) => !t.namespaced && !t.answer).map((t) => t.plural).sort();
+    const cluster = allResourceTypes().filter((t) => !t.namespaced && !t.answer && !t.computed).map((t) => t.plural).sort();
     expect(cluster).toEqual(['clusterrolebindings', 'clusterroles', 'customresourcedefinitions', 'ingressclasses', 'namespaces', 'nodes', 'persistentvolumes', 'priorityclasses', 'storageclasses']);
     const reviews = allResourceTypes().filter((t) => t.answer).map((t) => `${t.plural}.${t.group} ${t.verbs.join(',')} ${t.namespaced}`);
     expect(reviews).toEqual(['selfsubjectaccessreviews.authorization.k8s.io create false', 'selfsubjectrulesreviews.authorization.k8s.io create false', 'selfsubjectreviews.authentication.k8s.io create false']);
+    const computed = allResourceTypes().filter((t) => t.computed).map((t) => `${t.plural}.${t.group}/${t.version} ${t.kind} ${t.verbs.join(',')} ${t.namespaced}`);
+    expect(computed).toEqual(['pods.metrics.k8s.io/v1beta1 PodMetrics get,list true', 'nodes.metrics.k8s.io/v1beta1 NodeMetrics get,list false']);
     expect(apiVersionOf(resourceTypeForKind('HorizontalPodAutoscaler')!)).toBe('autoscaling/v2');
     expect(resourceTypeForKind('HorizontalPodAutoscaler')!.alsoServedAs).toEqual(['v1']);
     expect(resourceTypeForKind('Pod')!.subresources).toEqual(expect.arrayContaining(['status', 'binding', 'eviction', 'log']));
@@ -67,7 +69,7 @@ describe('resource registry', () => {
   });
 
   it('gives every stored kind the standard verbs and a Name column', () => {
-    for (const type of allResourceTypes().filter((t) => !t.answer)) {
+    for (const type of allResourceTypes().filter((t) => !t.answer && !t.computed)) {
       expect(type.verbs).toEqual(expect.arrayContaining(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']));
       expect(type.columns.some((c) => c.name === 'Name' && c.format === 'name')).toBe(true);
       expect(new Set(type.columns.map((c) => c.name)).size).toBe(type.columns.length);
@@ -96,6 +98,10 @@ describe('resource registry', () => {
       ['limits', '', 'LimitRange'],
       ['pods.v1', '', 'Pod'],
       ['STS', 'apps', 'StatefulSet'],
+      ['nodes', '', 'Node'],
+      ['pods.metrics.k8s.io', 'metrics.k8s.io', 'PodMetrics'],
+      ['podmetrics', 'metrics.k8s.io', 'PodMetrics'],
+      ['nodes.v1beta1.metrics.k8s.io', 'metrics.k8s.io', 'NodeMetrics'],
     ];
     for (const [name, group, kind] of cases) {
       const type = resolveResourceName(name);

@@ -18,6 +18,7 @@ import { priorityClassType } from './kinds/scheduling.ts';
 import { clusterRoleBindingType, clusterRoleType, roleBindingType, roleType } from './kinds/rbac.ts';
 import { customResourceDefinitionType } from './kinds/apiextensions.ts';
 import { selfSubjectAccessReviewType, selfSubjectReviewType, selfSubjectRulesReviewType } from './kinds/reviews.ts';
+import { nodeMetricsType, podMetricsType } from './kinds/metrics.ts';
 
 /**
  * The one resource registry: every served kind, in discovery order (core first, then by group).
@@ -66,6 +67,9 @@ const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   selfSubjectAccessReviewType,
   selfSubjectRulesReviewType,
   selfSubjectReviewType,
+  // metrics.k8s.io last: `pods` and `nodes` stay the core kinds for kubectl's unqualified names.
+  podMetricsType,
+  nodeMetricsType,
 ]);
 
 const byKind = new Map<string, ResourceType>();

@@ -73,6 +73,12 @@ export interface ResourceType {
   unknownFields?(object: KubeObject): string[];
   /** The OpenAPI v3 schema of its objects, for kinds the built-in OpenAPI components lack (custom resources). */
   openApiSchema?: Record<string, unknown>;
+  /**
+   * Kinds computed from the cluster state when read and never stored (metrics.k8s.io's PodMetrics
+   * and NodeMetrics): the API's reads compute them (api/server/metrics/), and the write path refuses
+   * them as it refuses reviews.
+   */
+  computed?: boolean;
 }
 
 /** Who sent a request, as a review answers it. */

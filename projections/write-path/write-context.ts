@@ -31,8 +31,9 @@ export function requireType(context: WriteContext, kind: string | undefined): Re
     if (!kind) throw apiErrors.badRequest('Object \'Kind\' is missing in the request body');
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { kind });
   }
-  // Reviews are answered by the API and never stored (core/model/kinds/reviews.ts).
+  // Reviews are answered by the API and never stored (core/model/kinds/reviews.ts), nor are metrics (kinds/metrics.ts).
   if (type.answer) throw apiErrors.methodNotAllowed(`${type.kind} is answered, never stored`);
+  if (type.computed) throw apiErrors.methodNotAllowed(`${type.kind} is computed when read, never stored`);
   return type;
 }
 

@@ -2,7 +2,7 @@ import type { KubeObject } from '../../core/model/object.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { getObject, objectByUid, ownedBy } from '../../projections/state/queries.ts';
 import type { PodTarget, ScenarioAction } from './scenario.ts';
-import { CPU_LOAD_ANNOTATION } from '../../projections/controllers/hpa/pod-metrics.ts';
+import { CPU_LOAD_ANNOTATION } from '../../projections/metrics/resource-usage.ts';
 
 /**
  * Container faults are written as the pod annotations the simulated kubelet honours

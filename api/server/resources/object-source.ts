@@ -3,11 +3,13 @@ import { type KubeObject, objectKey } from '../../../core/model/object.ts';
 import type { ResourceType } from '../../../core/model/resource-type.ts';
 import type { ClusterState } from '../../../projections/cluster-state.ts';
 import type { ApiContext } from '../api-context.ts';
+import { computedObjects } from '../metrics/metrics-objects.ts';
 import type { Query } from './request-scope.ts';
 
 /** Where reads come from: the live state, a rebuilt past state (Exact), or the projected Events. */
 export interface ReadView {
   resourceVersion: string;
+  /** Undefined when absent; a computed kind (metrics.k8s.io) throws the NotFound its server words. */
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Sorted by key (`ns/name`), Kubernetes' list order. */
   list(type: ResourceType, namespace: string | undefined): Array<{ key: string; object: KubeObject }>;
@@ -17,11 +19,14 @@ function stateView(context: ApiContext, state: ClusterState): ReadView {
   return {
     resourceVersion: String(state.position),
     get(type, namespace, name) {
+      // Computed kinds (metrics.k8s.io) come from the same state, computed as they are read.
+      if (type.computed) return computedObjects(type, state).get(namespace, name);
       const stored = state.objects.get(type.kind)?.get(objectKey(type.namespaced ? namespace : undefined, name));
       if (type.kind === 'Event') return stored ?? context.hub.kubeEvents.get(namespace ?? '', name);
       return stored;
     },
     list(type, namespace) {
+      if (type.computed) return computedObjects(type, state).list(type.namespaced ? namespace : undefined);
       const entries: Array<{ key: string; object: KubeObject }> = [];
       if (type.kind === 'Event') {
         for (const object of context.hub.kubeEvents.list(namespace)) entries.push({ key: `${object.metadata.namespace}/${object.metadata.name}`, object });

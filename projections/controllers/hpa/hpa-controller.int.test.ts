@@ -4,7 +4,7 @@ import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { getObject } from '../../state/queries.ts';
-import { CPU_LOAD_ANNOTATION, CPU_USAGE_ANNOTATION } from './pod-metrics.ts';
+import { CPU_LOAD_ANNOTATION, CPU_USAGE_ANNOTATION } from '../../metrics/resource-usage.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {

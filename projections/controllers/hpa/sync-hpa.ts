@@ -1,14 +1,13 @@
-import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { formatMilli } from '../../../core/model/quantity.ts';
 import { resourceTypeForKind } from '../../../core/model/registry.ts';
 import { toRfc3339 } from '../../../core/virtual-clock.ts';
 import type { ClusterState } from '../../cluster-state.ts';
 import type { Command, CommandMeta } from '../../commands.ts';
-import { getObject, listObjects } from '../../state/queries.ts';
+import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type Normalized, type ScalingHistory, normalizeWithBehavior, normalizeWithoutBehavior, recordScaleEvent } from './normalize.ts';
-import { podCpuMetrics } from './pod-metrics.ts';
+import { podCpuMetrics, podsOfTarget } from '../../metrics/resource-usage.ts';
 import { MetricError, resourceReplicas } from './replica-calculator.ts';
 
 /** Kinds with a scale subresource the autoscaler can drive. */
@@ -101,7 +100,7 @@ export function syncHpa(state: ClusterState, hpa: KubeObject, history: ScalingHi
   } else if (current > max) desired = max;
   else if (current < min) desired = min;
   else {
-    const pods = listObjects(state, 'Pod', namespace).filter((p) => labelSelectorMatches(target.spec?.selector, p.metadata.labels));
+    const pods = podsOfTarget(state, target);
     const outcomes = ((spec.metrics ?? []) as unknown[]).map((metric) => evaluateMetric(metric, current, target, pods));
     metricStatuses = outcomes.map((o) => o.status);
     const valid = outcomes.filter((o) => o.replicas !== undefined);
