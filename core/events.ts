@@ -163,7 +163,8 @@ export type OrreryEvent =
       };
     }
   | { type: 'ContainerStateChanged'; data: ContainerStatusUpdate & { ref: ObjectRef } }
-  | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string } }
+  /** `preemptor`: the uid of the pod a preemption (reason PreemptionByScheduler) makes room for. */
+  | { type: 'PodEvicted'; data: { ref: ObjectRef; reason: string; message: string; preemptor?: string } }
   // Faults and the simulated machinery they act on.
   | { type: 'KubeletStopped'; data: { node: string; reason: string } }
   | { type: 'KubeletStarted'; data: { node: string } };

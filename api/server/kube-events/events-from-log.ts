@@ -47,6 +47,9 @@ export function eventFactsOf(event: StoredEvent, changes: ObjectChange[], state:
         const name = `${after.metadata.namespace}/${after.metadata.name}`;
         return [{ involved: after, type: 'Normal', reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${name}`, component: 'taint-eviction-controller' }];
       }
+      if (event.data.reason === 'PreemptionByScheduler') {
+        return [{ involved: after, type: 'Normal', reason: 'Preempted', message: `Preempted by pod ${event.data.preemptor ?? ''} on node ${after.spec?.nodeName ?? ''}`, component: 'default-scheduler' }];
+      }
       return [{ involved: after, type: 'Warning', reason: event.data.reason, message: event.data.message, component: componentOf(actor), ...hostOf(actor) }];
     case 'ObjectCreated':
       return after ? createdFacts(after, actor, state) : [];

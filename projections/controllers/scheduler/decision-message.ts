@@ -7,7 +7,7 @@ export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
  * memory counts under both). Reasons are listed most frequent first, then alphabetically.
  * kube-scheduler sorts the "<count> <reason>" strings as text instead, which would put
  * "2 node(s) were unschedulable" before "3 Insufficient cpu"; Orrery lists the commonest cause
- * first, as its documented example does. No preemption suffix: Orrery does not preempt.
+ * first, as its documented example does. preemption.ts adds the `preemption: …` part.
  */
 export function unschedulableMessage(allNodes: number, reasonCounts: ReadonlyMap<string, number>): string {
   if (allNodes === 0) return NO_NODES_AVAILABLE;

@@ -289,12 +289,17 @@ function firstFailure(pod: PodInfo, node: NodeInfo, filters: readonly FilterPlug
 
 /** Whether `node` passes every filter for `pod` (preFilter included): what a retry asks of a changed node. */
 export function passesFilters(pod: PodInfo, node: NodeInfo, cluster: PodAffinityView, filters: readonly FilterPlugin[] = DEFAULT_FILTERS): boolean {
+  return failingFilter(pod, node, cluster, filters) === undefined;
+}
+
+/** The name of the first filter `node` fails for `pod` (preFilter included), or undefined when it passes them all. */
+export function failingFilter(pod: PodInfo, node: NodeInfo, cluster: PodAffinityView, filters: readonly FilterPlugin[] = DEFAULT_FILTERS): string | undefined {
   for (const plugin of filters) {
     const prepared = plugin.preFilter ? plugin.preFilter(pod, cluster) : undefined;
     if (plugin.preFilter && prepared === undefined) continue;
-    if (plugin.filter(pod, node, prepared)) return false;
+    if (plugin.filter(pod, node, prepared)) return plugin.name;
   }
-  return true;
+  return undefined;
 }
 
 /** The plugin whose weighted score put the chosen node furthest ahead of the runner-up. */

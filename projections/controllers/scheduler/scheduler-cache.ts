@@ -30,6 +30,9 @@ interface PodEntry {
 
 export type NodeChange = 'added' | 'changed' | 'unchanged';
 
+/** Keys of the room held for nominated pods (no pod key starts with a NUL). */
+const NOMINATED_PREFIX = '\u0000nominated:';
+
 let layouts = 0;
 
 /**
@@ -166,6 +169,33 @@ export class SchedulerCache implements SpreadCounts, PodAffinityView {
     const existing = this.pods.get(pod.key);
     if (existing) this.removeEntry(pod.key, existing);
     this.addEntry(pod.key, entryOf(object, nodeName, pod, true));
+  }
+
+  /**
+   * Holds room on a node for a pod nominated there by preemption (kube-scheduler's nominator), so
+   * that the pods scheduled while its victims terminate do not take that room; `release` gives it
+   * back (the pod is placed, gone, or being scheduled again).
+   */
+  reserve(pod: PodInfo, object: KubeObject, nodeName: string): void {
+    this.release(pod.key);
+    this.addEntry(NOMINATED_PREFIX + pod.key, entryOf(object, nodeName, pod, true));
+  }
+
+  release(key: string): void {
+    const entry = this.pods.get(NOMINATED_PREFIX + key);
+    if (entry) this.removeEntry(NOMINATED_PREFIX + key, entry);
+  }
+
+  /** The pods counted against a node (placed or assumed; not the room held for nominated ones), in key order. */
+  podsOn(nodeName: string): KubeObject[] {
+    const keys = this.podsByNode.get(nodeName);
+    if (!keys) return [];
+    const pods: KubeObject[] = [];
+    for (const key of [...keys].sort()) {
+      const object = key.startsWith(NOMINATED_PREFIX) ? undefined : this.pods.get(key)!.object;
+      if (object) pods.push(object);
+    }
+    return pods;
   }
 
   isAssumed(key: string): boolean {

@@ -7,6 +7,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { type PodInfo, needsScheduling, podInfoOf } from './pod-info.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { passesFilters, schedulePod } from './schedule-pod.ts';
+import { PREEMPTION_MESSAGE, PREEMPTION_REASON, preemptionFor } from './preemption.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 
 export const SCHEDULER_NAME = 'scheduler';
@@ -48,6 +49,8 @@ const IGNORED_EVENTS = new Set<OrreryEvent['type']>(['NodeHeartbeat', 'ClockAdva
 class Scheduler {
   private cache: SchedulerCache | undefined;
   private readonly unschedulable = new Map<string, WaitingPod>();
+  /** Pods nominated to a node by preemption and not yet placed → that node (room held in the cache). */
+  private readonly nominations = new Map<string, string>();
   private nextStartIndex = 0;
   private sequence = 0;
   private outputs: ControllerOutput[] = [];
@@ -64,7 +67,10 @@ class Scheduler {
     this.prng = undefined;
     if (!this.cache) {
       this.cache = SchedulerCache.fromState(state);
-      for (const pod of pendingPodsIn(state)) this.schedule(pod);
+      const pending = pendingPodsIn(state);
+      // Nominations outlive a restart in the pods' status, as kube-scheduler's nominator is rebuilt.
+      for (const pod of pending) if (typeof pod.status?.nominatedNodeName === 'string') this.hold(podInfoOf(pod), pod, pod.status.nominatedNodeName);
+      for (const pod of pending) this.schedule(pod);
       return this.outputs;
     }
     if (IGNORED_EVENTS.has(event.type)) return this.outputs;
@@ -91,6 +97,7 @@ class Scheduler {
     }
     if (!pod || !needsScheduling(pod)) {
       if (waiting) this.unschedulable.delete(key);
+      this.letGo(key);
     } else if (!cache.isAssumed(key) && (!waiting || (this.event.type === 'ObjectReplaced' && waiting.object !== pod))) {
       this.schedule(pod, waiting);
     }
@@ -113,13 +120,17 @@ class Scheduler {
     if (this.unschedulable.size === 0) return;
     const node = this.cache!.node(nodeName);
     if (!node) return;
-    const candidates = [...this.unschedulable.values()].filter((waiting) => passesFilters(waiting.info, node, this.cache!)).sort(queueOrder);
+    // A pod nominated here is retried even though the room it holds makes the node look full to it.
+    const candidates = [...this.unschedulable.values()].filter((waiting) => this.nominations.get(waiting.info.key) === nodeName || passesFilters(waiting.info, node, this.cache!)).sort(queueOrder);
     for (const waiting of candidates) this.schedule(waiting.object, waiting);
   }
 
   private schedule(pod: KubeObject, waiting?: WaitingPod): void {
     const cache = this.cache!;
     const info = podInfoOf(pod);
+    // The room held for this pod is its own to use.
+    const heldOn = this.nominations.get(info.key);
+    if (heldOn !== undefined) cache.release(info.key);
     const result = schedulePod(info, cache.nodes, cache, {
       startIndex: this.nextStartIndex,
       prng: this.tiebreaker(),
@@ -128,14 +139,50 @@ class Scheduler {
     if (cache.nodes.length > 0) this.nextStartIndex = (this.nextStartIndex + result.processed) % cache.nodes.length;
     if (result.node) {
       this.unschedulable.delete(info.key);
+      this.nominations.delete(info.key);
       cache.assume(info, pod, result.node.name);
       this.record({ type: 'PodScheduled', data: { ref: info.ref, nodeName: result.node.name, decision: result.decision } });
       return;
     }
-    const message = result.decision.message;
+    // The pod as the state holds it now (a waiting pod's object may predate its nomination).
+    const current = this.state.objects.get('Pod')?.get(info.key) ?? pod;
+    const preemption = preemptionFor(info, current, cache.allNodes(), cache, this.state);
+    const decision = preemption?.message ? { ...result.decision, message: `${result.decision.message} ${preemption.message}` } : result.decision;
+    const message = decision.message;
     const previous = waiting?.message ?? unschedulableMessageOf(pod);
     this.unschedulable.set(info.key, { info, object: pod, message, sequence: waiting?.sequence ?? this.sequence++ });
-    if (message !== previous) this.record({ type: 'PodUnschedulable', data: { ref: info.ref, decision: result.decision } });
+    if (message !== previous) this.record({ type: 'PodUnschedulable', data: { ref: info.ref, decision } });
+    if (preemption?.nominated) this.nominate(current, preemption.nominated.node, preemption.nominated.victims);
+    else if (heldOn !== undefined) cache.reserve(info, pod, heldOn);
+  }
+
+  private hold(info: PodInfo, pod: KubeObject, node: string): void {
+    this.nominations.set(info.key, node);
+    this.cache!.reserve(info, pod, node);
+  }
+
+  private letGo(key: string): void {
+    if (this.nominations.delete(key)) this.cache!.release(key);
+  }
+
+  /**
+   * What kube-scheduler does with a preemption's outcome: the pod's `status.nominatedNodeName`, and
+   * each victim marked (DisruptionTarget, the Preempted Event) and deleted gracefully. The pod is
+   * scheduled once the victims are gone and the node fits it.
+   */
+  private nominate(pod: KubeObject, node: string, victims: readonly KubeObject[]): void {
+    this.hold(podInfoOf(pod), pod, node);
+    const meta: { actor: string; causationId: number; correlationId?: string } = { actor: SCHEDULER_NAME, causationId: this.event.position };
+    if (this.event.metadata.correlationId !== undefined) meta.correlationId = this.event.metadata.correlationId;
+    if (pod.status?.nominatedNodeName !== node) {
+      this.outputs.push({ ...meta, type: 'update', subresource: 'status', object: { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined }, status: { ...pod.status, nominatedNodeName: node } } });
+    }
+    for (const victim of victims) {
+      const ref = { kind: 'Pod', namespace: victim.metadata.namespace!, name: victim.metadata.name! };
+      const evicted = { ref: { ...ref, uid: victim.metadata.uid! }, reason: PREEMPTION_REASON, message: PREEMPTION_MESSAGE, preemptor: pod.metadata.uid! };
+      this.outputs.push({ ...meta, type: 'record', event: { type: 'PodEvicted', data: evicted } });
+      this.outputs.push({ ...meta, type: 'delete', ref, preconditions: { uid: victim.metadata.uid! } });
+    }
   }
 
   private record(event: Extract<OrreryEvent, { type: 'PodScheduled' | 'PodUnschedulable' }>): void {
