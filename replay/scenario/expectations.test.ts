@@ -68,4 +68,22 @@ describe('scenario expectations', () => {
     expect(() => parseExpectation('always: gadget/x size=3')).toThrow(/unknown kind "gadget"/);
     expect(() => parseExpectation('eventually within soon: deployment/web available=3')).toThrow(/invalid duration "soon"/);
   });
+
+  it('reads the kinds the scenario\'s CustomResourceDefinitions add, by any of their names', async () => {
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.toys.example.com' },
+      spec: {
+        group: 'toys.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', kind: 'Gadget', shortNames: ['gd'] },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', default: 3 } } } } } } }],
+      },
+    };
+    const gadget: KubeObject = { apiVersion: 'toys.example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'default' }, spec: {} };
+    const run = await runScenario(scenario(['eventually within 1m: gadget/g1 spec.size=3', 'always after 20s: gd/g1 spec.size<4'], { manifests: [crd], timeline: [{ at: 10_000, action: 'apply', manifest: gadget }] }));
+    expect(run.expectations.map((e) => e.passed)).toEqual([true, true]);
+    expect(() => parseExpectation('always: gadget/g1 spec.size=3')).toThrow(/unknown kind "gadget"/);
+  });
 });

@@ -1,6 +1,8 @@
 import type { StoredEvent } from '../../core/events.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import { resolveResourceName } from '../../core/model/registry.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
+import { customResourceType } from '../../core/model/custom-resources/custom-resource-type.ts';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { nodeOvercommit } from '../../projections/state/node-overcommit.ts';
@@ -54,9 +56,17 @@ interface Condition {
   kinds: readonly string[];
 }
 
-/** `deployment`, `deploy`, `svc`, `ingress`, `pvc`…: any name kubectl accepts, from the resource registry. */
-function kindOf(alias: string): string | undefined {
-  return resolveResourceName(alias)?.kind;
+/**
+ * `deployment`, `deploy`, `svc`, `ingress`, `pvc`…: any name kubectl accepts, from the resource
+ * registry, and the names of the kinds the scenario's CustomResourceDefinitions add.
+ */
+function kindOf(alias: string, custom: readonly ResourceType[]): string | undefined {
+  return (resolveResourceName(alias) ?? resolveResourceName(alias, custom))?.kind;
+}
+
+/** The kinds the CustomResourceDefinitions among a scenario's manifests and applied objects add. */
+export function customTypesOf(objects: readonly KubeObject[]): ResourceType[] {
+  return objects.filter((object) => object.kind === 'CustomResourceDefinition').flatMap((crd) => customResourceType(crd) ?? []);
 }
 
 /** Measures computed from an object rather than read from one field. */
@@ -98,10 +108,10 @@ function readyCondition(object: KubeObject): boolean {
   return (object.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 }
 
-function parseCondition(text: string, source: string): Condition {
+function parseCondition(text: string, source: string, custom: readonly ResourceType[]): Condition {
   const parts = text.split(/\s+and\s+/);
   if (parts.length > 1) {
-    const conditions = parts.map((p) => parseCondition(p, source));
+    const conditions = parts.map((p) => parseCondition(p, source, custom));
     return {
       holds: (s) => conditions.every((c) => c.holds(s)),
       seen: (s) => conditions.filter((c) => !c.holds(s)).map((c) => c.seen(s)).join('; '),
@@ -153,7 +163,7 @@ function parseCondition(text: string, source: string): Condition {
   match = /^([a-z]+)\/(\S+?)\s+(\S+?)\s*(=|!=|>=|<=|>|<)\s*(\S+)$/.exec(trimmed);
   if (match) {
     const [, kindAlias, name, field, op, value] = match;
-    const kind = kindOf(kindAlias!);
+    const kind = kindOf(kindAlias!, custom);
     if (!kind) throw new ExpectationSyntaxError(source, `unknown kind "${kindAlias}"; use a resource name kubectl knows, such as deployment, pod, svc or ingress`);
     const path = FIELD_ALIASES[kind]?.[field!] ?? field!;
     const read = (s: ClusterState) => {
@@ -216,11 +226,11 @@ function parseMode(text: string, source: string): ExpectationMode {
   throw new ExpectationSyntaxError(source, 'start with "always:", "never:", "always after DURATION:", "never after DURATION:", "eventually within DURATION:" or "at DURATION:"');
 }
 
-export function parseExpectation(text: string): Expectation {
+export function parseExpectation(text: string, custom: readonly ResourceType[] = []): Expectation {
   const colon = text.indexOf(':');
   if (colon < 0) throw new ExpectationSyntaxError(text, 'expected "MODE: CONDITION", e.g. "eventually within 5m: deployment/web available=3"');
   const mode = parseMode(text.slice(0, colon), text);
-  const condition = parseCondition(text.slice(colon + 1), text);
+  const condition = parseCondition(text.slice(colon + 1), text, custom);
   return { text, mode, holds: condition.holds, describe: condition.seen, kinds: condition.kinds };
 }
 

@@ -7,7 +7,7 @@ import { type DefaultControllerOptions, defaultControllers } from '../../project
 import { DEFAULT_START_TIME, type SimulatedCluster, createSimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { type ActionOutcome, applyScenarioAction } from './apply-action.ts';
-import { type ExpectationResult, createExpectationTracker, parseExpectation } from './expectations.ts';
+import { type ExpectationResult, createExpectationTracker, customTypesOf, parseExpectation } from './expectations.ts';
 import type { Scenario, TimelineEntry } from './scenario.ts';
 import { createScenarioDriver } from './scenario-driver.ts';
 
@@ -45,7 +45,8 @@ export interface ScenarioRun {
 export async function runScenario(scenario: Scenario, options: ScenarioRunOptions = {}): Promise<ScenarioRun> {
   const store = options.store ?? createInMemoryStore();
   const startTime = options.startTime ?? DEFAULT_START_TIME;
-  const expectations = (scenario.expect ?? []).map(parseExpectation);
+  const custom = customTypesOf([...scenario.manifests, ...scenario.timeline.flatMap((entry) => (entry.action === 'apply' ? [entry.manifest] : []))]);
+  const expectations = (scenario.expect ?? []).map((text) => parseExpectation(text, custom));
   const tracker = createExpectationTracker(expectations, startTime);
   const needsReplica = options.onEvent !== undefined || expectations.length > 0;
   const replica = createClusterState();

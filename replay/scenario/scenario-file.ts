@@ -8,7 +8,7 @@ import { parseQuantity } from '../../core/model/quantity.ts';
 import { isQualifiedName } from '../../core/model/names.ts';
 import { type DeliveryPerturbation, PERTURBATION_KINDS } from '../../projections/engine/interleaving.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
-import { parseExpectation } from './expectations.ts';
+import { customTypesOf, parseExpectation } from './expectations.ts';
 import type { Scenario, ScenarioActionName, TimelineEntry } from './scenario.ts';
 
 type FieldType = 'string' | 'name' | 'count' | 'positive' | 'duration' | 'quantity' | 'manifest' | 'pressure' | 'effect' | 'taintKey';
@@ -262,10 +262,11 @@ export function parseScenario(text: string, options: ParseScenarioOptions = {}):
   }
   const expectLines: unknown = document.expect ?? [];
   if (!Array.isArray(expectLines)) fail('expect', 'expected a list of assertions such as "eventually within 5m: deployment/web available=3"');
+  const custom = customTypesOf([...manifests, ...timeline.flatMap((entry) => (entry.action === 'apply' ? [entry.manifest] : []))]);
   const expect = expectLines.map((line, i) => {
     if (typeof line !== 'string') fail(`expect[${i}]`, 'expected a string');
     try {
-      parseExpectation(line);
+      parseExpectation(line, custom);
     } catch (error) {
       fail(`expect[${i}]`, (error as Error).message);
     }
