@@ -56,10 +56,10 @@ describe('audit-log import', () => {
         reads: 1,
         'failed requests': 1,
         'writes logged without their body (Metadata level)': 1,
-        'resources Orrery does not serve': 1,
+        'custom resources without their CustomResourceDefinition': 1,
       },
     });
-    expect(warnings).toEqual(['skipped create of servicemonitors.monitoring.coreos.com: not a resource Orrery serves']);
+    expect(warnings).toEqual(['skipped create of servicemonitors.monitoring.coreos.com: no CustomResourceDefinition for servicemonitors.monitoring.coreos.com in the log']);
   });
 
   it('gives a scenario file that runs: the rollout, the scale, the replacement pod, the Service', async () => {
