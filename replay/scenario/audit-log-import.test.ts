@@ -235,7 +235,8 @@ describe('audit-log import: custom resources and taints', () => {
       // the node lifecycle controller, then a kubelet: not the users'
       auditLine(1, 'patch', ref, { spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'team', value: 'a', effect: 'NoSchedule' }] } }, 'system:serviceaccount:kube-system:node-controller'),
       auditLine(2, 'update', ref, node([{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }]), 'system:node:n1'),
-      // `kubectl replace` (an update): cordoned, a taint added; the controller's own taint is no user's change
+      // `kubectl replace` (an update, also logged as received): cordoned, a taint added; the controller's own taint is no user's change
+      auditLine(3, 'update', ref, node([{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'gpu', value: 'true', effect: 'PreferNoSchedule' }], true)).replace('"stage":"ResponseComplete"', '"stage":"RequestReceived"'),
       auditLine(3, 'update', ref, node([{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'gpu', value: 'true', effect: 'PreferNoSchedule' }], true)),
       // a label change only
       auditLine(4, 'patch', ref, { metadata: { labels: { team: 'b' } } }),
@@ -250,8 +251,8 @@ describe('audit-log import: custom resources and taints', () => {
       { at: 2000, action: 'untaint', node: 'n1', key: 'gpu', effect: 'PreferNoSchedule' },
       { at: 3000, action: 'uncordon', node: 'n1' },
     ]);
-    expect(imported.stats).toEqual({ lines: 7, imported: 3, skipped: { 'writes by controllers and kubelets': 3, 'node writes (nodes are the scenario cluster)': 1 } });
-    expect(importedScenarioHeader('n.jsonl', imported)).toContain('# 7 audit events read, 3 writes on the timeline (4 entries); left out:');
+    expect(imported.stats).toEqual({ lines: 8, imported: 3, skipped: { 'writes by controllers and kubelets': 3, 'stage RequestReceived': 1, 'node writes (nodes are the scenario cluster)': 1 } });
+    expect(importedScenarioHeader('n.jsonl', imported)).toContain('# 8 audit events read, 3 writes on the timeline (4 entries); left out:');
     // the cluster's node as the log last showed it (the label patch applied), with its taints from
     // before the users' first change (the controller's team=a, which the kubelet's update dropped, is gone)
     expect(imported.scenario.cluster.nodes).toEqual([{ name: 'n1', cpu: '2', memory: '4Gi', pods: 20, labels: { team: 'b' } }]);

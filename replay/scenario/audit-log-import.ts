@@ -250,7 +250,8 @@ export function importAuditLog(text: string, options: AuditImportOptions = {}): 
   const initialTaints = new Map<string, Taint[]>();
   function observeNode(event: AuditEvent): { name: string; before?: KubeObject; after?: KubeObject } | undefined {
     const ref = event.objectRef;
-    if (ref?.resource !== 'nodes' || ref.apiGroup || (event.responseStatus?.code ?? 200) >= 400) return undefined;
+    // What the request did is known once it completed (a RequestReceived line carries the same body, not yet applied).
+    if (ref?.resource !== 'nodes' || ref.apiGroup || event.stage !== 'ResponseComplete' || (event.responseStatus?.code ?? 200) >= 400) return undefined;
     const full = [event.responseObject, event.requestObject].find((body): body is KubeObject => isObject(body) && body.kind === 'Node');
     const name = ref.name ?? full?.metadata.name;
     if (!name) return undefined;
@@ -258,7 +259,7 @@ export function importAuditLog(text: string, options: AuditImportOptions = {}): 
     if (event.verb === 'delete') return { name, ...(before ? { before } : {}) };
     let after = full ? structuredClone(full) : undefined;
     const body = event.requestObject;
-    if (!after && event.verb === 'patch' && event.stage === 'ResponseComplete' && !ref.subresource && body !== undefined) {
+    if (!after && event.verb === 'patch' && !ref.subresource && body !== undefined) {
       try {
         after = applyPatchDocument(Array.isArray(body) ? 'application/json-patch+json' : 'application/strategic-merge-patch+json', before ?? { apiVersion: 'v1', kind: 'Node', metadata: { name } }, body);
       } catch {
