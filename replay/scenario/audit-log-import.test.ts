@@ -196,7 +196,10 @@ describe('audit-log import: custom resources and taints', () => {
     const gizmos = { resource: 'customresourcedefinitions', name: 'gizmos.example.org', apiGroup: 'apiextensions.k8s.io' };
     const gizmoDefinition = {
       kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', metadata: { name: 'gizmos.example.org' },
-      spec: { group: 'example.org', names: { plural: 'gizmos', kind: 'Gizmo' }, scope: 'Cluster', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+      spec: {
+        group: 'example.org', names: { plural: 'gizmos', kind: 'Gizmo' }, scope: 'Cluster',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }, subresources: { scale: { specReplicasPath: '.spec.count', statusReplicasPath: '.status.count' } } }],
+      },
     };
     const gizmo = (name: string) => ({ resource: 'gizmos', name, apiGroup: 'example.org' });
     const widget = { resource: 'widgets', namespace: 'default', name: 'w1', apiGroup: 'example.com' };
@@ -206,23 +209,27 @@ describe('audit-log import: custom resources and taints', () => {
       auditLine(2, 'create', { resource: 'validatingwebhookconfigurations', name: 'policy', apiGroup: 'admissionregistration.k8s.io' }, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'policy' } }),
       auditLine(3, 'create', gizmos, gizmoDefinition),
       auditLine(4, 'create', gizmo('g1'), { apiVersion: 'example.org/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { colour: 'green' } }),
-      auditLine(5, 'delete', gizmos),
-      auditLine(6, 'create', gizmo('g2'), { apiVersion: 'example.org/v1', kind: 'Gizmo', metadata: { name: 'g2' } }),
+      // `kubectl scale gizmo g1 --replicas=2`: the definition's replicas path
+      auditLine(5, 'patch', { ...gizmo('g1'), subresource: 'scale' }, { spec: { replicas: 2 } }),
+      auditLine(6, 'delete', gizmos),
+      auditLine(7, 'create', gizmo('g2'), { apiVersion: 'example.org/v1', kind: 'Gizmo', metadata: { name: 'g2' } }),
     ].join('\n');
     const imported = importAuditLog(log, { nodes: [{ name: 'n1' }] });
     expect(imported.scenario.timeline.map((e) => [e.at, e.action, 'manifest' in e ? `${e.manifest.kind}/${e.manifest.metadata.name}` : 'kind' in e ? `${e.kind}/${e.name}` : ''])).toEqual([
       [0, 'apply', 'CustomResourceDefinition/gizmos.example.org'],
       [1000, 'apply', 'Gizmo/g1'],
-      [2000, 'delete', 'CustomResourceDefinition/gizmos.example.org'],
+      [2000, 'apply', 'Gizmo/g1'],
+      [3000, 'delete', 'CustomResourceDefinition/gizmos.example.org'],
     ]);
     // a cluster-scoped kind: no namespace
     expect((imported.scenario.timeline[1] as any).manifest.metadata).toEqual({ name: 'g1' });
+    expect((imported.scenario.timeline[2] as any).manifest.spec).toEqual({ colour: 'green', count: 2 });
     expect(imported.warnings).toEqual([
       'skipped 2 writes (create, patch) of widgets.example.com: no CustomResourceDefinition for widgets.example.com in the log',
       'skipped create of validatingwebhookconfigurations.admissionregistration.k8s.io: not a resource Orrery serves',
       'skipped create of gizmos.example.org: its CustomResourceDefinition gizmos.example.org was deleted before',
     ]);
-    expect(imported.stats).toEqual({ lines: 7, imported: 3, skipped: { 'custom resources without their CustomResourceDefinition': 3, 'resources Orrery does not serve': 1 } });
+    expect(imported.stats).toEqual({ lines: 8, imported: 4, skipped: { 'custom resources without their CustomResourceDefinition': 3, 'resources Orrery does not serve': 1 } });
   });
 
   it('turns one node write that cordons and taints into both actions; taints written by controllers and kubelets stay out', () => {
