@@ -1,10 +1,10 @@
 import type { KubeObject } from '../../core/model/object.ts';
 import type { Command } from '../../projections/commands.ts';
 import { isApiError } from '../../core/errors.ts';
-import { resourceTypeForKind } from '../../core/model/registry.ts';
 import { parseDuration, toRfc3339 } from '../../core/virtual-clock.ts';
 import type { SimulatedCluster } from '../../projections/engine/simulated-cluster.ts';
 import { getObject, ownedBy } from '../../projections/state/queries.ts';
+import { resourceTypeOfKind } from '../../projections/state/served-types.ts';
 import { HEALTHY_NODE_CONDITIONS } from '../../projections/controllers/kubelet/node-conditions.ts';
 import type { NodeCondition, Taint } from '../../core/events.ts';
 import { drainPass, evictionCommands } from './drain.ts';
@@ -81,9 +81,9 @@ async function perform(cluster: SimulatedCluster, action: ScenarioAction, driver
   const namespace = 'namespace' in action ? (action.namespace ?? 'default') : 'default';
   switch (action.action) {
     case 'apply': {
-      // As kubectl does, a namespaced object without a namespace goes to `default`.
+      // As kubectl does, a namespaced object (custom kinds too) without a namespace goes to `default`.
       const manifest = clone(action.manifest);
-      if (resourceTypeForKind(manifest.kind)?.namespaced && !manifest.metadata.namespace) manifest.metadata.namespace = 'default';
+      if (resourceTypeOfKind(cluster.state, manifest.kind)?.namespaced && !manifest.metadata.namespace) manifest.metadata.namespace = 'default';
       const existing = getObject(cluster.state, manifest.kind, manifest.metadata.namespace, manifest.metadata.name!);
       if (!existing) {
         await cluster.act({ type: 'create', actor: USER, object: clone(manifest) });

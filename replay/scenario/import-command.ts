@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseDuration } from '../../core/virtual-clock.ts';
 import { uniformNodes } from '../../projections/engine/simulated-node.ts';
-import { AuditLogError, importAuditLog } from './audit-log-import.ts';
+import { type AuditImportResult, AuditLogError, importAuditLog } from './audit-log-import.ts';
 import { scenarioToYaml } from './scenario-file.ts';
 
 export interface ImportAuditLogCommandOptions {
@@ -32,22 +32,31 @@ export async function runImportAuditLogCommand(file: string, options: ImportAudi
     return 2;
   }
   const { stats, warnings } = result;
+  const entries = result.scenario.timeline.length;
+  const header = importedScenarioHeader(file, result);
+  const text = `${header}${scenarioToYaml(result.scenario)}`;
+  if (options.output) {
+    await writeFile(options.output, text);
+    process.stderr.write(`wrote ${options.output}: ${entries} timeline entries from ${stats.lines} audit events${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return 0;
+}
+
+/** The comment the written scenario starts with: what was imported, what was left out and why, the warnings. */
+export function importedScenarioHeader(file: string, result: AuditImportResult): string {
+  const { stats, warnings } = result;
+  const entries = result.scenario.timeline.length;
   const skipped = Object.entries(stats.skipped).map(([why, count]) => `#   ${count} ${why}`);
-  const header = [
+  return [
     `# Imported from the audit log ${file} by \`orrery import audit-log\`.`,
-    `# ${stats.lines} audit events read, ${stats.imported} writes on the timeline${skipped.length ? '; left out:' : '.'}`,
+    // One write can be several entries (a node patch that cordons and taints).
+    `# ${stats.lines} audit events read, ${stats.imported} writes on the timeline${entries !== stats.imported ? ` (${entries} entries)` : ''}${skipped.length ? '; left out:' : '.'}`,
     ...skipped,
     ...warnings.map((w) => `# warning: ${w}`),
     '# An audit log holds requests, not what the cluster did with them: add `expect:` lines',
     '# (docs/scenarios.md) for what should have happened, then `orrery scenario run` this file.',
     '',
   ].join('\n');
-  const text = `${header}${scenarioToYaml(result.scenario)}`;
-  if (options.output) {
-    await writeFile(options.output, text);
-    process.stderr.write(`wrote ${options.output}: ${stats.imported} timeline entries from ${stats.lines} audit events${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
-  } else {
-    process.stdout.write(text);
-  }
-  return 0;
 }

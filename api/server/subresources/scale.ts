@@ -29,6 +29,11 @@ function withValueAt(object: KubeObject, path: string, value: unknown): KubeObje
   return set(object, 0) as KubeObject;
 }
 
+/** A copy of a workload with `replicas` where its scale subresource writes them: the scale paths of a custom kind, else spec.replicas. */
+export function withSpecReplicas(object: KubeObject, replicas: number, paths?: ScalePaths): KubeObject {
+  return paths ? withValueAt(object, paths.specReplicas, replicas) : { ...object, spec: { ...object.spec, replicas } };
+}
+
 /** autoscaling/v1 Scale of a workload, as the scale subresource presents it. */
 export function scaleOf(object: KubeObject, paths?: ScalePaths): KubeObject {
   if (paths) {
@@ -85,7 +90,7 @@ export async function writeScaleHandler(scope: ResourceScope, method: 'PUT' | 'P
     throw apiErrors.invalid('Scale', scope.name!, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }], 'autoscaling');
   }
   const manager = fieldManagerOf(scope);
-  const withReplicas = scope.type.scalePaths ? withValueAt(current, scope.type.scalePaths.specReplicas, replicas) : { ...current, spec: { ...current.spec, replicas } };
+  const withReplicas = withSpecReplicas(current, replicas, scope.type.scalePaths);
   const resized: KubeObject = { ...withReplicas, metadata: { ...current.metadata, resourceVersion: scale.metadata?.resourceVersion || current.metadata.resourceVersion } };
   const next = withUpdateManagedFields(current, resized, manager, scope.context.now(), 'scale');
   const result = await execute(scope, { ...commandMeta(scope.request), type: 'update', object: next, dryRun: isDryRun(scope.query), fieldManager: manager });
