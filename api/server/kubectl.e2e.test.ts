@@ -184,6 +184,16 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(yaml).toContain('kind: Deployment');
     expect(yaml).toContain('image: nginx:1.28');
     expect(yaml).toMatch(/resourceVersion: "\d+"/);
+    // Field selectors: the kind's field labels select; any other field is the apiserver's 400.
+    const running = await ok(['get', 'po', '-n', 'shop', '--field-selector', 'status.phase=Running,spec.nodeName!=nowhere', '-o', 'name']);
+    expect(running.trim().split('\n').length).toBeGreaterThan(0);
+    expect(running).toMatch(/^pod\/web-/);
+    const unsupported = await kubectl(['get', 'po', '-n', 'shop', '--field-selector', 'spec.containers=x']);
+    expect(unsupported.code).not.toBe(0);
+    expect(unsupported.stderr).toContain('field label not supported: spec.containers');
+    const deployments = await kubectl(['get', 'deploy', '-n', 'shop', '--field-selector', 'status.replicas=3']);
+    expect(deployments.stderr).toContain('field label not supported: status.replicas');
+    expect(await ok(['get', 'rs', '-n', 'shop', '--field-selector', 'status.replicas=0', '-o', 'name'])).not.toContain('error');
   });
 
   it('describe deploy shows the Events section projected from the log', async () => {

@@ -1,6 +1,7 @@
 import { apiErrors } from '../../../core/errors.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type ObjectFilter, objectMatches, parseFieldSelectorParam, parseLabelSelectorParam } from '../selectors.ts';
+import { unsupportedFieldLabel } from '../../../core/model/field-labels.ts';
 import { includeObjectOf, toTable, wantsTable } from '../table.ts';
 import { groupVersionString } from '../discovery/group-versions.ts';
 import { eventsCaughtUp, readViewFor } from './object-source.ts';
@@ -30,7 +31,11 @@ export function filterOf(scope: ResourceScope): ObjectFilter {
   const labels = parseLabelSelectorParam(scope.query.labelSelector);
   if (labels) filter.labels = labels;
   const fields = parseFieldSelectorParam(scope.query.fieldSelector);
-  if (fields) filter.fields = fields;
+  if (fields) {
+    const unsupported = unsupportedFieldLabel(scope.type, fields.map((f) => f.field));
+    if (unsupported !== undefined) throw apiErrors.badRequest(`field label not supported: ${unsupported}`);
+    filter.fields = fields;
+  }
   return filter;
 }
 
