@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   invariants?: readonly ReplayInvariant[];
   /** Serve `/metrics` and count requests (default true; the read-only apps of `/at/<position>` go without). */
   metrics?: boolean;
+  /** A server of the past (`/at/<position>`): it issues no ServiceAccount tokens. */
+  readOnly?: boolean;
   /** The appends counted by the store the cluster writes through (`countingStore`), for `/metrics`. */
   appendCounts?: AppendCounts;
 }

@@ -6,6 +6,7 @@ import { discoveryRoutes } from './discovery/discovery-routes.ts';
 import { openApiRoutes } from './openapi-routes.ts';
 import { createApiMetrics } from './prometheus/api-metrics.ts';
 import { metricsRoute } from './prometheus/metrics-route.ts';
+import { createServiceAccountTokens, serviceAccountIssuerRoutes } from './service-account-tokens.ts';
 import { rawBodyPlugin } from './request-body.ts';
 import { resourceRoutes } from './resources/resource-router.ts';
 import { createStateHistory } from './state-at.ts';
@@ -45,6 +46,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     now: options.now ?? (() => (cluster.state.mode === 'server' ? Date.now() : cluster.state.time)),
   };
   if (options.metrics !== false) context.metrics = createApiMetrics({ cluster, hub, ...(options.appendCounts ? { appends: options.appendCounts } : {}) });
+  // The past (/at/<position>) is read-only: it issues no tokens, nor counts requests.
+  if (!options.readOnly) context.tokens = createServiceAccountTokens();
   app.decorate('orrery', context);
   statusErrorsPlugin(app, bodyLimit);
   bearerAuthPlugin(app, options.token);
@@ -53,6 +56,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   openApiRoutes(app, context);
   resourceRoutes(app, context);
   if (context.metrics) metricsRoute(app, context.metrics);
+  if (context.tokens) serviceAccountIssuerRoutes(app, context.tokens);
   // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
   void app.register(replayRoutes, {
     prefix: '/replay',
@@ -60,7 +64,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   });
   void app.register(uiPlugin);
   void app.register(atRoutes, {
-    createApp: (past, now) => createApiServer({ cluster: past, now, metrics: false }),
+    createApp: (past, now) => createApiServer({ cluster: past, now, metrics: false, readOnly: true }),
     stateAt: (position) => history.stateAt(position),
     head: () => cluster.state.position,
     positionAtTime: (time) => positionAtTime(cluster.store, time, cluster.state.position),

@@ -10,6 +10,7 @@ import { evictionHandler } from '../subresources/eviction.ts';
 import { podLogHandler } from '../subresources/pod-log.ts';
 import { podStreamHandler } from '../subresources/pod-streams.ts';
 import { getScaleHandler, writeScaleHandler } from '../subresources/scale.ts';
+import { tokenRequestHandler } from '../subresources/token-request.ts';
 import { watchHandler } from '../watch/watch-handler.ts';
 import { patchHandler } from './patch-handler.ts';
 import { getObjectHandler, listHandler } from './read-handlers.ts';
@@ -118,6 +119,9 @@ async function dispatchSubresource(scope: ResourceScope, method: string) {
       return methodNotAllowed();
     case 'log':
       if (method === 'GET') return podLogHandler(scope);
+      return methodNotAllowed();
+    case 'token':
+      if (method === 'POST') return tokenRequestHandler(scope);
       return methodNotAllowed();
     case 'exec':
     case 'attach':
