@@ -136,6 +136,29 @@ describe('/metrics', () => {
     expect(valueOf(closed, 'apiserver_request_duration_seconds_count', { ...watch, dry_run: '' })).toBe(1);
   });
 
+  it('counts a followed log as a long-running CONNECT, and a plain one as a CONNECT', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'talker' }, spec: { containers: [{ name: 'main', image: 'busybox' }] } };
+    expect((await call('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const log = { component: 'apiserver', group: '', version: 'v1', resource: 'pods', subresource: 'log', verb: 'CONNECT', scope: 'resource' };
+    expect((await call('GET', '/api/v1/namespaces/default/pods/talker/log')).status).toBe(200);
+    const controller = new AbortController();
+    const followed = await fetch(`${url}/api/v1/namespaces/default/pods/talker/log?follow=true`, { headers: auth, signal: controller.signal });
+    expect(followed.status).toBe(200);
+    const open = await scrape();
+    expect(valueOf(open, 'apiserver_longrunning_requests', log)).toBe(1);
+    expect(requests(open, { ...log, dry_run: '', code: '200' })).toBe(1);
+    controller.abort();
+    await followed.body?.cancel().catch(() => undefined);
+    let closed: Sample[] = [];
+    for (let tries = 0; tries < 50; tries++) {
+      closed = await scrape();
+      if (valueOf(closed, 'apiserver_longrunning_requests', log) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(valueOf(closed, 'apiserver_longrunning_requests', log)).toBe(0);
+    expect(requests(closed, { ...log, dry_run: '', code: '200' })).toBe(2);
+  });
+
   it("reports the log's head, the appends, the cluster's size and the process", async () => {
     expect((await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'sized' } })).status).toBe(201);
     const samples = await scrape();
