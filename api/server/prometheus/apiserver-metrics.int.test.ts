@@ -53,6 +53,9 @@ describe('/metrics', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
     expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${url}/metrics`, { headers: auth })).status).toBe(200);
+    // A resource request refused for its token is counted, with its code.
+    expect((await fetch(`${url}/api/v1/namespaces/default/secrets`)).status).toBe(401);
+    expect(requests(await scrape(), { group: '', version: 'v1', resource: 'secrets', subresource: '', verb: 'LIST', scope: 'namespace', dry_run: '', code: '401' })).toBe(1);
   });
 
   it("counts each resource request by kube-apiserver's verb, scope and code, with its duration", async () => {

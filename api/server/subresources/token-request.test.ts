@@ -104,6 +104,19 @@ describe('serviceaccounts/token', () => {
     expect(serviceAccounts.subresources).toEqual([{ subresource: 'token', responseKind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] }]);
   });
 
+  it('issues tokens the API itself does not accept: only the token of --token-file authenticates', async () => {
+    const guarded = createApiServer({ cluster, token: 'the-one-token' });
+    try {
+      const issued = await guarded.inject({ method: 'POST', url: TOKEN_PATH, headers: { authorization: 'Bearer the-one-token' }, payload: {} });
+      expect(issued.statusCode).toBe(201);
+      const token = issued.json().status.token as string;
+      expect((await guarded.inject({ url: '/api/v1/namespaces/default/serviceaccounts', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+      expect((await guarded.inject({ url: '/api/v1/namespaces/default/serviceaccounts', headers: { authorization: 'Bearer the-one-token' } })).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('is not served in the past (/at/<position>), which is read-only', async () => {
     const response = await request({}, `/at/${cluster.state.position}${TOKEN_PATH}`);
     expect(response.statusCode).toBe(405);
