@@ -4,6 +4,7 @@ import type { ClusterState } from '../../projections/cluster-state.ts';
 import type { Command } from '../../projections/commands.ts';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { StoredEvent } from '../../core/events.ts';
+import type { AppendCounts } from './prometheus/counting-store.ts';
 
 /** What the API needs of a running cluster: the log, the live projection and the write path. */
 export interface ClusterBackend {
@@ -26,6 +27,12 @@ export interface ApiServerOptions {
   now?: () => number;
   /** Invariants the replay service's 'invariant' breakpoint may name (the CLI passes property-tests' built-ins). */
   invariants?: readonly ReplayInvariant[];
+  /** Serve `/metrics` and count requests (default true; the read-only apps of `/at/<position>` go without). */
+  metrics?: boolean;
+  /** A server of the past (`/at/<position>`): it issues no ServiceAccount tokens. */
+  readOnly?: boolean;
+  /** The appends counted by the store the cluster writes through (`countingStore`), for `/metrics`. */
+  appendCounts?: AppendCounts;
 }
 
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;

@@ -4,6 +4,9 @@ import { bearerAuthPlugin } from './bearer-auth.ts';
 import { type ApiServerOptions, DEFAULT_BODY_LIMIT } from './cluster-backend.ts';
 import { discoveryRoutes } from './discovery/discovery-routes.ts';
 import { openApiRoutes } from './openapi-routes.ts';
+import { createApiMetrics } from './prometheus/api-metrics.ts';
+import { metricsRoute } from './prometheus/metrics-route.ts';
+import { createServiceAccountTokens, serviceAccountIssuerRoutes } from './service-account-tokens.ts';
 import { rawBodyPlugin } from './request-body.ts';
 import { resourceRoutes } from './resources/resource-router.ts';
 import { createStateHistory } from './state-at.ts';
@@ -42,6 +45,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     // wall-clock-ok: the API measures ages in server mode against wall time, as kubectl expects.
     now: options.now ?? (() => (cluster.state.mode === 'server' ? Date.now() : cluster.state.time)),
   };
+  if (options.metrics !== false) context.metrics = createApiMetrics({ cluster, hub, ...(options.appendCounts ? { appends: options.appendCounts } : {}) });
+  // The past (/at/<position>) is read-only: it issues no tokens, nor counts requests.
+  if (!options.readOnly) context.tokens = createServiceAccountTokens();
   app.decorate('orrery', context);
   statusErrorsPlugin(app, bodyLimit);
   bearerAuthPlugin(app, options.token);
@@ -49,6 +55,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   discoveryRoutes(app, context);
   openApiRoutes(app, context);
   resourceRoutes(app, context);
+  if (context.metrics) metricsRoute(app, context.metrics);
+  if (context.tokens) serviceAccountIssuerRoutes(app, context.tokens);
   // The replay API (docs/replay-api.md) over this server's log, and the Kubernetes API in the past.
   void app.register(replayRoutes, {
     prefix: '/replay',
@@ -56,7 +64,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   });
   void app.register(uiPlugin);
   void app.register(atRoutes, {
-    createApp: (past, now) => createApiServer({ cluster: past, now }),
+    createApp: (past, now) => createApiServer({ cluster: past, now, metrics: false, readOnly: true }),
     stateAt: (position) => history.stateAt(position),
     head: () => cluster.state.position,
     positionAtTime: (time) => positionAtTime(cluster.store, time, cluster.state.position),

@@ -9,6 +9,7 @@ import { pruneSnapshots, restoreState, writeSnapshot } from '../../projections/s
 import type { ApiServerOptions } from './cluster-backend.ts';
 import { createApiServer } from './create-api-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { countingStore } from './prometheus/counting-store.ts';
 
 export interface ServeOptions {
   port?: number;
@@ -72,7 +73,10 @@ const SNAPSHOT_EVERY = 100_000;
 export async function runServe(options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir ?? options.data ?? '.orrery/data');
   const host = options.host ?? '127.0.0.1';
-  const { store, embedded } = await openStore(options, dataDir);
+  const opened = await openStore(options, dataDir);
+  // Appends are counted for /metrics: the cluster's write path appends through the wrapper.
+  const { store, counts: appendCounts } = countingStore(opened.store);
+  const embedded = opened.embedded;
   const restored = embedded ? await restoreState(store, dataDir) : undefined;
   const cluster = await createSimulatedCluster({
     store,
@@ -94,6 +98,7 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     ...(tls ? { tls } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.invariants ? { invariants: options.invariants } : {}),
+    appendCounts,
   });
   await app.listen({ port: options.port ?? 6443, host });
   const address = app.server.address();

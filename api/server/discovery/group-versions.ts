@@ -60,6 +60,8 @@ export function subresourceInfo(type: ResourceType, subresource: string, version
       return { name: subresource, group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] };
     case 'portforward':
       return { name: subresource, group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
+    case 'token':
+      return { name: subresource, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     case 'status':
     default:
       return { name: subresource, group: type.group, version, kind: type.kind, verbs: ['get', 'patch', 'update'] };

@@ -5,7 +5,7 @@ import { apiErrors } from '../../../core/errors.ts';
  * Kubernetes' protobuf wire format, as typed clients (`kubectl create namespace|configmap|secret|
  * service|deployment|job|cronjob|pdb|quota|serviceaccount|ingress|role|rolebinding|clusterrole|
  * clusterrolebinding|priorityclass`, drain's evictions and deletes,
- * `kubectl auth`'s reviews) send it: the magic `k8s\0`, then a
+ * `kubectl auth`'s reviews, `kubectl create token`'s TokenRequest) send it: the magic `k8s\0`, then a
  * runtime.Unknown whose `raw` holds the object's own message. Only the messages (and, within them,
  * the fields) those clients send are described, with Kubernetes' field numbers; fields not
  * described here are skipped by the decoder.
@@ -136,6 +136,9 @@ message Subject { optional string kind = 1; optional string apiGroup = 2; option
 message RoleRef { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; }
 message RoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
 message ClusterRoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
+message BoundObjectReference { optional string kind = 1; optional string apiVersion = 2; optional string name = 3; optional string uid = 4; }
+message TokenRequestSpec { repeated string audiences = 1; optional BoundObjectReference boundObjectRef = 3; optional int64 expirationSeconds = 4; }
+message TokenRequest { optional ObjectMeta metadata = 1; optional TokenRequestSpec spec = 2; }
 message PriorityClass { optional ObjectMeta metadata = 1; optional int32 value = 2; optional bool globalDefault = 3; optional string description = 4; optional string preemptionPolicy = 5; }
 `;
 
@@ -144,7 +147,7 @@ const Unknown = root.lookupType('k8s.Unknown');
 const DECODABLE = [
   'Namespace', 'DeleteOptions', 'Eviction', 'ConfigMap', 'Secret', 'Service', 'Pod', 'Deployment', 'Job', 'CronJob',
   'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'PodDisruptionBudget', 'ResourceQuota', 'ServiceAccount', 'Ingress',
-  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PriorityClass',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PriorityClass', 'TokenRequest',
 ];
 const messagesByKind: Record<string, protobuf.Type> = Object.fromEntries(DECODABLE.map((kind) => [kind, root.lookupType(`k8s.${kind}`)]));
 
@@ -193,7 +196,7 @@ const ZERO_MEANT = new Set([
   'progressDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
   'gracePeriodSeconds', 'priority', 'orphanDependents', 'immutable', 'manualSelector', 'suspend',
   'minReplicas', 'averageUtilization', 'targetCPUUtilizationPercentage', 'stabilizationWindowSeconds',
-  'minAvailable', 'maxUnavailable', 'maxSurge', 'automountServiceAccountToken', 'value',
+  'minAvailable', 'maxUnavailable', 'maxSurge', 'automountServiceAccountToken', 'value', 'expirationSeconds',
 ]);
 const QUANTITY_FIELDS = new Set(['value', 'averageValue']);
 

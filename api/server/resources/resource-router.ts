@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors } from '../../../core/errors.ts';
 import type { ApiContext } from '../api-context.ts';
 import { groupVersionDiscovery } from '../discovery/discovery-routes.ts';
+import { isWatchValue } from '../prometheus/request-labels.ts';
 import { parseResourcePath } from '../resource-path.ts';
 import { resourceTypeOfPlural, servedResourceTypes } from '../../../projections/state/served-types.ts';
 import { bindingHandler } from '../subresources/binding.ts';
@@ -9,6 +10,7 @@ import { evictionHandler } from '../subresources/eviction.ts';
 import { podLogHandler } from '../subresources/pod-log.ts';
 import { podStreamHandler } from '../subresources/pod-streams.ts';
 import { getScaleHandler, writeScaleHandler } from '../subresources/scale.ts';
+import { tokenRequestHandler } from '../subresources/token-request.ts';
 import { watchHandler } from '../watch/watch-handler.ts';
 import { patchHandler } from './patch-handler.ts';
 import { getObjectHandler, listHandler } from './read-handlers.ts';
@@ -47,11 +49,13 @@ export function resourceRoutes(app: FastifyInstance, context: ApiContext): void 
     if (!path.type.namespaced && path.namespace !== undefined) return reply.callNotFound();
     return dispatch(scope, request.method);
   };
-  for (const prefix of ['/api/*', '/apis/*']) app.route({ method: [...METHODS], url: prefix, handler });
+  // Counted for /metrics when the request ends (watches and followed logs count themselves when they end).
+  const onResponse = context.metrics?.onResponse;
+  for (const prefix of ['/api/*', '/apis/*']) app.route({ method: [...METHODS], url: prefix, handler, ...(onResponse ? { onResponse } : {}) });
 }
 
 async function dispatch(scope: ResourceScope, method: string) {
-  const watch = scope.query.watch === 'true' || scope.query.watch === '1';
+  const watch = isWatchValue(scope.query.watch);
   if (scope.subresource) return dispatchSubresource(scope, method);
   if (scope.name === undefined) {
     switch (method) {
@@ -115,6 +119,9 @@ async function dispatchSubresource(scope: ResourceScope, method: string) {
       return methodNotAllowed();
     case 'log':
       if (method === 'GET') return podLogHandler(scope);
+      return methodNotAllowed();
+    case 'token':
+      if (method === 'POST') return tokenRequestHandler(scope);
       return methodNotAllowed();
     case 'exec':
     case 'attach':

@@ -72,6 +72,8 @@ export async function podLogHandler(scope: ResourceScope) {
 
   const reply = scope.reply;
   reply.hijack();
+  // Open in apiserver_longrunning_requests until it ends, then counted as one CONNECT.
+  const endLongRunning = scope.context.metrics?.longRunning(scope.request, reply);
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   raw.write(text);
@@ -80,6 +82,7 @@ export async function podLogHandler(scope: ResourceScope) {
   const finish = () => {
     if (done) return;
     done = true;
+    endLongRunning?.();
     stop?.();
     if (!raw.writableEnded) raw.end();
   };

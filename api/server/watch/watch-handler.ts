@@ -187,6 +187,8 @@ export async function watchHandler(scope: ResourceScope) {
 
   const reply = scope.reply;
   reply.hijack();
+  // Open in apiserver_longrunning_requests until it ends, then counted as one WATCH.
+  const endLongRunning = context.metrics?.longRunning(scope.request, reply);
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
   raw.flushHeaders?.();
@@ -276,6 +278,7 @@ export async function watchHandler(scope: ResourceScope) {
     closed = true;
     if (joinChannel) joiningChannels.delete(joinChannel);
     openWatches--;
+    endLongRunning?.();
     stop?.();
     for (const timer of timers) clearTimeout(timer);
     if (!raw.writableEnded) raw.end();
