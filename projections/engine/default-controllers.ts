@@ -7,6 +7,7 @@ import { createIngressController } from '../controllers/ingress/ingress-controll
 import { createGarbageCollectorController } from '../controllers/garbage-collector/garbage-collector-controller.ts';
 import { createNamespaceController } from '../controllers/garbage-collector/namespace-controller.ts';
 import { createCrdFinalizerController } from '../controllers/garbage-collector/crd-finalizer-controller.ts';
+import { createServiceAccountController } from '../controllers/serviceaccount/serviceaccount-controller.ts';
 import { createJobController } from '../controllers/job/job-controller.ts';
 import { type KubeletOptions, createKubeletController } from '../controllers/kubelet/kubelet-controller.ts';
 import { type NodeLifecycleOptions, createNodeLifecycleController } from '../controllers/node-lifecycle/node-lifecycle-controller.ts';
@@ -40,6 +41,7 @@ export function defaultControllers(options: DefaultControllerOptions = {}): Cont
     createGarbageCollectorController(),
     createNamespaceController(),
     createCrdFinalizerController(),
+    createServiceAccountController(),
     createSchedulerController(options.scheduler),
     createNodeLifecycleController(options.nodeLifecycle),
     createPodGcController(),

@@ -202,9 +202,11 @@ describe.skipIf(!existsSync(CHROMIUM))('time-travel debugger UI in headless chro
     const pod = page.locator(`[data-testid=cluster] .pod[data-pod="${podName}"]`);
     const podNode = await pod.evaluate((el) => el.closest('.node')!.getAttribute('data-node'));
     await pod.click();
+    // The inspector (and its scheduling table) has moved to this pod from the one inspected before.
+    await expect.poll(() => page.getByTestId('inspector-subject').textContent()).toBe(`Pod/${podName}`);
     const table = page.getByTestId('scheduling');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
-    expect(await table.locator('tr.chosen').getAttribute('data-node')).toBe(podNode);
+    await expect.poll(() => table.locator('tr.chosen').getAttribute('data-node')).toBe(podNode);
     expect(await table.locator('.chosen-node').textContent()).toBe(podNode);
     const headers = await table.locator('thead th').allTextContents();
     expect(headers.slice(0, 2)).toEqual(['node', 'filter']);

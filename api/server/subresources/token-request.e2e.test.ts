@@ -69,8 +69,8 @@ async function createToken(args: string[]): Promise<{ token: string; header: { a
 
 describe.skipIf(!HAS_KUBECTL)('kubectl create token', () => {
   beforeAll(async () => {
-    // Orrery simulates no ServiceAccount controller: a namespace's `default` account is created by hand.
-    await ok(['create', 'serviceaccount', 'default']);
+    // Each namespace's `default` account comes from the ServiceAccount controller.
+    expect(await ok(['get', 'serviceaccount', 'default', '-o', 'name'])).toBe('serviceaccount/default\n');
     await ok(['create', 'serviceaccount', 'builder']);
     await ok(['create', 'secret', 'generic', 'bound', '--from-literal=a=b']);
     await ok(['run', 'web', '--image=nginx', '--restart=Never']);
