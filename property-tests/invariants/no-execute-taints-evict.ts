@@ -17,11 +17,15 @@ export const noExecuteTaintsEvict = defineInvariant({
   start() {
     const tainted = new NoExecuteTaints();
     const reported = new Set<string>();
+    /** Pods are looked at once per virtual instant: a pod can only outstay its grace as time moves. */
+    let lookedAt = Number.NEGATIVE_INFINITY;
     return {
       onEvent(event, state) {
         tainted.observe(event, state);
         if (tainted.byNode.size === 0) return undefined;
         const now = event.metadata.time;
+        if (now === lookedAt) return undefined;
+        lookedAt = now;
         for (const [node, taints] of tainted.byNode) {
           for (const { taint, since } of taints.values()) {
             if (now - since <= UNTOLERATED_TAINT_GRACE_MS) continue;
