@@ -63,6 +63,8 @@ spec:
               properties:
                 replicas: {type: integer}
                 selector: {type: string}
+      selectableFields:
+        - {jsonPath: .spec.image}
       subresources:
         status: {}
         scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
@@ -107,6 +109,10 @@ describe('kubectl with CustomResourceDefinitions', () => {
     expect(asBeta.apiVersion).toBe('stable.example.com/v1beta1');
     expect(asBeta.spec.image).toBe('backup:1');
     expect((await ok(['explain', 'crontab.spec.image'])).replace(/\s+/g, ' ')).toContain('FIELD: image <string> DESCRIPTION: The image the job runs.');
+    // selectableFields: the declared field selects; any other is the apiserver's 400.
+    expect(await ok(['get', 'ct', '--field-selector', 'spec.image=backup:1', '-o', 'name'])).toBe('crontab.stable.example.com/daily\n');
+    expect(await ok(['get', 'ct', '--field-selector', 'spec.image!=backup:1', '-o', 'name'])).toBe('');
+    expect((await kubectl(['get', 'ct', '--field-selector', 'spec.cronSpec=x'])).stderr).toContain('field label not supported: spec.cronSpec');
   });
 
   it('invalid objects get the apiserver\'s errors and append nothing', async () => {
@@ -148,6 +154,8 @@ describe('kubectl with CustomResourceDefinitions', () => {
     expect(clash.stderr.trim()).toBe('The CustomResourceDefinition "jobs.stable.example.com" is invalid: spec.names.kind: Invalid value: "Job": is already served by batch/v1: Orrery holds one kind per name');
     const misnamed = await applyText('misnamed.yaml', crontabs.replace('name: crontabs.stable.example.com', 'name: tabs.stable.example.com'));
     expect(misnamed.stderr.trim()).toBe('The CustomResourceDefinition "tabs.stable.example.com" is invalid: metadata.name: Invalid value: "tabs.stable.example.com": must be spec.names.plural+"."+spec.group');
+    const unselectable = await applyText('unselectable.yaml', crontabs.replace('- {jsonPath: .spec.image}', '- {jsonPath: .status}'));
+    expect(unselectable.stderr.trim()).toBe('The CustomResourceDefinition "crontabs.stable.example.com" is invalid: spec.versions[1].selectableFields[0].jsonPath: Invalid value: ".status": must point to a field of type string, boolean or integer');
     expect(state().position).toBe(before);
   });
 

@@ -37,6 +37,6 @@ const FIELD_LABELS: Record<string, readonly string[]> = {
  */
 export function unsupportedFieldLabel(type: ResourceType, fields: readonly string[]): string | undefined {
   if (type.group === 'events.k8s.io' || type.computed) return undefined;
-  const extra = FIELD_LABELS[`${type.group}/${type.kind}`] ?? [];
+  const extra = type.fieldLabels ?? FIELD_LABELS[`${type.group}/${type.kind}`] ?? [];
   return fields.find((field) => !OBJECT_META.includes(field) && !extra.includes(field));
 }

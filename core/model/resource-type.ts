@@ -64,6 +64,8 @@ export interface ResourceType {
    * absent: `.spec.replicas`, `.status.replicas` and the spec's selector, as the workloads have them.
    */
   scalePaths?: { specReplicas: string; statusReplicas: string; labelSelector?: string };
+  /** Field labels a field selector may name besides `metadata.name` and `metadata.namespace` (a CRD's `selectableFields`). */
+  fieldLabels?: string[];
   /** For a kind a CustomResourceDefinition adds: that definition's name. */
   definedBy?: string;
   /**

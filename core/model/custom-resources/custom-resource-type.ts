@@ -77,6 +77,7 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
   const others = spec.versions.filter((v) => v.served && v.name !== storage.name).map((v) => v.name);
   if (others.length > 0) type.alsoServedAs = others;
   if (spec.names.categories?.length) type.categories = spec.names.categories;
+  type.fieldLabels = (storage.selectableFields ?? []).map((field) => field.jsonPath.slice(1));
   if (scale) {
     type.scalePaths = { specReplicas: scale.specReplicasPath, statusReplicas: scale.statusReplicasPath };
     if (scale.labelSelectorPath) type.scalePaths.labelSelector = scale.labelSelectorPath;

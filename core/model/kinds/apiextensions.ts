@@ -33,6 +33,8 @@ export interface CustomResourceVersion {
   schema?: { openAPIV3Schema?: JsonSchemaProps };
   subresources?: { status?: object; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
   additionalPrinterColumns?: PrinterColumn[];
+  /** Fields a field selector may name (`.spec.color`): scalar fields of the schema, at most 8. */
+  selectableFields?: Array<{ jsonPath: string }>;
 }
 
 export interface CustomResourceDefinitionSpec {
@@ -121,6 +123,7 @@ function validateVersions(versions: CustomResourceVersion[] | undefined, causes:
       if (!PRINTER_COLUMN_TYPES.includes(printer.type)) causes.push(fieldErrors.notSupported(`${columnPath}.type`, printer.type ?? '', PRINTER_COLUMN_TYPES));
       if (!printer.jsonPath) causes.push(fieldErrors.required(`${columnPath}.jsonPath`));
     });
+    validateSelectableFields(version, path, causes);
     const scale = version.subresources?.scale;
     if (scale) {
       if (!scale.specReplicasPath) causes.push(fieldErrors.required(`${path}.subresources.scale.specReplicasPath`));
@@ -133,6 +136,38 @@ function validateVersions(versions: CustomResourceVersion[] | undefined, causes:
     causes.push(fieldErrors.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   }
   if (!versions.some((version) => version.served)) causes.push(fieldErrors.invalid('spec.versions', versions, 'must have at least one version marked as served'));
+}
+
+const SELECTABLE_TYPES = ['string', 'integer', 'boolean'];
+const MAX_SELECTABLE_FIELDS = 8;
+
+/** A schema's property at a simple JSONPath (`.spec.color`), if it declares one. */
+export function schemaAt(schema: JsonSchemaProps | undefined, jsonPath: string): JsonSchemaProps | undefined {
+  let at = schema;
+  for (const field of jsonPath.split('.').slice(1)) at = at?.properties?.[field];
+  return at;
+}
+
+function validateSelectableFields(version: CustomResourceVersion, path: string, causes: StatusCause[]): void {
+  const fields = version.selectableFields ?? [];
+  if (fields.length > MAX_SELECTABLE_FIELDS) causes.push(fieldErrors.tooMany(`${path}.selectableFields`, fields.length, MAX_SELECTABLE_FIELDS));
+  const seen = new Set<string>();
+  for (const [i, field] of fields.entries()) {
+    const at = `${path}.selectableFields[${i}].jsonPath`;
+    if (!field.jsonPath) {
+      causes.push(fieldErrors.required(at));
+      continue;
+    }
+    if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(field.jsonPath) || field.jsonPath.startsWith('.metadata')) {
+      causes.push(fieldErrors.invalid(at, field.jsonPath, 'must be a simple JSON path to a field of the object other than metadata (.spec.color)'));
+      continue;
+    }
+    const property = schemaAt(version.schema?.openAPIV3Schema, field.jsonPath);
+    if (!property) causes.push(fieldErrors.invalid(at, field.jsonPath, 'is not a field of the schema'));
+    else if (!SELECTABLE_TYPES.includes(property.type ?? '')) causes.push(fieldErrors.invalid(at, field.jsonPath, 'must point to a field of type string, boolean or integer'));
+    if (seen.has(field.jsonPath)) causes.push(fieldErrors.duplicate(at, field.jsonPath));
+    seen.add(field.jsonPath);
+  }
 }
 
 /** apiextensions' ValidateCustomResourceDefinition (and its update rules), the checks a definition's shape needs. */
