@@ -255,11 +255,14 @@ function customKindSchema(schema: Schema, gvk: GroupVersionKind): Schema {
   return {
     ...schema,
     type: 'object',
+    // The definition's own properties, then the standard fields over them: generated schemas
+    // declare `metadata: {type: object}`, which would hide ObjectMeta's fields from kubectl's
+    // patch computation.
     properties: {
+      ...(schema.properties ?? {}),
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
       metadata: { allOf: [ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')], description: 'Standard object\'s metadata.' },
-      ...(schema.properties ?? {}),
     },
     'x-kubernetes-group-version-kind': [gvk],
   };

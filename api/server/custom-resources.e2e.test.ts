@@ -50,6 +50,10 @@ spec:
         openAPIV3Schema:
           type: object
           properties:
+            # As controller-gen writes them: the standard fields declared, metadata as a bare object.
+            apiVersion: {type: string}
+            kind: {type: string}
+            metadata: {type: object}
             spec:
               type: object
               required: [cronSpec]
@@ -101,6 +105,11 @@ describe('kubectl with CustomResourceDefinitions', () => {
   it('objects are defaulted, printed with the printer columns, and read through any served version', async () => {
     expect((await applyText('daily.yaml', crontab('daily', '{cronSpec: "0 3 * * *", image: backup:1}'))).stdout.trim()).toBe('crontab.stable.example.com/daily created');
     expect(held('CronTab', 'default/daily')!.spec).toEqual({ cronSpec: '0 3 * * *', image: 'backup:1', replicas: 1 });
+    // Labels pass strict validation, and a re-apply's patch is computed without a warning.
+    const relabelled = await applyText('daily.yaml', crontab('daily', '{cronSpec: "0 3 * * *", image: backup:1}').replace('namespace: default}', 'namespace: default, labels: {tier: ops}}'));
+    expect(relabelled.stderr).toBe('');
+    expect(relabelled.stdout.trim()).toBe('crontab.stable.example.com/daily configured');
+    expect(held('CronTab', 'default/daily')!.metadata.labels).toEqual({ tier: 'ops' });
     expect(await ok(['get', 'ct'])).toMatch(/^NAME\s+SPEC\s+REPLICAS\s+AGE\ndaily\s+0 3 \* \* \*\s+1\s+\d+s\n$/);
     expect(await ok(['get', 'crontabs', '-o', 'wide'])).toMatch(/^NAME\s+SPEC\s+REPLICAS\s+IMAGE\s+AGE\ndaily\s+0 3 \* \* \*\s+1\s+backup:1\s+\d+s\n$/);
     // The `all` category the definition names.

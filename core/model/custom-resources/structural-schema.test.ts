@@ -47,6 +47,14 @@ describe('structural schemas of custom resources', () => {
     });
   });
 
+  it('leaves the object\'s metadata alone when the schema declares it, as generated schemas do', () => {
+    const declared: JsonSchemaProps = { type: 'object', properties: { metadata: { type: 'object' }, spec: { type: 'object', properties: { size: { type: 'integer' } } } } };
+    const object = { apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 'a', labels: { app: 'a' } }, spec: { size: 1, stray: true } };
+    expect(unknownFields(object, declared)).toEqual(['spec.stray']);
+    prune(object, declared);
+    expect(object).toEqual({ apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 'a', labels: { app: 'a' } }, spec: { size: 1 } });
+  });
+
   it('fills defaults of absent fields, at any depth, without sharing the schema\'s values', () => {
     const object: any = { spec: { template: { spec: {} } } };
     applyDefaults(object, schema);

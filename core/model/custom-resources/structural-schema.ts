@@ -71,9 +71,12 @@ function visitUnknown(value: unknown, schema: JsonSchemaProps, path: string, atR
   const properties = schema.properties ?? {};
   const keepsRoot = atRoot || schema['x-kubernetes-embedded-resource'] === true;
   for (const key of Object.keys(value)) {
+    // An object's apiVersion, kind and metadata are ObjectMeta's business, whatever the schema
+    // says of them (generated schemas declare `metadata: {type: object}`).
+    if (keepsRoot && OBJECT_ROOT_FIELDS.includes(key)) continue;
     const property = properties[key];
     if (property) visitUnknown(value[key], property, fieldPath(path, key), false, found);
-    else if (!(keepsRoot && OBJECT_ROOT_FIELDS.includes(key)) && !keepsUnknownFields(schema)) found(fieldPath(path, key), value, key);
+    else if (!keepsUnknownFields(schema)) found(fieldPath(path, key), value, key);
   }
 }
 
@@ -92,19 +95,21 @@ export function prune(object: Json, schema: JsonSchemaProps): void {
 }
 
 /** Fills in the schema's `default`s for absent fields, in place (Kubernetes' structural defaulting). */
-export function applyDefaults(value: unknown, schema: JsonSchemaProps): void {
+export function applyDefaults(value: unknown, schema: JsonSchemaProps, atRoot = true): void {
   if (Array.isArray(value)) {
-    if (schema.items) for (const item of value) applyDefaults(item, schema.items);
+    if (schema.items) for (const item of value) applyDefaults(item, schema.items, false);
     return;
   }
   if (!isMap(value)) return;
   const valueSchema = valueSchemaOf(schema);
   if (valueSchema !== undefined && valueSchema !== 'any') {
-    for (const key of Object.keys(value)) applyDefaults(value[key], valueSchema);
+    for (const key of Object.keys(value)) applyDefaults(value[key], valueSchema, false);
   }
+  const keepsRoot = atRoot || schema['x-kubernetes-embedded-resource'] === true;
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (keepsRoot && OBJECT_ROOT_FIELDS.includes(key)) continue;
     if (value[key] === undefined && property.default !== undefined) value[key] = structuredClone(property.default);
-    if (value[key] !== undefined) applyDefaults(value[key], property);
+    if (value[key] !== undefined) applyDefaults(value[key], property, false);
   }
 }
 
