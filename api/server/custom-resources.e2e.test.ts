@@ -41,6 +41,7 @@ spec:
     - name: v1beta1
       served: true
       storage: false
+      deprecated: true
       schema:
         openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
     - name: v1
@@ -114,6 +115,8 @@ describe('kubectl with CustomResourceDefinitions', () => {
     expect(await ok(['get', 'crontabs', '-o', 'wide'])).toMatch(/^NAME\s+SPEC\s+REPLICAS\s+IMAGE\s+AGE\ndaily\s+0 3 \* \* \*\s+1\s+backup:1\s+\d+s\n$/);
     // The `all` category the definition names.
     expect(await ok(['get', 'all'])).toContain('crontab.stable.example.com/daily');
+    const beta = await kubectl(['get', 'crontabs.v1beta1.stable.example.com', 'daily', '-o', 'name']);
+    expect(beta.stderr).toBe('Warning: stable.example.com/v1beta1 CronTab is deprecated\n');
     const asBeta = JSON.parse(await ok(['get', '--raw', '/apis/stable.example.com/v1beta1/namespaces/default/crontabs/daily']));
     expect(asBeta.apiVersion).toBe('stable.example.com/v1beta1');
     expect(asBeta.spec.image).toBe('backup:1');

@@ -66,6 +66,8 @@ export interface ResourceType {
   scalePaths?: { specReplicas: string; statusReplicas: string; labelSelector?: string };
   /** Field labels a field selector may name besides `metadata.name` and `metadata.namespace` (a CRD's `selectableFields`). */
   fieldLabels?: string[];
+  /** Versions served with a deprecation warning (a CRD's `deprecated` versions), by version. */
+  deprecatedVersions?: Record<string, string>;
   /** For a kind a CustomResourceDefinition adds: that definition's name. */
   definedBy?: string;
   /**

@@ -13,6 +13,7 @@ import { getScaleHandler, writeScaleHandler } from '../subresources/scale.ts';
 import { tokenRequestHandler } from '../subresources/token-request.ts';
 import { watchHandler } from '../watch/watch-handler.ts';
 import { patchHandler } from './patch-handler.ts';
+import { addWarnings } from './field-validation.ts';
 import { getObjectHandler, listHandler } from './read-handlers.ts';
 import { type ResourceScope, queryOf, sendJson } from './request-scope.ts';
 import { createHandler, deleteCollectionHandler, deleteHandler, updateHandler } from './write-handlers.ts';
@@ -47,6 +48,8 @@ export function resourceRoutes(app: FastifyInstance, context: ApiContext): void 
     if (path.subresource !== undefined) scope.subresource = path.subresource;
     if (path.type.namespaced && path.namespace === undefined && path.name !== undefined) return reply.callNotFound();
     if (!path.type.namespaced && path.namespace !== undefined) return reply.callNotFound();
+    const deprecation = path.type.deprecatedVersions?.[path.version];
+    if (deprecation) addWarnings(scope, [deprecation]);
     return dispatch(scope, request.method);
   };
   // Counted for /metrics when the request ends (watches and followed logs count themselves when they end).

@@ -78,6 +78,10 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
   if (others.length > 0) type.alsoServedAs = others;
   if (spec.names.categories?.length) type.categories = spec.names.categories;
   type.fieldLabels = (storage.selectableFields ?? []).map((field) => field.jsonPath.slice(1));
+  const deprecated = spec.versions.filter((v) => v.served && v.deprecated);
+  if (deprecated.length > 0) {
+    type.deprecatedVersions = Object.fromEntries(deprecated.map((v) => [v.name, v.deprecationWarning ?? `${spec.group}/${v.name} ${spec.names.kind} is deprecated`]));
+  }
   if (scale) {
     type.scalePaths = { specReplicas: scale.specReplicasPath, statusReplicas: scale.statusReplicasPath };
     if (scale.labelSelectorPath) type.scalePaths.labelSelector = scale.labelSelectorPath;
