@@ -194,6 +194,8 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     const deployments = await kubectl(['get', 'deploy', '-n', 'shop', '--field-selector', 'status.replicas=3']);
     expect(deployments.stderr).toContain('field label not supported: status.replicas');
     expect(await ok(['get', 'rs', '-n', 'shop', '--field-selector', 'status.replicas=0', '-o', 'name'])).not.toContain('error');
+    // A boolean the apiserver always reports reads "false" when unset: every node not cordoned.
+    expect((await ok(['get', 'nodes', '--field-selector', 'spec.unschedulable=false', '-o', 'name'])).trim().split('\n')).toEqual(['node/node-1', 'node/node-2', 'node/node-3']);
   });
 
   it('describe deploy shows the Events section projected from the log', async () => {

@@ -11,11 +11,11 @@ const pod: KubeObject = {
 };
 
 describe('selectors', () => {
-  it('parses field selectors with =, ==, != and escaped separators', () => {
+  it('parses field selectors with =, ==, != and escaped separators (terms sorted, as Kubernetes sorts them)', () => {
     expect(parseFieldSelectorParam('spec.nodeName=node-2,status.phase!=Failed,metadata.name==a\\,b')).toEqual([
+      { field: 'metadata.name', operator: '=', value: 'a,b' },
       { field: 'spec.nodeName', operator: '=', value: 'node-2' },
       { field: 'status.phase', operator: '!=', value: 'Failed' },
-      { field: 'metadata.name', operator: '=', value: 'a,b' },
     ]);
     expect(() => parseFieldSelectorParam('spec.nodeName')).toThrow(expect.objectContaining({ code: 400 }));
   });

@@ -1,12 +1,10 @@
 import { apiErrors } from '../../core/errors.ts';
+import { type FieldRequirement, fieldSelectorMatchesKind, isFieldSelectorError, parseFieldSelector, validateFieldSelectorFor } from '../../core/model/field-selectors.ts';
 import { isSelectorParseError, matches, parseSelector, type Selector } from '../../core/model/labels.ts';
 import type { KubeObject } from '../../core/model/object.ts';
+import type { ResourceType } from '../../core/model/resource-type.ts';
 
-export interface FieldRequirement {
-  field: string;
-  operator: '=' | '!=';
-  value: string;
-}
+export type { FieldRequirement } from '../../core/model/field-selectors.ts';
 
 /** `?labelSelector=` parsed, 400 BadRequest with Kubernetes' wording when malformed. */
 export function parseLabelSelectorParam(text: string | undefined): Selector | undefined {
@@ -19,49 +17,20 @@ export function parseLabelSelectorParam(text: string | undefined): Selector | un
   }
 }
 
-/** `?fieldSelector=a=b,c!=d,e==f` (fields.ParseSelector), escaping `\,` `\=` `\\` as Kubernetes does. */
-export function parseFieldSelectorParam(text: string | undefined): FieldRequirement[] | undefined {
+/**
+ * `?fieldSelector=a=b,c!=d,e==f` (fields.ParseSelector, core/model/field-selectors.ts), checked
+ * against the kind's field labels when a kind is given; 400 BadRequest with Kubernetes' wording.
+ */
+export function parseFieldSelectorParam(text: string | undefined, type?: ResourceType): FieldRequirement[] | undefined {
   if (!text) return undefined;
-  const requirements: FieldRequirement[] = [];
-  for (const part of splitUnescaped(text, ',')) {
-    if (part.trim() === '') continue;
-    const match = /^(.*?)(!=|==|=)(.*)$/s.exec(part);
-    if (!match) throw apiErrors.badRequest(`invalid selector: '${text}'; can't understand '${part}'`);
-    requirements.push({ field: match[1]!.trim(), operator: match[2] === '!=' ? '!=' : '=', value: unescape(match[3]!) });
+  try {
+    const selector = parseFieldSelector(text);
+    if (type) validateFieldSelectorFor(type, selector);
+    return selector.requirements;
+  } catch (error) {
+    if (isFieldSelectorError(error)) throw apiErrors.badRequest(error.message);
+    throw error;
   }
-  return requirements;
-}
-
-function splitUnescaped(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '\\' && i + 1 < text.length) {
-      current += char + text[i + 1];
-      i++;
-    } else if (char === separator) {
-      parts.push(current);
-      current = '';
-    } else current += char;
-  }
-  parts.push(current);
-  return parts;
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\(.)/g, '$1');
-}
-
-/** The value a field selector compares: a dotted path into the object, '' when absent. */
-export function fieldValue(object: KubeObject, field: string): string {
-  let value: unknown = object;
-  for (const segment of field.split('.')) {
-    if (value === null || typeof value !== 'object') return '';
-    value = (value as Record<string, unknown>)[segment];
-  }
-  if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 export interface ObjectFilter {
@@ -75,11 +44,6 @@ export function objectMatches(object: KubeObject, filter: ObjectFilter): boolean
   if (filter.namespace !== undefined && object.metadata.namespace !== filter.namespace) return false;
   if (filter.name !== undefined && object.metadata.name !== filter.name) return false;
   if (filter.labels && !matches(filter.labels, object.metadata.labels)) return false;
-  if (filter.fields) {
-    for (const requirement of filter.fields) {
-      const actual = fieldValue(object, requirement.field);
-      if (requirement.operator === '=' ? actual !== requirement.value : actual === requirement.value) return false;
-    }
-  }
+  if (filter.fields && !fieldSelectorMatchesKind(object.kind, { requirements: filter.fields }, object)) return false;
   return true;
 }

@@ -1,4 +1,5 @@
 import type { KubeObject } from './object.ts';
+import type { ResourceType } from './resource-type.ts';
 
 /**
  * Field selectors (k8s.io/apimachinery/pkg/fields): `metadata.name=x,status.phase!=Running`.
@@ -149,14 +150,24 @@ export const SUPPORTED_FIELD_LABELS: Readonly<Record<string, readonly string[]>>
   ReplicationController: ['status.replicas'],
   Job: ['status.successful'],
   CertificateSigningRequest: ['spec.signerName'],
+  Service: ['spec.clusterIP', 'spec.type'],
 };
 
 /** Rejects fields a kind does not support, in the API server's words: `field label not supported: spec.foo`. */
-export function validateFieldSelector(kind: string, selector: FieldSelector): void {
-  const supported = new Set([...METADATA_FIELDS, ...(SUPPORTED_FIELD_LABELS[kind] ?? [])]);
+export function validateFieldSelector(kind: string, selector: FieldSelector, extraLabels?: readonly string[]): void {
+  const supported = new Set([...METADATA_FIELDS, ...(extraLabels ?? SUPPORTED_FIELD_LABELS[kind] ?? [])]);
   for (const requirement of selector.requirements) {
     if (!supported.has(requirement.field)) throw new FieldSelectorError(`field label not supported: ${requirement.field}`);
   }
+}
+
+/**
+ * validateFieldSelector for a served kind: a custom resource's own labels (its CRD's
+ * `selectableFields`); events.k8s.io's Events and the computed metrics kinds take any field.
+ */
+export function validateFieldSelectorFor(type: Pick<ResourceType, 'kind' | 'group' | 'computed' | 'fieldLabels' | 'definedBy'>, selector: FieldSelector): void {
+  if (type.group === 'events.k8s.io' || type.computed) return;
+  validateFieldSelector(type.kind, selector, type.definedBy ? (type.fieldLabels ?? []) : undefined);
 }
 
 /** `source` on Events is `source.component`; `status.successful` on Jobs is `status.succeeded`. */

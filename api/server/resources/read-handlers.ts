@@ -1,7 +1,6 @@
 import { apiErrors } from '../../../core/errors.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { type ObjectFilter, objectMatches, parseFieldSelectorParam, parseLabelSelectorParam } from '../selectors.ts';
-import { unsupportedFieldLabel } from '../../../core/model/field-labels.ts';
 import { includeObjectOf, toTable, wantsTable } from '../table.ts';
 import { groupVersionString } from '../discovery/group-versions.ts';
 import { eventsCaughtUp, readViewFor } from './object-source.ts';
@@ -30,12 +29,8 @@ export function filterOf(scope: ResourceScope): ObjectFilter {
   if (scope.namespace !== undefined && scope.type.namespaced) filter.namespace = scope.namespace;
   const labels = parseLabelSelectorParam(scope.query.labelSelector);
   if (labels) filter.labels = labels;
-  const fields = parseFieldSelectorParam(scope.query.fieldSelector);
-  if (fields) {
-    const unsupported = unsupportedFieldLabel(scope.type, fields.map((f) => f.field));
-    if (unsupported !== undefined) throw apiErrors.badRequest(`field label not supported: ${unsupported}`);
-    filter.fields = fields;
-  }
+  const fields = parseFieldSelectorParam(scope.query.fieldSelector, scope.type);
+  if (fields) filter.fields = fields;
   return filter;
 }
 
