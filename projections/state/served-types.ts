@@ -45,5 +45,10 @@ export function resourceTypeOfKind(state: ClusterState, kind: string): ResourceT
 }
 
 export function resourceTypeOfPlural(state: ClusterState, group: string, plural: string): ResourceType | undefined {
-  return resourceTypeForPlural(group, plural) ?? customResourceTypes(state).find((type) => type.group === group && type.plural === plural);
+  return resourceTypeForPlural(group, plural) ?? customTypeForPlural(state, group, plural);
+}
+
+/** The kind a CustomResourceDefinition serves at a group and plural (the built-ins not consulted). */
+export function customTypeForPlural(state: ClusterState, group: string, plural: string): ResourceType | undefined {
+  return customResourceTypes(state).find((type) => type.group === group && type.plural === plural);
 }

@@ -4,7 +4,7 @@ import type { ApiContext } from '../api-context.ts';
 import { groupVersionDiscovery } from '../discovery/discovery-routes.ts';
 import { isWatchValue } from '../prometheus/request-labels.ts';
 import { parseResourcePath } from '../resource-path.ts';
-import { resourceTypeOfPlural, servedResourceTypes } from '../../../projections/state/served-types.ts';
+import { customTypeForPlural, servedResourceTypes } from '../../../projections/state/served-types.ts';
 import { bindingHandler } from '../subresources/binding.ts';
 import { evictionHandler } from '../subresources/eviction.ts';
 import { podLogHandler } from '../subresources/pod-log.ts';
@@ -32,7 +32,7 @@ function requireVerb(scope: ResourceScope, verb: string): void {
 export function resourceRoutes(app: FastifyInstance, context: ApiContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const state = context.cluster.state;
-    const path = parseResourcePath(request.url, (group, plural) => resourceTypeOfPlural(state, group, plural));
+    const path = parseResourcePath(request.url, (group, plural) => customTypeForPlural(state, group, plural));
     if (!path) return reply.callNotFound();
     if (path.target === 'groupVersion') {
       if (request.method !== 'GET') methodNotAllowed();
