@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, type HistogramConfiguration, Registry, collectDefaultMetrics } from 'prom-client';
-import { servedResourceTypes, resourceTypeOfPlural } from '../../../projections/state/served-types.ts';
+import { customTypeForPlural, servedResourceTypes } from '../../../projections/state/served-types.ts';
 import type { ClusterBackend } from '../cluster-backend.ts';
 import { parseResourcePath } from '../resource-path.ts';
 import type { WatchHub } from '../watch/watch-hub.ts';
@@ -78,7 +78,7 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
   const { cluster, hub, appends } = options;
   const series = new Map<string, Series>();
   const longRunningRequests = new WeakSet<FastifyRequest>();
-  const lookup = (group: string, plural: string) => resourceTypeOfPlural(cluster.state, group, plural);
+  const lookup = (group: string, plural: string) => customTypeForPlural(cluster.state, group, plural);
 
   /** The series of a resource request, or undefined for any other path. */
   function seriesOf(request: FastifyRequest): Series | undefined {
