@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/model/object.ts';
 import type { ResourceType } from '../../core/model/resource-type.ts';
-import { allResourceTypes, resourceTypeForKind, resourceTypeForPlural } from '../../core/model/registry.ts';
+import { allResourceTypes, resourceTypeForKind } from '../../core/model/registry.ts';
 import { customResourceType } from '../../core/model/custom-resources/custom-resource-type.ts';
 import type { ClusterState } from '../cluster-state.ts';
 import { listObjects } from './queries.ts';
@@ -42,10 +42,6 @@ export function servedResourceTypes(state: ClusterState): readonly ResourceType[
 
 export function resourceTypeOfKind(state: ClusterState, kind: string): ResourceType | undefined {
   return resourceTypeForKind(kind) ?? customResourceTypes(state).find((type) => type.kind === kind);
-}
-
-export function resourceTypeOfPlural(state: ClusterState, group: string, plural: string): ResourceType | undefined {
-  return resourceTypeForPlural(group, plural) ?? customTypeForPlural(state, group, plural);
 }
 
 /** The kind a CustomResourceDefinition serves at a group and plural (the built-ins not consulted). */
