@@ -2,6 +2,10 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { applyEngineNodeFlags } from '../projections/engine/engine-node-flags.ts';
+
+// Every benchmark measures the engine as `orrery` runs it: with its V8 flags (bin/orrery.js).
+applyEngineNodeFlags();
 
 const BENCHMARKS_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'BENCHMARKS.md');
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { check } from '../property-tests/check.ts';
-import checkNodeFlags from '../bin/check-node-flags.json' with { type: 'json' };
+import checkOnlyNodeFlags from '../bin/check-node-flags.json' with { type: 'json' };
+import { engineNodeFlags } from '../projections/engine/engine-node-flags.ts';
 import { formatRate, recordBenchmark, table } from './harness.ts';
 
 // Histories checked per second against every built-in invariant, for the shape the issue names:
@@ -12,6 +13,9 @@ const SHAPE = {
   workloads: { maxWorkloads: 20 },
   timeline: { maxFaults: 30, maxActions: 70 },
 } as const;
+
+/** The V8 flags `orrery check` runs with (bin/orrery.js). */
+const checkNodeFlags = [...engineNodeFlags, ...checkOnlyNodeFlags];
 
 const worker = process.argv[2] === '--worker';
 const threadsChild = process.argv[2] === '--threads';
@@ -108,7 +112,7 @@ if (worker) {
 
 ${table(headers, rows)}
 
-The last two rows are what \`orrery check --runs ${runs * 2}\` and \`--runs ${LONG_RUNS}\` do by default: one check, its histories run on one worker thread per core (same verdict, counterexample and path as one thread), the workers' start and warm-up included, in a process started with the V8 flags \`orrery check\` runs with (\`${checkNodeFlags.join(' ')}\`, bin/check-node-flags.json). CPU ms per history is the process's own CPU time (all its threads, so V8's compiler and GC threads too), what a busy machine distorts least. Two processes each run slower than one alone: the two cores share caches and memory bandwidth. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
+The last two rows are what \`orrery check --runs ${runs * 2}\` and \`--runs ${LONG_RUNS}\` do by default: one check, its histories run on one worker thread per core (same verdict, counterexample and path as one thread), the workers' start and warm-up included, in a process started with the V8 flags \`orrery check\` runs with (\`${checkNodeFlags.join(' ')}\`, bin/engine-node-flags.json and bin/check-node-flags.json). CPU ms per history is the process's own CPU time (all its threads, so V8's compiler and GC threads too), what a busy machine distorts least. Two processes each run slower than one alone: the two cores share caches and memory bandwidth. 1-minute load average when written: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.
 
 Target: ≥ 100 histories/s on this 2-core machine. Anchor: Acto (SOSP '23) takes 5.9–44 minutes of real cluster time per bug reproduced; Orrery checks ${formatRate(parallel.histories / parallel.seconds).replace('/s', '').trim()} whole simulated cluster histories per second, warm, on both cores, and ${formatRate(long.histories / long.seconds).replace('/s', '').trim()} per second over a ${LONG_RUNS.toLocaleString('en-US')}-history check.`,
   );
