@@ -31,11 +31,26 @@ if (port) {
       ...(resolved.controllers ? { controllers: resolved.controllers } : {}),
       verifyDeterminism: data.verifyDeterminism,
     };
+    // Jobs arrive ahead of time (the next one waits here while this one runs) and run one at a time.
+    const queued: HistoryJob[] = [];
+    let running = false;
+    const runNext = (): void => {
+      const job = queued.shift();
+      if (!job) {
+        running = false;
+        return;
+      }
+      running = true;
+      runHistory(job.scenario, historyOptions)
+        .then(
+          (result) => post({ index: job.index, ok: result.violations.length === 0 }),
+          () => post({ index: job.index, ok: false }),
+        )
+        .then(runNext);
+    };
     port.on('message', (job: HistoryJob) => {
-      runHistory(job.scenario, historyOptions).then(
-        (result) => post({ index: job.index, ok: result.violations.length === 0 }),
-        () => post({ index: job.index, ok: false }),
-      );
+      queued.push(job);
+      if (!running) runNext();
     });
     post({ ready: true });
   } catch (error) {
