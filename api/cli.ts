@@ -50,6 +50,8 @@ program
   .option('--min-nodes <n>', 'smallest generated cluster', integer, 3)
   .option('--max-nodes <n>', 'largest generated cluster', integer, 5)
   .option('--workloads <n>', 'most workloads per history', integer, 20)
+  .option('--max-faults <n>', 'most node faults per history (each with its recovery)', integer, 3)
+  .option('--max-actions <n>', 'most user actions per history', integer, 6)
   .option('--no-faults', 'generate no node faults')
   .option('--no-actions', 'generate no user actions')
   .option('--no-shrink', 'report the first failure without shrinking it')

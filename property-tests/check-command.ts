@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { availableParallelism } from 'node:os';
 import { describePerturbation } from '../projections/engine/interleaving.ts';
+import type { ScenarioShape } from './arbitraries/scenario.ts';
 import { check } from './check.ts';
 import { type CheckSetup, resolveCheckSetup } from './check-setup.ts';
 
@@ -14,6 +15,8 @@ export interface CheckCommandOptions {
   minNodes: number;
   maxNodes: number;
   workloads: number;
+  maxFaults?: number;
+  maxActions?: number;
   faults: boolean;
   actions: boolean;
   shrink: boolean;
@@ -34,6 +37,17 @@ export function defaultWorkers(runs: number, cores = availableParallelism()): nu
   return Math.max(1, Math.min(cores, Math.floor(runs / 100)));
 }
 
+/** The generated histories' shape the command's options ask for. */
+export function checkShape(options: Pick<CheckCommandOptions, 'minNodes' | 'maxNodes' | 'workloads' | 'maxFaults' | 'maxActions' | 'faults' | 'actions'>): ScenarioShape {
+  return {
+    cluster: { minNodes: options.minNodes, maxNodes: options.maxNodes },
+    workloads: { maxWorkloads: options.workloads },
+    timeline: { ...(options.maxFaults !== undefined ? { maxFaults: options.maxFaults } : {}), ...(options.maxActions !== undefined ? { maxActions: options.maxActions } : {}) },
+    faults: options.faults,
+    actions: options.actions,
+  };
+}
+
 export async function runCheckCommand(options: CheckCommandOptions): Promise<number> {
   const setup: CheckSetup = {
     ...(options.invariants ? { invariantsModule: options.invariants } : {}),
@@ -50,10 +64,7 @@ export async function runCheckCommand(options: CheckCommandOptions): Promise<num
     invariants,
     ...(options.path ? { path: options.path } : {}),
     ...(controllers ? { controllers } : {}),
-    cluster: { minNodes: options.minNodes, maxNodes: options.maxNodes },
-    workloads: { maxWorkloads: options.workloads },
-    faults: options.faults,
-    actions: options.actions,
+    ...checkShape(options),
     shrink: options.shrink,
     verifyDeterminism: options.determinism,
     ...(options.interleavings ? { interleavings: true } : {}),
