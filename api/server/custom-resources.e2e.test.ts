@@ -63,6 +63,9 @@ spec:
                 image: {type: string, description: The image the job runs.}
                 replicas: {type: integer, minimum: 1, maximum: 10, default: 1}
                 tier: {type: string, enum: [web, batch]}
+                # At least a start or an end; and an int-or-string as controller-gen writes one.
+                window: {type: object, properties: {start: {type: string}, end: {type: string}}, anyOf: [{required: [start]}, {required: [end]}]}
+                port: {anyOf: [{type: integer}, {type: string}], x-kubernetes-int-or-string: true}
             status:
               type: object
               properties:
@@ -135,6 +138,8 @@ describe('kubectl with CustomResourceDefinitions', () => {
     expect(wrongType.stderr.trim()).toBe('The CronTab "bad" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"');
     const missing = await applyText('bad3.yaml', crontab('bad', '{image: x, tier: cron}'));
     expect(missing.stderr.trim()).toBe('The CronTab "bad" is invalid: \n* spec.cronSpec: Required value\n* spec.tier: Unsupported value: "cron": supported values: "web", "batch"');
+    const noWindow = await applyText('bad6.yaml', crontab('bad', '{cronSpec: "* * * * *", window: {}}'));
+    expect(noWindow.stderr.trim()).toBe('The CronTab "bad" is invalid: \n* <nil>: Invalid value: "": must validate at least one schema (anyOf)\n* spec.window.start: Required value');
     const pattern = await applyText('bad4.yaml', crontab('bad', '{cronSpec: "daily"}'));
     expect(pattern.stderr).toContain('spec.cronSpec: Invalid value: "daily": spec.cronSpec in body should match');
     // kubectl validates strictly by default: an undeclared field is refused; without validation it is pruned.
@@ -168,6 +173,8 @@ describe('kubectl with CustomResourceDefinitions', () => {
     expect(misnamed.stderr.trim()).toBe('The CustomResourceDefinition "tabs.stable.example.com" is invalid: metadata.name: Invalid value: "tabs.stable.example.com": must be spec.names.plural+"."+spec.group');
     const unselectable = await applyText('unselectable.yaml', crontabs.replace('- {jsonPath: .spec.image}', '- {jsonPath: .status}'));
     expect(unselectable.stderr.trim()).toBe('The CustomResourceDefinition "crontabs.stable.example.com" is invalid: spec.versions[1].selectableFields[0].jsonPath: Invalid value: ".status": must point to a field of type string, boolean or integer');
+    const typedInAnyOf = await applyText('typed.yaml', crontabs.replace('anyOf: [{required: [start]}, {required: [end]}]', 'anyOf: [{type: object, required: [start]}, {required: [end]}]'));
+    expect(typedInAnyOf.stderr.trim()).toBe('The CustomResourceDefinition "crontabs.stable.example.com" is invalid: spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[window].anyOf[0].type: Forbidden: must be empty to be structural');
     expect(state().position).toBe(before);
   });
 

@@ -84,4 +84,30 @@ describe('structural schemas of custom resources', () => {
     expect(check({ size: 1, mode: null })).toBe('');
     expect(check(null)).toBe('spec: Invalid value: "null": spec in body must be of type object: "null"');
   });
+
+  it('enforces allOf, anyOf, oneOf and not, as the apiserver reports them (on no field), with the closest alternative\'s causes', () => {
+    const combined: JsonSchemaProps = {
+      type: 'object',
+      properties: {
+        // Exactly one of a schedule or a trigger (the usual shape of such a rule in real CRDs).
+        source: { type: 'object', properties: { schedule: { type: 'string' }, trigger: { type: 'string' } }, oneOf: [{ required: ['schedule'] }, { required: ['trigger'] }] },
+        replicas: { type: 'integer', anyOf: [{ minimum: 10 }, { maximum: 2 }] },
+        name: { type: 'string', allOf: [{ minLength: 2 }, { pattern: '^[a-z]+$' }] },
+        mode: { type: 'string', not: { enum: ['legacy'] } },
+      },
+    };
+    const refusal = (spec: unknown) => {
+      const causes = validateAgainstSchema(spec, combined, 'spec');
+      return causes.length === 0 ? '' : formatCauses(causes);
+    };
+    expect(refusal({ source: { schedule: '@daily' }, replicas: 1, name: 'ab', mode: 'fast' })).toBe('');
+    expect(refusal({ source: { trigger: 'push' }, replicas: 12 })).toBe('');
+    expect(refusal({ source: { schedule: '@daily', trigger: 'push' } })).toBe('<nil>: Invalid value: "": must validate one and only one schema (oneOf)');
+    expect(refusal({ source: {} })).toBe('[<nil>: Invalid value: "": must validate one and only one schema (oneOf), spec.source.schedule: Required value]');
+    expect(refusal({ replicas: 5 })).toBe('[<nil>: Invalid value: "": must validate at least one schema (anyOf), spec.replicas: Invalid value: 5: spec.replicas in body should be greater than or equal to 10]');
+    expect(refusal({ name: 'A' })).toBe(
+      '[spec.name: Invalid value: "A": spec.name in body should be at least 2 chars long, spec.name: Invalid value: "A": spec.name in body should match \'^[a-z]+$\', <nil>: Invalid value: "": must validate all the schemas (allOf)]',
+    );
+    expect(refusal({ mode: 'legacy' })).toBe('<nil>: Invalid value: "": must not validate the schema (not)');
+  });
 });

@@ -4,11 +4,12 @@ import { fieldErrors, fieldPath } from '../field-errors.ts';
 /**
  * The part of a CustomResourceDefinition's `openAPIV3Schema` (apiextensions.k8s.io/v1
  * JSONSchemaProps) that Orrery acts on: structure (pruning, unknown fields), defaults, and the
- * value validations below. `allOf`/`anyOf`/`oneOf`/`not` and CEL rules (`x-kubernetes-validations`)
- * are accepted and not enforced.
+ * value validations below, `allOf`/`anyOf`/`oneOf`/`not` included. `format` and CEL rules
+ * (`x-kubernetes-validations`) are accepted and not enforced.
  */
 export interface JsonSchemaProps {
   type?: string;
+  description?: string;
   properties?: Record<string, JsonSchemaProps>;
   items?: JsonSchemaProps;
   additionalProperties?: JsonSchemaProps | boolean;
@@ -29,6 +30,11 @@ export interface JsonSchemaProps {
   uniqueItems?: boolean;
   minProperties?: number;
   maxProperties?: number;
+  /** Value validations only: a structural schema declares no types or structure inside these. */
+  allOf?: JsonSchemaProps[];
+  anyOf?: JsonSchemaProps[];
+  oneOf?: JsonSchemaProps[];
+  not?: JsonSchemaProps;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
@@ -161,6 +167,7 @@ function check(value: unknown, schema: JsonSchemaProps, path: string, causes: St
   if (schema.enum && !schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
     causes.push(fieldErrors.notSupported(path, value, schema.enum.map((allowed) => (typeof allowed === 'string' ? allowed : JSON.stringify(allowed)))));
   }
+  if (schema.allOf || schema.anyOf || schema.oneOf || schema.not) checkCombinators(value, schema, path, causes);
   if (typeof value === 'number') checkNumber(value, schema, path, causes);
   else if (typeof value === 'string') checkString(value, schema, path, causes);
   else if (Array.isArray(value)) {
@@ -176,6 +183,39 @@ function check(value: unknown, schema: JsonSchemaProps, path: string, causes: St
     }
     if (schema.items) value.forEach((item, index) => check(item, schema.items!, `${path}[${index}]`, causes));
   } else if (isMap(value)) checkObject(value, schema, path, causes);
+}
+
+/**
+ * `allOf`, `anyOf`, `oneOf` and `not`, as the apiserver's OpenAPI validator (kube-openapi) reports
+ * them: the rule's message without a path or value, which the CustomResource validation turns into
+ * a cause on no field (`<nil>: Invalid value: "": must validate one and only one schema (oneOf)`).
+ * Where no alternative validates, the causes of the one that came closest follow (kube-openapi
+ * merges the alternative with the most checks passed; here, the one with the fewest causes, the
+ * first of equals); `allOf` gives every failing part's causes, then its own.
+ */
+function checkCombinators(value: unknown, schema: JsonSchemaProps, path: string, causes: StatusCause[]): void {
+  if (schema.anyOf) {
+    const results = schema.anyOf.map((sub) => validateAgainstSchema(value, sub, path));
+    if (!results.some((found) => found.length === 0)) causes.push(combinatorRefusal('must validate at least one schema (anyOf)'), ...closest(results));
+  }
+  if (schema.oneOf) {
+    const results = schema.oneOf.map((sub) => validateAgainstSchema(value, sub, path));
+    const valid = results.filter((found) => found.length === 0).length;
+    if (valid !== 1) causes.push(combinatorRefusal('must validate one and only one schema (oneOf)'), ...(valid === 0 ? closest(results) : []));
+  }
+  if (schema.allOf) {
+    const failed = schema.allOf.map((sub) => validateAgainstSchema(value, sub, path)).filter((found) => found.length > 0);
+    if (failed.length > 0) causes.push(...failed.flat(), combinatorRefusal('must validate all the schemas (allOf)'));
+  }
+  if (schema.not && validateAgainstSchema(value, schema.not, path).length === 0) causes.push(combinatorRefusal('must not validate the schema (not)'));
+}
+
+function combinatorRefusal(message: string): StatusCause {
+  return fieldErrors.invalid('<nil>', '', message);
+}
+
+function closest(results: StatusCause[][]): StatusCause[] {
+  return results.reduce((best, found) => (found.length < best.length ? found : best));
 }
 
 function checkNumber(value: number, schema: JsonSchemaProps, path: string, causes: StatusCause[]): void {

@@ -98,6 +98,45 @@ function validateSchema(schema: JsonSchemaProps | undefined, path: string, cause
     if (schema.properties) causes.push(fieldErrors.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
     validateSchema(schema.additionalProperties, `${path}.additionalProperties`, causes, false);
   }
+  validateCombined(schema, path, causes, schema['x-kubernetes-int-or-string'] === true);
+}
+
+/** What a structural schema may not say inside allOf/anyOf/oneOf/not: those only add value validations. */
+const STRUCTURE_FIELDS = ['type', 'description', 'default', 'additionalProperties', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string'] as const;
+
+/** `anyOf: [{type: integer}, {type: string}]`, which generated schemas give every int-or-string field. */
+function isIntOrStringAnyOf(anyOf: JsonSchemaProps[] | undefined): boolean {
+  const types = (anyOf ?? []).map((sub) => (sub && Object.keys(sub).length === 1 ? sub.type : undefined));
+  return types.length === 2 && types[0] === 'integer' && types[1] === 'string';
+}
+
+/**
+ * The schemas inside allOf/anyOf/oneOf/not. An int-or-string field may say which two types it
+ * takes there (`anyOf: [{type: integer}, {type: string}]`, directly or inside an allOf).
+ */
+function validateCombined(schema: JsonSchemaProps, path: string, causes: StatusCause[], intOrString: boolean): void {
+  const anyOfIsIntOrString = intOrString && isIntOrStringAnyOf(schema.anyOf);
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    if (key === 'anyOf' && anyOfIsIntOrString) continue;
+    (schema[key] ?? []).forEach((sub, i) => validateValueValidation(sub, `${path}.${key}[${i}]`, causes, intOrString && key === 'allOf'));
+  }
+  if (schema.not) validateValueValidation(schema.not, `${path}.not`, causes, false);
+}
+
+/**
+ * A schema inside allOf/anyOf/oneOf/not, which may only add value validations: the apiserver's
+ * structural-schema check refuses anything else there (`...oneOf[0].type: Forbidden: must be empty
+ * to be structural`).
+ */
+function validateValueValidation(schema: JsonSchemaProps, path: string, causes: StatusCause[], intOrString: boolean): void {
+  if (!schema || typeof schema !== 'object') return;
+  for (const field of STRUCTURE_FIELDS) {
+    if (schema[field] !== undefined) causes.push(fieldErrors.forbidden(`${path}.${field}`, 'must be empty to be structural'));
+  }
+  if (schema.pattern !== undefined && !isValidPattern(schema.pattern)) causes.push(fieldErrors.invalid(`${path}.pattern`, schema.pattern, 'must be a valid regular expression'));
+  for (const [key, property] of Object.entries(schema.properties ?? {})) validateValueValidation(property, `${path}.properties[${key}]`, causes, false);
+  if (schema.items) validateValueValidation(schema.items, `${path}.items`, causes, false);
+  validateCombined(schema, path, causes, intOrString);
 }
 
 function validateVersions(versions: CustomResourceVersion[] | undefined, causes: StatusCause[]): void {
