@@ -26,7 +26,17 @@ const workloads: Array<[string, KubeObject, Record<string, unknown>]> = [
   ],
   ['DaemonSet', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds', namespace: 'default' }, spec: { selector: selector('ds'), template: template('ds') } }, { numberReady: 99 }],
   ['ReplicationController', { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc', namespace: 'default' }, spec: { replicas: 2, selector: { app: 'rc' }, template: template('rc') } }, { replicas: 99 }],
-  ['Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' }, spec: { template: { ...template('j'), spec: { ...template('j').spec, restartPolicy: 'Never' } } } }, { active: 7 }],
+  // A Job still running (its pod's task takes an hour): a finished Job is not synced any more.
+  [
+    'Job',
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'default' },
+      spec: { template: { metadata: { labels: { app: 'j' }, annotations: { 'sim.orrery.dev/exit-after': '1h' } }, spec: { ...template('j').spec, restartPolicy: 'Never' } } },
+    },
+    { active: 7 },
+  ],
   [
     'CronJob',
     { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cj', namespace: 'default' }, spec: { schedule: '0 0 1 1 *', jobTemplate: { spec: { template: { ...template('cj'), spec: { ...template('cj').spec, restartPolicy: 'Never' } } } } } },

@@ -98,6 +98,15 @@ describe('kubectl and workloads', () => {
     expect(wait.trim()).toBe('job.batch/backup-manual condition met');
   });
 
+  it('create job with a command and no sim annotation runs it to completion, as its task ends (kubectl wait sees Complete)', async () => {
+    expect((await ok(['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi'])).trim()).toBe('job.batch/once created');
+    const wait = await ok(['wait', '--for=condition=complete', 'job/once', '--timeout=30s']);
+    expect(wait.trim()).toBe('job.batch/once condition met');
+    const pod = objects('Pod').find((p) => p.metadata.labels?.['job-name'] === 'once')!;
+    expect(pod.status?.phase).toBe('Succeeded');
+    expect(pod.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  });
+
   it('a StatefulSet comes up in order: get sts shows READY 2/2, pods db-0 and db-1, rollout status completes', async () => {
     await ok(['create', 'service', 'clusterip', 'db', '--clusterip=None']);
     await applyText(`apiVersion: apps/v1

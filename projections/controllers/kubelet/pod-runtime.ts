@@ -29,6 +29,8 @@ type RunStatus =
 export interface ContainerRun {
   name: string;
   role: Role;
+  /** Exits 0 as soon as it runs unless `exit-after` says otherwise: init containers, and a Job's pods' containers (their work is done). */
+  exitsWhenDone: boolean;
   image: string;
   sim: ContainerSimulation;
   liveness?: ProbeSpec;
@@ -147,11 +149,23 @@ export function newPodRun(pod: KubeObject, node: string, hostIP: string | undefi
   };
 }
 
+/**
+ * A pod a Job controls runs a task to its end, so its containers exit 0 once running (as KWOK's
+ * pod-complete stage completes a Job's pods); anything else runs until something stops it.
+ */
+function ownedByJob(pod: KubeObject): boolean {
+  const owners = pod.metadata.ownerReferences;
+  if (!owners) return false;
+  for (const owner of owners) if (owner.controller && owner.kind === 'Job') return true;
+  return false;
+}
+
 // At module level, not a closure per pod: under tsx (keepNames) each closure made costs a defineProperty.
 function containerRunOf(pod: KubeObject, c: ContainerSpec, role: Role, hasInitContainers: boolean, options: { startupDelayMs?: number }): ContainerRun {
   return {
     name: c.name,
     role,
+    exitsWhenDone: role === 'init' || (role === 'regular' && ownedByJob(pod)),
     image: c.image ?? '',
     sim: containerSimulation(pod, c.name, c.image ?? '', options),
     // Always present (undefined when absent): one shape for every container, no spreads.
@@ -432,7 +446,7 @@ function setTimeline(c: ContainerRun, startedAt: number): void {
     c.killAt = probeFailsAt(c.liveness, startedAt, c.startedTime, startedAt + c.sim.livenessFailAfterMs);
   }
   if (c.sim.oomAfterMs !== undefined) c.oomAt = startedAt + c.sim.oomAfterMs;
-  const exitAfter = c.sim.exitAfterMs ?? (c.role === 'init' ? 0 : undefined);
+  const exitAfter = c.sim.exitAfterMs ?? (c.exitsWhenDone ? 0 : undefined);
   if (exitAfter !== undefined) c.exitAt = startedAt + exitAfter;
 }
 
