@@ -42,10 +42,10 @@ export function podsOfTarget(state: ClusterState, target: KubeObject): KubeObjec
 }
 
 /**
- * CPU usage in millicores per pod name: a Running pod's `sim.orrery.dev/cpu-usage` annotation,
- * else its share of the target's `sim.orrery.dev/cpu-load` (the load divided evenly among the
- * Ready, not terminating pods that do not report their own usage). Pods that are not Running, and
- * those that take no share, are left out: the autoscaler counts them as pods without a metric.
+ * The shares of a workload's `sim.orrery.dev/cpu-load`, in millicores per pod name: a Running
+ * pod's `sim.orrery.dev/cpu-usage` annotation, else its share of the load (divided evenly among the
+ * Ready, not terminating pods that do not report their own usage). Pods that take no share are left
+ * out (ResourceUsage reports them at 0).
  */
 export function podCpuMetrics(target: KubeObject, pods: readonly KubeObject[]): Map<string, number> {
   const metrics = new Map<string, number>();
@@ -117,6 +117,12 @@ export class ResourceUsage {
         ? splitByWeight(quantityToValue(memoryUsage), containers.map((c) => requestOf(c, 'memory', quantityToValue)))
         : containers.map((c) => requestOf(c, 'memory', quantityToValue) || CONTAINER_MEMORY_FLOOR_BYTES);
     return containers.map((container, i) => ({ name: container.name, cpuNanocores: cpu[i]!, memoryBytes: memory[i]! }));
+  }
+
+  /** The pod's CPU in millicores as the metrics API reports it (what the autoscaler reads); undefined when the pod has no metrics. */
+  podCpu(pod: KubeObject): number | undefined {
+    if (pod.status?.phase !== 'Running' || !nodeScraped(this.state, pod.spec?.nodeName)) return undefined;
+    return this.podCpuMilli(pod);
   }
 
   /** The sum over the node's pods that have metrics; undefined when the node has none. No system overhead is added. */

@@ -39,6 +39,12 @@ const hpa = (spec: Record<string, unknown> = {}): KubeObject => ({
   },
 });
 
+/** Pods that select a node label no node has: they stay Pending. */
+const unschedulable = (object: KubeObject): KubeObject => {
+  object.spec!.template.spec.nodeSelector = { disk: 'none-such' };
+  return object;
+};
+
 const replicasOf = (c: SimulatedCluster): number => getObject(c.state, 'Deployment', 'default', 'web')!.spec!.replicas;
 const statusOf = (c: SimulatedCluster): any => getObject(c.state, 'HorizontalPodAutoscaler', 'default', 'web')!.status;
 const condition = (c: SimulatedCluster, type: string): any => statusOf(c).conditions.find((x: any) => x.type === type);
@@ -59,8 +65,11 @@ async function setLoad(c: SimulatedCluster, cpu: string): Promise<void> {
 describe('horizontal pod autoscaler (simulated cluster)', () => {
   it('scales out to ceil(current × utilisation / target) under load, through the target spec.replicas', async () => {
     cluster = await createSimulatedCluster({ seed: 1, nodes: 3 });
-    await cluster.apply([deployment(3), hpa()]);
+    // minReplicas 3: idle pods report 0m, so with a lower floor the first syncs would scale in.
+    await cluster.apply([deployment(3), hpa({ minReplicas: 3 })]);
     await cluster.run(30_000);
+    expect(replicasOf(cluster)).toBe(3);
+    expect(statusOf(cluster).currentMetrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '0', averageUtilization: 0 } } }]);
     // 3 pods × 200m requested, total demand 450m: 75% utilisation against 50% → ceil(3 × 1.5) = 5.
     await setLoad(cluster, '450m');
     await cluster.run(16_000);
@@ -82,7 +91,7 @@ describe('horizontal pod autoscaler (simulated cluster)', () => {
 
   it('stays put within the 10% tolerance', async () => {
     cluster = await createSimulatedCluster({ seed: 2, nodes: 2 });
-    await cluster.apply([deployment(2), hpa()]);
+    await cluster.apply([deployment(2), hpa({ minReplicas: 2 })]);
     await cluster.run(30_000);
     await setLoad(cluster, '218m'); // 54% of the requests: ratio 1.08
     await cluster.run(60_000);
@@ -149,7 +158,8 @@ describe('horizontal pod autoscaler (simulated cluster)', () => {
 
   it('reports why it cannot compute a count: no metrics, missing requests, missing target', async () => {
     cluster = await createSimulatedCluster({ seed: 7, nodes: 2 });
-    await cluster.apply([deployment(2), hpa()]);
+    // Pods no node can take stay Pending, and only Running pods have metrics.
+    await cluster.apply([unschedulable(deployment(2)), hpa()]);
     await cluster.run(30_000);
     expect(condition(cluster, 'ScalingActive')).toMatchObject({
       status: 'False',
@@ -185,10 +195,15 @@ describe('horizontal pod autoscaler (simulated cluster)', () => {
 
   it('projects SuccessfulRescale and the failure Warnings as core/v1 Events, once per failure', async () => {
     cluster = await createSimulatedCluster({ seed: 9, nodes: 2 });
-    await cluster.apply([deployment(2), hpa()]);
+    await cluster.apply([unschedulable(deployment(2)), hpa({ minReplicas: 2 })]);
     await cluster.run(45_000);
+    // The pods become schedulable (a rollout) and busy: 300m on two pods of 200m is 75%.
+    const schedulable = structuredClone(getObject(cluster.state, 'Deployment', 'default', 'web')!);
+    delete schedulable.metadata.resourceVersion;
+    delete schedulable.spec!.template.spec.nodeSelector;
+    await cluster.act({ type: 'update', actor: 'user:test', object: schedulable });
     await setLoad(cluster, '300m');
-    await cluster.run(16_000);
+    await cluster.run(40_000);
     const app = createApiServer({ cluster });
     await app.ready();
     try {

@@ -7,7 +7,7 @@ import type { Command, CommandMeta } from '../../commands.ts';
 import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type Normalized, type ScalingHistory, normalizeWithBehavior, normalizeWithoutBehavior, recordScaleEvent } from './normalize.ts';
-import { podCpuMetrics, podsOfTarget } from '../../metrics/resource-usage.ts';
+import { ResourceUsage, podsOfTarget } from '../../metrics/resource-usage.ts';
 import { MetricError, resourceReplicas } from './replica-calculator.ts';
 
 /** Kinds with a scale subresource the autoscaler can drive. */
@@ -27,8 +27,18 @@ interface MetricOutcome {
   error?: string;
 }
 
+/** The pods' CPU in millicores, by name, as the metrics API reports it (`kubectl top` shows the same): pods without metrics are left out. */
+function podCpuMetrics(pods: readonly KubeObject[], usage: ResourceUsage): Map<string, number> {
+  const metrics = new Map<string, number>();
+  for (const pod of pods) {
+    const cpu = usage.podCpu(pod);
+    if (cpu !== undefined) metrics.set(pod.metadata.name!, cpu);
+  }
+  return metrics;
+}
+
 /** One metric spec evaluated against the simulated metrics (only Resource utilisation targets are simulated). */
-function evaluateMetric(spec: any, current: number, target: KubeObject, pods: KubeObject[]): MetricOutcome {
+function evaluateMetric(spec: any, current: number, pods: KubeObject[], usage: ResourceUsage): MetricOutcome {
   if (spec?.type !== 'Resource' || spec.resource?.target?.type !== 'Utilization' || spec.resource?.target?.averageUtilization === undefined) {
     return { status: { type: '' }, name: '', error: `the simulated metrics API has no ${spec?.type ?? 'unknown'} metric ${spec?.resource?.name ?? ''}`.trim() };
   }
@@ -36,7 +46,7 @@ function evaluateMetric(spec: any, current: number, target: KubeObject, pods: Ku
   const name = `${resource} resource utilization (percentage of request)`;
   if (resource !== 'cpu') return { status: { type: '' }, name, error: `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API` };
   try {
-    const result = resourceReplicas(current, spec.resource.target.averageUtilization, resource, pods, podCpuMetrics(target, pods));
+    const result = resourceReplicas(current, spec.resource.target.averageUtilization, resource, pods, podCpuMetrics(pods, usage));
     return {
       replicas: result.replicas,
       name,
@@ -101,7 +111,8 @@ export function syncHpa(state: ClusterState, hpa: KubeObject, history: ScalingHi
   else if (current < min) desired = min;
   else {
     const pods = podsOfTarget(state, target);
-    const outcomes = ((spec.metrics ?? []) as unknown[]).map((metric) => evaluateMetric(metric, current, target, pods));
+    const usage = new ResourceUsage(state);
+    const outcomes = ((spec.metrics ?? []) as unknown[]).map((metric) => evaluateMetric(metric, current, pods, usage));
     metricStatuses = outcomes.map((o) => o.status);
     const valid = outcomes.filter((o) => o.replicas !== undefined);
     const invalid = outcomes.filter((o) => o.error !== undefined);
