@@ -73,10 +73,10 @@ async function split(scenarios: readonly Scenario[]): Promise<Array<[string, num
 
 /** The snapshot check's work (event-sourcing.ts) on the lockstep states of the same histories: write, load, tail, compare. */
 async function snapshotParts(scenarios: readonly Scenario[]): Promise<Record<string, number>> {
-  const runs: Array<{ events: readonly StoredEvent[]; cuts: Map<number, () => Buffer>; final: ClusterState }> = [];
+  const runs: Array<{ events: readonly StoredEvent[]; cuts: Map<number, () => string>; final: ClusterState }> = [];
   for (const scenario of scenarios) {
     // The frames the check takes on the way, and the cuts it picks from them at the end.
-    const frames = new Map<number, () => Buffer>();
+    const frames = new Map<number, () => string>();
     let final: ClusterState | undefined;
     const recorder: Invariant = {
       name: 'record',
@@ -91,7 +91,7 @@ async function snapshotParts(scenarios: readonly Scenario[]): Promise<Record<str
       }),
     };
     const { events } = await runHistory(scenario, { invariants: [recorder] });
-    const cuts = new Map<number, () => Buffer>();
+    const cuts = new Map<number, () => string>();
     for (const fraction of CUT_FRACTIONS) {
       const cut = nearestSnapshot(frames.keys(), Math.floor(events.length * fraction));
       cuts.set(cut, frames.get(cut)!);

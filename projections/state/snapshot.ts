@@ -24,6 +24,11 @@ interface SnapshotBody {
 }
 
 export function serializeState(state: ClusterState): Buffer {
+  return Buffer.from(serializedStateText(state));
+}
+
+/** The snapshot's JSON text itself (`serializeState` is its UTF-8 bytes): what an in-memory round trip needs. */
+export function serializedStateText(state: ClusterState): string {
   const body: SnapshotBody = {
     format: SNAPSHOT_FORMAT,
     position: state.position,
@@ -34,23 +39,23 @@ export function serializeState(state: ClusterState): Buffer {
     heartbeats: [...state.heartbeats],
     stoppedKubelets: [...state.stoppedKubelets],
   };
-  return Buffer.from(JSON.stringify(body));
+  return JSON.stringify(body);
 }
 
 /**
- * The state's primary data as of now, serialised only when asked: exactly `serializeState(state)`
- * at this moment. Cheap to take: it copies the maps, not the objects, which the reducer never
+ * The state's primary data as of now, serialised only when asked: exactly the text of
+ * `serializeState(state)` at this moment. Cheap to take: it copies the maps, not the objects, which the reducer never
  * changes in place (every change builds a new object; property-tested in
  * property-tests/invariants/event-sourcing.int.test.ts).
  */
-export function deferredSnapshot(state: ClusterState): () => Buffer {
+export function deferredSnapshot(state: ClusterState): () => string {
   const frame: ClusterState = {
     ...state,
     objects: new Map([...state.objects].map(([kind, objects]) => [kind, new Map(objects)])),
     heartbeats: new Map(state.heartbeats),
     stoppedKubelets: new Set(state.stoppedKubelets),
   };
-  return () => serializeState(frame);
+  return () => serializedStateText(frame);
 }
 
 export function deserializeState(data: Buffer | string): ClusterState {

@@ -2,7 +2,7 @@ import type { StoredEvent } from '../../core/events.ts';
 import type { ClusterState } from '../../projections/cluster-state.ts';
 import { applyEvent, createClusterState } from '../../projections/state/reducer.ts';
 import { sameSerializedState } from '../../projections/state/same-serialization.ts';
-import { deferredSnapshot, deserializeState, serializeState } from '../../projections/state/snapshot.ts';
+import { deferredSnapshot, deserializeState, serializedStateText } from '../../projections/state/snapshot.ts';
 import { defineInvariant } from './invariant.ts';
 
 /** Cut points for snapshots: early, middle, late (deterministic, so a failure reproduces). */
@@ -12,7 +12,7 @@ interface Replay {
   /** The serialised state of a full replay, event by event. */
   full: string;
   /** Snapshots (serialised states of a replay of the events before each cut) by cut. */
-  snapshots: Map<number, Buffer>;
+  snapshots: Map<number, string>;
 }
 
 /**
@@ -27,13 +27,13 @@ function replayOf(events: readonly StoredEvent[]): Replay {
   const cached = replays.get(events);
   if (cached && cached.length === events.length) return cached.replay;
   const cuts = CUT_FRACTIONS.map((fraction) => Math.floor(events.length * fraction));
-  const snapshots = new Map<number, Buffer>();
+  const snapshots = new Map<number, string>();
   const state = createClusterState();
   for (let i = 0; i <= events.length; i++) {
-    if (cuts.includes(i) && !snapshots.has(i)) snapshots.set(i, serializeState(state));
+    if (cuts.includes(i) && !snapshots.has(i)) snapshots.set(i, serializedStateText(state));
     if (i < events.length) applyEvent(state, events[i]!);
   }
-  const replay = { full: serializeState(state).toString(), snapshots };
+  const replay = { full: serializedStateText(state), snapshots };
   replays.set(events, { length: events.length, replay });
   return replay;
 }
@@ -89,7 +89,7 @@ export const rebuildEqualsLive = defineInvariant({
       },
       atEnd(end) {
         const replayed = replayedBy(lockstep, end);
-        const same = replayed ? sameSerializedState(replayed, end.state) : replayOf(end.events).full === serializeState(end.state).toString();
+        const same = replayed ? sameSerializedState(replayed, end.state) : replayOf(end.events).full === serializedStateText(end.state);
         return same ? undefined : `state rebuilt from ${end.events.length} events differs from the live state`;
       },
     };
@@ -103,7 +103,7 @@ export const snapshotPlusTailEqualsReplay = defineInvariant({
   start() {
     const lockstep: Lockstep = { seen: 0 };
     /** Event count → the lockstep state's snapshot after that many events, serialised when used. */
-    const taken = new Map<number, () => Buffer>();
+    const taken = new Map<number, () => string>();
     return {
       onEvent(_event, state) {
         if (lockstep.seen === 0) taken.set(0, deferredSnapshot(createClusterState()));
@@ -116,13 +116,13 @@ export const snapshotPlusTailEqualsReplay = defineInvariant({
         const replayed = replayedBy(lockstep, end);
         const cuts = CUT_FRACTIONS.map((fraction) => Math.floor(events.length * fraction)).map((cut) => (replayed ? nearestSnapshot(taken.keys(), cut) : cut));
         let equalsFullReplay: (restored: ClusterState) => boolean;
-        let snapshotAt: (cut: number) => Buffer;
+        let snapshotAt: (cut: number) => string;
         if (replayed) {
           equalsFullReplay = (restored) => sameSerializedState(restored, replayed);
           snapshotAt = (cut) => taken.get(cut)!();
         } else {
           const replay = replayOf(events);
-          equalsFullReplay = (restored) => serializeState(restored).toString() === replay.full;
+          equalsFullReplay = (restored) => serializedStateText(restored) === replay.full;
           snapshotAt = (cut) => replay.snapshots.get(cut)!;
         }
         for (const cut of new Set(cuts)) {
