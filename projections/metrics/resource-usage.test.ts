@@ -182,8 +182,9 @@ describe('ResourceUsage: pods', () => {
     ]);
     const usage = new ResourceUsage(state);
     for (const [name, m] of hpa) expect(usage.pod(pods.find((p) => p.metadata.name === name)!)![0]!.cpuNanocores).toBe(milli(m));
-    // What the autoscaler reads (podCpu) is what the metrics API reports: the unready pod too, at 0.
-    expect(pods.map((p) => usage.podCpu(p))).toEqual([500, 0, 500, 20]);
+    // What the autoscaler reads (podUsageMilli) is what the metrics API reports: the unready pod too, at 0.
+    expect(pods.map((p) => usage.podUsageMilli(p, 'cpu'))).toEqual([500, 0, 500, 20]);
+    expect(pods.map((p) => usage.podUsageMilli(p, 'memory'))).toEqual(pods.map((p) => usage.pod(p)!.reduce((sum, c) => sum + c.memoryBytes, 0) * 1000));
   });
 
   it('has no metrics for a pod that is not Running, nor for one whose kubelet is stopped', () => {
@@ -194,11 +195,13 @@ describe('ResourceUsage: pods', () => {
     state.stoppedKubelets.add('node-2');
     const usage = new ResourceUsage(state);
     expect(usage.pod(running)).toBeDefined();
-    expect(usage.podCpu(running)).toBe(0);
+    expect(usage.podUsageMilli(running, 'cpu')).toBe(0);
     for (const p of others) expect(usage.pod(p), p.status!.phase).toBeUndefined();
-    for (const p of others) expect(usage.podCpu(p), p.status!.phase).toBeUndefined();
+    for (const p of others) expect(usage.podUsageMilli(p, 'cpu'), p.status!.phase).toBeUndefined();
+    for (const p of others) expect(usage.podUsageMilli(p, 'memory'), p.status!.phase).toBeUndefined();
     expect(usage.pod(unscraped)).toBeUndefined();
-    expect(usage.podCpu(unscraped)).toBeUndefined();
+    expect(usage.podUsageMilli(unscraped, 'cpu')).toBeUndefined();
+    expect(usage.podUsageMilli(unscraped, 'memory')).toBeUndefined();
   });
 });
 

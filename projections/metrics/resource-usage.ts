@@ -119,10 +119,21 @@ export class ResourceUsage {
     return containers.map((container, i) => ({ name: container.name, cpuNanocores: cpu[i]!, memoryBytes: memory[i]! }));
   }
 
-  /** The pod's CPU in millicores as the metrics API reports it (what the autoscaler reads); undefined when the pod has no metrics. */
-  podCpu(pod: KubeObject): number | undefined {
-    if (pod.status?.phase !== 'Running' || !nodeScraped(this.state, pod.spec?.nodeName)) return undefined;
-    return this.podCpuMilli(pod);
+  /**
+   * The pod's usage of cpu (millicores) or memory (milli-bytes: the autoscaler reads every
+   * resource metric as a milli-value), as the metrics API reports it; undefined when the pod has no
+   * metrics.
+   */
+  podUsageMilli(pod: KubeObject, resource: 'cpu' | 'memory'): number | undefined {
+    if (resource === 'cpu') {
+      if (pod.status?.phase !== 'Running' || !nodeScraped(this.state, pod.spec?.nodeName)) return undefined;
+      return this.podCpuMilli(pod);
+    }
+    const containers = this.pod(pod);
+    if (!containers) return undefined;
+    let bytes = 0;
+    for (const container of containers) bytes += container.memoryBytes;
+    return bytes * 1000;
   }
 
   /** The sum over the node's pods that have metrics; undefined when the node has none. No system overhead is added. */

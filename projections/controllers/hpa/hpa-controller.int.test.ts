@@ -4,7 +4,7 @@ import type { StoredEvent } from '../../../core/events.ts';
 import type { KubeObject } from '../../../core/model/object.ts';
 import { createSimulatedCluster, type SimulatedCluster } from '../../engine/simulated-cluster.ts';
 import { getObject } from '../../state/queries.ts';
-import { CPU_LOAD_ANNOTATION, CPU_USAGE_ANNOTATION } from '../../metrics/resource-usage.ts';
+import { CPU_LOAD_ANNOTATION, CPU_USAGE_ANNOTATION, MEMORY_USAGE_ANNOTATION } from '../../metrics/resource-usage.ts';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -181,6 +181,35 @@ describe('horizontal pod autoscaler (simulated cluster)', () => {
     await cluster.apply([hpa()]);
     await cluster.run(20_000);
     expect(condition(cluster, 'AbleToScale')).toMatchObject({ status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: deployments.apps "web" not found` });
+  });
+
+  it('scales on memory utilisation, from what the metrics API reports of the pods\' working set', async () => {
+    cluster = await createSimulatedCluster({ seed: 10, nodes: 2 });
+    const object = deployment(2);
+    object.spec!.template.spec.containers[0].resources = { requests: { cpu: '100m', memory: '64Mi' } };
+    object.spec!.template.metadata.annotations = { [MEMORY_USAGE_ANNOTATION]: '48Mi' };
+    const memory = hpa({ minReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 50 } } }] });
+    await cluster.apply([object, memory]);
+    // The first sync with Running pods (15 s): 48Mi of 64Mi is 75% against 50%, ceil(2 × 1.5) = 3.
+    await cluster.run(16_000);
+    expect(replicasOf(cluster)).toBe(3);
+    expect(statusOf(cluster).currentMetrics[0]).toEqual({ type: 'Resource', resource: { name: 'memory', current: { averageValue: String(48 * 1024 * 1024), averageUtilization: 75 } } });
+    expect(condition(cluster, 'ScalingActive').message).toBe('the HPA was able to successfully calculate a replica count from memory resource utilization (percentage of request)');
+    // Each pod's working set is its own 48Mi, so more pods do not lower it: the next sync asks for ceil(3 × 1.5) = 5.
+    await cluster.run(15_000);
+    expect(replicasOf(cluster)).toBe(5);
+  });
+
+  it('scales on an average-value target, which needs no requests', async () => {
+    cluster = await createSimulatedCluster({ seed: 11, nodes: 3 });
+    const averageValue = hpa({ minReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '100m' } } }] });
+    await cluster.apply([deployment(3, null), averageValue]);
+    await cluster.run(30_000);
+    await setLoad(cluster, '450m'); // 150m a pod against 100m: ceil(3 × 1.5) = 5
+    await cluster.run(16_000);
+    expect(replicasOf(cluster)).toBe(5);
+    expect(statusOf(cluster).currentMetrics[0]).toEqual({ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '150m' } } });
+    expect(condition(cluster, 'ScalingActive').message).toBe('the HPA was able to successfully calculate a replica count from cpu resource');
   });
 
   it('reads a pod-level cpu-usage annotation', async () => {

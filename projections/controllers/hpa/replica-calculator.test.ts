@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../core/model/object.ts';
-import { MetricError, resourceReplicas } from './replica-calculator.ts';
+import { MetricError, rawResourceReplicas, resourceReplicas } from './replica-calculator.ts';
 
 const pod = (name: string, options: { ready?: boolean; phase?: string; request?: string | null } = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -38,5 +38,23 @@ describe('resourceReplicas (GetResourceReplicas for a utilisation target)', () =
     expect(() => resourceReplicas(1, 50, 'cpu', [pod('a')], new Map())).toThrow(new MetricError('unable to get metrics for resource cpu: no metrics returned from resource metrics API'));
     expect(() => resourceReplicas(1, 50, 'cpu', [pod('a', { request: null })], new Map([['a', 10]]))).toThrow('missing request for cpu in container app of Pod a');
     expect(() => resourceReplicas(1, 50, 'cpu', [pod('a', { phase: 'Pending' })], new Map([['a', 10]]))).toThrow('did not receive metrics for targeted pods (pods might be unready)');
+  });
+});
+
+describe('rawResourceReplicas (GetRawResourceReplicas for an average-value target)', () => {
+  it('is ceil(average ÷ target × ready pods), needs no requests, and counts a pod without a metric as using the target on a scale-down', () => {
+    const noRequests = [pod('a', { request: null }), pod('b', { request: null })];
+    // 300m and 100m: an average of 200m against 100m, ratio 2: ceil(2 × 2) = 4.
+    expect(rawResourceReplicas(2, 100, 'cpu', noRequests, new Map([['a', 300], ['b', 100]]))).toEqual({ replicas: 4, utilization: 0, averageMilli: 200 });
+    expect(rawResourceReplicas(2, 100, 'cpu', noRequests, new Map([['a', 105], ['b', 100]])).replicas).toBe(2);
+    // 20m alone is a ratio of 0.2; with the pod without a metric at the target (100m), 60m: ceil(0.6 × 2) = 2, no change.
+    expect(rawResourceReplicas(2, 100, 'cpu', noRequests, new Map([['a', 20]])).replicas).toBe(2);
+    expect(rawResourceReplicas(3, 100, 'cpu', [...noRequests, pod('c', { request: null })], new Map([['a', 20], ['b', 20], ['c', 20]])).replicas).toBe(1);
+  });
+
+  it('reads memory like any resource, in milli-units, without the readiness rule cpu has', () => {
+    const unready = [pod('a', { ready: false, request: null }), pod('b', { ready: false, request: null })];
+    const mi = (n: number) => n * 1024 * 1024 * 1000;
+    expect(rawResourceReplicas(2, mi(100), 'memory', unready, new Map([['a', mi(150)], ['b', mi(150)]])).replicas).toBe(3);
   });
 });

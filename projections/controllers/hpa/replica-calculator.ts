@@ -54,6 +54,39 @@ function utilizationRatio(metrics: Map<string, number>, requests: Map<string, nu
  * tolerance, or when those assumptions flip the direction, the scale stays as it is.
  */
 export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: readonly KubeObject[], podMetrics: ReadonlyMap<string, number>): ResourceReplicas {
+  return replicasFor(currentReplicas, resource, pods, podMetrics, {
+    requests: () => podRequests(pods, resource),
+    ratioOf: (metrics, requests) => utilizationRatio(metrics, requests!, targetUtilization),
+    assumedWhenScalingDown: (name, requests) => requests!.get(name) ?? 0,
+  });
+}
+
+/**
+ * `ReplicaCalculator.GetRawResourceReplicas` for an average-value target (`calcPlainMetricReplicas`):
+ * the ratio is the average usage (truncated to a whole milli-unit) over the target; pods without a
+ * metric count as using the target when scaling down. No requests are needed.
+ */
+export function rawResourceReplicas(currentReplicas: number, targetMilli: number, resource: string, pods: readonly KubeObject[], podMetrics: ReadonlyMap<string, number>): ResourceReplicas {
+  return replicasFor(currentReplicas, resource, pods, podMetrics, {
+    requests: () => undefined,
+    ratioOf: (metrics) => {
+      let total = 0;
+      for (const value of metrics.values()) total += value;
+      const averageMilli = Math.trunc(total / metrics.size);
+      return { ratio: averageMilli / targetMilli, utilization: 0, averageMilli };
+    },
+    assumedWhenScalingDown: () => targetMilli,
+  });
+}
+
+/** How a kind of target reads the pods' metrics: the usage ratio against it, and what a pod without a metric counts as on a scale-down. */
+interface TargetKind {
+  requests: () => Map<string, number> | undefined;
+  ratioOf: (metrics: Map<string, number>, requests: Map<string, number> | undefined) => { ratio: number; utilization: number; averageMilli: number };
+  assumedWhenScalingDown: (pod: string, requests: Map<string, number> | undefined) => number;
+}
+
+function replicasFor(currentReplicas: number, resource: string, pods: readonly KubeObject[], podMetrics: ReadonlyMap<string, number>, target: TargetKind): ResourceReplicas {
   if (podMetrics.size === 0) throw new MetricError(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
   if (pods.length === 0) throw new MetricError('no pods returned by selector while calculating replica count');
   const metrics = new Map(podMetrics);
@@ -84,17 +117,17 @@ export function resourceReplicas(currentReplicas: number, targetUtilization: num
   }
   for (const name of metrics.keys()) if (!pods.some((p) => p.metadata.name === name)) metrics.delete(name);
   if (metrics.size === 0) throw new MetricError('did not receive metrics for targeted pods (pods might be unready)');
-  const requests = podRequests(pods, resource);
-  const { ratio, utilization, averageMilli } = utilizationRatio(metrics, requests, targetUtilization);
+  const requests = target.requests();
+  const { ratio, utilization, averageMilli } = target.ratioOf(metrics, requests);
   const scaleUpWithUnready = unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && missing.size === 0) {
     if (Math.abs(1 - ratio) <= TOLERANCE) return { replicas: currentReplicas, utilization, averageMilli };
     return { replicas: Math.ceil(ratio * readyPodCount), utilization, averageMilli };
   }
-  if (ratio < 1) for (const name of missing) metrics.set(name, requests.get(name) ?? 0);
+  if (ratio < 1) for (const name of missing) metrics.set(name, target.assumedWhenScalingDown(name, requests));
   else if (ratio > 1) for (const name of missing) metrics.set(name, 0);
   if (scaleUpWithUnready) for (const name of unready) metrics.set(name, 0);
-  const adjusted = utilizationRatio(metrics, requests, targetUtilization).ratio;
+  const adjusted = target.ratioOf(metrics, requests).ratio;
   if (Math.abs(1 - adjusted) <= TOLERANCE || (ratio < 1 && adjusted > 1) || (ratio > 1 && adjusted < 1)) return { replicas: currentReplicas, utilization, averageMilli };
   const replicas = Math.ceil(adjusted * metrics.size);
   if ((adjusted < 1 && replicas > currentReplicas) || (adjusted > 1 && replicas < currentReplicas)) return { replicas: currentReplicas, utilization, averageMilli };

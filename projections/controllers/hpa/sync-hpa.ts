@@ -8,7 +8,8 @@ import { getObject } from '../../state/queries.ts';
 import { jsonEqual } from '../../write-path/json-equal.ts';
 import { type Normalized, type ScalingHistory, normalizeWithBehavior, normalizeWithoutBehavior, recordScaleEvent } from './normalize.ts';
 import { ResourceUsage, podsOfTarget } from '../../metrics/resource-usage.ts';
-import { MetricError, resourceReplicas } from './replica-calculator.ts';
+import { MetricError, rawResourceReplicas, resourceReplicas } from './replica-calculator.ts';
+import { quantityToMilli } from '../scheduler/resource-quantity.ts';
 
 /** Kinds with a scale subresource the autoscaler can drive. */
 export const SCALABLE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
@@ -27,34 +28,44 @@ interface MetricOutcome {
   error?: string;
 }
 
-/** The pods' CPU in millicores, by name, as the metrics API reports it (`kubectl top` shows the same): pods without metrics are left out. */
-function podCpuMetrics(pods: readonly KubeObject[], usage: ResourceUsage): Map<string, number> {
+/** The pods' usage of a resource in milli-units, by name, as the metrics API reports it (`kubectl top` shows the same): pods without metrics are left out. */
+function podMetrics(pods: readonly KubeObject[], usage: ResourceUsage, resource: 'cpu' | 'memory'): Map<string, number> {
   const metrics = new Map<string, number>();
   for (const pod of pods) {
-    const cpu = usage.podCpu(pod);
-    if (cpu !== undefined) metrics.set(pod.metadata.name!, cpu);
+    const value = usage.podUsageMilli(pod, resource);
+    if (value !== undefined) metrics.set(pod.metadata.name!, value);
   }
   return metrics;
 }
 
-/** One metric spec evaluated against the simulated metrics (only Resource utilisation targets are simulated). */
+/**
+ * One metric spec evaluated against the simulated metrics API, as `computeStatusForResourceMetric`
+ * does: Resource metrics of cpu or memory, with an AverageValue target (checked first) or a
+ * Utilization one. Other metric types have no simulated source.
+ */
 function evaluateMetric(spec: any, current: number, pods: KubeObject[], usage: ResourceUsage): MetricOutcome {
-  if (spec?.type !== 'Resource' || spec.resource?.target?.type !== 'Utilization' || spec.resource?.target?.averageUtilization === undefined) {
+  if (spec?.type !== 'Resource') {
     return { status: { type: '' }, name: '', error: `the simulated metrics API has no ${spec?.type ?? 'unknown'} metric ${spec?.resource?.name ?? ''}`.trim() };
   }
-  const resource: string = spec.resource.name;
-  const name = `${resource} resource utilization (percentage of request)`;
-  if (resource !== 'cpu') return { status: { type: '' }, name, error: `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API` };
+  const resource: string = spec.resource?.name;
+  const target = spec.resource?.target ?? {};
+  const byValue = target.averageValue !== undefined;
+  const name = byValue ? `${resource} resource` : `${resource} resource utilization (percentage of request)`;
+  const failure = (message: string): MetricOutcome => ({ status: { type: '' }, name, error: `failed to get ${resource} ${byValue ? 'usage' : 'utilization'}: ${message}` });
+  if (resource !== 'cpu' && resource !== 'memory') return failure(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
+  if (!byValue && target.averageUtilization === undefined) {
+    return { status: { type: '' }, name, error: 'invalid resource metric source: neither an average utilization target nor an average value (usage) target was set' };
+  }
   try {
-    const result = resourceReplicas(current, spec.resource.target.averageUtilization, resource, pods, podCpuMetrics(pods, usage));
-    return {
-      replicas: result.replicas,
-      name,
-      status: { type: 'Resource', resource: { name: resource, current: { averageValue: formatMilli(result.averageMilli), averageUtilization: result.utilization } } },
-    };
+    const metrics = podMetrics(pods, usage, resource);
+    const result = byValue
+      ? rawResourceReplicas(current, quantityToMilli(target.averageValue), resource, pods, metrics)
+      : resourceReplicas(current, target.averageUtilization, resource, pods, metrics);
+    const currentValue = byValue ? { averageValue: formatMilli(result.averageMilli) } : { averageValue: formatMilli(result.averageMilli), averageUtilization: result.utilization };
+    return { replicas: result.replicas, name, status: { type: 'Resource', resource: { name: resource, current: currentValue } } };
   } catch (error) {
     if (!(error instanceof MetricError)) throw error;
-    return { status: { type: '' }, name, error: `failed to get ${resource} utilization: ${error.message}` };
+    return failure(error.message);
   }
 }
 
