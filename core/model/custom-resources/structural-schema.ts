@@ -1,11 +1,13 @@
 import type { StatusCause } from '../../errors.ts';
 import { fieldErrors, fieldPath } from '../field-errors.ts';
+import { matchesFormat } from './string-formats.ts';
 
 /**
  * The part of a CustomResourceDefinition's `openAPIV3Schema` (apiextensions.k8s.io/v1
  * JSONSchemaProps) that Orrery acts on: structure (pruning, unknown fields), defaults, and the
- * value validations below, `allOf`/`anyOf`/`oneOf`/`not` included. `format` and CEL rules
- * (`x-kubernetes-validations`) are accepted and not enforced.
+ * value validations below, `allOf`/`anyOf`/`oneOf`/`not` and the string formats the apiserver
+ * checks (string-formats.ts) included. CEL rules (`x-kubernetes-validations`) are accepted and not
+ * enforced.
  */
 export interface JsonSchemaProps {
   type?: string;
@@ -25,6 +27,7 @@ export interface JsonSchemaProps {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  format?: string;
   minItems?: number;
   maxItems?: number;
   uniqueItems?: boolean;
@@ -235,6 +238,7 @@ function checkString(value: string, schema: JsonSchemaProps, path: string, cause
   if (schema.maxLength !== undefined && length > schema.maxLength) causes.push(fieldErrors.tooLong(path, schema.maxLength));
   if (schema.minLength !== undefined && length < schema.minLength) causes.push(refused(path, value, `should be at least ${schema.minLength} chars long`));
   if (schema.pattern !== undefined && !patternOf(schema.pattern).test(value)) causes.push(refused(path, value, `should match '${schema.pattern}'`));
+  if (schema.format !== undefined && !matchesFormat(schema.format, value)) causes.push(refused(path, value, `must be of type ${schema.format}: ${JSON.stringify(value)}`));
 }
 
 function checkObject(value: Json, schema: JsonSchemaProps, path: string, causes: StatusCause[]): void {
