@@ -113,4 +113,54 @@ describe('preemption', () => {
     const facts = eventFactsOf(eviction, [{ position: eviction.position, kind: 'Pod', key: `default/${victim.metadata.name}`, before: victim, after: victim, event: eviction }], then);
     expect(facts).toContainEqual(expect.objectContaining({ type: 'Normal', reason: 'Preempted', message: `Preempted by pod ${live('critical').metadata.uid} on node node-1`, component: 'default-scheduler' }));
   });
+
+  const lowDeployment = (name: string, replicas: number, node?: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { priorityClassName: 'low', ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}), containers: [{ name: 'work', image: 'work:1', resources: { requests: { cpu: '1' } } }] },
+      },
+    },
+  });
+  const budget = (app: string, minAvailable: number): KubeObject => ({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: app, namespace: 'default' },
+    spec: { minAvailable, selector: { matchLabels: { app } } },
+  });
+  const evicted = async () => (await log()).filter((e): e is Extract<StoredEvent, { type: 'PodEvicted' }> => e.type === 'PodEvicted').map((e) => e.data.ref.name);
+
+  it('on a node, evicts the pods no PodDisruptionBudget protects before those one does, even when those are newer', async () => {
+    cluster = await createSimulatedCluster({ seed: 4, nodes: 1 });
+    await cluster.apply([priorityClass('low', 100), priorityClass('high', 1000)]);
+    await cluster.apply([lowDeployment('batch', 2)]);
+    await cluster.run(30_000);
+    // Started later, so less important by start time alone: only the budget makes them the ones to keep.
+    await cluster.apply([lowDeployment('guarded', 2), budget('guarded', 2)]);
+    await cluster.run(30_000);
+    expect(cluster.state.objects.get('PodDisruptionBudget')!.get('default/guarded')!.status).toMatchObject({ disruptionsAllowed: 0, currentHealthy: 2 });
+    await cluster.apply([pod('critical', '2', 'high')]);
+    await cluster.run(5_000);
+    const victims = await evicted();
+    expect(victims).toHaveLength(2);
+    for (const name of victims) expect(name).toMatch(/^batch-/);
+  });
+
+  it('picks the node where no PodDisruptionBudget is violated over the first node by name', async () => {
+    cluster = await createSimulatedCluster({ seed: 4, nodes: 2 });
+    await cluster.apply([priorityClass('low', 100), priorityClass('high', 1000)]);
+    await cluster.apply([lowDeployment('guarded', 4, 'node-1'), budget('guarded', 4), lowDeployment('batch', 4, 'node-2')]);
+    await cluster.run(60_000);
+    await cluster.apply([pod('critical', '2', 'high')]);
+    await cluster.run(5_000);
+    expect(live('critical').status!.nominatedNodeName).toBe('node-2');
+    const victims = await evicted();
+    expect(victims).toHaveLength(2);
+    for (const name of victims) expect(name).toMatch(/^batch-/);
+  });
 });

@@ -1,5 +1,7 @@
 import type { KubeObject } from '../../../core/model/object.ts';
+import { labelSelectorMatches } from '../../../core/model/labels.ts';
 import type { ClusterState } from '../../cluster-state.ts';
+import { listObjects } from '../../state/queries.ts';
 import { unschedulableMessage } from './decision-message.ts';
 import { nodeResourcesFit } from './filters/node-resources-fit.ts';
 import type { NodeInfo } from './node-info.ts';
@@ -28,9 +30,12 @@ const priorityOf = (pod: KubeObject): number => (typeof pod.spec?.priority === '
 /**
  * kube-scheduler's DefaultPreemption, run when a pod fits no node: on every node where only
  * NodeResourcesFit refused it, remove the pods of lower priority, and if the pod then fits, give
- * back as many of them as still leaves room (most important first: higher priority, then older);
- * those left are the node's victims. The node chosen has the lowest highest-victim priority, then
- * the lowest sum of victim priorities, then the fewest victims, then the first name.
+ * back as many of them as still leaves room, most important first (higher priority, then started
+ * earlier), those whose eviction a PodDisruptionBudget forbids before the others; those left are
+ * the node's victims. The node chosen (`pickOneNodeForPreemption`) has the fewest victims a budget
+ * forbids, then the lowest highest-victim priority, then the lowest sum of victim priorities (each
+ * counted above every int32, so fewer victims win), then the fewest victims, then the latest start
+ * among its highest-priority victims, then the first name.
  *
  * Undefined when no bound pod ranks below this one (nothing could be preempted): the
  * FailedScheduling message then stays as it was, which Kubernetes would extend with
@@ -52,6 +57,7 @@ export function preemptionFor(pod: PodInfo, object: KubeObject, nodes: readonly 
     return { message: 'preemption: not eligible due to a terminating pod on the nominated node.' };
   }
 
+  const budgets = listObjects(state, 'PodDisruptionBudget');
   const reasons = new Map<string, number>();
   const count = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   let best: { node: string; victims: KubeObject[]; key: number[] } | undefined;
@@ -60,13 +66,18 @@ export function preemptionFor(pod: PodInfo, object: KubeObject, nodes: readonly 
       count(NOT_HELPFUL);
       continue;
     }
-    const victims = victimsOn(pod, node, (lower.get(node.name) ?? []).filter((p) => !p.metadata.deletionTimestamp));
-    if (!victims) {
+    const found = victimsOn(pod, node, (lower.get(node.name) ?? []).filter((p) => !p.metadata.deletionTimestamp), budgets);
+    if (!found) {
       count(NO_VICTIMS);
       continue;
     }
+    const { victims, violating } = found;
     const priorities = victims.map(priorityOf);
-    const key = [Math.max(...priorities), priorities.reduce((sum, p) => sum + p, 0), victims.length];
+    const highest = Math.max(...priorities);
+    // int32 priorities each raised by 2^31, as kube-scheduler sums them: more victims always weigh more.
+    const sum = priorities.reduce((total, p) => total + p + 2 ** 31, 0);
+    const latestStart = -Math.min(...victims.filter((v) => priorityOf(v) === highest).map(startedAt));
+    const key = [violating, highest, sum, victims.length, latestStart];
     if (!best || isBetter(key, best.key)) best = { node: node.name, victims, key };
   }
   if (best) return { nominated: { node: best.node, victims: best.victims } };
@@ -78,14 +89,49 @@ function isBetter(key: number[], than: number[]): boolean {
   return false;
 }
 
-/** Most important first: higher priority, then created earlier, then by name. */
-function moreImportantFirst(a: KubeObject, b: KubeObject): number {
-  const created = (pod: KubeObject) => pod.metadata.creationTimestamp ?? '';
-  return priorityOf(b) - priorityOf(a) || (created(a) < created(b) ? -1 : created(a) > created(b) ? 1 : 0) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1);
+/** When a pod started (its status.startTime; its creation until it has one), in ms. */
+function startedAt(pod: KubeObject): number {
+  const time = Date.parse(pod.status?.startTime ?? pod.metadata.creationTimestamp ?? '');
+  return Number.isNaN(time) ? 0 : time;
 }
 
-/** SelectVictimsOnNode for resources: the fewest of `candidates` whose removal lets the pod fit, or undefined. */
-function victimsOn(pod: PodInfo, node: NodeInfo, candidates: readonly KubeObject[]): KubeObject[] | undefined {
+/** `MoreImportantPod`: higher priority, then started earlier (then by name, so that the order is total). */
+function moreImportantFirst(a: KubeObject, b: KubeObject): number {
+  return priorityOf(b) - priorityOf(a) || startedAt(a) - startedAt(b) || ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1);
+}
+
+/**
+ * `filterPodsWithPDBViolation`: the candidates (most important first) whose eviction some budget
+ * forbids, counting each budget's allowed disruptions down as its pods are taken (a pod the budget
+ * already lists among its disrupted pods does not count, and a budget selecting nothing matches
+ * nothing), and the others.
+ */
+function splitByBudgets(candidates: readonly KubeObject[], budgets: readonly KubeObject[]): { violating: KubeObject[]; others: KubeObject[] } {
+  const allowed = budgets.map((budget) => Number(budget.status?.disruptionsAllowed ?? 0));
+  const violating: KubeObject[] = [];
+  const others: KubeObject[] = [];
+  for (const candidate of candidates) {
+    let violated = false;
+    const labels = candidate.metadata.labels;
+    if (labels && Object.keys(labels).length > 0) {
+      budgets.forEach((budget, i) => {
+        const selector = budget.spec?.selector;
+        if (budget.metadata.namespace !== candidate.metadata.namespace || !selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) return;
+        if (!labelSelectorMatches(selector, labels) || budget.status?.disruptedPods?.[candidate.metadata.name!] !== undefined) return;
+        if (--allowed[i]! < 0) violated = true;
+      });
+    }
+    (violated ? violating : others).push(candidate);
+  }
+  return { violating, others };
+}
+
+/**
+ * SelectVictimsOnNode for resources: the fewest of `candidates` whose removal lets the pod fit,
+ * giving back first those whose eviction a budget forbids; undefined when removing them all does
+ * not make room. `violating` counts the victims a budget forbids evicting.
+ */
+function victimsOn(pod: PodInfo, node: NodeInfo, candidates: readonly KubeObject[], budgets: readonly KubeObject[]): { victims: KubeObject[]; violating: number } | undefined {
   if (candidates.length === 0) return undefined;
   const trial: NodeInfo = { ...node, requestedOther: new Map(node.requestedOther) };
   const move = (victim: KubeObject, sign: 1 | -1) => {
@@ -97,13 +143,18 @@ function victimsOn(pod: PodInfo, node: NodeInfo, candidates: readonly KubeObject
   };
   for (const victim of candidates) move(victim, -1);
   if (nodeResourcesFit.filter(pod, trial)) return undefined;
+  const { violating, others } = splitByBudgets([...candidates].sort(moreImportantFirst), budgets);
   const victims: KubeObject[] = [];
-  for (const candidate of [...candidates].sort(moreImportantFirst)) {
+  let violatingVictims = 0;
+  const reprieve = (candidate: KubeObject): boolean => {
     move(candidate, 1);
-    if (nodeResourcesFit.filter(pod, trial)) {
-      move(candidate, -1);
-      victims.push(candidate);
-    }
-  }
-  return victims;
+    if (!nodeResourcesFit.filter(pod, trial)) return true;
+    move(candidate, -1);
+    victims.push(candidate);
+    return false;
+  };
+  for (const candidate of violating) if (!reprieve(candidate)) violatingVictims++;
+  for (const candidate of others) reprieve(candidate);
+  if (violating.length > 0 && others.length > 0) victims.sort(moreImportantFirst);
+  return { victims, violating: violatingVictims };
 }
