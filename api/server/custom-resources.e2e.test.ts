@@ -157,6 +157,12 @@ describe('kubectl with CustomResourceDefinitions', () => {
     await ok(['patch', 'ct', 'daily', '--type=merge', '-p', '{"status":{"replicas":9}}']);
     expect(held('CronTab', 'default/daily')!.status).toEqual({ replicas: 1, selector: 'app=daily' });
     expect(held('CronTab', 'default/daily')!.metadata.generation).toBe(1);
+    // A status field the schema does not declare: refused under strict validation, pruned without it.
+    const strict = await kubectl(['patch', 'ct', 'daily', '--subresource=status', '--type=merge', '-p', '{"status":{"stray":1}}']);
+    expect(strict.stderr).toContain('unknown field "status.stray"');
+    const stored = held('CronTab', 'default/daily')!;
+    await harness.server.cluster.act({ type: 'update', subresource: 'status', actor: 'user:test', object: { ...stored, status: { ...stored.status, stray: 1 } } });
+    expect(held('CronTab', 'default/daily')!.status).toEqual({ replicas: 1, selector: 'app=daily' });
     expect((await ok(['scale', 'ct', 'daily', '--replicas=3'])).trim()).toBe('crontab.stable.example.com/daily scaled');
     expect(held('CronTab', 'default/daily')!.spec!.replicas).toBe(3);
     expect(held('CronTab', 'default/daily')!.metadata.generation).toBe(2);

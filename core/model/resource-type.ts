@@ -47,6 +47,11 @@ export interface ResourceType {
    * spec cannot change through it, so it is not validated again). Default: `validate`.
    */
   validateStatusUpdate?(object: KubeObject, old: KubeObject): StatusCause[];
+  /**
+   * A status written through the status subresource, pruned and defaulted (custom resources: by
+   * their schema), as a copy: the one given may share parts with the stored object.
+   */
+  defaultsStatus?(status: Record<string, unknown>): Record<string, unknown>;
   /** Whether a change between two objects counts as a spec change (bumps metadata.generation). */
   specChanged?(previous: KubeObject, next: KubeObject): boolean;
   /**

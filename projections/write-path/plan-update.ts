@@ -35,6 +35,7 @@ export function planUpdate(context: WriteContext, input: KubeObject, subresource
   const stream = streamOf(ref);
 
   if (subresource === 'status') {
+    if (type.defaultsStatus && incoming.status && typeof incoming.status === 'object') incoming.status = type.defaultsStatus(incoming.status);
     const next: KubeObject = { ...existing, status: incoming.status };
     // Kubernetes' Deployment status strategy keeps the request's annotations (the controller
     // stamps deployment.kubernetes.io/revision with its status write); spec and labels stay.

@@ -63,6 +63,14 @@ function build(definitionName: string, spec: CustomResourceDefinitionSpec, stora
       causes.push(...validateAgainstSchema(content, { ...storageSchema, required: (storageSchema.required ?? []).filter((f) => !['apiVersion', 'kind', 'metadata'].includes(f)) }));
       return causes;
     },
+    defaultsStatus(status) {
+      const statusSchema = storageSchema.properties?.status;
+      if (!statusSchema) return status;
+      const copy = structuredClone(status);
+      prune(copy, statusSchema, false);
+      applyDefaults(copy, statusSchema, false);
+      return copy;
+    },
     validateStatusUpdate(object, old) {
       const causes = validateObjectMeta(object, meta, old);
       const statusSchema = storageSchema.properties?.status;

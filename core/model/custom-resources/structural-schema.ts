@@ -96,10 +96,10 @@ export function unknownFields(object: unknown, schema: JsonSchemaProps): string[
   return paths;
 }
 
-/** Drops every field the schema does not declare (Kubernetes' pruning), in place. */
-export function prune(object: Json, schema: JsonSchemaProps): void {
+/** Drops every field the schema does not declare (Kubernetes' pruning), in place; `atRoot` when `object` is a whole object, whose apiVersion, kind and metadata stay. */
+export function prune(object: Json, schema: JsonSchemaProps, atRoot = true): void {
   const doomed: Array<[Json, string]> = [];
-  visitUnknown(object, schema, '', true, (_path, parent, key) => doomed.push([parent, key]));
+  visitUnknown(object, schema, '', atRoot, (_path, parent, key) => doomed.push([parent, key]));
   for (const [parent, key] of doomed) delete parent[key];
 }
 
