@@ -219,9 +219,19 @@ spec: {zones: 3}
     expect(held('CronTab', 'team/nightly')).toBeUndefined();
 
     expect(held('CronTab', 'default/daily')).toBeDefined();
+    // A watch on the kind sees its objects deleted, then ends with the definition (kubectl exits 0).
+    const watching = kubectl(['get', 'ct', '-w', '--output-watch-events', '--no-headers']);
+    const watchOpen = async () => /apiserver_longrunning_requests\{[^}]*resource="crontabs"[^}]*verb="WATCH"[^}]*\} 1|apiserver_longrunning_requests\{[^}]*verb="WATCH"[^}]*resource="crontabs"[^}]*\} 1/.test((await harness.server.app.inject({ url: '/metrics' })).body);
+    for (let tries = 0; !(await watchOpen()); tries++) {
+      if (tries > 100) throw new Error('the watch did not open');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await ok(['delete', 'crd', 'crontabs.stable.example.com']);
     await eventually(() => held('CustomResourceDefinition', 'crontabs.stable.example.com') === undefined);
     expect(state().objects.get('CronTab')?.size ?? 0).toBe(0);
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/^DELETED\s+daily\s/m);
     const gone = await kubectl(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs']);
     expect(gone.stderr).toContain('NotFound');
   });

@@ -269,6 +269,7 @@ export async function watchHandler(scope: ResourceScope) {
     } else write('BOOKMARK', bookmarkObject(position, initialEventsEnd));
   };
 
+  let stopFollowingDefinition: (() => void) | undefined;
   const finish = () => {
     if (closed) return;
     // What is queued still goes out before the end (a timeout ends the stream after its last events).
@@ -280,6 +281,7 @@ export async function watchHandler(scope: ResourceScope) {
     openWatches--;
     endLongRunning?.();
     stop?.();
+    stopFollowingDefinition?.();
     for (const timer of timers) clearTimeout(timer);
     if (!raw.writableEnded) raw.end();
   };
@@ -310,7 +312,22 @@ export async function watchHandler(scope: ResourceScope) {
     lastPosition = from;
   } else from = Number(rv);
   stop = await hub.follow(from, onBatch, type.kind);
-  if (closed) stop();
+  // A custom kind's watches end when its definition goes (after every object of the kind has:
+  // the crd-finalizer deletes them first), as the apiserver ends them when it drops the kind's storage.
+  if (type.definedBy !== undefined) {
+    const definition = type.definedBy;
+    stopFollowingDefinition = await hub.follow(
+      from,
+      (batch) => {
+        for (const change of batch.changes) if (change.kind === 'CustomResourceDefinition' && change.after === undefined && change.before?.metadata.name === definition) finish();
+      },
+      'CustomResourceDefinition',
+    );
+  }
+  if (closed) {
+    stop();
+    stopFollowingDefinition?.();
+  }
   else if (!table) {
     const key = `${type.kind} ${servedVersion} ${filter.namespace ?? ''} ${filter.name ?? ''} ${query.labelSelector ?? ''} ${query.fieldSelector ?? ''}`;
     joinChannel = () => {
