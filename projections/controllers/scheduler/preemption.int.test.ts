@@ -163,4 +163,27 @@ describe('preemption', () => {
     expect(victims).toHaveLength(2);
     for (const name of victims) expect(name).toMatch(/^batch-/);
   });
+
+  it('the room held for a nominated pod is not held against a pod of higher priority, which preempts as if it were free', async () => {
+    cluster = await createSimulatedCluster({ seed: 4, nodes: 1 });
+    await cluster.apply([priorityClass('low', 100), priorityClass('mid', 500), priorityClass('high', 1000)]);
+    // Victims that take 20 s to stop: the room mid is nominated for is still theirs when high arrives.
+    const slow = lowDeployment('batch', 4);
+    slow.spec!.template.metadata.annotations = { 'sim.orrery.dev/shutdown-delay': '20s' };
+    await cluster.apply([slow]);
+    await cluster.run(30_000);
+    await cluster.apply([pod('mid', '2', 'mid')]);
+    await cluster.run(5_000);
+    expect(live('mid').status!.nominatedNodeName).toBe('node-1');
+    expect(await evicted()).toHaveLength(2);
+    await cluster.apply([pod('high', '2', 'high')]);
+    await cluster.run(1_000);
+    // kube-scheduler counts only nominated pods of at least high's priority: mid's room is free to
+    // high, so evicting the two running batch pods makes room (held against mid, it would not).
+    expect(live('high').status!.nominatedNodeName).toBe('node-1');
+    expect(await evicted()).toHaveLength(4);
+    await cluster.run(60_000);
+    expect(live('high').status!.phase).toBe('Running');
+    expect(live('mid').status!.phase).toBe('Running');
+  });
 });

@@ -36,6 +36,15 @@ export function createSchedulerController(options: SchedulerOptions = {}): Contr
   };
 }
 
+const NOTHING_LIFTED: ReadonlyArray<[string, Nomination]> = [];
+
+/** A pod nominated to a node by preemption: the room it holds there. */
+interface Nomination {
+  node: string;
+  info: PodInfo;
+  object: KubeObject;
+}
+
 interface WaitingPod {
   info: PodInfo;
   object: KubeObject;
@@ -50,7 +59,7 @@ class Scheduler {
   private cache: SchedulerCache | undefined;
   private readonly unschedulable = new Map<string, WaitingPod>();
   /** Pods nominated to a node by preemption and not yet placed → that node (room held in the cache). */
-  private readonly nominations = new Map<string, string>();
+  private readonly nominations = new Map<string, Nomination>();
   private nextStartIndex = 0;
   private sequence = 0;
   private outputs: ControllerOutput[] = [];
@@ -120,8 +129,11 @@ class Scheduler {
     if (this.unschedulable.size === 0) return;
     const node = this.cache!.node(nodeName);
     if (!node) return;
-    // A pod nominated here is retried even though the room it holds makes the node look full to it.
-    const candidates = [...this.unschedulable.values()].filter((waiting) => this.nominations.get(waiting.info.key) === nodeName || passesFilters(waiting.info, node, this.cache!)).sort(queueOrder);
+    // A pod nominated here is retried even though the room it holds makes the node look full to it,
+    // and so is one that outranks a pod nominated here (that room is not held against it).
+    const candidates = [...this.unschedulable.values()]
+      .filter((waiting) => this.nominations.get(waiting.info.key)?.node === nodeName || this.outranksHoldOn(nodeName, waiting.info.priority) || passesFilters(waiting.info, node, this.cache!))
+      .sort(queueOrder);
     for (const waiting of candidates) this.schedule(waiting.object, waiting);
   }
 
@@ -129,8 +141,38 @@ class Scheduler {
     const cache = this.cache!;
     const info = podInfoOf(pod);
     // The room held for this pod is its own to use.
-    const heldOn = this.nominations.get(info.key);
+    const heldOn = this.nominations.get(info.key)?.node;
     if (heldOn !== undefined) cache.release(info.key);
+    const lifted = this.nominations.size > 0 ? this.liftHoldsBelow(info.key, info.priority) : NOTHING_LIFTED;
+    try {
+      this.scheduleWithHolds(pod, info, heldOn, waiting);
+    } finally {
+      for (const [key, nomination] of lifted) if (this.nominations.get(key) === nomination) cache.reserve(nomination.info, nomination.object, nomination.node);
+    }
+  }
+
+  /**
+   * Releases, while one pod is scheduled, the room held for nominated pods of lower priority than
+   * it: kube-scheduler counts only nominated pods of at least the pod's own priority against it
+   * (in filtering and in preemption), so a more important pod may take that room.
+   */
+  private liftHoldsBelow(key: string, priority: number): Array<[string, Nomination]> {
+    const lifted: Array<[string, Nomination]> = [];
+    for (const [nominee, nomination] of this.nominations) {
+      if (nominee === key || nomination.info.priority >= priority) continue;
+      this.cache!.release(nominee);
+      lifted.push([nominee, nomination]);
+    }
+    return lifted;
+  }
+
+  private outranksHoldOn(nodeName: string, priority: number): boolean {
+    for (const nomination of this.nominations.values()) if (nomination.node === nodeName && nomination.info.priority < priority) return true;
+    return false;
+  }
+
+  private scheduleWithHolds(pod: KubeObject, info: PodInfo, heldOn: string | undefined, waiting: WaitingPod | undefined): void {
+    const cache = this.cache!;
     const result = schedulePod(info, cache.nodes, cache, {
       startIndex: this.nextStartIndex,
       prng: this.tiebreaker(),
@@ -157,7 +199,7 @@ class Scheduler {
   }
 
   private hold(info: PodInfo, pod: KubeObject, node: string): void {
-    this.nominations.set(info.key, node);
+    this.nominations.set(info.key, { node, info, object: pod });
     this.cache!.reserve(info, pod, node);
   }
 
