@@ -140,6 +140,11 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     expect(out.match(/node-\d\s+Ready/g)).toHaveLength(3);
   });
 
+  it('get svc: a new cluster has the default/kubernetes Service, as every cluster does', async () => {
+    const table = await ok(['get', 'svc', 'kubernetes']);
+    expect(table).toMatch(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+/m);
+  });
+
   it('apply -f a multi-document manifest: client-side, server-side, then a changed image', async () => {
     const file = join(dir, 'app.yaml');
     await writeFile(file, manifest('nginx:1.27'));

@@ -72,7 +72,7 @@ function bumper(): Controller {
   };
 }
 
-// Positions: 1 ClusterInitialized, 2-5 the system namespaces, 6 `trigger`, 7 x1, 8 x2, 9 x1 updated.
+// Positions: 1 ClusterInitialized, 2-5 the system namespaces, 6 the `kubernetes` Service, 7 `trigger`, 8 x1, 9 x2, 10 x1 updated.
 async function run(interleavings: InterleavingSchedule, extra: Controller[] = [], writerInstances: number[][] = []) {
   const seen: Seen[] = [];
   const store = createInMemoryStore();
@@ -89,44 +89,44 @@ const everyEventOnceInOrder = (deliveries: Seen[], last: number) => expect(deliv
 describe('interleaving schedules', () => {
   it('by default every controller sees each event with the live state, which already holds what earlier controllers wrote', async () => {
     const { b, events } = await run([]);
-    expect(events).toHaveLength(9);
-    everyEventOnceInOrder(b, 9);
-    expect(b.find((s) => s.position === 6)).toEqual({ controller: 'b', position: 6, viewAt: 9 });
+    expect(events).toHaveLength(10);
+    everyEventOnceInOrder(b, 10);
+    expect(b.find((s) => s.position === 7)).toEqual({ controller: 'b', position: 7, viewAt: 10 });
   });
 
   it('stale, lag 0: the controller sees the state exactly as of each event, between the writes of another controller\'s reconcile step', async () => {
     const { a, b } = await run([{ controller: 'b', kind: 'stale', from: 1, to: 100, lag: 0 }]);
-    everyEventOnceInOrder(b, 9);
+    everyEventOnceInOrder(b, 10);
     expect(b.every((s) => s.viewAt === s.position)).toBe(true);
     // Unperturbed controllers are untouched.
-    expect(a.find((s) => s.position === 6)?.viewAt).toBe(9);
+    expect(a.find((s) => s.position === 7)?.viewAt).toBe(10);
   });
 
   it('stale, lag 2: the controller receives each event two events late, and catches up when the engine runs out of work', async () => {
-    const { seen, b } = await run([{ controller: 'b', kind: 'stale', from: 6, to: 100, lag: 2 }]);
-    everyEventOnceInOrder(b, 9);
-    expect(b.filter((s) => s.position >= 6).every((s) => s.viewAt === s.position)).toBe(true);
+    const { seen, b } = await run([{ controller: 'b', kind: 'stale', from: 7, to: 100, lag: 2 }]);
+    everyEventOnceInOrder(b, 10);
+    expect(b.filter((s) => s.position >= 7).every((s) => s.viewAt === s.position)).toBe(true);
     const at = (controller: string, position: number) => seen.findIndex((s) => s.controller === controller && s.position === position);
-    expect(at('b', 6)).toBeGreaterThan(at('a', 8));
     expect(at('b', 7)).toBeGreaterThan(at('a', 9));
-    expect(at('b', 5)).toBeLessThan(at('a', 6));
+    expect(at('b', 8)).toBeGreaterThan(at('a', 10));
+    expect(at('b', 6)).toBeLessThan(at('a', 7));
   });
 
   it('coalesce: the window\'s events arrive together with the state as of the last, so the intermediate states are never observed', async () => {
-    const whole = await run([{ controller: 'b', kind: 'coalesce', from: 6, to: 100 }]);
-    everyEventOnceInOrder(whole.b, 9);
-    expect(whole.b.filter((s) => s.position >= 6).map((s) => s.viewAt)).toEqual([9, 9, 9, 9]);
-    const ended = await run([{ controller: 'b', kind: 'coalesce', from: 6, to: 7 }]);
-    everyEventOnceInOrder(ended.b, 9);
-    expect(ended.b.filter((s) => s.position >= 6).map((s) => s.viewAt)).toEqual([7, 7, 9, 9]);
+    const whole = await run([{ controller: 'b', kind: 'coalesce', from: 7, to: 100 }]);
+    everyEventOnceInOrder(whole.b, 10);
+    expect(whole.b.filter((s) => s.position >= 7).map((s) => s.viewAt)).toEqual([10, 10, 10, 10]);
+    const ended = await run([{ controller: 'b', kind: 'coalesce', from: 7, to: 8 }]);
+    everyEventOnceInOrder(ended.b, 10);
+    expect(ended.b.filter((s) => s.position >= 7).map((s) => s.viewAt)).toEqual([8, 8, 10, 10]);
   });
 
   it('first: inside its window the controller reacts before the others', async () => {
-    const { seen } = await run([{ controller: 'b', kind: 'first', from: 7, to: 7 }]);
+    const { seen } = await run([{ controller: 'b', kind: 'first', from: 8, to: 8 }]);
     const order = (position: number) => seen.filter((s) => s.position === position).map((s) => s.controller);
-    expect(order(6)).toEqual(['a', 'b']);
-    expect(order(7)).toEqual(['b', 'a']);
-    expect(order(8)).toEqual(['a', 'b']);
+    expect(order(7)).toEqual(['a', 'b']);
+    expect(order(8)).toEqual(['b', 'a']);
+    expect(order(9)).toEqual(['a', 'b']);
   });
 
   it('a write made from a stale view goes through the write path: its resourceVersion precondition fails with a conflict', async () => {
@@ -140,18 +140,18 @@ describe('interleaving schedules', () => {
 
   it('restart: the controller crashes after `keep` commands of a reconcile, misses what happens while it is down, and comes back as a fresh instance', async () => {
     const down: number[][] = [];
-    const { events } = await run([{ controller: 'writer', kind: 'restart', from: 6, to: 7, keep: 1 }], [], down);
+    const { events } = await run([{ controller: 'writer', kind: 'restart', from: 7, to: 8, keep: 1 }], [], down);
     // Only x1's creation got through; x2 and the update of x1 died with the crash.
     expect(events.filter((e) => e.metadata.actor === 'writer').map((e) => e.type)).toEqual(['ObjectCreated']);
-    expect(events).toHaveLength(7);
-    // The first instance saw up to the trigger; event 7 (x1) passed it by while it was down; the
+    expect(events).toHaveLength(8);
+    // The first instance saw up to the trigger; event 8 (x1) passed it by while it was down; the
     // second instance was started when the engine ran out of work and has seen nothing since.
-    expect(down).toEqual([[1, 2, 3, 4, 5, 6], []]);
+    expect(down).toEqual([[1, 2, 3, 4, 5, 6, 7], []]);
     const back: number[][] = [];
-    const ended = await run([{ controller: 'writer', kind: 'restart', from: 6, to: 6, keep: 2 }], [], back);
+    const ended = await run([{ controller: 'writer', kind: 'restart', from: 7, to: 7, keep: 2 }], [], back);
     expect(ended.events.filter((e) => e.metadata.actor === 'writer')).toHaveLength(2);
-    // Down for position 6 only: the fresh instance's first input is x1's creation (7).
-    expect(back).toEqual([[1, 2, 3, 4, 5, 6], [7, 8]]);
+    // Down for position 7 only: the fresh instance's first input is x1's creation (8).
+    expect(back).toEqual([[1, 2, 3, 4, 5, 6, 7], [8, 9]]);
   });
 
   it('the same schedule gives a byte-identical log', async () => {

@@ -57,6 +57,18 @@ export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /**
+ * The `default/kubernetes` Service every cluster has (the apiserver's bootstrap controller makes
+ * it): the first address of the service range, HTTPS on 443 to the apiserver's 6443. It selects no
+ * pods; as there, no controller gives it endpoints (Orrery has no apiserver address to publish).
+ */
+const KUBERNETES_SERVICE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+  spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+};
+
+/**
  * A whole cluster: store, state, write path, engine and controllers, with simulated nodes. On an
  * empty store it writes ClusterInitialized, the system namespaces and a NodeRegistered per node;
  * on a non-empty one it rebuilds state and carries on.
@@ -92,6 +104,7 @@ export async function createSimulatedCluster(options: SimulatedClusterOptions = 
     for (const name of SYSTEM_NAMESPACES) {
       await writePath.execute({ type: 'create', actor: 'orrery', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
     }
+    await writePath.execute({ type: 'create', actor: 'orrery', object: KUBERNETES_SERVICE });
     const nodes = typeof options.nodes === 'number' || options.nodes === undefined ? uniformNodes(options.nodes ?? 3) : options.nodes;
     for (const [index, spec] of nodes.entries()) {
       await writePath.execute({

@@ -98,6 +98,6 @@ describe('registerReplayCommand', () => {
     }
     expect(process.exitCode ?? 0).toBe(0);
     expect(invariantsLoaded).toBe(true);
-    expect(JSON.parse(written.join('')).added).toHaveLength(10);
+    expect(JSON.parse(written.join('')).added).toHaveLength(9);
   });
 });

@@ -75,8 +75,9 @@ describe('replay HTTP API', () => {
     expect(density.buckets).toHaveLength(4);
     const markers = (await app.inject({ url: `/replay/sessions/${id}/markers` })).json();
     expect(markers.items.filter((m: { kind: string }) => m.kind === 'user')).toHaveLength(3);
-    const diff = (await app.inject({ url: `/replay/sessions/${id}/diff?from=0&to=8` })).json();
-    expect(diff.added.map((r: { kind: string }) => r.kind).sort()).toEqual(['Lease', 'Lease', 'Lease', 'Namespace', 'Namespace', 'Namespace', 'Namespace', 'Node', 'Node', 'Node']);
+    const diff = (await app.inject({ url: `/replay/sessions/${id}/diff?from=0&to=9` })).json();
+    // Bootstrap: four namespaces, the `kubernetes` Service, then three nodes with their Leases.
+    expect(diff.added.map((r: { kind: string }) => r.kind).sort()).toEqual(['Lease', 'Lease', 'Lease', 'Namespace', 'Namespace', 'Namespace', 'Namespace', 'Node', 'Node', 'Node', 'Service']);
 
     const bad = await app.inject({ method: 'POST', url: `/replay/sessions/${id}/run`, payload: { direction: 'forward', breakpoint: { type: 'object', kind: 'Pod', labelSelector: '!!' } } });
     expect(bad.statusCode).toBe(400);
