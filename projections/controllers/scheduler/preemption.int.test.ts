@@ -27,16 +27,22 @@ const pod = (name: string, cpu: string, priorityClassName: string): KubeObject =
   spec: { priorityClassName, containers: [{ name: 'app', image: 'app:1', resources: { requests: { cpu } } }] },
 });
 
-const batch: KubeObject = {
+/** Pods of the `low` PriorityClass, 1 cpu each, optionally held to one node. */
+const lowDeployment = (name: string, replicas: number, node?: string): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name: 'batch', namespace: 'default' },
+  metadata: { name, namespace: 'default' },
   spec: {
-    replicas: 8,
-    selector: { matchLabels: { app: 'batch' } },
-    template: { metadata: { labels: { app: 'batch' } }, spec: { priorityClassName: 'low', containers: [{ name: 'work', image: 'work:1', resources: { requests: { cpu: '1' } } }] } },
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { priorityClassName: 'low', ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}), containers: [{ name: 'work', image: 'work:1', resources: { requests: { cpu: '1' } } }] },
+    },
   },
-};
+});
+
+const batch = lowDeployment('batch', 8);
 
 const live = (name: string) => cluster!.state.objects.get('Pod')!.get(`default/${name}`)!;
 const condition = (p: KubeObject, type: string) => (p.status?.conditions as Array<{ type: string; status: string; reason?: string; message?: string }> | undefined)?.find((c) => c.type === type);
@@ -114,19 +120,6 @@ describe('preemption', () => {
     expect(facts).toContainEqual(expect.objectContaining({ type: 'Normal', reason: 'Preempted', message: `Preempted by pod ${live('critical').metadata.uid} on node node-1`, component: 'default-scheduler' }));
   });
 
-  const lowDeployment = (name: string, replicas: number, node?: string): KubeObject => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { priorityClassName: 'low', ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}), containers: [{ name: 'work', image: 'work:1', resources: { requests: { cpu: '1' } } }] },
-      },
-    },
-  });
   const budget = (app: string, minAvailable: number): KubeObject => ({
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
