@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 import type { KubeObject } from '../../core/model/object.ts';
 import { type RunningServer, runServe } from './serve.ts';
+import { userWritesSince } from './testing/kubectl-harness.ts';
 
 /**
  * The real kubectl (v1.32) against a real server: a fresh embedded log in a temp directory, the
@@ -355,9 +356,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against orrery', () => {
     const refused = await kubectl(['create', '--validate=false', '-f', empty]);
     expect(refused.stderr).toContain('The SelfSubjectAccessReview "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified');
     expect((await kubectl(['get', 'selfsubjectaccessreviews'])).stderr).toContain('(MethodNotAllowed)');
-    const written: string[] = [];
-    for await (const event of server.cluster.store.readAll(before + 1)) if (event.metadata.actor.startsWith('user:')) written.push(event.type);
-    expect(written).toEqual([]);
+    expect(await userWritesSince(server, before)).toEqual([]);
   });
 
   it('exec and port-forward say why a simulated container cannot be reached', async () => {

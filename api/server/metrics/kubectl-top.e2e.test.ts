@@ -26,24 +26,6 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** The log's head position (events are numbered from 1 without gaps), and the state must have applied all of it. */
-async function logLength(): Promise<number> {
-  const head = await harness.server.cluster.store.head();
-  expect(harness.server.cluster.state.position).toBe(head);
-  return head;
-}
-
-/** Waits until a second passes with nothing appended, and the state has applied the whole log. */
-async function quiet(): Promise<void> {
-  const cluster = harness.server.cluster;
-  for (let head = await cluster.store.head(); ; ) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const next = await cluster.store.head();
-    if (next === head && cluster.state.position === head) return;
-    head = next;
-  }
-}
-
 const kubectl = (args: string[]) => harness.kubectl(args);
 const ok = (args: string[]) => harness.ok(args);
 const object = (kind: string, namespace: string, name: string): KubeObject | undefined => harness.server.cluster.state.objects.get(kind)?.get(`${namespace}/${name}`);
@@ -113,8 +95,6 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
     await ok(['apply', '-f', join(harness.dir, 'top.yaml')]);
     await eventually(() => object('Deployment', 'default', 'web')?.status?.readyReplicas === 2 && object('Pod', 'tools', 'solo')?.status?.phase === 'Running');
     await eventually(() => object('Pod', 'default', 'done')?.status?.phase === 'Succeeded');
-    // Let the controllers finish what the creations set off, so that only the test writes from here on.
-    await quiet();
     web = pods('default', 'web')
       .map((p) => p.metadata.name!)
       .sort();
@@ -122,7 +102,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
   });
 
   it('prints pods, containers, selections, all namespaces and nodes in its own columns, and the reads append nothing', async () => {
-    const before = await logLength();
+    const before = harness.server.cluster.state.position;
 
     const top = await ok(['top', 'pod']);
     expect(top).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\n/);
@@ -164,11 +144,11 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
     expect(explained).toContain('Metrics for all containers are collected within the same time window.');
     expect(explained).toMatch(/usage\s+<map\[string\]string> -required-\n\s+The memory usage is the memory working set\./);
 
-    expect(await logLength()).toBe(before);
+    expect(await harness.userWritesSince(before)).toEqual([]);
   });
 
   it('answers a missing pod or node, and a pod that is not Running, with metrics-server’s NotFound', async () => {
-    const before = await logLength();
+    const before = harness.server.cluster.state.position;
     const missing = await kubectl(['top', 'pod', 'missing']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr.trim()).toBe('Error from server (NotFound): pods "missing" not found');
@@ -178,7 +158,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl top', () => {
     const node = await kubectl(['top', 'node', 'node-9']);
     expect(node.code).not.toBe(0);
     expect(node.stderr.trim()).toBe('Error from server (NotFound): node "node-9" not found');
-    expect(await logLength()).toBe(before);
+    expect(await harness.userWritesSince(before)).toEqual([]);
   });
 
   it('reads the usage off the state as it is: a new load shows on the next read', async () => {

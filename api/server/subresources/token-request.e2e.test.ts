@@ -31,17 +31,6 @@ const kubectl = (args: string[]) => harness.kubectl(args);
 const ok = (args: string[]) => harness.ok(args);
 const object = (kind: string, key: string): KubeObject | undefined => harness.server.cluster.state.objects.get(kind)?.get(key);
 
-/** Waits until a second passes with nothing appended, and the state has applied the whole log. */
-async function quiet(): Promise<number> {
-  const cluster = harness.server.cluster;
-  for (let head = await cluster.store.head(); ; ) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const next = await cluster.store.head();
-    if (next === head && cluster.state.position === head) return head;
-    head = next;
-  }
-}
-
 interface Claims {
   aud: string[];
   exp: number;
@@ -78,7 +67,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl create token', () => {
   });
 
   it('prints a signed JWT with the apiserver claims, for the requested duration and audiences, and appends nothing', async () => {
-    const before = await quiet();
+    const before = harness.server.cluster.state.position;
     const serviceAccount = object('ServiceAccount', 'default/default')!;
 
     const plain = await createToken(['default']);
@@ -134,12 +123,11 @@ describe.skipIf(!HAS_KUBECTL)('kubectl create token', () => {
     const issued = decode(request.status.token).claims;
     expect(Date.parse(request.status.expirationTimestamp) / 1000).toBe(issued.exp);
 
-    expect(await harness.server.cluster.store.head()).toBe(before);
-    expect(harness.server.cluster.state.position).toBe(before);
+    expect(await harness.userWritesSince(before)).toEqual([]);
   });
 
   it("answers the apiserver's errors: a missing account, a duration under 10 minutes, a pod of another account", async () => {
-    const before = await quiet();
+    const before = harness.server.cluster.state.position;
     const missing = await kubectl(['create', 'token', 'missing']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr.trim()).toBe('error: failed to create token: serviceaccounts "missing" not found');
@@ -159,7 +147,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl create token', () => {
     expect(wrongUid.stderr.trim()).toBe(
       'error: failed to create token: Operation cannot be fulfilled on Secret "bound": the UID in the bound object reference (0000) does not match the UID in record. The object might have been deleted and then recreated',
     );
-    expect(await harness.server.cluster.store.head()).toBe(before);
+    expect(await harness.userWritesSince(before)).toEqual([]);
   });
 
   it('is in discovery: serviceaccounts/token, create, authentication.k8s.io/v1 TokenRequest', async () => {

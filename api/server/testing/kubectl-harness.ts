@@ -23,6 +23,8 @@ export interface KubectlHarness {
   kubectl(args: string[], env?: Record<string, string>): Promise<KubectlRun>;
   /** Runs kubectl and requires exit code 0; returns stdout. */
   ok(args: string[]): Promise<string>;
+  /** The events users' requests appended after `position` (see {@link userWritesSince}). */
+  userWritesSince(position: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -61,11 +63,22 @@ export async function startKubectlHarness(name: string, options: Partial<ServeOp
       expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
       return run.stdout;
     },
+    userWritesSince: (position) => userWritesSince(server, position),
     async close() {
       await server.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The events users' requests appended to `server`'s log after `position`, as `type stream`. A wall-clock
+ * cluster keeps appending clock ticks and heartbeats, so "a refused request appends nothing" is asserted on these.
+ */
+export async function userWritesSince(server: RunningServer, position: number): Promise<string[]> {
+  const written: string[] = [];
+  for await (const event of server.cluster.store.readAll(position + 1)) if (event.metadata.actor.startsWith('user:')) written.push(`${event.type} ${event.stream}`);
+  return written;
 }
 
 /** Polls a server-mode (wall-clock) cluster until `check` gives a value. */
