@@ -67,9 +67,10 @@ function eligibleNodes(draft: WorkloadDraft, nodes: readonly SimulatedNodeSpec[]
 }
 
 /**
- * Trims replicas until every group of workloads that can only use the same nodes asks for at
- * most half of those nodes' cpu and memory. Headroom covers rolling-update surge and nodes lost
- * to faults, so a workload that fails to converge points at a bug, not at a full cluster.
+ * Trims replicas so that a workload that fails to converge points at a bug, not at a full cluster:
+ * every group of workloads that can only use the same nodes asks for at most half of those nodes'
+ * cpu and memory (less the largest node's: it may be the one that crashes), and then no set of
+ * nodes can be squatted on (leaveRoomForConfined).
  */
 export function fitToCluster(drafts: WorkloadDraft[], nodes: readonly SimulatedNodeSpec[]): WorkloadDraft[] {
   const fitted = drafts.map((d) => ({ ...d }));
@@ -103,7 +104,46 @@ export function fitToCluster(drafts: WorkloadDraft[], nodes: readonly SimulatedN
       else cursor--;
     }
   }
+  return leaveRoomForConfined(fitted, nodes);
+}
+
+/**
+ * Trims replicas until every workload confined to a set of nodes (by its nodeSelector and
+ * tolerations) fits there even when every workload that may use any of those nodes has all its
+ * pods, surge included, on them: what a crash leaves behind, as its pods are rescheduled onto the
+ * other nodes and nothing moves them back once it recovers. With all nodes back, a pod of the
+ * largest size s still finds a node with room when the pods that may be there ask for at most the
+ * nodes' capacity less (nodes − 1)·s (were every node short of s, they would ask for more).
+ */
+function leaveRoomForConfined(fitted: WorkloadDraft[], nodes: readonly SimulatedNodeSpec[]): WorkloadDraft[] {
+  const eligible = fitted.map((draft) => new Set(eligibleNodes(draft, nodes).map((n) => n.name)));
+  const confinements = new Map<string, SimulatedNodeSpec[]>();
+  for (const names of eligible) confinements.set([...names].join(','), nodes.filter((n) => names.has(n.name)));
+  for (const confined of confinements.values()) {
+    const sharing = fitted.flatMap((_, i) => (confined.some((n) => eligible[i]!.has(n.name)) ? [i] : []));
+    const room = (capacity: (n: SimulatedNodeSpec) => number, size: (d: WorkloadDraft) => number) =>
+      confined.reduce((sum, n) => sum + capacity(n), 0) - (confined.length - 1) * Math.max(0, ...sharing.map((i) => size(fitted[i]!)));
+    const cpu = (d: WorkloadDraft) => d.cpuMilli;
+    const memory = (d: WorkloadDraft) => d.memoryMi * 2 ** 20;
+    const roomCpu = room((n) => toMilli(n.cpu ?? '4'), cpu);
+    const roomMemory = room((n) => toValue(n.memory ?? '16Gi'), memory);
+    const asked = (size: (d: WorkloadDraft) => number) => sharing.reduce((sum, i) => sum + podsAtMost(fitted[i]!) * size(fitted[i]!), 0);
+    // The workload with the most replicas loses one at a time (the later one on a tie), so trimming
+    // keeps as many workloads as it can. It only lowers what every set of nodes is asked for: a set
+    // that has room keeps it.
+    while ((asked(cpu) > roomCpu || asked(memory) > roomMemory) && sharing.some((i) => fitted[i]!.replicas > 0)) {
+      const largest = sharing.reduce((best, i) => (fitted[i]!.replicas >= fitted[best]!.replicas ? i : best));
+      fitted[largest]!.replicas--;
+    }
+  }
   return fitted;
+}
+
+/** The most pods a workload has at once: its replicas plus a rolling update's surge. */
+function podsAtMost(draft: WorkloadDraft): number {
+  if (draft.replicas === 0 || draft.kind !== 'Deployment' || draft.strategy.type !== 'RollingUpdate') return draft.replicas;
+  const { maxSurge } = draft.strategy;
+  return draft.replicas + (typeof maxSurge === 'number' ? maxSurge : Math.ceil((draft.replicas * parseInt(maxSurge, 10)) / 100));
 }
 
 const FAULT_ANNOTATIONS: Record<NonNullable<WorkloadDraft['containerFault']>, Record<string, string>> = {
