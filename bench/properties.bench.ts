@@ -26,8 +26,8 @@ const runs = Number(process.env.ORRERY_BENCH_RUNS ?? 200);
  * figure and the warm figure is what a long run (`--runs 10000`) settles at.
  */
 const WARMUP = Number(process.env.ORRERY_BENCH_WARMUP ?? 100);
-/** Histories of the long check (a nightly-size run, where the workers' warm-up is a small part). */
-const LONG_RUNS = Number(process.env.ORRERY_BENCH_LONG_RUNS ?? 3000);
+/** Histories of the long check: the nightly run's size (docs/property-testing.md), where the workers' warm-up is a small part. */
+const LONG_RUNS = Number(process.env.ORRERY_BENCH_LONG_RUNS ?? 10_000);
 
 interface Measured {
   histories: number;
