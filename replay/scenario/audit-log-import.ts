@@ -9,6 +9,7 @@ import { type ResourceType, apiVersionOf } from '../../core/model/resource-type.
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { uniformNodes } from '../../projections/engine/simulated-node.ts';
 import type { Scenario, ScenarioAction, TimelineEntry } from './scenario.ts';
+import { clonePlain } from '../../projections/write-path/clone-json.ts';
 
 /** One line of a Kubernetes audit log (`audit.k8s.io/v1` Event), the fields the import reads. */
 export interface AuditEvent {
@@ -103,7 +104,7 @@ function isObject(value: unknown): value is KubeObject {
 
 /** The object as a user would have written it: no server-set metadata, no status. */
 function asManifest(object: KubeObject): KubeObject {
-  const copy = structuredClone(object);
+  const copy = clonePlain(object);
   for (const field of SERVER_METADATA) delete (copy.metadata as Record<string, unknown>)[field];
   if (copy.metadata.annotations) {
     delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
@@ -257,7 +258,7 @@ export function importAuditLog(text: string, options: AuditImportOptions = {}): 
     if (!name) return undefined;
     const before = nodeObjects.get(name);
     if (event.verb === 'delete') return { name, ...(before ? { before } : {}) };
-    let after = full ? structuredClone(full) : undefined;
+    let after = full ? clonePlain(full) : undefined;
     const body = event.requestObject;
     if (!after && event.verb === 'patch' && !ref.subresource && body !== undefined) {
       try {
@@ -429,7 +430,7 @@ export function importAuditLog(text: string, options: AuditImportOptions = {}): 
     // `object` is the object as the apiserver held it after the write (what later patches apply to).
     let object: KubeObject | undefined;
     if (response) {
-      object = structuredClone(response);
+      object = clonePlain(response);
     } else if (body === undefined) {
       skip('writes logged without their body (Metadata level)');
       continue;
@@ -448,7 +449,7 @@ export function importAuditLog(text: string, options: AuditImportOptions = {}): 
         continue;
       }
     } else if (isObject(body)) {
-      object = structuredClone(body);
+      object = clonePlain(body);
     } else {
       skip('writes whose body is not an object');
       continue;

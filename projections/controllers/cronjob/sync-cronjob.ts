@@ -7,6 +7,7 @@ import { jsonEqual } from '../../write-path/json-equal.ts';
 import { controllerOf, newControllerRef } from '../replicaset/controller-ref.ts';
 import { jobFinished } from '../job/sync-job.ts';
 import { parseSchedule } from './schedule.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
@@ -24,7 +25,7 @@ function jobFromTemplate(cronJob: KubeObject, scheduledTime: number): KubeObject
   const annotations = { ...template.metadata?.annotations, [SCHEDULED_TIMESTAMP_ANNOTATION]: toRfc3339(scheduledTime) };
   const metadata: KubeObject['metadata'] = { name: jobNameFor(cronJob, scheduledTime), namespace: cronJob.metadata.namespace, annotations, ownerReferences: [newControllerRef(cronJob)] };
   if (template.metadata?.labels) metadata.labels = { ...template.metadata.labels };
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: structuredClone(template.spec ?? {}) };
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: clonePlain(template.spec ?? {}) };
 }
 
 const deleteJob = (job: KubeObject, meta: CommandMeta): Command => ({
@@ -51,7 +52,7 @@ export function syncCronJob(state: ClusterState, namespace: string, name: string
   const now = state.time;
   const spec = cronJob.spec ?? {};
   const commands: Command[] = [];
-  const status: Record<string, any> = structuredClone(cronJob.status ?? {});
+  const status: Record<string, any> = clonePlain(cronJob.status ?? {});
 
   const jobs = listObjects(state, 'Job', namespace).filter((j) => controllerOf(j)?.uid === cronJob.metadata.uid);
   const running = jobs.filter((j) => !jobFinished(j) && !j.metadata.deletionTimestamp);
@@ -115,7 +116,7 @@ function finish(cronJob: KubeObject, status: Record<string, any>, running: KubeO
   if (active.length) status.active = active.sort((a, b) => a.name.localeCompare(b.name));
   else delete status.active;
   if (!jsonEqual(cronJob.status ?? {}, status)) {
-    const object = structuredClone(cronJob);
+    const object = clonePlain(cronJob);
     delete object.metadata.resourceVersion;
     object.status = status;
     commands.push({ ...meta, type: 'update', subresource: 'status', object });

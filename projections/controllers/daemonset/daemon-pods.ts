@@ -5,6 +5,7 @@ import { nodeAffinityOf, matchesRequiredNodeAffinity } from '../scheduler/node-a
 import { nodeInfoOf } from '../scheduler/node-info.ts';
 import { type Toleration, toleratesAny } from '../scheduler/tolerations.ts';
 import { newControllerRef } from '../replicaset/controller-ref.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 /**
  * What a DaemonSet's pods look like and where they belong (pkg/controller/daemon/util and
@@ -52,7 +53,7 @@ export function nodeShouldRunDaemonPod(node: KubeObject, ds: KubeObject): { shou
 
 /** `util.ReplaceDaemonSetPodNodeNameNodeAffinity`: the pod's required node affinity pins it to one node by name. */
 function pinnedAffinity(affinity: any, nodeName: string): any {
-  const copy = structuredClone(affinity ?? {});
+  const copy = clonePlain(affinity ?? {});
   copy.nodeAffinity ??= {};
   copy.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
     nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
@@ -76,7 +77,7 @@ export function daemonPodFor(ds: KubeObject, nodeName: string, name: string, has
   const labels = { ...template.metadata?.labels, [CONTROLLER_REVISION_HASH_LABEL]: hash, [POD_TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) };
   const metadata: KubeObject['metadata'] = { name, generateName: `${ds.metadata.name}-`, namespace: ds.metadata.namespace, labels, ownerReferences: [newControllerRef(ds)] };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
-  const spec = structuredClone(template.spec ?? {});
+  const spec = clonePlain(template.spec ?? {});
   spec.affinity = pinnedAffinity(spec.affinity, nodeName);
   spec.tolerations = daemonPodTolerations(spec);
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };

@@ -9,6 +9,7 @@ import { claimVerdict, withControllerRef } from '../replicaset/controller-ref.ts
 import { isPodAvailable, isPodReady, podAvailableAt } from '../replicaset/pod-availability.ts';
 import { podsOwnedBy } from '../replicaset/pod-index.ts';
 import { daemonPodFor, daemonPodNode, isUpdatedPod, nodeShouldRunDaemonPod, templateHash } from './daemon-pods.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export interface DaemonSetSync {
   commands: Command[];
@@ -157,7 +158,7 @@ export function syncDaemonSet(state: ClusterState, namespace: string, name: stri
   const merged = { ...ds.status, ...status };
   if (!(desired - available > 0)) delete merged.numberUnavailable;
   if (!jsonEqual(ds.status ?? {}, merged)) {
-    const object = structuredClone(ds);
+    const object = clonePlain(ds);
     delete object.metadata.resourceVersion;
     object.status = merged;
     commands.push({ ...meta, type: 'update', subresource: 'status', object });

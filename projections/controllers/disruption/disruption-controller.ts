@@ -12,6 +12,7 @@ import { isPodReady } from '../replicaset/pod-availability.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 import { NO_OUTPUTS, emptySet } from '../per-event.ts';
 import { ByNamespaceAndName } from '../by-namespace-and-name.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const DISRUPTION_CONTROLLER = 'disruption-controller';
 
@@ -98,7 +99,7 @@ function syncBudget(state: ClusterState, namespace: string, name: string, meta: 
   const status = budgetStatus(state, pdb, state.time);
   const comparable = (s: any) => ({ ...s, conditions: (s?.conditions ?? []).map((c: any) => ({ ...c, lastTransitionTime: undefined })) });
   if (jsonEqual(comparable(pdb.status ?? {}), comparable(status))) return [];
-  const object = structuredClone(pdb);
+  const object = clonePlain(pdb);
   delete object.metadata.resourceVersion;
   object.status = status;
   return [{ ...meta, type: 'update', subresource: 'status', object }];

@@ -10,6 +10,7 @@ import { type Normalized, type ScalingHistory, normalizeWithBehavior, normalizeW
 import { ResourceUsage, podsOfTarget } from '../../metrics/resource-usage.ts';
 import { MetricError, rawResourceReplicas, resourceReplicas } from './replica-calculator.ts';
 import { quantityToMilli } from '../scheduler/resource-quantity.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 /** Kinds with a scale subresource the autoscaler can drive. */
 export const SCALABLE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
@@ -80,7 +81,7 @@ function withConditions(previous: HpaCondition[] | undefined, next: HpaCondition
 function statusUpdate(hpa: KubeObject, status: Record<string, unknown>, meta: CommandMeta): Command[] {
   const comparable = (s: any) => ({ ...s, conditions: (s?.conditions ?? []).map((c: any) => ({ ...c, lastTransitionTime: undefined })) });
   if (jsonEqual(comparable(hpa.status ?? {}), comparable(status))) return [];
-  const object = structuredClone(hpa);
+  const object = clonePlain(hpa);
   delete object.metadata.resourceVersion;
   object.status = status;
   return [{ ...meta, type: 'update', subresource: 'status', object }];
@@ -146,7 +147,7 @@ export function syncHpa(state: ClusterState, hpa: KubeObject, history: ScalingHi
   const commands: Command[] = [];
   const status = statusBase(hpa, current, desired, metricStatuses);
   if (desired !== current) {
-    const scaled = structuredClone(target);
+    const scaled = clonePlain(target);
     delete scaled.metadata.resourceVersion;
     scaled.spec = { ...scaled.spec, replicas: desired };
     commands.push({ ...meta, type: 'update', object: scaled });

@@ -8,6 +8,7 @@ import { jsonEqual } from '../../write-path/json-equal.ts';
 import { newControllerRef } from '../replicaset/controller-ref.ts';
 import { isPodReady } from '../replicaset/pod-availability.ts';
 import { podsOwnedBy } from '../replicaset/pod-index.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const TTL_AFTER_FINISHED_CONTROLLER = 'ttl-after-finished-controller';
 /** The Job controller's pod-creation backoff: 10 s doubling per failure, at most 6 minutes. */
@@ -55,7 +56,7 @@ function podFromTemplate(job: KubeObject, name: string, generateName: string, in
   const template = job.spec?.template ?? {};
   const metadata: KubeObject['metadata'] = { name, generateName, namespace: job.metadata.namespace, labels: { ...template.metadata?.labels }, ownerReferences: [newControllerRef(job)] };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
-  const spec = structuredClone(template.spec ?? {});
+  const spec = clonePlain(template.spec ?? {});
   if (index !== undefined) {
     metadata.annotations = { ...metadata.annotations, 'batch.kubernetes.io/job-completion-index': String(index) };
     metadata.labels!['batch.kubernetes.io/job-completion-index'] = String(index);
@@ -133,7 +134,7 @@ export function syncJob(state: ClusterState, namespace: string, name: string, me
     ? active.reduce((sum, p) => sum + (p.status?.containerStatuses ?? []).reduce((s: number, c: { restartCount?: number }) => s + (c.restartCount ?? 0), 0), 0)
     : 0;
 
-  const status: Record<string, any> = structuredClone(job.status ?? {});
+  const status: Record<string, any> = clonePlain(job.status ?? {});
   const conditions: Condition[] = [...(status.conditions ?? [])];
   const setCondition = (type: string, reason: string, message: string) => {
     if (conditions.some((c) => c.type === type && c.status === 'True')) return;
@@ -193,7 +194,7 @@ export function syncJob(state: ClusterState, namespace: string, name: string, me
   status.uncountedTerminatedPods ??= {};
   if (conditions.length) status.conditions = conditions;
   if (!jsonEqual(job.status ?? {}, status)) {
-    const object = structuredClone(job);
+    const object = clonePlain(job);
     delete object.metadata.resourceVersion;
     object.status = status;
     commands.push({ ...meta, type: 'update', subresource: 'status', object });

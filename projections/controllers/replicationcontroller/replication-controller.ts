@@ -13,6 +13,7 @@ import { podsToDelete } from '../replicaset/pod-deletion-order.ts';
 import { podsOwnedBy } from '../replicaset/pod-index.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 import { NO_OUTPUTS, emptyMap } from '../per-event.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const REPLICATION_CONTROLLER = 'replicationcontroller-controller';
 const POD_REF_EVENTS = new Set(['PodScheduled', 'PodPhaseChanged', 'ContainerStateChanged', 'PodEvicted', 'ObjectDeletionRequested', 'ObjectRemoved']);
@@ -52,7 +53,7 @@ export function syncReplicationController(state: ClusterState, namespace: string
       while (getObject(state, 'Pod', namespace, podName) || commands.some((c) => c.type === 'create' && c.object.metadata.name === podName));
       const metadata: KubeObject['metadata'] = { name: podName, generateName: `${name}-`, namespace, labels: { ...template.metadata?.labels }, ownerReferences: [newControllerRef(rc)] };
       if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
-      commands.push({ ...meta, type: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? {}) } });
+      commands.push({ ...meta, type: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata, spec: clonePlain(template.spec ?? {}) } });
     }
   } else if (!rc.metadata.deletionTimestamp && claimed.length > desired) {
     for (const pod of podsToDelete(claimed, claimed, claimed.length - desired, state.time)) {
@@ -70,7 +71,7 @@ export function syncReplicationController(state: ClusterState, namespace: string
     observedGeneration: rc.metadata.generation ?? 1,
   };
   if (!jsonEqual(rc.status ?? {}, status)) {
-    const object = structuredClone(rc);
+    const object = clonePlain(rc);
     delete object.metadata.resourceVersion;
     object.status = status;
     commands.push({ ...meta, type: 'update', subresource: 'status', object });

@@ -8,6 +8,7 @@ import { jsonEqual } from '../../write-path/json-equal.ts';
 import { formatQuotaAmount, namespaceUsage } from '../../write-path/quota-usage.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
 import { NO_OUTPUTS } from '../per-event.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const RESOURCE_QUOTA_CONTROLLER = 'resourcequota-controller';
 
@@ -21,7 +22,7 @@ function syncQuota(state: ClusterState, quota: KubeObject, meta: CommandMeta): C
   for (const resource of Object.keys(hard).sort()) used[resource] = formatQuotaAmount(resource, usage.get(resource) ?? 0);
   const status = { hard: { ...hard }, used };
   if (jsonEqual(quota.status ?? {}, status)) return [];
-  const object = structuredClone(quota);
+  const object = clonePlain(quota);
   delete object.metadata.resourceVersion;
   object.status = status;
   return [{ ...meta, type: 'update', subresource: 'status', object }];

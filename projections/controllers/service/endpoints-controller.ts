@@ -8,6 +8,7 @@ import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTarget
 import { NO_OUTPUTS } from '../per-event.ts';
 import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const ENDPOINTS_CONTROLLER = 'endpoint-controller';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -93,7 +94,7 @@ function syncService(state: ReconcileInput['state'], key: string, meta: CommandM
     return [{ ...meta, type: 'create', object }];
   }
   if (jsonEqual(existing.subsets ?? [], subsets) && jsonEqual(existing.metadata.labels ?? {}, labels)) return [];
-  const object = structuredClone(existing);
+  const object = clonePlain(existing);
   delete object.metadata.resourceVersion;
   if (metadataLabels) object.metadata.labels = metadataLabels;
   else delete object.metadata.labels;

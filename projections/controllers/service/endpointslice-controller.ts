@@ -13,6 +13,7 @@ import { type EndpointPort, hasSelector, isPodReady, podEndpointPorts, podTarget
 import { NO_OUTPUTS } from '../per-event.ts';
 import { createServiceRouter, serviceRouterInterest } from './service-router.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -131,7 +132,7 @@ function syncService(state: ClusterState, key: string, meta: CommandMeta, positi
 }
 
 function update(slice: KubeObject, desired: DesiredSlice, labels: Record<string, string>, meta: CommandMeta): Command {
-  const object = structuredClone(slice);
+  const object = clonePlain(slice);
   delete object.metadata.resourceVersion;
   object.metadata.labels = labels;
   object.endpoints = desired.endpoints;

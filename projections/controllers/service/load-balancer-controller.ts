@@ -6,6 +6,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { ipToNumber, numberToIp } from '../../write-path/service-allocation.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const SERVICE_CONTROLLER = 'service-controller';
 /** The simulated cloud's address pool for load balancers (what kind with MetalLB typically hands out). */
@@ -45,7 +46,7 @@ function syncService(state: ClusterState, namespace: string, name: string, meta:
 }
 
 function statusUpdate(service: KubeObject, loadBalancer: Record<string, unknown>, meta: CommandMeta): Command {
-  const object = structuredClone(service);
+  const object = clonePlain(service);
   delete object.metadata.resourceVersion;
   object.status = { ...object.status, loadBalancer };
   return { ...meta, type: 'update', subresource: 'status', object };

@@ -2,6 +2,7 @@ import type { KubeObject } from '../../../core/model/object.ts';
 import { computeHash } from '../../../core/model/pod-template-hash.ts';
 import { newControllerRef } from '../replicaset/controller-ref.ts';
 import { isPodReady } from '../replicaset/pod-availability.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 /** Stateful pod identity and revisions (pkg/controller/statefulset/stateful_set_utils.go). */
 
@@ -46,7 +47,7 @@ export function statefulPod(sts: KubeObject, template: any, revision: string, or
   const labels = { ...template?.metadata?.labels, [CONTROLLER_REVISION_HASH_LABEL]: revision, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) };
   const metadata: KubeObject['metadata'] = { name, namespace: sts.metadata.namespace, labels, ownerReferences: [newControllerRef(sts)] };
   if (template?.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
-  const spec = structuredClone(template?.spec ?? {});
+  const spec = clonePlain(template?.spec ?? {});
   spec.hostname = name;
   if (sts.spec?.serviceName) spec.subdomain = sts.spec.serviceName;
   const claims: KubeObject[] = sts.spec?.volumeClaimTemplates ?? [];
@@ -66,7 +67,7 @@ export function podClaims(sts: KubeObject, pod: string): KubeObject[] {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: claimName(template, pod), namespace: sts.metadata.namespace, labels },
-      spec: structuredClone(template.spec ?? {}),
+      spec: clonePlain(template.spec ?? {}),
     };
     if (template.metadata?.annotations) claim.metadata.annotations = { ...template.metadata.annotations };
     return claim;

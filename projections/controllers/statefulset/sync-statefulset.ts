@@ -10,6 +10,7 @@ import { podsOwnedBy } from '../replicaset/pod-index.ts';
 import {
   isCreated, isFailed, isRunningAndReady, isTerminating, ordinalOf, podClaims, podName, podRevision, revisionName, startOrdinal, statefulPod,
 } from './stateful-pods.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
 
@@ -58,7 +59,7 @@ export function syncStatefulSet(state: ClusterState, namespace: string, name: st
         labels: { ...sts.spec?.selector?.matchLabels, [REVISION_HASH_LABEL]: updateRevision.slice(name.length + 1) },
         ownerReferences: [newControllerRef(sts)],
       },
-      data: { spec: { template: { ...structuredClone(sts.spec.template), $patch: 'replace' } } },
+      data: { spec: { template: { ...clonePlain(sts.spec.template), $patch: 'replace' } } },
       revision: ((revisions.at(-1)?.revision as number | undefined) ?? 0) + 1,
     };
     commands.push({ ...meta, type: 'create', object: revision });
@@ -97,7 +98,7 @@ export function syncStatefulSet(state: ClusterState, namespace: string, name: st
 
   const merged: Record<string, unknown> = { ...sts.status, ...status };
   if (!jsonEqual(sts.status ?? {}, merged)) {
-    const object = structuredClone(sts);
+    const object = clonePlain(sts);
     delete object.metadata.resourceVersion;
     object.status = merged;
     commands.push({ ...meta, type: 'update', subresource: 'status', object });

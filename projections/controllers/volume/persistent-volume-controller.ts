@@ -7,6 +7,7 @@ import type { Controller, ControllerOutput, ReconcileInput } from '../../engine/
 import { getObject, listObjects } from '../../state/queries.ts';
 import { quantityToValue } from '../scheduler/resource-quantity.ts';
 import { reconcileEach } from '../../engine/reconcile-each.ts';
+import { clonePlain } from '../../write-path/clone-json.ts';
 
 export const PERSISTENT_VOLUME_CONTROLLER = 'persistentvolume-binder-controller';
 export const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
@@ -20,7 +21,7 @@ const classOf = (object: KubeObject) => object.spec?.storageClassName ?? '';
 const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0);
 
 function updated(object: KubeObject, change: (copy: KubeObject) => void, meta: CommandMeta, subresource?: 'status'): Command {
-  const copy = structuredClone(object);
+  const copy = clonePlain(object);
   delete copy.metadata.resourceVersion;
   change(copy);
   return subresource ? { ...meta, type: 'update', subresource, object: copy } : { ...meta, type: 'update', object: copy };
