@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { KubeObject } from '../../core/model/object.ts';
 import type { SimulatedNodeSpec } from '../../projections/engine/simulated-node.ts';
 import { toMilli, toValue } from '../../core/model/quantity.ts';
+import { resolveBound } from '../invariants/rolling-update-bounds.ts';
 import { DEDICATED_TAINT } from './cluster.ts';
 
 export interface WorkloadShape {
@@ -142,8 +143,7 @@ function leaveRoomForConfined(fitted: WorkloadDraft[], nodes: readonly Simulated
 /** The most pods a workload has at once: its replicas plus a rolling update's surge. */
 function podsAtMost(draft: WorkloadDraft): number {
   if (draft.replicas === 0 || draft.kind !== 'Deployment' || draft.strategy.type !== 'RollingUpdate') return draft.replicas;
-  const { maxSurge } = draft.strategy;
-  return draft.replicas + (typeof maxSurge === 'number' ? maxSurge : Math.ceil((draft.replicas * parseInt(maxSurge, 10)) / 100));
+  return draft.replicas + resolveBound(draft.strategy.maxSurge, draft.replicas, true);
 }
 
 const FAULT_ANNOTATIONS: Record<NonNullable<WorkloadDraft['containerFault']>, Record<string, string>> = {

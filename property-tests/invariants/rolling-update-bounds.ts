@@ -6,7 +6,8 @@ import { ownedBy } from '../../projections/state/queries.ts';
 import { type InvariantChecker, defineInvariant } from './invariant.ts';
 import { scriptedToFail } from './workloads-converge.ts';
 
-function resolveBound(value: unknown, replicas: number, roundUp: boolean): number {
+/** A maxSurge or maxUnavailable (int, percentage or unset: 25%) as pods of `replicas`, rounded up or down. */
+export function resolveBound(value: unknown, replicas: number, roundUp: boolean): number {
   if (value === undefined || value === null) return roundUp ? Math.ceil(replicas * 0.25) : Math.floor(replicas * 0.25);
   if (typeof value === 'number') return value;
   const percent = Number(String(value).replace('%', '')) / 100;
